@@ -1,0 +1,200 @@
+//! Searching a bundle: the exact code path of both the widget and `faq-indexer search`.
+
+mod expand;
+mod plan;
+mod snippet;
+
+use std::path::Path;
+
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::directory::{Directory, RamDirectory};
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use crate::bundle::{self, BundleInfo, INFO_ENTRY};
+use crate::pattern::UrlPattern;
+use crate::schema::{self, Fields};
+use crate::{analysis, Error, Locale, Result};
+use expand::Automata;
+pub use snippet::Fragment;
+
+/// A search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    pub score: f32,
+    /// The best passage of the answer, with the matched words marked.
+    pub snippet: Vec<Fragment>,
+}
+
+/// An article as the widget displays it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleView {
+    pub id: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Sanitized at build time; safe to insert as HTML.
+    pub html: String,
+}
+
+/// A loaded FAQ bundle, ready to answer queries.
+pub struct Engine {
+    info: BundleInfo,
+    searcher: Searcher,
+    fields: Fields,
+    stem: TextAnalyzer,
+    words: TextAnalyzer,
+    automata: Automata,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("info", &self.info).finish()
+    }
+}
+
+impl Engine {
+    /// Opens a bundle produced by [`crate::indexing::build_bundle`].
+    pub fn open(bytes: &[u8]) -> Result<Self> {
+        let entries = bundle::unpack(bytes)?;
+        let mut info = None;
+        let dir = RamDirectory::create();
+        for (name, data) in entries {
+            if name == INFO_ENTRY {
+                info = Some(serde_json::from_slice::<BundleInfo>(data)?);
+            } else {
+                dir.atomic_write(Path::new(name), data)
+                    .map_err(|e| Error::BadBundle(format!("cannot load `{name}`: {e}")))?;
+            }
+        }
+        let info = info.ok_or_else(|| Error::BadBundle(format!("no `{INFO_ENTRY}` entry")))?;
+        let index = Index::open(dir)?;
+        analysis::register(&index, info.locale);
+        let fields = schema::fields_of(&index.schema())?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            searcher: reader.searcher(),
+            fields,
+            stem: analysis::stem_analyzer(info.locale),
+            words: analysis::words_analyzer(info.locale),
+            automata: Automata::new(),
+            info,
+        })
+    }
+
+    pub fn locale(&self) -> Locale {
+        self.info.locale
+    }
+
+    pub fn article_count(&self) -> u32 {
+        self.info.articles
+    }
+
+    /// The best `limit` articles for what the shopper has typed so far.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
+        let mut words = self.words.clone();
+        let mut stem = self.stem.clone();
+        let typed = plan::typed_words(&mut words, query);
+        let mut planner = plan::Planner {
+            searcher: &self.searcher,
+            fields: &self.fields,
+            automata: &self.automata,
+            stem: &mut stem,
+        };
+        let alternatives = typed
+            .iter()
+            .map(|w| planner.alternatives(w))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let Some(query) = plan::to_query(&self.fields, &alternatives) else {
+            return Ok(Vec::new());
+        };
+        let top = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(limit.max(1)))?;
+        let snippets = snippet::Snippets::new(&self.searcher, &*query, &self.fields)?;
+        top.into_iter()
+            .map(|(score, addr)| {
+                let doc: TantivyDocument = self.searcher.doc(addr)?;
+                Ok(Hit {
+                    id: text(&doc, self.fields.id),
+                    title: text(&doc, self.fields.title),
+                    category: opt_text(&doc, self.fields.category),
+                    score,
+                    snippet: snippets.for_doc(&doc),
+                })
+            })
+            .collect()
+    }
+
+    /// The article with `id`, for display.
+    pub fn article(&self, id: &str) -> Result<Option<ArticleView>> {
+        let Some(addr) = self.address_of(id)? else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = self.searcher.doc(addr)?;
+        Ok(Some(ArticleView {
+            id: text(&doc, self.fields.id),
+            title: text(&doc, self.fields.title),
+            category: opt_text(&doc, self.fields.category),
+            html: text(&doc, self.fields.html),
+        }))
+    }
+
+    /// Articles whose page patterns match `path`, in id order.
+    pub fn suggestions_for(&self, path: &str, limit: usize) -> Result<Vec<Hit>> {
+        let mut out = Vec::new();
+        for (segment_ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+            for doc_id in segment.doc_ids_alive() {
+                let addr = DocAddress::new(segment_ord as u32, doc_id);
+                let doc: TantivyDocument = self.searcher.doc(addr)?;
+                let matches = doc
+                    .get_all(self.fields.pages)
+                    .filter_map(|v| v.as_str())
+                    .filter_map(|p| UrlPattern::parse(p).ok())
+                    .any(|p| p.matches(path));
+                if matches {
+                    out.push(Hit {
+                        id: text(&doc, self.fields.id),
+                        title: text(&doc, self.fields.title),
+                        category: opt_text(&doc, self.fields.category),
+                        score: 0.0,
+                        snippet: snippet::lead(&text(&doc, self.fields.body)),
+                    });
+                    if out.len() == limit {
+                        return Ok(out);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn address_of(&self, id: &str) -> Result<Option<DocAddress>> {
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = self.searcher.search(&q, &TopDocs::with_limit(1))?;
+        Ok(top.first().map(|(_, a)| *a))
+    }
+}
+
+fn opt_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+fn text(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
+    opt_text(doc, field).unwrap_or_default()
+}

@@ -1,0 +1,210 @@
+//! From what the shopper typed to a ranked tantivy query.
+//!
+//! Every typed word becomes a set of alternative stems, each with a weight:
+//! the word itself (1.0), completions of the word still being typed, and typo
+//! corrections. A word scores through its best alternative only (a disjunction-max), so
+//! a misspelling never counts twice, and an exact match outranks a guessed one.
+//! Words are then summed, so articles matching more of the query rank higher.
+
+use std::collections::BTreeMap;
+
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Searcher, Term};
+
+use super::expand::{self, Automata, Candidate};
+use crate::analysis;
+use crate::schema::Fields;
+
+/// Weight of a completion of the word being typed.
+const COMPLETION: f32 = 0.8;
+/// Weight of a correction, by edit distance.
+const CORRECTION: [f32; 2] = [0.6, 0.35];
+/// A correction of a word that exists as typed is probably not what was meant.
+const CORRECTION_OF_KNOWN_WORD: f32 = 0.35;
+/// Weight of a completion of a misspelt prefix.
+const FUZZY_COMPLETION: f32 = 0.45;
+const MAX_COMPLETIONS: usize = 8;
+const MAX_CORRECTIONS: usize = 5;
+/// Completions of one or two letters are too vague to be worth the noise.
+const MIN_COMPLETION_CHARS: usize = 2;
+
+/// A word of the query as typed (lowercased and folded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TypedWord {
+    pub text: String,
+    /// The shopper is still typing it: the query ends inside this word.
+    pub in_progress: bool,
+}
+
+/// Splits `query` into words, marking the last one as in progress when the query
+/// ends without a space or punctuation after it.
+pub(crate) fn typed_words(words: &mut TextAnalyzer, query: &str) -> Vec<TypedWord> {
+    let tokens = analysis::tokens(words, query);
+    let open_end = query.chars().last().is_some_and(char::is_alphanumeric);
+    let last = tokens.len().saturating_sub(1);
+    tokens
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| TypedWord {
+            in_progress: open_end && i == last && t.to == query.len(),
+            text: t.text,
+        })
+        .collect()
+}
+
+/// How many typos a word of `chars` characters may contain.
+pub(crate) fn typo_budget(chars: usize) -> u8 {
+    match chars {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// The stems a typed word may stand for, with weights.
+pub(crate) type Alternatives = BTreeMap<String, f32>;
+
+/// What each typed word may stand for.
+pub(crate) struct Planner<'a> {
+    pub searcher: &'a Searcher,
+    pub fields: &'a Fields,
+    pub automata: &'a Automata,
+    pub stem: &'a mut TextAnalyzer,
+}
+
+impl Planner<'_> {
+    pub fn alternatives(&mut self, word: &TypedWord) -> tantivy::Result<Alternatives> {
+        let mut alts = Alternatives::new();
+        let own_stem = self.stem_of(&word.text);
+        if let Some(stem) = &own_stem {
+            alts.insert(stem.clone(), 1.0);
+        }
+        if word.text.chars().any(|c| c.is_ascii_digit()) {
+            return Ok(alts);
+        }
+        let chars = word.text.chars().count();
+        let budget = typo_budget(chars);
+        let vocabulary = self.fields.words;
+
+        if word.in_progress && chars >= MIN_COMPLETION_CHARS {
+            let found = expand::completions(self.searcher, vocabulary, &word.text)?;
+            self.add(&mut alts, found, MAX_COMPLETIONS, |_| COMPLETION);
+            if budget > 0 {
+                let found =
+                    expand::fuzzy(self.searcher, vocabulary, self.automata, &word.text, budget, true)?;
+                self.add(&mut alts, found, MAX_COMPLETIONS, |c| {
+                    if c.distance == 0 {
+                        COMPLETION
+                    } else {
+                        FUZZY_COMPLETION
+                    }
+                });
+            }
+        }
+        // A stop word ("where", "with") is never a typo for a content word.
+        if budget > 0 && own_stem.is_some() {
+            let known = expand::doc_freq(self.searcher, vocabulary, &word.text)? > 0;
+            let found =
+                expand::fuzzy(self.searcher, vocabulary, self.automata, &word.text, budget, false)?;
+            self.add(&mut alts, found, MAX_CORRECTIONS, |c| {
+                let w = CORRECTION[usize::from(c.distance.clamp(1, 2)) - 1];
+                if known {
+                    w * CORRECTION_OF_KNOWN_WORD
+                } else {
+                    w
+                }
+            });
+        }
+        Ok(alts)
+    }
+
+    fn add(
+        &mut self,
+        alts: &mut Alternatives,
+        found: Vec<Candidate>,
+        n: usize,
+        weight: impl Fn(&Candidate) -> f32,
+    ) {
+        for c in expand::best(found, n) {
+            if let Some(stem) = self.stem_of(&c.word) {
+                let w = weight(&c);
+                let slot = alts.entry(stem).or_insert(0.0);
+                *slot = slot.max(w);
+            }
+        }
+    }
+
+    fn stem_of(&mut self, word: &str) -> Option<String> {
+        analysis::tokens(self.stem, word)
+            .into_iter()
+            .next()
+            .map(|t| t.text)
+    }
+}
+
+/// One word's alternatives scored across the ranked fields, best alternative only.
+fn word_query(fields: &Fields, alts: &Alternatives) -> Box<dyn Query> {
+    let mut per_alt: Vec<Box<dyn Query>> = alts
+        .iter()
+        .map(|(stem, weight)| {
+            let per_field = fields
+                .ranked()
+                .into_iter()
+                .map(|(field, boost)| {
+                    let term = TermQuery::new(
+                        Term::from_field_text(field, stem),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(term), boost));
+                    (Occur::Should, q)
+                })
+                .collect();
+            let q: Box<dyn Query> =
+                Box::new(BoostQuery::new(Box::new(BooleanQuery::new(per_field)), *weight));
+            q
+        })
+        .collect();
+    if per_alt.len() == 1 {
+        per_alt.remove(0)
+    } else {
+        Box::new(DisjunctionMaxQuery::new(per_alt))
+    }
+}
+
+/// The query for all words, or `None` when no word can match anything.
+pub(crate) fn to_query(fields: &Fields, words: &[Alternatives]) -> Option<Box<dyn Query>> {
+    let clauses: Vec<(Occur, Box<dyn Query>)> = words
+        .iter()
+        .filter(|alts| !alts.is_empty())
+        .map(|alts| (Occur::Should, word_query(fields, alts)))
+        .collect();
+    match clauses.len() {
+        0 => None,
+        _ => Some(Box::new(BooleanQuery::new(clauses))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Locale;
+
+    #[test]
+    fn last_word_is_in_progress_only_without_trailing_space() {
+        let mut w = analysis::words_analyzer(Locale::En);
+        let typed = typed_words(&mut w, "track my pack");
+        assert!(typed[2].in_progress && !typed[0].in_progress);
+        assert!(!typed_words(&mut w, "track my pack ")[2].in_progress);
+        assert!(!typed_words(&mut w, "track my pack?")[2].in_progress);
+    }
+
+    #[test]
+    fn typo_budget_grows_with_word_length() {
+        assert_eq!(typo_budget(3), 0);
+        assert_eq!(typo_budget(4), 1);
+        assert_eq!(typo_budget(7), 1);
+        assert_eq!(typo_budget(8), 2);
+    }
+}

@@ -1,0 +1,189 @@
+//! `faq-indexer`: the content editor's tool. It checks FAQ articles, builds the static
+//! search index the widget downloads, and searches a built index exactly as the widget
+//! does.
+//!
+//! Exit codes: 0 success (warnings allowed), 1 the content has errors, 2 anything else
+//! (bad arguments, unreadable index, I/O).
+
+mod content;
+mod diagnostics;
+mod output;
+mod search_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+use clap::{Parser, Subcommand};
+use faq_core::{indexing, Locale};
+
+use crate::diagnostics::Report;
+use crate::output::Built;
+
+#[derive(Debug, Parser)]
+#[command(name = "faq-indexer", version, about = "Build and test the Shopdesk FAQ search index")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate articles and write one index per locale into --out.
+    Build {
+        /// Folders of Markdown articles and/or CSV files.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Output folder, published as static files next to the widget.
+        #[arg(long)]
+        out: PathBuf,
+        /// Locale of articles that do not name one.
+        #[arg(long, default_value = "en")]
+        default_locale: Locale,
+    },
+    /// Validate articles only; exit code 1 when there are errors.
+    Check {
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        #[arg(long, default_value = "en")]
+        default_locale: Locale,
+    },
+    /// Search a built index with the widget's own search code.
+    Search {
+        /// Output folder of `faq-indexer build`.
+        #[arg(long)]
+        index: PathBuf,
+        #[arg(long, default_value = "en")]
+        locale: Locale,
+        /// Results per query.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// One JSON line per query: {"query": ..., "results": [{"id", "title", "score"}]}.
+        #[arg(long)]
+        json: bool,
+        /// A file with one query per line, instead of <QUERY>.
+        #[arg(long, conflicts_with = "query")]
+        queries: Option<PathBuf>,
+        #[arg(required_unless_present = "queries")]
+        query: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Check {
+            inputs,
+            default_locale,
+        } => {
+            let mut report = Report::default();
+            let drafts = content::load(&inputs, default_locale, &mut report);
+            let ok = print_report(&report);
+            if ok {
+                eprintln!("{} articles OK", drafts.len());
+            }
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Build {
+            inputs,
+            out,
+            default_locale,
+        } => build(&inputs, &out, default_locale),
+        Command::Search {
+            index,
+            locale,
+            limit,
+            json,
+            queries,
+            query,
+        } => {
+            let queries = match (queries, query) {
+                (Some(file), _) => search_cmd::read_queries(&file)?,
+                (None, Some(q)) => vec![q],
+                (None, None) => bail!("give a query, or --queries <file>"),
+            };
+            let engine = search_cmd::open(&index, locale)?;
+            search_cmd::run(&engine, &queries, limit, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Prints findings to stderr; returns whether there were no errors.
+fn print_report(report: &Report) -> bool {
+    for d in report.sorted() {
+        eprintln!("{d}");
+    }
+    let (errors, warnings) = (report.errors(), report.warnings());
+    if errors > 0 {
+        eprintln!(
+            "{errors} error(s), {warnings} warning(s): fix the errors above and run again"
+        );
+    } else if warnings > 0 {
+        eprintln!("{warnings} warning(s)");
+    }
+    errors == 0
+}
+
+fn build(inputs: &[PathBuf], out: &std::path::Path, default_locale: Locale) -> Result<ExitCode> {
+    let started = Instant::now();
+    let mut report = Report::default();
+    let drafts = content::load(inputs, default_locale, &mut report);
+    if !print_report(&report) {
+        eprintln!("nothing was written to {}", out.display());
+        return Ok(ExitCode::from(1));
+    }
+    if drafts.is_empty() {
+        bail!("no articles found in the inputs; nothing was written");
+    }
+    let articles = content::finish(drafts);
+    let mut by_locale = std::collections::BTreeMap::<Locale, Vec<_>>::new();
+    for a in articles {
+        by_locale.entry(a.locale).or_default().push(a);
+    }
+    let mut built = Vec::new();
+    for (locale, articles) in &by_locale {
+        built.push(Built {
+            locale: *locale,
+            articles: articles.len() as u32,
+            bytes: indexing::build_bundle(*locale, articles)?,
+        });
+    }
+    let manifest = output::publish(out, &built)?;
+    let total: u32 = built.iter().map(|b| b.articles).sum();
+    eprintln!(
+        "Indexed {total} articles in {:.2} s into {}",
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    for (locale, entry) in &manifest.locales {
+        eprintln!(
+            "  {locale}  {:>6} articles  {:>10}  {}",
+            entry.articles,
+            human_bytes(entry.bytes),
+            entry.file
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn human_bytes(n: u64) -> String {
+    if n < 1024 {
+        format!("{n} B")
+    } else if n < 1024 * 1024 {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    } else {
+        format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0))
+    }
+}
