@@ -102,6 +102,9 @@ impl Engine {
 
     /// The best `limit` articles for what the shopper has typed so far.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
         let mut words = self.words.clone();
         let mut stem = self.stem.clone();
         let typed = plan::typed_words(&mut words, query);
@@ -120,7 +123,7 @@ impl Engine {
         };
         let top = self
             .searcher
-            .search(&query, &TopDocs::with_limit(limit.max(1)))?;
+            .search(&query, &TopDocs::with_limit(limit))?;
         let snippets = snippet::Snippets::new(&self.searcher, &*query, &self.fields)?;
         top.into_iter()
             .map(|(score, addr)| {

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use faq_core::Locale;
 use serde::Deserialize;
+use serde_norway::Value;
 
 use super::{validate, Draft};
 use crate::diagnostics::Report;
@@ -14,35 +15,12 @@ struct FrontMatter {
     id: Option<String>,
     title: Option<String>,
     category: Option<String>,
-    #[serde(default)]
-    tags: OneOrMany,
-    #[serde(default)]
-    questions: OneOrMany,
-    #[serde(default)]
-    pages: OneOrMany,
+    tags: Option<Value>,
+    questions: Option<Value>,
+    pages: Option<Value>,
     locale: Option<String>,
     #[serde(flatten)]
-    other: BTreeMap<String, serde_norway::Value>,
-}
-
-/// Editors write `tags: shipping` as readily as `tags: [shipping]`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    #[default]
-    None,
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::None => Vec::new(),
-            OneOrMany::One(s) => vec![s],
-            OneOrMany::Many(v) => v,
-        }
-    }
+    other: BTreeMap<String, Value>,
 }
 
 /// Reads one article; returns `None` when the file cannot be understood at all.
@@ -96,16 +74,7 @@ pub(super) fn read(path: &Path, default_locale: Locale, report: &mut Report) -> 
             .position(|l| l.trim_start().starts_with(&format!("{key}:")))
             .map_or(1, |i| i + yaml_first_line)
     };
-    let line_of_value = |value: &str, after: usize| {
-        split
-            .yaml
-            .lines()
-            .enumerate()
-            .skip(after.saturating_sub(yaml_first_line))
-            .find(|(_, l)| l.contains(value))
-            .map_or(after, |(i, _)| i + yaml_first_line)
-    };
-
+    let mut lines = ValueLines::new(split.yaml, yaml_first_line);
     for key in fm.other.keys() {
         report.warning(
             path,
@@ -148,25 +117,22 @@ pub(super) fn read(path: &Path, default_locale: Locale, report: &mut Report) -> 
         );
     }
     let questions_line = line_of("questions");
-    let questions = fm
-        .questions
-        .into_vec()
+    let questions = list(path, "questions", fm.questions, questions_line, report)
         .into_iter()
         .map(|q| {
-            let line = line_of_value(q.trim(), questions_line);
-            (q.trim().to_string(), line)
+            let line = lines.find(&q, questions_line);
+            (q, line)
         })
         .collect();
     let pages_line = line_of("pages");
-    let pages = fm
-        .pages
-        .into_vec()
+    let pages = list(path, "pages", fm.pages, pages_line, report)
         .into_iter()
         .map(|p| {
-            let line = line_of_value(p.trim(), pages_line);
-            (p.trim().to_string(), line)
+            let line = lines.find(&p, pages_line);
+            (p, line)
         })
         .collect();
+    let tags = list(path, "tags", fm.tags, line_of("tags"), report);
 
     let draft = Draft {
         path: path.to_path_buf(),
@@ -174,7 +140,7 @@ pub(super) fn read(path: &Path, default_locale: Locale, report: &mut Report) -> 
         id,
         title,
         category: fm.category.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()),
-        tags: clean(fm.tags.into_vec()),
+        tags,
         questions,
         pages,
         locale,
@@ -184,11 +150,98 @@ pub(super) fn read(path: &Path, default_locale: Locale, report: &mut Report) -> 
     Some(draft)
 }
 
-fn clean(v: Vec<String>) -> Vec<String> {
-    v.into_iter()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
+/// A list field as strings. Editors write `tags: shipping` as readily as
+/// `tags: [shipping]`, and numbers (`[2024]`) are words too; anything else is explained.
+fn list(
+    path: &Path,
+    key: &str,
+    value: Option<Value>,
+    line: usize,
+    report: &mut Report,
+) -> Vec<String> {
+    let scalar = |v: &Value| match v {
+        Value::String(s) => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    };
+    let items = match value {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Sequence(seq)) => seq
+            .iter()
+            .filter_map(|v| {
+                let s = scalar(v);
+                if s.is_none() {
+                    report.error(
+                        path,
+                        line,
+                        format!("every entry of `{key}` must be plain text, not a list or mapping"),
+                    );
+                }
+                s
+            })
+            .collect(),
+        Some(v) => match scalar(&v) {
+            Some(s) => vec![s],
+            None => {
+                report.error(
+                    path,
+                    line,
+                    format!("`{key}` must be a list, e.g. `{key}: [\"first\", \"second\"]`"),
+                );
+                Vec::new()
+            }
+        },
+    };
+    items.into_iter().filter(|s| !s.is_empty() || key == "questions").collect()
+}
+
+/// Finds the line of each list entry, so a finding about one question or pattern
+/// points at that entry and not at another that merely contains the same words.
+struct ValueLines<'a> {
+    lines: Vec<&'a str>,
+    first_line: usize,
+    used: std::collections::BTreeSet<usize>,
+}
+
+impl<'a> ValueLines<'a> {
+    fn new(yaml: &'a str, first_line: usize) -> Self {
+        Self {
+            lines: yaml.lines().collect(),
+            first_line,
+            used: Default::default(),
+        }
+    }
+
+    /// The first unused line at or after `from` that is the entry `value` (`- value`,
+    /// quoted or not), else one that contains it, else `from` itself.
+    fn find(&mut self, value: &str, from: usize) -> usize {
+        let start = from.saturating_sub(self.first_line);
+        let unquote = |s: &str| {
+            let s = s.trim();
+            s.strip_prefix('"')
+                .and_then(|s| s.strip_suffix('"'))
+                .or_else(|| s.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))
+                .unwrap_or(s)
+                .to_string()
+        };
+        let exact = |l: &str| {
+            l.trim_start()
+                .strip_prefix('-')
+                .is_some_and(|item| unquote(item) == value)
+        };
+        let pick = |this: &Self, pred: &dyn Fn(&str) -> bool| {
+            (start..this.lines.len()).find(|i| !this.used.contains(i) && pred(this.lines[*i]))
+        };
+        let found = pick(self, &exact).or_else(|| pick(self, &|l: &str| l.contains(value)));
+        match found {
+            Some(i) => {
+                self.used.insert(i);
+                i + self.first_line
+            }
+            None => from,
+        }
+    }
 }
 
 struct Split<'a> {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Assembles the demo site in dist/: the store pages from public/, the widget modules
+# built by trunk, and the sample FAQ index built by faq-indexer. dist/ is exactly what a
+# merchant would publish.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+OUT=${1:-dist}
+
+cargo build --release -p faq-indexer -p shopdesk-server
+trunk build --release
+
+rm -rf "$OUT.tmp"
+mkdir -p "$OUT.tmp"
+# Store pages and their assets (the Markdown sources of the sample FAQ stay out).
+(cd public && find . -path ./faq -prune -o -type f -print) | while read -r f; do
+  mkdir -p "$OUT.tmp/$(dirname "$f")"
+  cp "public/$f" "$OUT.tmp/$f"
+done
+# Widget: loader, modules, wasm-bindgen snippets (trunk's own index.html is a build manifest).
+(cd target/widget-dist && find . -type f ! -name index.html -print) | while read -r f; do
+  mkdir -p "$OUT.tmp/$(dirname "$f")"
+  cp "target/widget-dist/$f" "$OUT.tmp/$f"
+done
+target/release/faq-indexer build public/faq --out "$OUT.tmp/faq"
+rm -rf "$OUT"
+mv "$OUT.tmp" "$OUT"
+echo "demo site assembled in $OUT/" >&2

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs the demo: the store page with the widget and FAQ search at http://127.0.0.1:8080
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHOPDESK_SKIP_BROWSER=1 scripts/setup.sh
+scripts/build-demo.sh dist
+exec target/release/shopdesk-server --root dist --addr "${SHOPDESK_ADDR:-127.0.0.1:8080}"

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what building and testing Shopdesk needs, at pinned versions, and skips
+# whatever is already there. Safe to run again and again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.21.14
+WASM_OPT_VERSION=0.116.1
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen library in Cargo.lock exactly. Installed
+# without --locked: its own lockfile pins a crate version the registry no longer has.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+if ! grep -q "wasm_bindgen = \"$WASM_BINDGEN_VERSION\"" Trunk.toml; then
+  echo "Trunk.toml [tools] wasm_bindgen must be $WASM_BINDGEN_VERSION (the Cargo.lock version)" >&2
+  exit 1
+fi
+
+if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+  say "installing trunk $TRUNK_VERSION (takes several minutes, once)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked --force
+fi
+
+# Binaryen's wasm-opt, built from source by the `wasm-opt` crate (Debian's 108 corrupts
+# wasm-bindgen output). It shrinks the widget module shoppers download on page load.
+if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "116" ]; then
+  say "installing wasm-opt $WASM_OPT_VERSION (takes several minutes, once)"
+  cargo install wasm-opt --version "$WASM_OPT_VERSION" --locked --force
+fi
+
+if [ "${SHOPDESK_SKIP_BROWSER:-}" != 1 ]; then
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    say "installing Debian chromium and chromium-driver"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium chromium-driver
+  fi
+  if [ ! -d tests/node_modules/playwright-core ]; then
+    say "installing browser test dependencies (npm ci)"
+    (cd tests && npm ci --no-audit --no-fund)
+  fi
+fi

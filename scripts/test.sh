@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Every check Shopdesk has: formatting, lints, unit/CLI/server tests, and browser
+# end-to-end tests of the real widget on the real demo page in headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+scripts/setup.sh
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+say "cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p shopdesk-widget -p shopdesk-search --target wasm32-unknown-unknown -- -D warnings
+say "cargo test"
+cargo test --workspace
+
+say "building the demo site"
+scripts/build-demo.sh dist
+cargo build -p faq-indexer -p shopdesk-server
+
+say "browser end-to-end tests (headless Chromium)"
+(cd tests && node --test --test-concurrency=1 e2e/)

@@ -1,0 +1,55 @@
+//! The server over a real listener on 127.0.0.1:0.
+
+use std::fs;
+
+use shopdesk_server::{app, Config};
+
+fn serve(root: std::path::PathBuf) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app(&Config { root })).await.unwrap();
+        });
+    });
+    format!("http://{}", rx.recv().unwrap())
+}
+
+#[test]
+fn serves_site_with_cache_rules_and_compression() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("index.html"), "<!doctype html><title>store</title>").unwrap();
+    fs::create_dir(dir.path().join("faq")).unwrap();
+    fs::write(dir.path().join("faq/faq-manifest.json"), "{\"format\":1}").unwrap();
+    fs::write(
+        dir.path().join("faq/faq-en-0123456789abcdef.bin"),
+        "x".repeat(4096),
+    )
+    .unwrap();
+    let base = serve(dir.path().to_path_buf());
+
+    let page = ureq::get(&format!("{base}/")).call().unwrap();
+    assert_eq!(page.header("cache-control"), Some("no-cache"));
+    assert!(page.into_string().unwrap().contains("store"));
+
+    let manifest = ureq::get(&format!("{base}/faq/faq-manifest.json")).call().unwrap();
+    assert_eq!(manifest.header("cache-control"), Some("no-cache"));
+
+    let bundle = ureq::get(&format!("{base}/faq/faq-en-0123456789abcdef.bin"))
+        .set("Accept-Encoding", "br")
+        .call()
+        .unwrap();
+    assert_eq!(
+        bundle.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert_eq!(bundle.header("content-encoding"), Some("br"));
+
+    let missing = ureq::get(&format!("{base}/nope.js")).call();
+    assert!(matches!(missing, Err(ureq::Error::Status(404, _))));
+}

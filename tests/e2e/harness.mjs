@@ -1,0 +1,82 @@
+// Shared fixtures for the browser tests: a site built with the real CLI, the real
+// server on a free port, and headless Debian Chromium driven by playwright-core.
+import { spawn, execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+const bin = (name) => path.join(ROOT, "target/debug", name);
+
+/** Copies the assembled demo site (dist/) and replaces its FAQ index with one built
+ * from `faqDir` by the real faq-indexer. */
+export function buildSite(faqDir = path.join(ROOT, "tests/fixtures/faq")) {
+  const dist = path.join(ROOT, "dist");
+  if (!existsSync(path.join(dist, "shopdesk.js"))) {
+    throw new Error("dist/ is not built; run scripts/build-demo.sh first");
+  }
+  const site = mkdtempSync(path.join(tmpdir(), "shopdesk-site-"));
+  cpSync(dist, site, { recursive: true });
+  rmSync(path.join(site, "faq"), { recursive: true, force: true });
+  execFileSync(bin("faq-indexer"), ["build", faqDir, "--out", path.join(site, "faq")], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return site;
+}
+
+/** Starts shopdesk-server on 127.0.0.1:0 and resolves with its base URL. */
+export function startServer(root) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin("shopdesk-server"), ["--root", root, "--addr", "127.0.0.1:0"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("server did not start in 10 s")), 10_000);
+    child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[0], stop: () => child.kill() });
+      }
+    });
+  });
+}
+
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/** Records console errors and warnings and uncaught exceptions of `page`. */
+export function watchConsole(page) {
+  const problems = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error" || msg.type() === "warning") {
+      problems.push(`${msg.type()}: ${msg.text()}`);
+    }
+  });
+  page.on("pageerror", (err) => problems.push(`uncaught: ${err.message}`));
+  return problems;
+}
+
+/** Opens the widget and waits until the search engine is ready. */
+export async function openWidget(page) {
+  await page.click('[data-testid="sd-launcher"]');
+  await page.waitForSelector('[data-testid="sd-panel"][data-engine="ready"]');
+}
