@@ -79,7 +79,9 @@ pub fn unpack(bytes: &[u8]) -> Result<Vec<(&str, &[u8])>> {
         entries.push((name, r.take(data_len)?));
     }
     if r.at != bytes.len() {
-        return Err(Error::BadBundle("trailing bytes after the last entry".into()));
+        return Err(Error::BadBundle(
+            "trailing bytes after the last entry".into(),
+        ));
     }
     Ok(entries)
 }
@@ -113,14 +115,23 @@ mod tests {
     fn round_trips_entries() {
         let bytes = pack([("a", &b"hello"[..]), ("meta.json", &b"{}"[..])]);
         let entries = unpack(&bytes).unwrap();
-        assert_eq!(entries, vec![("a", &b"hello"[..]), ("meta.json", &b"{}"[..])]);
+        assert_eq!(
+            entries,
+            vec![("a", &b"hello"[..]), ("meta.json", &b"{}"[..])]
+        );
     }
 
     #[test]
     fn rejects_html_truncation_and_future_formats() {
-        assert!(matches!(unpack(b"<!doctype html>"), Err(Error::BadBundle(_))));
+        assert!(matches!(
+            unpack(b"<!doctype html>"),
+            Err(Error::BadBundle(_))
+        ));
         let bytes = pack([("a", &b"hello"[..])]);
-        assert!(matches!(unpack(&bytes[..bytes.len() - 1]), Err(Error::BadBundle(_))));
+        assert!(matches!(
+            unpack(&bytes[..bytes.len() - 1]),
+            Err(Error::BadBundle(_))
+        ));
         let mut future = bytes.clone();
         future[6] = 9;
         assert!(matches!(

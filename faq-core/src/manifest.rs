@@ -47,7 +47,8 @@ mod tests {
 
     #[test]
     fn json_uses_locale_tags_and_falls_back_to_english() {
-        let json = r#"{"format":1,"locales":{"en":{"file":"faq-en-1.bin","articles":3,"bytes":10}}}"#;
+        let json =
+            r#"{"format":1,"locales":{"en":{"file":"faq-en-1.bin","articles":3,"bytes":10}}}"#;
         let m: Manifest = serde_json::from_str(json).unwrap();
         assert_eq!(serde_json::to_string(&m).unwrap(), json);
         assert_eq!(m.pick(Locale::De).unwrap().0, Locale::En);

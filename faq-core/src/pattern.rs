@@ -24,7 +24,9 @@ impl UrlPattern {
             return Err(bad("it is empty"));
         }
         if !pattern.starts_with('/') && !pattern.starts_with('*') {
-            return Err(bad("it must start with `/` (a path such as `/checkout*`) or `*`"));
+            return Err(bad(
+                "it must start with `/` (a path such as `/checkout*`) or `*`",
+            ));
         }
         if pattern.chars().any(char::is_whitespace) {
             return Err(bad("it contains white space"));

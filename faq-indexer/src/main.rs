@@ -22,7 +22,11 @@ use crate::diagnostics::Report;
 use crate::output::Built;
 
 #[derive(Debug, Parser)]
-#[command(name = "faq-indexer", version, about = "Build and test the Shopdesk FAQ search index")]
+#[command(
+    name = "faq-indexer",
+    version,
+    about = "Build and test the Shopdesk FAQ search index"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -93,7 +97,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if ok {
                 eprintln!("{} articles OK", drafts.len());
             }
-            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Build {
             inputs,
@@ -127,9 +135,7 @@ fn print_report(report: &Report) -> bool {
     }
     let (errors, warnings) = (report.errors(), report.warnings());
     if errors > 0 {
-        eprintln!(
-            "{errors} error(s), {warnings} warning(s): fix the errors above and run again"
-        );
+        eprintln!("{errors} error(s), {warnings} warning(s): fix the errors above and run again");
     } else if warnings > 0 {
         eprintln!("{warnings} warning(s)");
     }

@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use faq_core::{bundle, LocaleEntry, Locale, Manifest, MANIFEST_FILE};
+use faq_core::{bundle, Locale, LocaleEntry, Manifest, MANIFEST_FILE};
 use sha2::{Digest, Sha256};
 
 /// A bundle ready to publish.

@@ -31,9 +31,12 @@ pub async fn open_engine(index_url: String, locale: String) -> Result<SearchEngi
         format!("{index_url}/")
     };
     // The manifest is the one file that changes in place: always revalidate it.
-    let manifest_bytes = fetch_bytes(&format!("{base}{MANIFEST_FILE}"), RequestCache::NoCache).await?;
+    let manifest_bytes =
+        fetch_bytes(&format!("{base}{MANIFEST_FILE}"), RequestCache::NoCache).await?;
     let manifest: Manifest = serde_json::from_slice(&manifest_bytes).map_err(|e| {
-        JsError::new(&format!("{base}{MANIFEST_FILE} is not an FAQ manifest: {e}"))
+        JsError::new(&format!(
+            "{base}{MANIFEST_FILE} is not an FAQ manifest: {e}"
+        ))
     })?;
     let (_, entry) = manifest
         .pick(requested)

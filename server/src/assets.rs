@@ -15,7 +15,10 @@ fn is_content_hashed(path: &str) -> bool {
     let Some(name) = path.rsplit('/').next() else {
         return false;
     };
-    let Some(stem) = name.strip_prefix("faq-").and_then(|n| n.strip_suffix(".bin")) else {
+    let Some(stem) = name
+        .strip_prefix("faq-")
+        .and_then(|n| n.strip_suffix(".bin"))
+    else {
         return false;
     };
     let Some((_, hash)) = stem.rsplit_once('-') else {

@@ -8,7 +8,11 @@ use clap::Parser;
 use shopdesk_server::{app, Config};
 
 #[derive(Debug, Parser)]
-#[command(name = "shopdesk-server", version, about = "Serve the Shopdesk demo store, widget and FAQ index")]
+#[command(
+    name = "shopdesk-server",
+    version,
+    about = "Serve the Shopdesk demo store, widget and FAQ index"
+)]
 struct Args {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, env = "SHOPDESK_ADDR", default_value = "127.0.0.1:8080")]
@@ -35,7 +39,12 @@ async fn main() -> Result<()> {
     );
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
-        .with_context(|| format!("cannot listen on {}; is another server using it? pass --addr", args.addr))?;
+        .with_context(|| {
+            format!(
+                "cannot listen on {}; is another server using it? pass --addr",
+                args.addr
+            )
+        })?;
     let addr = listener.local_addr()?;
     // Test scripts read this line to find the port.
     println!("Shopdesk demo store: http://{addr}/");

@@ -23,7 +23,11 @@ fn serve(root: std::path::PathBuf) -> String {
 #[test]
 fn serves_site_with_cache_rules_and_compression() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("index.html"), "<!doctype html><title>store</title>").unwrap();
+    fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>store</title>",
+    )
+    .unwrap();
     fs::create_dir(dir.path().join("faq")).unwrap();
     fs::write(dir.path().join("faq/faq-manifest.json"), "{\"format\":1}").unwrap();
     fs::write(
@@ -37,7 +41,9 @@ fn serves_site_with_cache_rules_and_compression() {
     assert_eq!(page.header("cache-control"), Some("no-cache"));
     assert!(page.into_string().unwrap().contains("store"));
 
-    let manifest = ureq::get(&format!("{base}/faq/faq-manifest.json")).call().unwrap();
+    let manifest = ureq::get(&format!("{base}/faq/faq-manifest.json"))
+        .call()
+        .unwrap();
     assert_eq!(manifest.header("cache-control"), Some("no-cache"));
 
     let bundle = ureq::get(&format!("{base}/faq/faq-en-0123456789abcdef.bin"))

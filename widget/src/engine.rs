@@ -99,6 +99,7 @@ impl Loader {
                     };
                     ENGINE.with(|e| *e.borrow_mut() = Some(engine));
                     self.status.set(status);
+                    js::mark("search-ready");
                 }
                 Err(e) => {
                     js::console_error(&format!(

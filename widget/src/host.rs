@@ -15,12 +15,14 @@ pub(crate) fn mount(base: String) -> Result<(), JsValue> {
     let window = web_sys::window().ok_or("no window")?;
     let document = window.document().ok_or("no document")?;
     if document.query_selector(HOST_TAG)?.is_some() {
-        web_sys::console::warn_1(&"[shopdesk] the widget is already on this page; ignoring the second copy".into());
+        web_sys::console::warn_1(
+            &"[shopdesk] the widget is already on this page; ignoring the second copy".into(),
+        );
         return Ok(());
     }
-    let body = document
-        .body()
-        .ok_or("the page has no <body> yet; load shopdesk.js with `async` or at the end of <body>")?;
+    let body = document.body().ok_or(
+        "the page has no <body> yet; load shopdesk.js with `async` or at the end of <body>",
+    )?;
 
     let host = document.create_element(HOST_TAG)?;
     let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
@@ -39,6 +41,7 @@ pub(crate) fn mount(base: String) -> Result<(), JsValue> {
     });
     // The widget lives as long as the page.
     handle.forget();
+    js::mark("interactive");
     Ok(())
 }
 

@@ -20,7 +20,7 @@ pub(crate) fn boolean(obj: &JsValue, key: &str) -> bool {
 pub(crate) fn array(obj: &JsValue, key: &str) -> js_sys::Array {
     Reflect::get(obj, &JsValue::from_str(key))
         .ok()
-        .filter(|v| js_sys::Array::is_array(v))
+        .filter(js_sys::Array::is_array)
         .map(|v| js_sys::Array::from(&v))
         .unwrap_or_default()
 }
@@ -37,4 +37,12 @@ pub(crate) fn describe(e: &JsValue) -> String {
         .map(|e| String::from(e.message()))
         .or_else(|| e.as_string())
         .unwrap_or_else(|| "unknown error".into())
+}
+
+/// Adds a mark to the page's performance timeline (`shopdesk:<name>`), so merchants'
+/// monitoring and our benchmarks can see when the widget became usable.
+pub(crate) fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(&format!("shopdesk:{name}"));
+    }
 }

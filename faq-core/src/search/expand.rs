@@ -134,7 +134,11 @@ pub(crate) fn completions(
     let mut out = BTreeMap::new();
     for segment in searcher.segment_readers() {
         let inverted = segment.inverted_index(field)?;
-        let mut stream = inverted.terms().range().gt(prefix.as_bytes()).into_stream()?;
+        let mut stream = inverted
+            .terms()
+            .range()
+            .gt(prefix.as_bytes())
+            .into_stream()?;
         while stream.advance() {
             let key = stream.key();
             if !key.starts_with(prefix.as_bytes()) {

@@ -121,9 +121,7 @@ impl Engine {
         let Some(query) = plan::to_query(&self.fields, &alternatives) else {
             return Ok(Vec::new());
         };
-        let top = self
-            .searcher
-            .search(&query, &TopDocs::with_limit(limit))?;
+        let top = self.searcher.search(&query, &TopDocs::with_limit(limit))?;
         let snippets = snippet::Snippets::new(&self.searcher, &*query, &self.fields)?;
         top.into_iter()
             .map(|(score, addr)| {

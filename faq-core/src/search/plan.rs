@@ -92,8 +92,14 @@ impl Planner<'_> {
             let found = expand::completions(self.searcher, vocabulary, &word.text)?;
             self.add(&mut alts, found, MAX_COMPLETIONS, |_| COMPLETION);
             if budget > 0 {
-                let found =
-                    expand::fuzzy(self.searcher, vocabulary, self.automata, &word.text, budget, true)?;
+                let found = expand::fuzzy(
+                    self.searcher,
+                    vocabulary,
+                    self.automata,
+                    &word.text,
+                    budget,
+                    true,
+                )?;
                 self.add(&mut alts, found, MAX_COMPLETIONS, |c| {
                     if c.distance == 0 {
                         COMPLETION
@@ -106,8 +112,14 @@ impl Planner<'_> {
         // A stop word ("where", "with") is never a typo for a content word.
         if budget > 0 && own_stem.is_some() {
             let known = expand::doc_freq(self.searcher, vocabulary, &word.text)? > 0;
-            let found =
-                expand::fuzzy(self.searcher, vocabulary, self.automata, &word.text, budget, false)?;
+            let found = expand::fuzzy(
+                self.searcher,
+                vocabulary,
+                self.automata,
+                &word.text,
+                budget,
+                false,
+            )?;
             self.add(&mut alts, found, MAX_CORRECTIONS, |c| {
                 let w = CORRECTION[usize::from(c.distance.clamp(1, 2)) - 1];
                 if known {
@@ -161,8 +173,10 @@ fn word_query(fields: &Fields, alts: &Alternatives) -> Box<dyn Query> {
                     (Occur::Should, q)
                 })
                 .collect();
-            let q: Box<dyn Query> =
-                Box::new(BoostQuery::new(Box::new(BooleanQuery::new(per_field)), *weight));
+            let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                Box::new(BooleanQuery::new(per_field)),
+                *weight,
+            ));
             q
         })
         .collect();

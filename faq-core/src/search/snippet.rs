@@ -107,9 +107,16 @@ mod tests {
     #[test]
     fn splits_marked_ranges_into_fragments() {
         let f = fragments("free returns within 30 days", &[(5..12), (23..27)]);
-        let marked: Vec<_> = f.iter().filter(|f| f.mark).map(|f| f.text.as_str()).collect();
+        let marked: Vec<_> = f
+            .iter()
+            .filter(|f| f.mark)
+            .map(|f| f.text.as_str())
+            .collect();
         assert_eq!(marked, ["returns", "days"]);
-        assert_eq!(f.iter().map(|f| f.text.as_str()).collect::<String>(), "free returns within 30 days");
+        assert_eq!(
+            f.iter().map(|f| f.text.as_str()).collect::<String>(),
+            "free returns within 30 days"
+        );
     }
 
     #[test]

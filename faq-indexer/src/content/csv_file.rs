@@ -30,7 +30,14 @@ struct Row {
 
 const REQUIRED: [&str; 3] = ["id", "title", "body"];
 const KNOWN: [&str; 8] = [
-    "id", "title", "body", "category", "tags", "questions", "pages", "locale",
+    "id",
+    "title",
+    "body",
+    "category",
+    "tags",
+    "questions",
+    "pages",
+    "locale",
 ];
 
 pub(super) fn read(path: &Path, default_locale: Locale, report: &mut Report) -> Vec<Draft> {
@@ -101,10 +108,18 @@ pub(super) fn read(path: &Path, default_locale: Locale, report: &mut Report) -> 
         };
         let id = row.id.trim().to_string();
         if row.title.trim().is_empty() {
-            report.error(path, line, format!("article `{id}` has an empty `title` cell; fill it in"));
+            report.error(
+                path,
+                line,
+                format!("article `{id}` has an empty `title` cell; fill it in"),
+            );
         }
         if row.body.trim().is_empty() {
-            report.error(path, line, format!("article `{id}` has an empty `body` cell; write the answer in it"));
+            report.error(
+                path,
+                line,
+                format!("article `{id}` has an empty `body` cell; write the answer in it"),
+            );
         }
         let draft = Draft {
             path: path.to_path_buf(),
@@ -113,7 +128,10 @@ pub(super) fn read(path: &Path, default_locale: Locale, report: &mut Report) -> 
             title: row.title.trim().to_string(),
             category: Some(row.category.trim().to_string()).filter(|c| !c.is_empty()),
             tags: split(&row.tags),
-            questions: split(&row.questions).into_iter().map(|q| (q, line)).collect(),
+            questions: split(&row.questions)
+                .into_iter()
+                .map(|q| (q, line))
+                .collect(),
             pages: split(&row.pages).into_iter().map(|p| (p, line)).collect(),
             locale,
             body_markdown: row.body,

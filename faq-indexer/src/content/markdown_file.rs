@@ -139,7 +139,10 @@ pub(super) fn read(path: &Path, default_locale: Locale, report: &mut Report) -> 
         line: 1,
         id,
         title,
-        category: fm.category.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()),
+        category: fm
+            .category
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty()),
         tags,
         questions,
         pages,
@@ -193,7 +196,10 @@ fn list(
             }
         },
     };
-    items.into_iter().filter(|s| !s.is_empty() || key == "questions").collect()
+    items
+        .into_iter()
+        .filter(|s| !s.is_empty() || key == "questions")
+        .collect()
 }
 
 /// Finds the line of each list entry, so a finding about one question or pattern

@@ -52,9 +52,15 @@ pub fn load(inputs: &[PathBuf], default_locale: Locale, report: &mut Report) -> 
                     drafts.push(d);
                 }
             }
-        } else if input.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+        } else if input
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        {
             drafts.extend(csv_file::read(input, default_locale, report));
-        } else if input.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) {
+        } else if input
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+        {
             drafts.extend(markdown_file::read(input, default_locale, report));
         } else if !input.exists() {
             report.error(input, 1, "no such file or folder");
@@ -89,7 +95,10 @@ fn collect_markdown(dir: &Path, out: &mut Vec<PathBuf>, report: &mut Report) {
         }
         if path.is_dir() {
             collect_markdown(&path, out, report);
-        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) {
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+        {
             out.push(path);
         }
     }

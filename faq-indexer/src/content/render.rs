@@ -44,9 +44,7 @@ fn plain_text(source: &str) -> String {
             Event::SoftBreak | Event::HardBreak => space(&mut out),
             Event::Start(Tag::Item | Tag::TableCell) => space(&mut out),
             Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => space(&mut out),
-            Event::End(TagEnd::TableCell | TagEnd::TableRow | TagEnd::TableHead) => {
-                space(&mut out)
-            }
+            Event::End(TagEnd::TableCell | TagEnd::TableRow | TagEnd::TableHead) => space(&mut out),
             _ => {}
         }
     }

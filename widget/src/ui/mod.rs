@@ -113,8 +113,12 @@ pub(crate) fn App(base: String, locale: String) -> impl IntoView {
         let q = query.get();
         let n = results.with(Vec::len);
         match loader.status.get() {
-            Status::Failed => "Help articles could not be loaded right now. Please try again later.".to_string(),
-            Status::Idle | Status::Loading if !q.trim().is_empty() => "Loading answers…".to_string(),
+            Status::Failed => {
+                "Help articles could not be loaded right now. Please try again later.".to_string()
+            }
+            Status::Idle | Status::Loading if !q.trim().is_empty() => {
+                "Loading answers…".to_string()
+            }
             Status::Ready { .. } if !q.trim().is_empty() && n == 0 => {
                 format!("No answers found for “{}”. Try other words.", q.trim())
             }
@@ -132,7 +136,10 @@ pub(crate) fn App(base: String, locale: String) -> impl IntoView {
         _ => "sd-status",
     };
     let fallback_note = move || match loader.status.get() {
-        Status::Ready { fallback: true, locale } => Some(view! {
+        Status::Ready {
+            fallback: true,
+            locale,
+        } => Some(view! {
             <p class="sd-note">{format!("Articles are shown in another language ({locale}).")}</p>
         }),
         _ => None,
