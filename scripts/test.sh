@@ -12,7 +12,7 @@ say "cargo fmt --check"
 cargo fmt --all -- --check
 say "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy -p shopdesk-widget -p shopdesk-search --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p shopdesk-widget -p shopdesk-launcher --target wasm32-unknown-unknown -- -D warnings
 say "cargo test"
 cargo test --workspace
 
@@ -21,4 +21,4 @@ scripts/build-demo.sh dist
 cargo build -p faq-indexer -p shopdesk-server
 
 say "browser end-to-end tests (headless Chromium)"
-(cd tests && node --test --test-concurrency=1 e2e/)
+(cd tests && node --test --test-concurrency=1 e2e/*.test.mjs)

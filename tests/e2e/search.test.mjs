@@ -153,13 +153,13 @@ test("page load fetches only the small UI; the engine and index load on first in
   await page.goto(server.url);
   await page.waitForSelector('shopdesk-widget >> [data-testid="sd-launcher"]');
   await page.waitForTimeout(500);
-  assert.ok(requested.includes("/shopdesk-widget_bg.wasm"), "UI module loaded");
-  const heavy = requested.filter((p) => p.includes("shopdesk-search") || p.startsWith("/faq/"));
+  assert.ok(requested.includes("/shopdesk-launcher_bg.wasm"), "launcher loaded");
+  const heavy = requested.filter((p) => p.includes("shopdesk-widget") || p.startsWith("/faq/"));
   assert.deepEqual(heavy, [], "nothing heavy before interaction");
 
   await page.hover('[data-testid="sd-launcher"]');
   await page.waitForSelector('[data-testid="sd-panel"][data-engine="ready"]', { state: "attached" });
-  assert.ok(requested.includes("/shopdesk-search_bg.wasm"));
+  assert.ok(requested.includes("/shopdesk-widget_bg.wasm"));
   assert.ok(requested.includes("/faq/faq-manifest.json"));
   assert.deepEqual(problems, []);
   await context.close();
@@ -209,6 +209,45 @@ test("an unreachable index is said plainly in the panel, once on the console, an
   assert.deepEqual(others, []);
   // The store still works: its own button is clickable and the page is intact.
   assert.equal(await page.locator("h1").count(), 1);
+  assert.ok(await page.locator("button.add-to-cart").isEnabled());
+  await context.close();
+});
+
+test("typing while the widget module is still downloading is kept across the hand-off", async () => {
+  const { context, page, problems } = await newPage();
+  let release;
+  const gate = new Promise((r) => (release = r));
+  await page.route("**/shopdesk-widget_bg.wasm", async (route) => {
+    await gate;
+    await route.continue();
+  });
+  await page.goto(server.url);
+  await page.click('[data-testid="sd-launcher"]');
+  await page.keyboard.type("pay");
+  assert.match(await page.locator('[data-testid="sd-status"]').textContent(), /Loading/);
+  release();
+  await page.waitForSelector('[data-testid="sd-panel"]:is([data-engine="ready"])');
+  await page.keyboard.type("pal");
+  assert.equal(await page.locator('[data-testid="sd-input"]').inputValue(), "paypal");
+  const first = page.locator('[data-testid="sd-result"]').first();
+  await first.waitFor();
+  assert.equal(await first.getAttribute("data-id"), "payment-methods");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a widget module that cannot be fetched is reported once and leaves the page working", async () => {
+  const { context, page, problems } = await newPage();
+  await page.route("**/shopdesk-widget_bg.wasm", (route) => route.abort());
+  await page.goto(server.url);
+  await page.click('[data-testid="sd-launcher"]');
+  await page.waitForSelector('[data-testid="sd-panel"][data-engine="failed"]');
+  assert.match(await page.locator('[data-testid="sd-status"]').textContent(), /could not be loaded/);
+  const ours = problems.filter((p) => p.includes("[shopdesk]"));
+  assert.equal(ours.length, 1, problems.join("\n"));
+  // Escape still closes the panel and the store's own controls still work.
+  await page.keyboard.press("Escape");
+  await page.locator('[data-testid="sd-panel"]').waitFor({ state: "hidden" });
   assert.ok(await page.locator("button.add-to-cart").isEnabled());
   await context.close();
 });

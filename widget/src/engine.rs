@@ -1,51 +1,21 @@
-//! Loading and calling the search module (`shopdesk-search`), lazily and only once.
-//!
-//! The module and the FAQ index are the heavy part of the widget, so nothing here runs
-//! at page load: [`preload`] is called on the shopper's first interaction with the
-//! widget or when the browser is idle, whichever comes first.
+//! The search engine behind the panel: loading the FAQ index once, then answering.
 
 use std::cell::RefCell;
 
-use js_sys::Promise;
+use faq_core::{ArticleView, Engine, Hit, Locale, Manifest, MANIFEST_FILE};
 use leptos::prelude::*;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use web_sys::RequestCache;
 
-use crate::js;
+use crate::{fetch, js};
 
-#[wasm_bindgen(inline_js = "export function importModule(url) { return import(url); }")]
-extern "C" {
-    /// Dynamic `import()`, which Rust cannot express; a static file, so it passes a
-    /// strict CSP.
-    #[wasm_bindgen(js_name = importModule, catch)]
-    fn import_module(url: &str) -> Result<Promise, JsValue>;
-}
+/// Results shown per query.
+pub(crate) const RESULT_LIMIT: usize = 8;
 
-#[wasm_bindgen]
-extern "C" {
-    type SearchModule;
-    #[wasm_bindgen(method, js_name = default)]
-    fn init(this: &SearchModule, options: &JsValue) -> Promise;
-    #[wasm_bindgen(method, js_name = openEngine)]
-    fn open_engine(this: &SearchModule, index_url: &str, locale: &str) -> Promise;
-
-    type JsEngine;
-    #[wasm_bindgen(method, catch)]
-    fn search(this: &JsEngine, query: &str, limit: u32) -> Result<String, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn article(this: &JsEngine, id: &str) -> Result<Option<String>, JsValue>;
-    #[wasm_bindgen(method, getter)]
-    fn locale(this: &JsEngine) -> String;
-    #[wasm_bindgen(method, getter, js_name = isFallback)]
-    fn is_fallback(this: &JsEngine) -> bool;
-}
-
-/// Where the search engine is in its life.
+/// Where the FAQ index is in its life.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Status {
-    Idle,
     Loading,
-    Ready { locale: String, fallback: bool },
+    Ready { locale: Locale, fallback: bool },
     Failed,
 }
 
@@ -53,7 +23,6 @@ impl Status {
     /// Exposed as `data-engine` on the panel, for tests and benchmarks.
     pub fn name(&self) -> &'static str {
         match self {
-            Status::Idle => "idle",
             Status::Loading => "loading",
             Status::Ready { .. } => "ready",
             Status::Failed => "failed",
@@ -62,129 +31,70 @@ impl Status {
 }
 
 thread_local! {
-    static ENGINE: RefCell<Option<JsEngine>> = const { RefCell::new(None) };
+    /// The engine is not `Send`, so it lives beside the reactive graph, not in it.
+    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
 }
 
-/// What the UI needs to start the engine and follow its status.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Loader {
-    pub status: RwSignal<Status>,
-    base: StoredValue<String>,
-    locale: StoredValue<String>,
-}
-
-impl Loader {
-    pub fn new(base: String, locale: String) -> Self {
-        Self {
-            status: RwSignal::new(Status::Idle),
-            base: StoredValue::new(base),
-            locale: StoredValue::new(locale),
-        }
-    }
-
-    /// Starts loading unless already started. Safe to call from every trigger.
-    pub fn preload(self) {
-        if self.status.get_untracked() != Status::Idle {
-            return;
-        }
-        self.status.set(Status::Loading);
-        let base = self.base.get_value();
-        let locale = self.locale.get_value();
-        leptos::task::spawn_local(async move {
-            match load(&base, &locale).await {
-                Ok(engine) => {
-                    let status = Status::Ready {
-                        locale: engine.locale(),
-                        fallback: engine.is_fallback(),
-                    };
-                    ENGINE.with(|e| *e.borrow_mut() = Some(engine));
-                    self.status.set(status);
-                    js::mark("search-ready");
-                }
-                Err(e) => {
-                    js::console_error(&format!(
-                        "the help articles could not be loaded: {}",
-                        js::describe(&e)
-                    ));
-                    self.status.set(Status::Failed);
-                }
+/// Starts loading the index for `locale` from `{base}faq/` and returns the status to
+/// follow.
+pub(crate) fn load(base: String, locale: String) -> RwSignal<Status> {
+    let status = RwSignal::new(Status::Loading);
+    leptos::task::spawn_local(async move {
+        let wanted = locale.parse::<Locale>().unwrap_or(Locale::En);
+        match open(&format!("{base}faq/"), wanted).await {
+            Ok(engine) => {
+                let loaded = engine.locale();
+                ENGINE.with(|e| *e.borrow_mut() = Some(engine));
+                status.set(Status::Ready {
+                    locale: loaded,
+                    fallback: loaded != wanted,
+                });
+                js::mark("search-ready");
             }
-        });
-    }
+            Err(e) => {
+                js::console_error(&format!("the help articles could not be loaded: {e}"));
+                status.set(Status::Failed);
+            }
+        }
+    });
+    status
 }
 
-async fn load(base: &str, locale: &str) -> Result<JsEngine, JsValue> {
-    let module: SearchModule = JsFuture::from(import_module(&format!("{base}shopdesk-search.js"))?)
-        .await?
-        .unchecked_into();
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(
-        &options,
-        &"module_or_path".into(),
-        &format!("{base}shopdesk-search_bg.wasm").into(),
-    )?;
-    JsFuture::from(module.init(&options)).await?;
-    let engine = JsFuture::from(module.open_engine(&format!("{base}faq/"), locale)).await?;
-    Ok(engine.unchecked_into())
+async fn open(index_url: &str, locale: Locale) -> Result<Engine, String> {
+    // The manifest is the one file that changes in place: always revalidate it.
+    let manifest_url = format!("{index_url}{MANIFEST_FILE}");
+    let bytes = fetch::bytes(&manifest_url, RequestCache::NoCache).await?;
+    let manifest: Manifest = serde_json::from_slice(&bytes)
+        .map_err(|e| format!("{manifest_url} is not an FAQ manifest: {e}"))?;
+    let (_, entry) = manifest
+        .pick(locale)
+        .ok_or_else(|| format!("{manifest_url} lists no locales"))?;
+    let bundle_url = format!("{index_url}{}", entry.file);
+    let bundle = fetch::bytes(&bundle_url, RequestCache::Default).await?;
+    Engine::open(&bundle).map_err(|e| format!("{bundle_url}: {e}"))
 }
 
-/// A search result as the UI shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Hit {
-    pub id: String,
-    pub title: String,
-    pub snippet: Vec<(String, bool)>,
-}
-
-/// An opened answer.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Article {
-    pub id: String,
-    pub title: String,
-    pub html: String,
-}
-
-pub(crate) const RESULT_LIMIT: u32 = 8;
-
-/// Searches the loaded index; empty when the engine is not ready.
+/// Searches the loaded index; empty while it is not ready.
 pub(crate) fn search(query: &str) -> Vec<Hit> {
-    let json = ENGINE.with(|e| e.borrow().as_ref().map(|e| e.search(query, RESULT_LIMIT)));
-    let Some(json) = json else {
-        return Vec::new();
-    };
-    let parsed = json.and_then(|s| js_sys::JSON::parse(&s));
-    match parsed {
-        Ok(list) => js_sys::Array::from(&list)
-            .iter()
-            .map(|h| Hit {
-                id: js::string(&h, "id"),
-                title: js::string(&h, "title"),
-                snippet: js::array(&h, "snippet")
-                    .iter()
-                    .map(|f| (js::string(&f, "text"), js::boolean(&f, "mark")))
-                    .collect(),
-            })
-            .collect(),
-        Err(e) => {
-            js::console_error(&format!("search failed: {}", js::describe(&e)));
+    ENGINE.with(|e| {
+        let engine = e.borrow();
+        let Some(engine) = engine.as_ref() else {
+            return Vec::new();
+        };
+        engine.search(query, RESULT_LIMIT).unwrap_or_else(|err| {
+            js::console_error(&format!("search failed: {err}"));
             Vec::new()
-        }
-    }
+        })
+    })
 }
 
-/// The article `id`, if the engine is ready and knows it.
-pub(crate) fn article(id: &str) -> Option<Article> {
-    let json = ENGINE.with(|e| e.borrow().as_ref().map(|e| e.article(id)))?;
-    match json.and_then(|s| s.map(|s| js_sys::JSON::parse(&s)).transpose()) {
-        Ok(Some(a)) => Some(Article {
-            id: js::string(&a, "id"),
-            title: js::string(&a, "title"),
-            html: js::string(&a, "html"),
-        }),
-        Ok(None) => None,
-        Err(e) => {
-            js::console_error(&format!("cannot open article `{id}`: {}", js::describe(&e)));
+/// The article `id`, if the index is loaded and has it.
+pub(crate) fn article(id: &str) -> Option<ArticleView> {
+    ENGINE.with(|e| {
+        let engine = e.borrow();
+        engine.as_ref()?.article(id).unwrap_or_else(|err| {
+            js::console_error(&format!("cannot open article `{id}`: {err}"));
             None
-        }
-    }
+        })
+    })
 }

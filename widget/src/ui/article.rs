@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::engine::Article;
+use faq_core::ArticleView as Article;
 
 /// Shows `article`; `on_back` returns to the results with the query kept.
 #[component]

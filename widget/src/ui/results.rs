@@ -3,7 +3,7 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
-use crate::engine::Hit;
+use faq_core::Hit;
 
 /// Renders `results`; `active` is the keyboard-highlighted one, `on_open` opens an id.
 #[component]
@@ -38,11 +38,11 @@ pub(crate) fn ResultList(
                                     {hit
                                         .snippet
                                         .into_iter()
-                                        .map(|(text, mark)| {
-                                            if mark {
-                                                Either::Left(view! { <mark>{text}</mark> })
+                                        .map(|fragment| {
+                                            if fragment.mark {
+                                                Either::Left(view! { <mark>{fragment.text}</mark> })
                                             } else {
-                                                Either::Right(text)
+                                                Either::Right(fragment.text)
                                             }
                                         })
                                         .collect_view()}

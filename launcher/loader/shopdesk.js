@@ -1,7 +1,7 @@
 // Shopdesk loader: the one script a merchant adds to a store page.
 // It finds its own URL (so self-hosting and CDNs need no configuration), loads the
-// small widget module and starts it once the page body exists. Nothing heavy is
-// fetched here: the search engine and the FAQ index load on first use.
+// launcher module and starts it once the page body exists. Nothing heavy is fetched
+// here: the widget and the FAQ index load when a shopper is about to need them.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -10,11 +10,15 @@
     console.error("[shopdesk] the widget could not start:", error);
   }
   try {
-    import(base + "shopdesk-widget.js")
-      .then(function (widget) {
-        return widget.default({ module_or_path: base + "shopdesk-widget_bg.wasm" }).then(function () {
+    import(base + "shopdesk-launcher.js")
+      .then(function (launcher) {
+        return launcher.default({ module_or_path: base + "shopdesk-launcher_bg.wasm" }).then(function () {
           function start() {
-            widget.start(base);
+            try {
+              launcher.start(base);
+            } catch (error) {
+              fail(error);
+            }
           }
           if (document.body) start();
           else document.addEventListener("DOMContentLoaded", start, { once: true });
