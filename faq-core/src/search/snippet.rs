@@ -47,9 +47,16 @@ impl Snippets {
         if !from_body.highlighted().is_empty() {
             return fragments(from_body.fragment(), from_body.highlighted());
         }
-        let from_questions = self.questions.snippet_from_doc(doc);
-        if !from_questions.highlighted().is_empty() {
-            return fragments(from_questions.fragment(), from_questions.highlighted());
+        // Questions are separate phrasings: show the one that matched best, not a run-on
+        // of all of them.
+        let best_question = doc
+            .get_all(self.fields.questions)
+            .filter_map(|v| tantivy::schema::Value::as_str(&v))
+            .map(|q| self.questions.snippet(q))
+            .filter(|s| !s.highlighted().is_empty())
+            .min_by_key(|s| std::cmp::Reverse(s.highlighted().len()));
+        if let Some(s) = best_question {
+            return fragments(s.fragment(), s.highlighted());
         }
         let body = doc
             .get_first(self.fields.body)

@@ -1,0 +1,159 @@
+//! The search engine over real bundles built in memory: ranking behaviour the widget
+//! promises shoppers.
+
+use faq_core::indexing::build_bundle;
+use faq_core::{Article, Engine, Locale};
+
+fn article(id: &str, title: &str, questions: &[&str], text: &str) -> Article {
+    Article {
+        id: id.into(),
+        title: title.into(),
+        category: None,
+        tags: vec![],
+        questions: questions.iter().map(|q| q.to_string()).collect(),
+        pages: vec![],
+        locale: Locale::En,
+        html: format!("<p>{text}</p>"),
+        text: text.into(),
+    }
+}
+
+fn store() -> Vec<Article> {
+    vec![
+        article(
+            "shipping-costs",
+            "How much does shipping cost?",
+            &["is delivery free", "postage price"],
+            "Standard shipping is free over 60 euros, otherwise it costs 4.95.",
+        ),
+        article(
+            "shopping-bag",
+            "Where is my shopping bag?",
+            &["see my basket"],
+            "Your shopping bag keeps items for 30 days while you are signed in.",
+        ),
+        article(
+            "return-policy",
+            "What is your return policy?",
+            &[
+                "can I send something back",
+                "send back an item",
+                "send back my order",
+            ],
+            "Return unworn items within 30 days for a full refund.",
+        ),
+        article(
+            "payment-methods",
+            "Which payment methods do you accept?",
+            &["can I pay with paypal"],
+            "We accept Visa, Mastercard, PayPal and Klarna.",
+        ),
+        article(
+            "international",
+            "Do you deliver internationally?",
+            &["shipping abroad"],
+            "We deliver to every EU country and to Switzerland, Norway and the UK.",
+        ),
+    ]
+}
+
+fn engine() -> Engine {
+    Engine::open(&build_bundle(Locale::En, &store()).unwrap()).unwrap()
+}
+
+fn ids(engine: &Engine, query: &str) -> Vec<String> {
+    engine
+        .search(query, 10)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
+}
+
+#[test]
+fn misspelled_words_find_the_article() {
+    let e = engine();
+    assert_eq!(ids(&e, "retrun polcy")[0], "return-policy");
+    assert_eq!(ids(&e, "paymnet methods")[0], "payment-methods");
+    assert_eq!(ids(&e, "internationaly")[0], "international");
+}
+
+#[test]
+fn the_word_being_typed_matches_as_a_prefix() {
+    let e = engine();
+    assert_eq!(ids(&e, "payp")[0], "payment-methods");
+    assert_eq!(ids(&e, "refu")[0], "return-policy");
+    // Once a space follows, a word is complete and no longer completed.
+    assert!(ids(&e, "refu ").is_empty());
+}
+
+#[test]
+fn exact_matches_outrank_typo_corrections() {
+    let e = engine();
+    // "shopping" is one edit from "shipping": the exact word must win.
+    assert_eq!(ids(&e, "shopping ")[0], "shopping-bag");
+    assert_eq!(ids(&e, "shipping ")[0], "shipping-costs");
+}
+
+#[test]
+fn an_article_matched_by_several_questions_is_one_result() {
+    let e = engine();
+    let found = ids(&e, "send back");
+    assert_eq!(found[0], "return-policy");
+    assert_eq!(found.iter().filter(|id| *id == "return-policy").count(), 1);
+}
+
+#[test]
+fn snippets_mark_the_matched_words() {
+    let e = engine();
+    let hit = &e.search("refund", 1).unwrap()[0];
+    let marked: Vec<_> = hit
+        .snippet
+        .iter()
+        .filter(|f| f.mark)
+        .map(|f| f.text.as_str())
+        .collect();
+    assert_eq!(marked, ["refund"]);
+}
+
+#[test]
+fn stop_words_and_empty_queries_return_nothing() {
+    let e = engine();
+    assert!(ids(&e, "").is_empty());
+    assert!(ids(&e, "   ").is_empty());
+    assert!(ids(&e, "how do i ").is_empty());
+    assert!(e.search("shipping", 0).unwrap().is_empty());
+}
+
+#[test]
+fn articles_open_by_id() {
+    let e = engine();
+    let a = e.article("return-policy").unwrap().unwrap();
+    assert_eq!(a.title, "What is your return policy?");
+    assert!(a.html.contains("30 days"));
+    assert!(e.article("nope").unwrap().is_none());
+}
+
+#[test]
+fn bundles_are_byte_identical_for_the_same_articles_in_any_order() {
+    let mut reversed = store();
+    reversed.reverse();
+    assert_eq!(
+        build_bundle(Locale::En, &store()).unwrap(),
+        build_bundle(Locale::En, &reversed).unwrap()
+    );
+}
+
+#[test]
+fn other_locales_use_their_own_stemmer() {
+    let mut a = article(
+        "ruecksendung",
+        "Wie schicke ich einen Artikel zurück?",
+        &["Rücksendung starten"],
+        "Rücksendungen sind innerhalb von 30 Tagen kostenlos.",
+    );
+    a.locale = Locale::De;
+    let e = Engine::open(&build_bundle(Locale::De, &[a]).unwrap()).unwrap();
+    assert_eq!(e.locale(), Locale::De);
+    assert_eq!(ids(&e, "rucksendung")[0], "ruecksendung");
+}
