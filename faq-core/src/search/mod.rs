@@ -4,6 +4,8 @@ mod expand;
 mod plan;
 mod snippet;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Serialize;
@@ -52,7 +54,12 @@ pub struct Engine {
     stem: TextAnalyzer,
     words: TextAnalyzer,
     automata: Automata,
+    expansions: RefCell<HashMap<(String, bool), plan::Alternatives>>,
 }
+
+/// Distinct typed words whose expansions are remembered; a shopper's session stays far
+/// below this, and clearing is cheap.
+const EXPANSION_CACHE_ENTRIES: usize = 1024;
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -88,6 +95,7 @@ impl Engine {
             stem: analysis::stem_analyzer(info.locale),
             words: analysis::words_analyzer(info.locale),
             automata: Automata::new(),
+            expansions: RefCell::default(),
             info,
         })
     }
@@ -114,10 +122,26 @@ impl Engine {
             automata: &self.automata,
             stem: &mut stem,
         };
-        let alternatives = typed
-            .iter()
-            .map(|w| planner.alternatives(w))
-            .collect::<tantivy::Result<Vec<_>>>()?;
+        // While a shopper types, every keystroke repeats the words before the last one;
+        // their expansions (dictionary walks) are remembered.
+        let mut cache = self.expansions.borrow_mut();
+        if cache.len() > EXPANSION_CACHE_ENTRIES {
+            cache.clear();
+        }
+        let mut alternatives = Vec::with_capacity(typed.len());
+        for word in &typed {
+            let key = (word.text.clone(), word.in_progress);
+            let alts = match cache.get(&key) {
+                Some(alts) => alts.clone(),
+                None => {
+                    let alts = planner.alternatives(word)?;
+                    cache.insert(key, alts.clone());
+                    alts
+                }
+            };
+            alternatives.push(alts);
+        }
+        drop(cache);
         let Some(query) = plan::to_query(&self.fields, &alternatives) else {
             return Ok(Vec::new());
         };
