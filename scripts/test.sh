@@ -21,4 +21,4 @@ scripts/build-demo.sh dist
 cargo build -p faq-indexer -p shopdesk-server
 
 say "browser end-to-end tests (headless Chromium)"
-(cd tests && node --test --test-concurrency=1 e2e/*.test.mjs)
+(cd tests && node --test --test-concurrency=1 bench/*.test.mjs e2e/*.test.mjs)

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Every Shopdesk benchmark, as Markdown tables on stdout (progress on stderr):
+#   1. search quality on the evaluation sets (bench: search-quality);
+#   2. download sizes: page load, the on-demand module, FAQ bundles (bench: sizes);
+#   3. browser latency on the demo page for 44, 1,000 and 10,000 articles
+#      (tests/bench/latency.mjs);
+#   4. where a keystroke's time goes, from a Chromium trace (tests/bench/profile.mjs).
+# Generated corpora and indexes live in target/bench/ and are rebuilt on every run, so
+# the numbers always describe the current faq-indexer. The demo site (dist/) is built
+# only when missing, or with --rebuild.
+#
+#   scripts/bench.sh [--rebuild]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+REBUILD=0
+for arg in "$@"; do
+  case "$arg" in
+    --rebuild) REBUILD=1 ;;
+    -h | --help)
+      sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "unknown argument: $arg (see --help)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+WORK=target/bench
+EVAL=../shared/data/faq-eval
+
+if [ "$REBUILD" = 1 ] || [ ! -f dist/shopdesk.js ]; then
+  say "building the demo site (scripts/build-demo.sh dist)"
+  scripts/build-demo.sh dist
+fi
+say "building release binaries"
+cargo build --release -p faq-indexer -p shopdesk-server -p shopdesk-bench
+
+say "generating corpora and building their indexes in $WORK/"
+mkdir -p "$WORK"
+for n in 1000 10000; do
+  target/release/gen-corpus --articles "$n" --out "$WORK/corpus-$n"
+  rm -rf "$WORK/index-$n"
+  target/release/faq-indexer build "$WORK/corpus-$n" --out "$WORK/index-$n" >&2
+done
+index_args=(--index "sample=dist/faq")
+for set in "$EVAL"/*/; do
+  name=$(basename "$set")
+  [ -d "$set/faq" ] || continue
+  rm -rf "$WORK/index-$name"
+  target/release/faq-indexer build "$set/faq" --out "$WORK/index-$name" >&2
+  index_args+=(--index "$name=$WORK/index-$name")
+done
+index_args+=(--index "gen-1k=$WORK/index-1000" --index "gen-10k=$WORK/index-10000")
+
+say "search quality"
+echo "## Search quality"
+echo
+cargo run --release -q -p shopdesk-bench --bin search-quality
+echo
+
+say "download sizes (brotli -q 11 of large bundles takes a minute)"
+echo "## Download sizes"
+echo
+target/release/sizes --site dist "${index_args[@]}"
+echo
+
+say "browser latency (headless Chromium)"
+if [ ! -d tests/node_modules/playwright-core ]; then
+  (cd tests && npm ci --no-audit --no-fund) >&2
+fi
+echo "## Browser latency"
+echo
+node tests/bench/latency.mjs --work "$WORK" --reuse-indexes
+echo
+
+say "where a keystroke's time goes (Chromium trace, 10,000 articles)"
+echo "## Where a keystroke's time goes"
+echo
+node tests/bench/profile.mjs --index "$WORK/index-10000"
