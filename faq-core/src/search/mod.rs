@@ -7,6 +7,7 @@ mod snippet;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
+use std::rc::Rc;
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
@@ -22,6 +23,7 @@ use crate::schema::{self, Fields};
 use crate::{analysis, Error, Locale, Result};
 use expand::Automata;
 pub use snippet::Fragment;
+use snippet::{AnalyzedDoc, Stems};
 
 /// A search result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -55,7 +57,12 @@ pub struct Engine {
     words: TextAnalyzer,
     automata: Automata,
     expansions: RefCell<HashMap<(String, bool), plan::Alternatives>>,
+    docs: RefCell<HashMap<DocAddress, Rc<AnalyzedDoc>>>,
+    stems: RefCell<Stems>,
 }
+
+/// Analyzed hit documents kept; enough for everything a session shows.
+const DOC_CACHE_ENTRIES: usize = 512;
 
 /// Distinct typed words whose expansions are remembered; a shopper's session stays far
 /// below this, and clearing is cheap.
@@ -96,6 +103,8 @@ impl Engine {
             words: analysis::words_analyzer(info.locale),
             automata: Automata::new(),
             expansions: RefCell::default(),
+            docs: RefCell::default(),
+            stems: RefCell::new(Stems::new(info.locale)),
             info,
         })
     }
@@ -146,19 +155,46 @@ impl Engine {
             return Ok(Vec::new());
         };
         let top = self.searcher.search(&query, &TopDocs::with_limit(limit))?;
-        let snippets = snippet::Snippets::new(&self.searcher, &*query, &self.fields)?;
+        // Every alternative stem is worth marking, weighted as it was searched.
+        let mut terms: HashMap<&str, f32> = HashMap::new();
+        for alts in &alternatives {
+            for (stem, weight) in alts {
+                let w = terms.entry(stem.as_str()).or_insert(0.0);
+                *w = w.max(*weight);
+            }
+        }
         top.into_iter()
             .map(|(score, addr)| {
-                let doc: TantivyDocument = self.searcher.doc(addr)?;
+                let doc = self.analyzed(addr)?;
                 Ok(Hit {
-                    id: text(&doc, self.fields.id),
-                    title: text(&doc, self.fields.title),
-                    category: opt_text(&doc, self.fields.category),
+                    id: doc.id.clone(),
+                    title: doc.title.clone(),
+                    category: doc.category.clone(),
                     score,
-                    snippet: snippets.for_doc(&doc),
+                    snippet: doc.snippet(&terms),
                 })
             })
             .collect()
+    }
+
+    /// A hit's document, analyzed once and then remembered: the same articles come back
+    /// keystroke after keystroke.
+    fn analyzed(&self, addr: DocAddress) -> Result<Rc<AnalyzedDoc>> {
+        if let Some(doc) = self.docs.borrow().get(&addr) {
+            return Ok(doc.clone());
+        }
+        let stored: TantivyDocument = self.searcher.doc(addr)?;
+        let doc = Rc::new(AnalyzedDoc::new(
+            &stored,
+            &self.fields,
+            &mut self.stems.borrow_mut(),
+        ));
+        let mut docs = self.docs.borrow_mut();
+        if docs.len() >= DOC_CACHE_ENTRIES {
+            docs.clear();
+        }
+        docs.insert(addr, doc.clone());
+        Ok(doc)
     }
 
     /// The article with `id`, for display.

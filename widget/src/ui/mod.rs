@@ -40,18 +40,28 @@ pub(crate) fn Panel(panel: Element, base: String, locale: String, query: String)
         let _ = panel.set_attribute("data-engine", status.get().name());
     });
 
-    // Search whenever the query changes, and once more when the index becomes ready,
-    // so whatever was typed while it loaded is answered.
-    Effect::new(move |_| {
-        let q = query.get();
-        let ready = matches!(status.get(), Status::Ready { .. });
+    // Answer in the input handler itself, not in an effect: a keystroke's results reach
+    // the screen without waiting for the reactive scheduler.
+    let run_search = move |q: &str| {
+        let ready = matches!(status.get_untracked(), Status::Ready { .. });
         let hits = if ready && !q.trim().is_empty() {
-            engine::search(&q)
+            engine::search(q)
         } else {
             Vec::new()
         };
-        active.set(None);
-        results.set(hits);
+        if active.get_untracked().is_some() {
+            active.set(None);
+        }
+        // Unchanged results (common while a word is completed) cost no rendering.
+        if results.with_untracked(|r| *r != hits) {
+            results.set(hits);
+        }
+    };
+    // Whatever was typed while the index loaded is answered once it is ready.
+    Effect::new(move |_| {
+        if matches!(status.get(), Status::Ready { .. }) {
+            query.with_untracked(|q| run_search(q));
+        }
     });
 
     let open_article = move |id: String| {
@@ -138,7 +148,11 @@ pub(crate) fn Panel(panel: Element, base: String, locale: String, query: String)
                 spellcheck="false"
                 node_ref=input_ref
                 prop:value=move || query.get()
-                on:input=move |ev| query.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    let q = event_target_value(&ev);
+                    run_search(&q);
+                    query.set(q);
+                }
             />
             <p class=status_class data-testid="sd-status" role="status" aria-live="polite">
                 {status_text}
