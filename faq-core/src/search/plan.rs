@@ -21,8 +21,6 @@ use crate::schema::Fields;
 const COMPLETION: f32 = 0.8;
 /// Weight of a correction, by edit distance.
 const CORRECTION: [f32; 2] = [0.6, 0.35];
-/// A correction of a word that exists as typed is probably not what was meant.
-const CORRECTION_OF_KNOWN_WORD: f32 = 0.35;
 /// Weight of a completion of a misspelt prefix.
 const FUZZY_COMPLETION: f32 = 0.45;
 const MAX_COMPLETIONS: usize = 8;
@@ -109,9 +107,11 @@ impl Planner<'_> {
                 });
             }
         }
-        // A stop word ("where", "with") is never a typo for a content word.
-        if budget > 0 && own_stem.is_some() {
-            let known = expand::doc_freq(self.searcher, vocabulary, &word.text)? > 0;
+        // A stop word ("where", "with") is never a typo for a content word, and a word the
+        // articles use is taken as meant: guessing other words for it only adds noise
+        // (and query terms to every keystroke).
+        let known = || expand::doc_freq(self.searcher, vocabulary, &word.text).map(|df| df > 0);
+        if budget > 0 && own_stem.is_some() && !known()? {
             let found = expand::fuzzy(
                 self.searcher,
                 vocabulary,
@@ -121,12 +121,7 @@ impl Planner<'_> {
                 false,
             )?;
             self.add(&mut alts, found, MAX_CORRECTIONS, |c| {
-                let w = CORRECTION[usize::from(c.distance.clamp(1, 2)) - 1];
-                if known {
-                    w * CORRECTION_OF_KNOWN_WORD
-                } else {
-                    w
-                }
+                CORRECTION[usize::from(c.distance.clamp(1, 2)) - 1]
             });
         }
         Ok(alts)
