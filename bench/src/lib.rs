@@ -1,4 +1,4 @@
-//! Search-quality benchmark for the Shopdesk FAQ search.
+//! Benchmarks of the Shopdesk FAQ search (see README.md for every binary).
 //!
 //! The `search-quality` binary measures how often the shipped search (the real
 //! `faq-indexer` binary, i.e. exactly the code the widget runs) puts the right article
@@ -6,3 +6,18 @@
 //! by numbers rather than by a handful of hand-picked queries.
 
 pub mod quality;
+
+use std::process::ExitCode;
+
+/// How every benchmark binary ends: on error, `error: …` with the whole context chain on
+/// one line (`{:#}`; returning the error from `main` would also print a backtrace when
+/// `RUST_BACKTRACE` is set) and exit code 1.
+pub fn finish(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -9,9 +9,9 @@ import { chromium } from "playwright-core";
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 const bin = (name) => path.join(ROOT, "target/debug", name);
 
-/** Copies the assembled demo site (dist/) and replaces its FAQ index with one built
- * from `faqDir` by the real faq-indexer. */
-export function buildSite(faqDir = path.join(ROOT, "tests/fixtures/faq")) {
+/** A copy of the assembled demo site (dist/) whose faq/ folder is filled by
+ * `fillFaq(dir)`. A copy, so a concurrent rebuild of dist/ cannot change it mid-run. */
+export function copySite(fillFaq) {
   const dist = path.join(ROOT, "dist");
   if (!existsSync(path.join(dist, "shopdesk.js"))) {
     throw new Error("dist/ is not built; run scripts/build-demo.sh first");
@@ -19,21 +19,44 @@ export function buildSite(faqDir = path.join(ROOT, "tests/fixtures/faq")) {
   const site = mkdtempSync(path.join(tmpdir(), "shopdesk-site-"));
   cpSync(dist, site, { recursive: true });
   rmSync(path.join(site, "faq"), { recursive: true, force: true });
-  execFileSync(bin("faq-indexer"), ["build", faqDir, "--out", path.join(site, "faq")], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  fillFaq(path.join(site, "faq"));
   return site;
 }
 
-/** Starts shopdesk-server on 127.0.0.1:0 and resolves with its base URL. */
-export function startServer(root) {
+/** The demo site with its FAQ index built from `faqDir` by the real faq-indexer. */
+export function buildSite(faqDir = path.join(ROOT, "tests/fixtures/faq")) {
+  return copySite((out) =>
+    execFileSync(bin("faq-indexer"), ["build", faqDir, "--out", out], {
+      stdio: ["ignore", "ignore", "inherit"],
+    }),
+  );
+}
+
+const running = new Set();
+// A test that fails or times out must not leave servers behind.
+process.on("exit", () => {
+  for (const child of running) child.kill();
+});
+
+/** Starts shopdesk-server (`profile`: the cargo profile whose binary to run) on
+ * 127.0.0.1:0 and resolves with its base URL. */
+export function startServer(root, profile = "debug") {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin("shopdesk-server"), ["--root", root, "--addr", "127.0.0.1:0"], {
+    const server = path.join(ROOT, "target", profile, "shopdesk-server");
+    const child = spawn(server, ["--root", root, "--addr", "127.0.0.1:0"], {
       stdio: ["ignore", "pipe", "inherit"],
     });
+    running.add(child);
     let out = "";
-    const timer = setTimeout(() => reject(new Error("server did not start in 10 s")), 10_000);
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error("server did not start in 10 s"));
+    }, 10_000);
+    child.on("exit", (code) => {
+      running.delete(child);
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}`));
+    });
     child.stdout.on("data", (chunk) => {
       out += chunk;
       const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
@@ -79,4 +102,16 @@ export function watchConsole(page) {
 export async function openWidget(page) {
   await page.click('[data-testid="sd-launcher"]');
   await page.waitForSelector('[data-testid="sd-panel"][data-engine="ready"]');
+}
+
+/** Holds every request matching `pattern` until the returned function is called, to
+ * test what the widget does while something is still downloading. */
+export async function holdRequests(page, pattern) {
+  let release;
+  const gate = new Promise((r) => (release = r));
+  await page.route(pattern, async (route) => {
+    await gate;
+    await route.continue();
+  });
+  return release;
 }

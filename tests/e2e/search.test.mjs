@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { buildSite, startServer, launchBrowser, watchConsole, openWidget } from "./harness.mjs";
+import { buildSite, startServer, launchBrowser, watchConsole, openWidget, holdRequests } from "./harness.mjs";
 
 let site, server, browser;
 
@@ -175,12 +175,7 @@ test("the engine preloads when the browser is idle, without any interaction", as
 
 test("typing before the engine is ready keeps the text, shows loading, then answers", async () => {
   const { context, page, problems } = await newPage();
-  let release;
-  const gate = new Promise((r) => (release = r));
-  await page.route("**/faq/faq-en-*.bin", async (route) => {
-    await gate;
-    await route.continue();
-  });
+  const release = await holdRequests(page, "**/faq/faq-en-*.bin");
   await page.goto(server.url);
   await page.click('[data-testid="sd-launcher"]');
   await page.keyboard.type("paypal");
@@ -215,12 +210,7 @@ test("an unreachable index is said plainly in the panel, once on the console, an
 
 test("typing while the widget module is still downloading is kept across the hand-off", async () => {
   const { context, page, problems } = await newPage();
-  let release;
-  const gate = new Promise((r) => (release = r));
-  await page.route("**/shopdesk-widget_bg.wasm", async (route) => {
-    await gate;
-    await route.continue();
-  });
+  const release = await holdRequests(page, "**/shopdesk-widget_bg.wasm");
   await page.goto(server.url);
   await page.click('[data-testid="sd-launcher"]');
   await page.keyboard.type("pay");

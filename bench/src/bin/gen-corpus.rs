@@ -44,13 +44,7 @@ struct Args {
 const DEFAULT_SEED: u64 = 0x5348_4f50_4445_534b;
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    shopdesk_bench::finish(run(Args::parse()))
 }
 
 fn run(args: Args) -> Result<()> {

@@ -27,15 +27,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            // `{:#}` keeps the context chain on one line and, unlike returning the
-            // error from main, prints no backtrace when RUST_BACKTRACE is set.
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    shopdesk_bench::finish(run(Args::parse()))
 }
 
 fn run(args: Args) -> Result<()> {

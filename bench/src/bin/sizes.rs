@@ -67,13 +67,7 @@ fn parse_index(s: &str) -> Result<(String, PathBuf), String> {
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    shopdesk_bench::finish(run(Args::parse()))
 }
 
 fn run(args: Args) -> Result<()> {
