@@ -87,44 +87,44 @@ impl Planner<'_> {
         let vocabulary = self.fields.words;
 
         if word.in_progress && chars >= MIN_COMPLETION_CHARS {
-            let found = expand::completions(self.searcher, vocabulary, &word.text)?;
-            self.add(&mut alts, found, MAX_COMPLETIONS, |_| COMPLETION);
-            if budget > 0 {
-                let found = expand::fuzzy(
-                    self.searcher,
-                    vocabulary,
-                    self.automata,
-                    &word.text,
-                    budget,
-                    true,
-                )?;
-                self.add(&mut alts, found, MAX_COMPLETIONS, |c| {
-                    if c.distance == 0 {
-                        COMPLETION
-                    } else {
-                        FUZZY_COMPLETION
-                    }
-                });
-            }
+            // With a typo budget, one walk of the prefix automaton finds the exact
+            // completions (distance 0) and the misspelt ones alike.
+            let found = if budget > 0 {
+                self.near(&word.text, budget, true)?
+            } else {
+                expand::completions(self.searcher, vocabulary, &word.text)?
+            };
+            self.add(&mut alts, found, MAX_COMPLETIONS, |c| {
+                if c.distance == 0 {
+                    COMPLETION
+                } else {
+                    FUZZY_COMPLETION
+                }
+            });
         }
         // A stop word ("where", "with") is never a typo for a content word, and a word the
         // articles use is taken as meant: guessing other words for it only adds noise
         // (and query terms to every keystroke).
         let known = || expand::doc_freq(self.searcher, vocabulary, &word.text).map(|df| df > 0);
         if budget > 0 && own_stem.is_some() && !known()? {
-            let found = expand::fuzzy(
-                self.searcher,
-                vocabulary,
-                self.automata,
-                &word.text,
-                budget,
-                false,
-            )?;
+            let found = self.near(&word.text, budget, false)?;
             self.add(&mut alts, found, MAX_CORRECTIONS, |c| {
                 CORRECTION[usize::from(c.distance.clamp(1, 2)) - 1]
             });
         }
         Ok(alts)
+    }
+
+    /// Vocabulary words within `budget` edits of `word` (of a prefix of it, with `prefix`).
+    fn near(&self, word: &str, budget: u8, prefix: bool) -> tantivy::Result<Vec<Candidate>> {
+        expand::fuzzy(
+            self.searcher,
+            self.fields.words,
+            self.automata,
+            word,
+            budget,
+            prefix,
+        )
     }
 
     fn add(
