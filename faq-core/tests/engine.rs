@@ -157,3 +157,29 @@ fn other_locales_use_their_own_stemmer() {
     assert_eq!(e.locale(), Locale::De);
     assert_eq!(ids(&e, "rucksendung")[0], "ruecksendung");
 }
+
+#[test]
+fn warm_up_uses_the_index_words_and_leaves_no_trace() {
+    let warmed = engine();
+    let queries = warmed.warm_up_queries().unwrap();
+    assert_eq!(queries.len(), 3);
+    let titles: Vec<String> = store().iter().map(|a| a.title.to_lowercase()).collect();
+    assert!(titles.contains(&queries[0]), "{queries:?}");
+    // The misspelt title still finds articles: corrections ran.
+    assert!(!titles.contains(&queries[1]), "{queries:?}");
+    assert!(!ids(&warmed, &queries[1]).is_empty(), "{queries:?}");
+    for q in &queries {
+        for end in (1..=q.len()).filter(|&i| q.is_char_boundary(i)) {
+            warmed.search(&q[..end], 8).unwrap();
+        }
+    }
+    warmed.forget();
+    let fresh = engine();
+    for q in ["shiping", "retu", "paypal", "send back"] {
+        assert_eq!(
+            warmed.search(q, 8).unwrap(),
+            fresh.search(q, 8).unwrap(),
+            "{q}"
+        );
+    }
+}

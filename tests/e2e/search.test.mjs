@@ -37,7 +37,7 @@ test("a misspelled query finds the right article, whose answer is shown sanitize
   assert.equal(await first.getAttribute("data-id"), "return-policy");
   assert.match(await page.locator('[data-testid="sd-status"]').textContent(), /answer/);
   // The snippet marks the words that matched.
-  assert.ok((await first.locator("mark").count()) > 0, "snippet has highlighted words");
+  assert.ok((await first.locator(".sd-snippet b").count()) > 0, "snippet has highlighted words");
 
   await first.click();
   const article = page.locator('[data-testid="sd-article"]');

@@ -1,6 +1,6 @@
 //! The search engine behind the panel: loading the FAQ index once, then answering.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use faq_core::{ArticleView, Engine, Hit, Locale, Manifest, MANIFEST_FILE};
 use leptos::prelude::*;
@@ -33,6 +33,9 @@ impl Status {
 thread_local! {
     /// The engine is not `Send`, so it lives beside the reactive graph, not in it.
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+    /// Whether the shopper has searched: then the caches hold their session and the
+    /// warm-up leaves them alone.
+    static SHOPPER_SEARCHED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Starts loading the index for `locale` from `{base}faq/` and returns the status to
@@ -50,6 +53,7 @@ pub(crate) fn load(base: String, locale: String) -> RwSignal<Status> {
                     fallback: loaded != wanted,
                 });
                 js::mark("search-ready");
+                warm_up().await;
             }
             Err(e) => {
                 js::console_error(&format!("the help articles could not be loaded: {e}"));
@@ -74,8 +78,35 @@ async fn open(index_url: &str, locale: Locale) -> Result<Engine, String> {
     Engine::open(&bundle).map_err(|e| format!("{bundle_url}: {e}"))
 }
 
+/// Runs [`Engine::warm_up_queries`] one prefix per task, as a shopper would type
+/// them, so the browser has compiled and optimized the search code before the first
+/// real keystroke. Each step is one search (a few ms at most), so a shopper who types
+/// meanwhile waits for one step at worst.
+async fn warm_up() {
+    let queries = ENGINE.with(|e| e.borrow().as_ref().map(Engine::warm_up_queries));
+    let queries = match queries {
+        Some(Ok(queries)) => queries,
+        Some(Err(e)) => return js::console_error(&format!("warming up the search failed: {e}")),
+        None => return,
+    };
+    for query in &queries {
+        for end in (1..=query.len()).filter(|&i| query.is_char_boundary(i)) {
+            js::next_task().await;
+            ENGINE.with(|e| {
+                if let Some(engine) = e.borrow().as_ref() {
+                    let _ = engine.search(&query[..end], RESULT_LIMIT);
+                }
+            });
+        }
+    }
+    if !SHOPPER_SEARCHED.get() {
+        ENGINE.with(|e| e.borrow().as_ref().map(Engine::forget));
+    }
+}
+
 /// Searches the loaded index; empty while it is not ready.
 pub(crate) fn search(query: &str) -> Vec<Hit> {
+    SHOPPER_SEARCHED.set(true);
     ENGINE.with(|e| {
         let engine = e.borrow();
         let Some(engine) = engine.as_ref() else {

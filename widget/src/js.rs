@@ -22,3 +22,13 @@ pub(crate) fn mark(name: &str) {
         let _ = p.mark(&format!("shopdesk:{name}"));
     }
 }
+
+/// Resolves in a later task, letting the browser handle input and render in between.
+pub(crate) async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

@@ -2,13 +2,14 @@
 
 mod expand;
 mod plan;
+mod scores;
 mod snippet;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::Path;
 use std::rc::Rc;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::directory::{Directory, RamDirectory};
@@ -22,6 +23,7 @@ use crate::pattern::UrlPattern;
 use crate::schema::{self, Fields};
 use crate::{analysis, Error, Locale, Result};
 use expand::Automata;
+use scores::{AllScores, DocSpace, WordScores};
 pub use snippet::Fragment;
 use snippet::{AnalyzedDoc, Stems};
 
@@ -56,17 +58,25 @@ pub struct Engine {
     stem: TextAnalyzer,
     words: TextAnalyzer,
     automata: Automata,
-    expansions: RefCell<HashMap<(String, bool), plan::Alternatives>>,
-    docs: RefCell<HashMap<DocAddress, Rc<AnalyzedDoc>>>,
+    space: DocSpace,
+    typed_words: RefCell<FxHashMap<(String, bool), Rc<Word>>>,
+    docs: RefCell<FxHashMap<DocAddress, Rc<AnalyzedDoc>>>,
     stems: RefCell<Stems>,
 }
 
 /// Analyzed hit documents kept; enough for everything a session shows.
 const DOC_CACHE_ENTRIES: usize = 512;
 
-/// Distinct typed words whose expansions are remembered; a shopper's session stays far
-/// below this, and clearing is cheap.
-const EXPANSION_CACHE_ENTRIES: usize = 1024;
+/// Distinct typed words (each prefix of a word being typed counts) remembered with
+/// their alternatives and scores; clearing only costs recomputing.
+const WORD_CACHE_ENTRIES: usize = 1024;
+
+/// What one typed word stands for and how it scores every article it matches.
+#[derive(Debug)]
+struct Word {
+    alternatives: plan::Alternatives,
+    scores: WordScores,
+}
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -96,13 +106,15 @@ impl Engine {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let searcher = reader.searcher();
         Ok(Self {
-            searcher: reader.searcher(),
+            space: DocSpace::of(&searcher),
+            searcher,
             fields,
             stem: analysis::stem_analyzer(info.locale),
             words: analysis::words_analyzer(info.locale),
             automata: Automata::new(),
-            expansions: RefCell::default(),
+            typed_words: RefCell::default(),
             docs: RefCell::default(),
             stems: RefCell::new(Stems::new(info.locale)),
             info,
@@ -122,50 +134,25 @@ impl Engine {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let mut words = self.words.clone();
+        let mut tokenizer = self.words.clone();
         let mut stem = self.stem.clone();
-        let typed = plan::typed_words(&mut words, query);
-        let mut planner = plan::Planner {
-            searcher: &self.searcher,
-            fields: &self.fields,
-            automata: &self.automata,
-            stem: &mut stem,
-        };
-        // While a shopper types, every keystroke repeats the words before the last one;
-        // their expansions (dictionary walks) are remembered.
-        let mut cache = self.expansions.borrow_mut();
-        if cache.len() > EXPANSION_CACHE_ENTRIES {
-            cache.clear();
-        }
-        let mut alternatives = Vec::with_capacity(typed.len());
-        for word in &typed {
-            let key = (word.text.clone(), word.in_progress);
-            let alts = match cache.get(&key) {
-                Some(alts) => alts.clone(),
-                None => {
-                    let alts = planner.alternatives(word)?;
-                    cache.insert(key, alts.clone());
-                    alts
-                }
-            };
-            alternatives.push(alts);
-        }
-        drop(cache);
-        let Some(query) = plan::to_query(&self.fields, &alternatives) else {
-            return Ok(Vec::new());
-        };
-        let top = self.searcher.search(&query, &TopDocs::with_limit(limit))?;
+        let typed = plan::typed_words(&mut tokenizer, query);
+        let words = typed
+            .iter()
+            .map(|word| self.word(word, &mut stem))
+            .collect::<Result<Vec<_>>>()?;
+        let top = scores::top(&self.space, words.iter().map(|w| &w.scores), limit);
         // Every alternative stem is worth marking, weighted as it was searched.
-        let mut terms: HashMap<&str, f32> = HashMap::new();
-        for alts in &alternatives {
-            for (stem, weight) in alts {
+        let mut terms = snippet::Terms::default();
+        for word in &words {
+            for (stem, weight) in &word.alternatives {
                 let w = terms.entry(stem.as_str()).or_insert(0.0);
                 *w = w.max(*weight);
             }
         }
         top.into_iter()
-            .map(|(score, addr)| {
-                let doc = self.analyzed(addr)?;
+            .map(|(score, doc)| {
+                let doc = self.analyzed(self.space.address(doc))?;
                 Ok(Hit {
                     id: doc.id.clone(),
                     title: doc.title.clone(),
@@ -175,6 +162,36 @@ impl Engine {
                 })
             })
             .collect()
+    }
+
+    /// A typed word's alternatives and scores, computed once per distinct word: while a
+    /// shopper types, every keystroke repeats the words before the last one.
+    fn word(&self, typed: &plan::TypedWord, stem: &mut TextAnalyzer) -> Result<Rc<Word>> {
+        let key = (typed.text.clone(), typed.in_progress);
+        if let Some(word) = self.typed_words.borrow().get(&key) {
+            return Ok(word.clone());
+        }
+        let alternatives = plan::Planner {
+            searcher: &self.searcher,
+            fields: &self.fields,
+            automata: &self.automata,
+            stem,
+        }
+        .alternatives(typed)?;
+        let scores = match plan::word_query(&self.fields, &alternatives) {
+            Some(query) => self.searcher.search(&query, &AllScores(&self.space))?,
+            None => Vec::new(),
+        };
+        let word = Rc::new(Word {
+            alternatives,
+            scores,
+        });
+        let mut cache = self.typed_words.borrow_mut();
+        if cache.len() >= WORD_CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(key, word.clone());
+        Ok(word)
     }
 
     /// A hit's document, analyzed once and then remembered: the same articles come back
@@ -195,6 +212,47 @@ impl Engine {
         }
         docs.insert(addr, doc.clone());
         Ok(doc)
+    }
+
+    /// Queries that walk every path of [`Engine::search`] over this index's own
+    /// words: an article title as typed (completions, scoring, snippets), another
+    /// title with a misspelt word followed by more words (typo corrections and
+    /// misspelt completions), and a word no article uses.
+    ///
+    /// A browser compiles WebAssembly lazily and optimizes only code that has already
+    /// run, so a shopper's first keystrokes would otherwise run the slowest code. The
+    /// widget types these, one prefix at a time, while it is idle after loading and
+    /// then calls [`Engine::forget`].
+    pub fn warm_up_queries(&self) -> Result<Vec<String>> {
+        let mut titles = Vec::with_capacity(2);
+        'segments: for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+            for doc_id in segment.doc_ids_alive() {
+                let doc: TantivyDocument =
+                    self.searcher.doc(DocAddress::new(ord as u32, doc_id))?;
+                titles.push(text(&doc, self.fields.title).to_lowercase());
+                if titles.len() == 2 {
+                    break 'segments;
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(3);
+        if let Some(first) = titles.first() {
+            out.push(first.clone());
+        }
+        if let Some(second) = titles.get(1) {
+            out.push(misspell_first_long_word(second));
+        }
+        out.push("qwxz".to_string());
+        Ok(out)
+    }
+
+    /// Drops everything remembered from earlier searches (words, analyzed hits,
+    /// stems), e.g. after [`Engine::warm_up_queries`] so a shopper's session starts
+    /// from the same state as it would without warming up.
+    pub fn forget(&self) {
+        self.typed_words.borrow_mut().clear();
+        self.docs.borrow_mut().clear();
+        self.stems.borrow_mut().clear();
     }
 
     /// The article with `id`, for display.
@@ -248,6 +306,20 @@ impl Engine {
         let top = self.searcher.search(&q, &TopDocs::with_limit(1))?;
         Ok(top.first().map(|(_, a)| *a))
     }
+}
+
+/// `title` with two letters swapped in its first word of five or more letters, moved
+/// to the front so it is typed as a finished (misspelt) word.
+fn misspell_first_long_word(title: &str) -> String {
+    let mut words: Vec<String> = title.split_whitespace().map(str::to_string).collect();
+    if let Some(i) = words.iter().position(|w| w.chars().count() >= 5) {
+        let mut chars: Vec<char> = words[i].chars().collect();
+        chars.swap(1, 2);
+        let typo = chars.into_iter().collect();
+        words.remove(i);
+        words.insert(0, typo);
+    }
+    words.join(" ")
 }
 
 fn opt_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {

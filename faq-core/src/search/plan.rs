@@ -4,7 +4,8 @@
 //! the word itself (1.0), completions of the word still being typed, and typo
 //! corrections. A word scores through its best alternative only (a disjunction-max), so
 //! a misspelling never counts twice, and an exact match outranks a guessed one.
-//! Words are then summed, so articles matching more of the query rank higher.
+//! Words are then summed (see `scores`), so articles matching more of the query rank
+//! higher.
 
 use std::collections::BTreeMap;
 
@@ -23,7 +24,6 @@ const COMPLETION: f32 = 0.8;
 const CORRECTION: [f32; 2] = [0.6, 0.35];
 /// Weight of a completion of a misspelt prefix.
 const FUZZY_COMPLETION: f32 = 0.45;
-const MAX_COMPLETIONS: usize = 8;
 const MAX_CORRECTIONS: usize = 5;
 /// Completions of one or two letters are too vague to be worth the noise.
 const MIN_COMPLETION_CHARS: usize = 2;
@@ -50,6 +50,17 @@ pub(crate) fn typed_words(words: &mut TextAnalyzer, query: &str) -> Vec<TypedWor
             text: t.text,
         })
         .collect()
+}
+
+/// How many completions a prefix of `chars` characters gets. A short prefix starts
+/// hundreds of words, and each completion is one more set of postings to score on
+/// every keystroke; the few most frequent carry nearly all the value.
+pub(crate) fn completion_limit(chars: usize) -> usize {
+    match chars {
+        0..=2 => 3,
+        3 => 5,
+        _ => 8,
+    }
 }
 
 /// How many typos a word of `chars` characters may contain.
@@ -94,7 +105,7 @@ impl Planner<'_> {
             } else {
                 expand::completions(self.searcher, vocabulary, &word.text)?
             };
-            self.add(&mut alts, found, MAX_COMPLETIONS, |c| {
+            self.add(&mut alts, found, completion_limit(chars), |c| {
                 if c.distance == 0 {
                     COMPLETION
                 } else {
@@ -151,8 +162,9 @@ impl Planner<'_> {
     }
 }
 
-/// One word's alternatives scored across the ranked fields, best alternative only.
-fn word_query(fields: &Fields, alts: &Alternatives) -> Box<dyn Query> {
+/// One word's alternatives scored across the ranked fields, best alternative only;
+/// `None` when the word stands for nothing (a stop word, say).
+pub(crate) fn word_query(fields: &Fields, alts: &Alternatives) -> Option<Box<dyn Query>> {
     let mut per_alt: Vec<Box<dyn Query>> = alts
         .iter()
         .map(|(stem, weight)| {
@@ -175,23 +187,10 @@ fn word_query(fields: &Fields, alts: &Alternatives) -> Box<dyn Query> {
             q
         })
         .collect();
-    if per_alt.len() == 1 {
-        per_alt.remove(0)
-    } else {
-        Box::new(DisjunctionMaxQuery::new(per_alt))
-    }
-}
-
-/// The query for all words, or `None` when no word can match anything.
-pub(crate) fn to_query(fields: &Fields, words: &[Alternatives]) -> Option<Box<dyn Query>> {
-    let clauses: Vec<(Occur, Box<dyn Query>)> = words
-        .iter()
-        .filter(|alts| !alts.is_empty())
-        .map(|alts| (Occur::Should, word_query(fields, alts)))
-        .collect();
-    match clauses.len() {
+    match per_alt.len() {
         0 => None,
-        _ => Some(Box::new(BooleanQuery::new(clauses))),
+        1 => per_alt.pop(),
+        _ => Some(Box::new(DisjunctionMaxQuery::new(per_alt))),
     }
 }
 

@@ -6,8 +6,9 @@
 //! They are computed on every keystroke for every hit, so each hit's answer is analyzed
 //! once ([`AnalyzedDoc`], cached by the engine) and a keystroke only scans its tokens.
 
-use std::collections::HashMap;
 use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 use tantivy::schema::Value;
@@ -69,7 +70,7 @@ impl Analyzed {
 pub(crate) struct Stems {
     words: TextAnalyzer,
     stem: TextAnalyzer,
-    memo: HashMap<String, Option<Rc<str>>>,
+    memo: FxHashMap<String, Option<Rc<str>>>,
 }
 
 /// Distinct words remembered; a help centre's vocabulary is far smaller.
@@ -80,8 +81,12 @@ impl Stems {
         Self {
             words: analysis::words_analyzer(locale),
             stem: analysis::stem_analyzer(locale),
-            memo: HashMap::new(),
+            memo: FxHashMap::default(),
         }
+    }
+
+    pub fn clear(&mut self) {
+        self.memo.clear();
     }
 
     /// The stemmed words of `text` with their byte ranges; stop words are left out.
@@ -147,7 +152,7 @@ impl AnalyzedDoc {
 
     /// The best passage of the answer for `terms` (stem → weight); else the question
     /// that matched best (shoppers recognise their own words); else the answer's opening.
-    pub fn snippet(&self, terms: &HashMap<&str, f32>) -> Vec<Fragment> {
+    pub fn snippet(&self, terms: &Terms) -> Vec<Fragment> {
         if let Some(best) = best_window(&self.body, terms) {
             return best;
         }
@@ -167,17 +172,24 @@ fn marked(fragments: &[Fragment]) -> usize {
     fragments.iter().filter(|f| f.mark).count()
 }
 
+/// Query stems and their weights, as [`AnalyzedDoc::snippet`] takes them.
+pub(crate) type Terms<'a> = FxHashMap<&'a str, f32>;
+
 /// The window of at most [`MAX_BYTES`] with the highest total weight of matching tokens,
 /// found with two pointers in one pass; `None` when nothing matches.
-fn best_window(a: &Analyzed, terms: &HashMap<&str, f32>) -> Option<Vec<Fragment>> {
-    let weight = |t: &Stemmed| terms.get(&*t.stem).copied().unwrap_or(0.0);
+fn best_window(a: &Analyzed, terms: &Terms) -> Option<Vec<Fragment>> {
     let tokens = &a.tokens;
+    // Each token is looked up once: this runs for every hit on every keystroke.
+    let weights: Vec<f32> = tokens
+        .iter()
+        .map(|t| terms.get(&*t.stem).copied().unwrap_or(0.0))
+        .collect();
     let (mut best, mut best_range) = (0.0f32, (0, 0));
     let (mut start, mut sum) = (0, 0.0f32);
     for end in 0..tokens.len() {
-        sum += weight(&tokens[end]);
+        sum += weights[end];
         while tokens[end].to - tokens[start].from > MAX_BYTES {
-            sum -= weight(&tokens[start]);
+            sum -= weights[start];
             start += 1;
         }
         if sum > best + f32::EPSILON {
@@ -191,7 +203,7 @@ fn best_window(a: &Analyzed, terms: &HashMap<&str, f32>) -> Option<Vec<Fragment>
     let (first, last) = best_range;
     // Open the window at its first matching token, so the marked word leads, and fill
     // it with the words that follow.
-    let first = (first..=last).find(|&i| weight(&tokens[i]) > 0.0)?;
+    let first = (first..=last).find(|&i| weights[i] > 0.0)?;
     let from = tokens[first].from;
     let last = (last..tokens.len())
         .take_while(|&i| tokens[i].to - from <= MAX_BYTES)
@@ -203,8 +215,8 @@ fn best_window(a: &Analyzed, terms: &HashMap<&str, f32>) -> Option<Vec<Fragment>
     if from > 0 {
         out.push(plain("…"));
     }
-    for t in &tokens[first..=last] {
-        if weight(t) > 0.0 {
+    for (t, &w) in tokens[first..=last].iter().zip(&weights[first..=last]) {
+        if w > 0.0 {
             if t.from > at {
                 out.push(plain(&a.text[at..t.from]));
             }
@@ -267,7 +279,7 @@ mod tests {
     #[test]
     fn marks_every_form_of_a_matched_stem() {
         let a = analyzed("Free returns within 30 days. Returned items are refunded.");
-        let terms = HashMap::from([("return", 1.0)]);
+        let terms = Terms::from_iter([("return", 1.0)]);
         let f = best_window(&a, &terms).unwrap();
         let marked: Vec<_> = f
             .iter()
@@ -287,7 +299,7 @@ mod tests {
         let a = analyzed(&format!(
             "Shipping is quick. {filler} Shipping costs and shipping times vary."
         ));
-        let terms = HashMap::from([("ship", 1.0), ("cost", 1.0)]);
+        let terms = Terms::from_iter([("ship", 1.0), ("cost", 1.0)]);
         let f = best_window(&a, &terms).unwrap();
         assert_eq!(marked(&f), 3);
         assert!(f[0].text == "…");
@@ -295,7 +307,11 @@ mod tests {
 
     #[test]
     fn nothing_matching_gives_none_and_the_lead_is_cut_at_a_word() {
-        assert!(best_window(&analyzed("nothing here"), &HashMap::from([("ship", 1.0)])).is_none());
+        assert!(best_window(
+            &analyzed("nothing here"),
+            &Terms::from_iter([("ship", 1.0)])
+        )
+        .is_none());
         let long = "word ".repeat(100);
         let l = &lead(&long)[0].text;
         assert!(l.ends_with('…') && l.chars().count() <= LEAD_CHARS + 1);
