@@ -15,8 +15,8 @@ pub enum Error {
     )]
     UnsupportedFormat { found: u32, expected: u32 },
 
-    #[error("bad URL pattern `{pattern}`: {reason}")]
-    BadPattern { pattern: String, reason: String },
+    #[error(transparent)]
+    BadPattern(#[from] page_pattern::PatternError),
 
     #[error("search index error: {0}")]
     Index(#[from] tantivy::TantivyError),
