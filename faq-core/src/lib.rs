@@ -19,4 +19,4 @@ pub use article::Article;
 pub use error::{Error, Result};
 pub use locale::Locale;
 pub use manifest::{LocaleEntry, Manifest, MANIFEST_FILE};
-pub use search::{ArticleView, Engine, Fragment, Hit};
+pub use search::{ArticleView, Engine, Fragment, Hit, Suggestions};

@@ -183,3 +183,29 @@ fn warm_up_uses_the_index_words_and_leaves_no_trace() {
         );
     }
 }
+
+#[test]
+fn suggestions_follow_the_page_else_the_popular_articles_per_category() {
+    let mut articles = store();
+    articles[0].pages = vec!["/checkout*".into()];
+    articles[3].pages = vec!["/checkout/payment".into()];
+    articles[0].category = Some("Shipping".into());
+    articles[4].category = Some("Shipping".into());
+    articles[2].category = Some("Returns".into());
+    let bundle = build_bundle(Locale::En, &articles).unwrap();
+    let engine = Engine::open(&bundle).unwrap();
+
+    let checkout = engine.suggestions("/checkout/payment", 5).unwrap();
+    assert!(checkout.for_page);
+    let ids: Vec<_> = checkout.hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, ["payment-methods", "shipping-costs"]);
+    assert_eq!(engine.suggestions("/checkout", 5).unwrap().hits.len(), 1);
+
+    let home = engine.suggestions("/", 3).unwrap();
+    assert!(!home.for_page);
+    let ids: Vec<_> = home.hits.iter().map(|h| h.id.as_str()).collect();
+    // Uncategorised (2 articles) and Shipping (2) come before Returns (1); inside a
+    // category the article with more questions leads.
+    assert_eq!(ids, ["payment-methods", "shipping-costs", "return-policy"]);
+    assert!(home.hits.iter().all(|h| !h.snippet.is_empty()));
+}

@@ -1,31 +1,140 @@
 // Shopdesk loader: the one script a merchant adds to a store page.
+//
+// It defines `window.shopdesk` (the page's only Shopdesk global) at once, so the
+// merchant's calls work from the first moment: calls made before the launcher module
+// has arrived are queued and replayed in order, including those pushed earlier with
+// the `window.shopdesk = window.shopdesk || []; shopdesk.push(["open"])` pattern.
 // It finds its own URL (so self-hosting and CDNs need no configuration), loads the
 // launcher module and starts it once the page body exists. Nothing heavy is fetched
 // here: the widget and the FAQ index load when a shopper is about to need them.
+//
+// Every failure is caught: it is reported once on the console and through the
+// `error` event, and never thrown into the store's own code.
 (function () {
   "use strict";
-  var script = document.currentScript;
-  var base = new URL(".", (script && script.src) || location.href).href;
-  function fail(error) {
-    console.error("[shopdesk] the widget could not start:", error);
+  var PREFIX = "[shopdesk] ";
+  var EVENTS = ["ready", "open", "close", "search", "article:view", "escalate", "survey:shown", "survey:submitted", "error"];
+  var COMMANDS = ["open", "close", "toggle", "search", "openArticle", "identify", "setContext", "shutdown"];
+  var earlier = window.shopdesk;
+  if (earlier && !Array.isArray(earlier) && typeof earlier === "object" && earlier.version) {
+    console.warn(PREFIX + "shopdesk.js is included more than once on this page; the extra copy does nothing.");
+    return;
   }
+
+  var script = document.currentScript;
+  var listeners = {};
+  var queue = [];
+  var core = null;
+  var stopped = false;
+
+  function message(error) {
+    return (error && error.message) || String(error);
+  }
+  function emit(name, detail) {
+    var list = (listeners[name] || []).slice();
+    for (var i = 0; i < list.length; i++) {
+      try {
+        list[i](detail);
+      } catch (error) {
+        // The merchant's listener failed: say so, but keep the widget and the page going.
+        console.error(PREFIX + "a listener for `" + name + "` threw:", error);
+      }
+    }
+  }
+  function report(error) {
+    console.error(PREFIX + message(error));
+    emit("error", { message: message(error) });
+  }
+  function call(name, args) {
+    if (stopped) {
+      console.warn(PREFIX + "shopdesk." + name + "() was called after shutdown(); it does nothing.");
+      return;
+    }
+    if (!core) {
+      queue.push([name, args]);
+      return;
+    }
+    try {
+      core.command(name, args);
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  var api = {
+    version: "0.1.0",
+    on: function (event, fn) {
+      if (EVENTS.indexOf(event) < 0 || typeof fn !== "function") {
+        console.warn(PREFIX + "shopdesk.on(event, fn) takes one of " + EVENTS.join(", ") + " and a function; got " + String(event) + ".");
+        return;
+      }
+      (listeners[event] = listeners[event] || []).push(fn);
+    },
+    off: function (event, fn) {
+      if (!listeners[event]) return;
+      listeners[event] = fn ? listeners[event].filter(function (f) { return f !== fn; }) : [];
+    },
+    push: function (entry) {
+      if (!Array.isArray(entry) || typeof entry[0] !== "string" || entry[0] === "push" || typeof api[entry[0]] !== "function") {
+        console.warn(PREFIX + "shopdesk.push() takes [\"command\", ...arguments], e.g. [\"open\"]; ignored:", entry);
+        return;
+      }
+      api[entry[0]].apply(api, entry.slice(1));
+    },
+  };
+  COMMANDS.forEach(function (name) {
+    api[name] = function () {
+      call(name, Array.prototype.slice.call(arguments));
+      if (name === "shutdown") {
+        stopped = true;
+        listeners = {};
+        queue = [];
+      }
+    };
+  });
+  window.shopdesk = api;
+  if (Array.isArray(earlier)) earlier.forEach(api.push);
+
   try {
+    var dataset = {};
+    if (script) {
+      for (var key in script.dataset) dataset[key] = script.dataset[key];
+    }
+    var settings = window.shopdeskSettings;
+    if (settings !== undefined && (settings === null || typeof settings !== "object" || Array.isArray(settings))) {
+      console.warn(PREFIX + "window.shopdeskSettings must be an object such as { position: \"bottom-left\" }; ignored.");
+      settings = undefined;
+    }
+    // Every asset resolves against this folder: the script's own by default.
+    var assetUrl = (settings && typeof settings.assetUrl === "string" && settings.assetUrl) || dataset.assetUrl;
+    var base = assetUrl ? new URL(assetUrl, location.href).href : new URL(".", (script && script.src) || location.href).href;
+    if (base.charAt(base.length - 1) !== "/") base += "/";
+
     import(base + "shopdesk-launcher.js")
       .then(function (launcher) {
         return launcher.default({ module_or_path: base + "shopdesk-launcher_bg.wasm" }).then(function () {
           function start() {
+            if (stopped) return;
             try {
-              launcher.start(base);
+              core = launcher.start({ base: base, dataset: dataset, settings: settings || {}, emit: emit });
             } catch (error) {
-              fail(error);
+              report(error);
+              return;
             }
+            var pending = queue;
+            queue = [];
+            pending.forEach(function (c) {
+              call(c[0], c[1]);
+            });
           }
           if (document.body) start();
           else document.addEventListener("DOMContentLoaded", start, { once: true });
         });
       })
-      .catch(fail);
+      .catch(function (error) {
+        report("the widget could not start: " + message(error));
+      });
   } catch (error) {
-    fail(error);
+    report("the widget could not start: " + message(error));
   }
 })();

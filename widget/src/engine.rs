@@ -2,7 +2,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use faq_core::{ArticleView, Engine, Hit, Locale, Manifest, MANIFEST_FILE};
+use faq_core::{ArticleView, Engine, Hit, Locale, Manifest, Suggestions, MANIFEST_FILE};
 use leptos::prelude::*;
 use web_sys::RequestCache;
 
@@ -38,13 +38,13 @@ thread_local! {
     static SHOPPER_SEARCHED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Starts loading the index for `locale` from `{base}faq/` and returns the status to
-/// follow.
-pub(crate) fn load(base: String, locale: String) -> RwSignal<Status> {
+/// Starts loading the index for `locale` from `index_url` (a folder with
+/// `faq-manifest.json`) and returns the status to follow.
+pub(crate) fn load(index_url: String, locale: String) -> RwSignal<Status> {
     let status = RwSignal::new(Status::Loading);
     leptos::task::spawn_local(async move {
         let wanted = locale.parse::<Locale>().unwrap_or(Locale::En);
-        match open(&format!("{base}faq/"), wanted).await {
+        match open(&index_url, wanted).await {
             Ok(engine) => {
                 let loaded = engine.locale();
                 ENGINE.with(|e| *e.borrow_mut() = Some(engine));
@@ -56,7 +56,7 @@ pub(crate) fn load(base: String, locale: String) -> RwSignal<Status> {
                 warm_up().await;
             }
             Err(e) => {
-                js::console_error(&format!("the help articles could not be loaded: {e}"));
+                js::report(&format!("the help articles could not be loaded: {e}"));
                 status.set(Status::Failed);
             }
         }
@@ -86,7 +86,7 @@ async fn warm_up() {
     let queries = ENGINE.with(|e| e.borrow().as_ref().map(Engine::warm_up_queries));
     let queries = match queries {
         Some(Ok(queries)) => queries,
-        Some(Err(e)) => return js::console_error(&format!("warming up the search failed: {e}")),
+        Some(Err(e)) => return js::report(&format!("warming up the search failed: {e}")),
         None => return,
     };
     for query in &queries {
@@ -113,7 +113,7 @@ pub(crate) fn search(query: &str) -> Vec<Hit> {
             return Vec::new();
         };
         engine.search(query, RESULT_LIMIT).unwrap_or_else(|err| {
-            js::console_error(&format!("search failed: {err}"));
+            js::report(&format!("search failed: {err}"));
             Vec::new()
         })
     })
@@ -124,8 +124,20 @@ pub(crate) fn article(id: &str) -> Option<ArticleView> {
     ENGINE.with(|e| {
         let engine = e.borrow();
         engine.as_ref()?.article(id).unwrap_or_else(|err| {
-            js::console_error(&format!("cannot open article `{id}`: {err}"));
+            js::report(&format!("cannot open article `{id}`: {err}"));
             None
         })
+    })
+}
+
+/// What to show before the shopper types, for the page at `path`.
+pub(crate) fn suggestions(path: &str) -> Option<Suggestions> {
+    ENGINE.with(|e| {
+        let engine = e.borrow();
+        engine
+            .as_ref()?
+            .suggestions(path, RESULT_LIMIT)
+            .map_err(|err| js::report(&format!("cannot list suggested articles: {err}")))
+            .ok()
     })
 }

@@ -32,3 +32,28 @@ pub(crate) async fn next_task() {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+thread_local! {
+    /// The `window.shopdesk` event callback the launcher handed over.
+    static EMIT: std::cell::RefCell<Option<js_sys::Function>> = const { std::cell::RefCell::new(None) };
+}
+
+pub(crate) fn set_emitter(emit: js_sys::Function) {
+    EMIT.with(|e| *e.borrow_mut() = Some(emit));
+}
+
+/// Fires a `window.shopdesk` event; `detail` becomes a plain JS object.
+pub(crate) fn emit(name: &str, detail: &serde_json::Value) {
+    let detail = js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::UNDEFINED);
+    EMIT.with(|e| {
+        if let Some(f) = e.borrow().as_ref() {
+            let _ = f.call2(&JsValue::NULL, &name.into(), &detail);
+        }
+    });
+}
+
+/// One console error and an `error` event: how every failure reaches the merchant.
+pub(crate) fn report(message: &str) {
+    console_error(message);
+    emit("error", &serde_json::json!({ "message": message }));
+}

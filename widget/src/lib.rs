@@ -3,41 +3,71 @@
 //!
 //! A store page never loads this up front. The launcher (`launcher/`) fetches it on the
 //! shopper's first interaction or when the browser is idle, then calls [`mount`], which
-//! takes over the body of the panel the launcher already shows. Searching is a direct
-//! Rust call from the UI into [`faq_core::Engine`]: no serialization per keystroke.
+//! takes over the body of the panel the launcher already shows, and forwards the
+//! merchant's API calls through [`command`]. Searching is a direct Rust call from the UI
+//! into [`faq_core::Engine`]: no serialization per keystroke.
 
 mod engine;
+mod feedback;
 mod fetch;
 mod js;
+mod session;
 mod ui;
+
+use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
+type CommandHandler = Box<dyn Fn(&str, JsValue)>;
+
+thread_local! {
+    /// The mounted panel's handler for API commands.
+    static COMMANDS: RefCell<Option<CommandHandler>> = const { RefCell::new(None) };
+    static UNMOUNT: RefCell<Option<Box<dyn FnOnce()>>> = const { RefCell::new(None) };
+}
+
 /// Takes over the body of `panel` (the launcher's dialog).
 ///
-/// `base` is where the widget's assets live, `locale` the shopper's language tag, `query`
-/// what they typed before the widget arrived, and `focus` whether the search box had focus.
+/// `dataset` and `settings` are the page's settings values (read with the launcher's
+/// code, see `shopdesk-settings`), `base` the folder of the widget's files, `locale` the
+/// shopper's language tag, `query` what they typed before the widget arrived, `focus`
+/// whether the search box had focus, and `emit(name, detail)` fires `window.shopdesk`
+/// events.
+#[allow(clippy::too_many_arguments)]
 #[wasm_bindgen]
 pub fn mount(
     panel: Element,
+    dataset: JsValue,
+    settings: JsValue,
     base: String,
     locale: String,
     query: String,
     focus: bool,
+    emit: js_sys::Function,
 ) -> Result<(), JsValue> {
+    js::set_emitter(emit);
     std::panic::set_hook(Box::new(|info| {
-        js::console_error(&format!("internal error, please report it: {info}"));
+        js::report(&format!("internal error, please report it: {info}"));
     }));
+    // The launcher read the same values without printing: warn here, once.
+    let (mut settings, problems) = shopdesk_settings::read_js(&dataset, &settings);
+    for problem in &problems {
+        web_sys::console::warn_1(&problem.message().into());
+    }
+    settings.asset_url = Some(base);
+    let locale = settings.locale.clone().unwrap_or(locale);
+    label_shell(&panel, &settings, &locale);
     let body = panel
         .query_selector(".sd-body")?
         .ok_or("the launcher's panel has no .sd-body")?;
     body.set_inner_html("");
     let handle = leptos::mount::mount_to(body.clone().unchecked_into(), move || {
-        leptos::view! { <ui::Panel panel=panel base=base locale=locale query=query /> }
+        leptos::view! {
+            <ui::Panel panel=panel settings=settings locale=locale query=query />
+        }
     });
-    // The widget lives as long as the page.
-    handle.forget();
+    UNMOUNT.with(|u| *u.borrow_mut() = Some(Box::new(move || drop(handle))));
     // At once, not on the next frame: the shopper may be typing, and keys pressed while
     // focus is nowhere would be lost.
     if focus {
@@ -49,4 +79,57 @@ pub fn mount(
         }
     }
     Ok(())
+}
+
+/// Puts the launcher's own texts (button, heading, close) into the shopper's language
+/// and the merchant's words; the launcher ships English only, to stay small.
+fn label_shell(panel: &Element, settings: &shopdesk_settings::Settings, locale: &str) {
+    let text = shopdesk_i18n::Text::for_tag(locale);
+    let Some(root) = panel.parent_element() else {
+        return;
+    };
+    let _ = root.set_attribute("dir", text.dir.as_str());
+    let _ = root.set_attribute("lang", locale);
+    let set = |selector: &str, value: &str| {
+        if let Ok(Some(e)) = root.query_selector(selector) {
+            e.set_text_content(Some(value));
+        }
+    };
+    set(
+        ".sd-launcher-label",
+        settings.launcher_label.as_deref().unwrap_or(text.launcher),
+    );
+    set(
+        ".sd-heading",
+        settings.greeting.as_deref().unwrap_or(text.greeting),
+    );
+    if let Ok(Some(close)) = root.query_selector(".sd-close") {
+        let _ = close.set_attribute("aria-label", text.close);
+    }
+}
+
+/// Runs a `window.shopdesk` call the launcher forwards: `search`, `openArticle`,
+/// `identify`, `setContext`, `route` (the page URL changed) or `shutdown`.
+#[wasm_bindgen]
+pub fn command(name: &str, arg: JsValue) -> Result<(), JsValue> {
+    if name == "shutdown" {
+        COMMANDS.with(|c| c.borrow_mut().take());
+        if let Some(unmount) = UNMOUNT.with(|u| u.borrow_mut().take()) {
+            unmount();
+        }
+        session::clear();
+        return Ok(());
+    }
+    COMMANDS.with(|c| match c.borrow().as_ref() {
+        Some(handler) => {
+            handler(name, arg);
+            Ok(())
+        }
+        None => Err(JsValue::from_str("the help panel is not mounted")),
+    })
+}
+
+/// Installs the mounted panel's command handler.
+pub(crate) fn on_command(handler: impl Fn(&str, JsValue) + 'static) {
+    COMMANDS.with(|c| *c.borrow_mut() = Some(Box::new(handler)));
 }

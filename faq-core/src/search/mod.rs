@@ -39,6 +39,14 @@ pub struct Hit {
     pub snippet: Vec<Fragment>,
 }
 
+/// Articles to show before the shopper types anything.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestions {
+    /// The articles were chosen for this page (else they are the popular ones).
+    pub for_page: bool,
+    pub hits: Vec<Hit>,
+}
+
 /// An article as the widget displays it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArticleView {
@@ -269,33 +277,78 @@ impl Engine {
         }))
     }
 
-    /// Articles whose page patterns match `path`, in id order.
-    pub fn suggestions_for(&self, path: &str, limit: usize) -> Result<Vec<Hit>> {
-        let mut out = Vec::new();
+    /// What to show before the shopper types: the articles whose page patterns match
+    /// `path` (the editors said they belong there), else the most asked-about article
+    /// of each category, largest categories first, then their next ones, up to
+    /// `limit`. "Most asked-about" is the article with the most alternative questions:
+    /// editors write more phrasings for what shoppers ask most.
+    pub fn suggestions(&self, path: &str, limit: usize) -> Result<Suggestions> {
+        let mut all = Vec::new();
         for (segment_ord, segment) in self.searcher.segment_readers().iter().enumerate() {
             for doc_id in segment.doc_ids_alive() {
                 let addr = DocAddress::new(segment_ord as u32, doc_id);
                 let doc: TantivyDocument = self.searcher.doc(addr)?;
-                let matches = doc
+                let on_page = doc
                     .get_all(self.fields.pages)
                     .filter_map(|v| v.as_str())
                     .filter_map(|p| UrlPattern::parse(p).ok())
                     .any(|p| p.matches(path));
-                if matches {
-                    out.push(Hit {
-                        id: text(&doc, self.fields.id),
-                        title: text(&doc, self.fields.title),
-                        category: opt_text(&doc, self.fields.category),
-                        score: 0.0,
-                        snippet: snippet::lead(&text(&doc, self.fields.body)),
-                    });
-                    if out.len() == limit {
-                        return Ok(out);
+                let questions = doc.get_all(self.fields.questions).count();
+                let hit = Hit {
+                    id: text(&doc, self.fields.id),
+                    title: text(&doc, self.fields.title),
+                    category: opt_text(&doc, self.fields.category),
+                    score: 0.0,
+                    snippet: snippet::lead(&text(&doc, self.fields.body)),
+                };
+                all.push((on_page, questions, hit));
+            }
+        }
+        let mut for_page: Vec<Hit> = all
+            .iter()
+            .filter(|(on_page, _, _)| *on_page)
+            .map(|(_, _, h)| h.clone())
+            .collect();
+        if !for_page.is_empty() {
+            for_page.sort_by(|a, b| a.id.cmp(&b.id));
+            for_page.truncate(limit);
+            return Ok(Suggestions {
+                for_page: true,
+                hits: for_page,
+            });
+        }
+        // Group by category, best first inside each; then take one per category per round.
+        // (category, [(number of questions, article)])
+        type Group = (Option<String>, Vec<(usize, Hit)>);
+        let mut groups: Vec<Group> = Vec::new();
+        for (_, questions, hit) in all {
+            match groups.iter_mut().find(|(c, _)| *c == hit.category) {
+                Some((_, list)) => list.push((questions, hit)),
+                None => groups.push((hit.category.clone(), vec![(questions, hit)])),
+            }
+        }
+        for (_, list) in &mut groups {
+            list.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        }
+        groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+        let mut hits = Vec::new();
+        for round in 0.. {
+            let before = hits.len();
+            for (_, list) in &groups {
+                if let Some((_, hit)) = list.get(round) {
+                    if hits.len() < limit {
+                        hits.push(hit.clone());
                     }
                 }
             }
+            if hits.len() == before || hits.len() >= limit {
+                break;
+            }
         }
-        Ok(out)
+        Ok(Suggestions {
+            for_page: false,
+            hits,
+        })
     }
 
     fn address_of(&self, id: &str) -> Result<Option<DocAddress>> {

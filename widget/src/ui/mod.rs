@@ -6,9 +6,18 @@ mod results;
 use faq_core::{ArticleView, Hit};
 use leptos::html;
 use leptos::prelude::*;
+use serde_json::json;
+use shopdesk_i18n::Text;
+use shopdesk_settings::Settings;
+use wasm_bindgen::JsValue;
 use web_sys::{Element, KeyboardEvent};
 
 use crate::engine::{self, Status};
+use crate::{js, session};
+
+/// Quiet time after the last keystroke before a `search` event reports the query:
+/// merchants want what shoppers asked, not every prefix of it.
+const SEARCH_EVENT_DELAY_MS: i32 = 700;
 
 /// Moves the highlighted result, wrapping around, as a combobox does.
 fn step(active: Option<usize>, len: usize, down: bool) -> Option<usize> {
@@ -23,18 +32,41 @@ fn step(active: Option<usize>, len: usize, down: bool) -> Option<usize> {
     })
 }
 
+/// What the list under the search box shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listing {
+    /// Nothing typed yet: suggested articles for this page (`true`) or popular ones.
+    Suggested {
+        for_page: bool,
+    },
+    Results,
+}
+
 /// The panel's body: search box, status, results and the open answer.
 ///
 /// `panel` is the launcher's dialog element (its `data-engine` attribute follows the
 /// index status); `query` is what the shopper typed before the widget arrived.
 #[component]
-pub(crate) fn Panel(panel: Element, base: String, locale: String, query: String) -> impl IntoView {
-    let status = engine::load(base, locale);
+pub(crate) fn Panel(
+    panel: Element,
+    settings: Settings,
+    locale: String,
+    query: String,
+) -> impl IntoView {
+    let text: &'static Text = Text::for_tag(&locale);
+    let index_url = settings
+        .index_url
+        .clone()
+        .unwrap_or_else(|| format!("{}faq/", settings.asset_url.as_deref().unwrap_or("./")));
+    let status = engine::load(index_url, locale.clone());
     let query = RwSignal::new(query);
     let results = RwSignal::new(Vec::<Hit>::new());
+    let listing = RwSignal::new(Listing::Results);
     let active = RwSignal::new(None::<usize>);
     let article = RwSignal::new(None::<ArticleView>);
+    let pending_article = RwSignal::new(None::<String>);
     let input_ref = NodeRef::<html::Input>::new();
+    let search_event = StoredValue::new_local(None::<i32>);
 
     Effect::new(move |_| {
         let _ = panel.set_attribute("data-engine", status.get().name());
@@ -44,31 +76,54 @@ pub(crate) fn Panel(panel: Element, base: String, locale: String, query: String)
     // the screen without waiting for the reactive scheduler.
     let run_search = move |q: &str| {
         let ready = matches!(status.get_untracked(), Status::Ready { .. });
-        let hits = if ready && !q.trim().is_empty() {
-            engine::search(q)
+        let (hits, now) = if !ready {
+            (Vec::new(), Listing::Results)
+        } else if q.trim().is_empty() {
+            match engine::suggestions(&page_path()) {
+                Some(s) => (
+                    s.hits,
+                    Listing::Suggested {
+                        for_page: s.for_page,
+                    },
+                ),
+                None => (Vec::new(), Listing::Results),
+            }
         } else {
-            Vec::new()
+            (engine::search(q), Listing::Results)
         };
         if active.get_untracked().is_some() {
             active.set(None);
+        }
+        if listing.get_untracked() != now {
+            listing.set(now);
         }
         // Unchanged results (common while a word is completed) cost no rendering.
         if results.with_untracked(|r| *r != hits) {
             results.set(hits);
         }
+        schedule_search_event(search_event, q, results);
     };
-    // Whatever was typed while the index loaded is answered once it is ready.
+
+    let open_article = move |id: String| match engine::article(&id) {
+        Some(a) => {
+            session::viewed(&a.id);
+            js::emit("article:view", &json!({ "id": a.id, "title": a.title }));
+            article.set(Some(a));
+        }
+        None => js::report(&format!("there is no help article with id `{id}`")),
+    };
+    // Whatever was typed (or asked for through the API) while the index loaded is
+    // answered once it is ready.
     Effect::new(move |_| {
         if matches!(status.get(), Status::Ready { .. }) {
             query.with_untracked(|q| run_search(q));
+            if let Some(id) = pending_article.get_untracked() {
+                pending_article.set(None);
+                open_article(id);
+            }
         }
     });
 
-    let open_article = move |id: String| {
-        if let Some(a) = engine::article(&id) {
-            article.set(Some(a));
-        }
-    };
     let back = move || {
         article.set(None);
         // After the search box is shown again: a hidden element cannot take focus.
@@ -78,6 +133,31 @@ pub(crate) fn Panel(panel: Element, base: String, locale: String, query: String)
             }
         });
     };
+
+    crate::on_command(move |name, arg: JsValue| match name {
+        "search" => {
+            let q = arg.as_string().unwrap_or_default();
+            article.set(None);
+            run_search(&q);
+            query.set(q);
+        }
+        "openArticle" => {
+            let id = arg.as_string().unwrap_or_default();
+            if matches!(status.get_untracked(), Status::Ready { .. }) {
+                open_article(id);
+            } else {
+                pending_article.set(Some(id));
+            }
+        }
+        "identify" => session::set_identity(&arg),
+        "setContext" => session::set_context(&arg),
+        "route" => {
+            if query.with_untracked(|q| q.trim().is_empty()) {
+                run_search("");
+            }
+        }
+        other => js::report(&format!("unknown command `{other}`")),
+    });
 
     // Escape is the launcher's (it closes the panel); arrows and Enter are ours.
     let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
@@ -103,17 +183,11 @@ pub(crate) fn Panel(panel: Element, base: String, locale: String, query: String)
         let q = query.get();
         let n = results.with(Vec::len);
         match status.get() {
-            Status::Failed => {
-                "Help articles could not be loaded right now. Please try again later.".to_string()
-            }
-            Status::Loading if !q.trim().is_empty() => "Loading answers…".to_string(),
-            Status::Ready { .. } if !q.trim().is_empty() && n == 0 => {
-                format!("No answers found for “{}”. Try other words.", q.trim())
-            }
-            Status::Ready { .. } if n > 0 => {
-                format!("{n} answer{}", if n == 1 { "" } else { "s" })
-            }
-            _ => "Ask a question, e.g. “how do I return an item?”".to_string(),
+            Status::Failed => text.failed.to_string(),
+            Status::Loading if !q.trim().is_empty() => text.loading.to_string(),
+            Status::Ready { .. } if !q.trim().is_empty() && n == 0 => text.no_results(q.trim()),
+            Status::Ready { .. } if !q.trim().is_empty() => text.answers(n),
+            _ => text.hint.to_string(),
         }
     };
     let status_class = move || match status.get() {
@@ -125,8 +199,16 @@ pub(crate) fn Panel(panel: Element, base: String, locale: String, query: String)
         Status::Ready {
             fallback: true,
             locale,
-        } => Some(view! {
-            <p class="sd-note">{format!("Articles are shown in another language ({locale}).")}</p>
+        } => Some(
+            view! { <p class="sd-note" data-testid="sd-fallback">{text.fallback(locale.tag())}</p> },
+        ),
+        _ => None,
+    };
+    let list_heading = move || match listing.get() {
+        Listing::Suggested { for_page } if results.with(|r| !r.is_empty()) => Some(view! {
+            <h3 class="sd-list-heading" id="sd-list-heading" data-testid="sd-suggested">
+                {if for_page { text.suggested } else { text.popular }}
+            </h3>
         }),
         _ => None,
     };
@@ -138,12 +220,12 @@ pub(crate) fn Panel(panel: Element, base: String, locale: String, query: String)
                 type="search"
                 data-testid="sd-input"
                 role="combobox"
-                aria-label="Search help articles"
+                aria-label=text.search_label
                 aria-autocomplete="list"
                 aria-controls="sd-listbox"
                 aria-expanded=move || results.with(|r| !r.is_empty()).to_string()
                 aria-activedescendant=move || active.get().map(|i| format!("sd-opt-{i}"))
-                placeholder="Search help articles"
+                placeholder=text.placeholder
                 autocomplete="off"
                 spellcheck="false"
                 node_ref=input_ref
@@ -158,10 +240,50 @@ pub(crate) fn Panel(panel: Element, base: String, locale: String, query: String)
                 {status_text}
             </p>
             {fallback_note}
-            <results::ResultList results=results active=active on_open=open_article />
+            {list_heading}
+            <results::ResultList results=results active=active label=text.results_label on_open=open_article />
         </div>
-        {move || article.get().map(|a| view! { <article::ArticleView article=a on_back=back /> })}
+        {move || article.get().map(|a| view! { <article::ArticleView article=a text=text settings=settings.clone() on_back=back /> })}
     }
+}
+
+/// The path of the store page the shopper is on.
+fn page_path() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_else(|| "/".into())
+}
+
+/// Fires `search` once the shopper pauses, with the query and the number of results.
+fn schedule_search_event(
+    pending: StoredValue<Option<i32>, LocalStorage>,
+    query: &str,
+    results: RwSignal<Vec<Hit>>,
+) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Some(id) = pending.get_value() {
+        window.clear_timeout_with_handle(id);
+    }
+    let q = query.trim().to_string();
+    if q.is_empty() {
+        pending.set_value(None);
+        return;
+    }
+    let fire = wasm_bindgen::closure::Closure::once_into_js(move || {
+        pending.set_value(None);
+        let n = results.with_untracked(Vec::len);
+        session::searched(&q);
+        js::emit("search", &json!({ "query": q, "results": n }));
+    });
+    let id = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(
+            wasm_bindgen::JsCast::unchecked_ref(&fire),
+            SEARCH_EVENT_DELAY_MS,
+        )
+        .ok();
+    pending.set_value(id);
 }
 
 #[cfg(test)]

@@ -15,7 +15,9 @@ use web_sys::{Element, MouseEvent};
 pub(crate) fn ResultList(
     results: RwSignal<Vec<Hit>>,
     active: RwSignal<Option<usize>>,
-    on_open: impl Fn(String) + Copy + Send + Sync + 'static,
+    /// Accessible name of the list.
+    label: &'static str,
+    on_open: impl Fn(String) + Copy + 'static,
 ) -> impl IntoView {
     let on_click = move |ev: MouseEvent| {
         let row = ev
@@ -35,7 +37,7 @@ pub(crate) fn ResultList(
             class="sd-results"
             id="sd-listbox"
             role="listbox"
-            aria-label="Answers"
+            aria-label=label
             on:click=on_click
             inner_html=html
         ></ul>

@@ -1,0 +1,190 @@
+//! The widget's interface text, per language.
+//!
+//! Compiled in rather than fetched: the launcher must show its button and panel
+//! frame in the shopper's language before anything else loads, and the whole catalogue
+//! is a few kilobytes. FAQ content has its own languages (see `faq-core`); this is only
+//! the widget's own words.
+
+mod catalogue;
+
+pub use catalogue::CATALOGUES;
+
+/// Reading direction of a language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    Ltr,
+    Rtl,
+}
+
+impl Dir {
+    /// The HTML `dir` attribute value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dir::Ltr => "ltr",
+            Dir::Rtl => "rtl",
+        }
+    }
+}
+
+/// How a language picks the form of a counted word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plural {
+    /// One form for 1, another for everything else (English, German, Spanish).
+    OneOther,
+    /// One form for 0 and 1 (French).
+    ZeroOneOther,
+    /// Russian: 1, 21, 31…; 2-4, 22-24…; everything else.
+    Slavic,
+    /// A single form: the text is written so the number needs no agreement.
+    Invariant,
+}
+
+/// Everything the widget says, in one language. `{n}` and `{query}` / `{language}` are
+/// filled in by the helper methods.
+#[derive(Debug)]
+pub struct Text {
+    /// Primary language subtag: `en`, `de`, …
+    pub code: &'static str,
+    pub dir: Dir,
+    pub plural: Plural,
+    pub launcher: &'static str,
+    pub dialog: &'static str,
+    pub greeting: &'static str,
+    pub close: &'static str,
+    pub search_label: &'static str,
+    pub placeholder: &'static str,
+    pub hint: &'static str,
+    pub loading: &'static str,
+    pub failed: &'static str,
+    /// `{query}` is what the shopper typed.
+    pub no_results: &'static str,
+    /// Result counts: one, few (Slavic only), other; `{n}` is the count.
+    pub answers: [&'static str; 3],
+    pub results_label: &'static str,
+    pub back: &'static str,
+    /// `{language}` is the language the articles are shown in, in this language.
+    pub fallback: &'static str,
+    pub suggested: &'static str,
+    pub popular: &'static str,
+    pub helpful: &'static str,
+    pub yes: &'static str,
+    pub no: &'static str,
+    pub comment_label: &'static str,
+    pub send: &'static str,
+    pub thanks: &'static str,
+    /// Names of the FAQ languages, for the fallback note: en, de, fr, es, ru.
+    pub languages: [&'static str; 5],
+}
+
+impl Text {
+    /// The catalogue for a language tag such as `de-AT`, `pt-BR` or `ar`; English when
+    /// the language has none.
+    pub fn for_tag(tag: &str) -> &'static Text {
+        let primary = tag
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        CATALOGUES
+            .iter()
+            .find(|t| t.code == primary)
+            .unwrap_or(&CATALOGUES[0])
+    }
+
+    /// "3 answers", in this language.
+    pub fn answers(&self, n: usize) -> String {
+        let form = match self.plural {
+            Plural::OneOther => usize::from(n != 1) * 2,
+            Plural::ZeroOneOther => usize::from(n > 1) * 2,
+            Plural::Invariant => 2,
+            Plural::Slavic => {
+                let (d, h) = (n % 10, n % 100);
+                if d == 1 && h != 11 {
+                    0
+                } else if (2..=4).contains(&d) && !(12..=14).contains(&h) {
+                    1
+                } else {
+                    2
+                }
+            }
+        };
+        self.answers[form].replace("{n}", &n.to_string())
+    }
+
+    pub fn no_results(&self, query: &str) -> String {
+        self.no_results.replace("{query}", query)
+    }
+
+    /// The note shown when articles are not in the shopper's language; `faq_locale` is
+    /// the code of the language they are in.
+    pub fn fallback(&self, faq_locale: &str) -> String {
+        let i = ["en", "de", "fr", "es", "ru"]
+            .iter()
+            .position(|c| *c == faq_locale);
+        let name = i.map_or(faq_locale, |i| self.languages[i]);
+        self.fallback.replace("{language}", name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_pick_their_language_and_unknown_ones_fall_back_to_english() {
+        assert_eq!(Text::for_tag("de-AT").code, "de");
+        assert_eq!(Text::for_tag("FR").code, "fr");
+        assert_eq!(Text::for_tag("ar-EG").dir, Dir::Rtl);
+        assert_eq!(Text::for_tag("pt-BR").code, "en");
+        assert_eq!(Text::for_tag("").code, "en");
+    }
+
+    #[test]
+    fn counts_agree_with_the_number() {
+        let en = Text::for_tag("en");
+        assert_eq!(en.answers(1), "1 answer");
+        assert_eq!(en.answers(3), "3 answers");
+        let ru = Text::for_tag("ru");
+        assert_eq!(ru.answers(1), "1 ответ");
+        assert_eq!(ru.answers(3), "3 ответа");
+        assert_eq!(ru.answers(5), "5 ответов");
+        assert_eq!(ru.answers(11), "11 ответов");
+        assert_eq!(ru.answers(21), "21 ответ");
+        assert_eq!(Text::for_tag("fr").answers(0), "0 réponse");
+    }
+
+    #[test]
+    fn every_catalogue_is_complete_and_keeps_its_placeholders() {
+        for t in CATALOGUES {
+            let all = [
+                t.launcher,
+                t.dialog,
+                t.greeting,
+                t.close,
+                t.search_label,
+                t.placeholder,
+                t.hint,
+                t.loading,
+                t.failed,
+                t.no_results,
+                t.results_label,
+                t.back,
+                t.fallback,
+                t.suggested,
+                t.popular,
+                t.helpful,
+                t.yes,
+                t.no,
+                t.comment_label,
+                t.send,
+                t.thanks,
+            ];
+            assert!(all.iter().all(|s| !s.trim().is_empty()), "{}", t.code);
+            assert!(t.no_results.contains("{query}"), "{}", t.code);
+            assert!(t.fallback.contains("{language}"), "{}", t.code);
+            assert!(t.answers.iter().all(|a| a.contains("{n}")), "{}", t.code);
+        }
+        let codes: Vec<_> = CATALOGUES.iter().map(|t| t.code).collect();
+        assert_eq!(codes, ["en", "de", "fr", "es", "ru", "ar"]);
+    }
+}
