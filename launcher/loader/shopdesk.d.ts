@@ -1,0 +1,84 @@
+// Type declarations for the Shopdesk widget's page API, `window.shopdesk`.
+// Ship this file beside shopdesk.js; reference it from TypeScript with
+//   /// <reference path="./shopdesk.d.ts" />
+
+export {};
+
+declare global {
+  interface Window {
+    /** Before shopdesk.js has loaded this may be an array of queued calls:
+     *  `window.shopdesk = window.shopdesk || []; shopdesk.push(["open"]);` */
+    shopdesk: Shopdesk.Api | Shopdesk.QueuedCall[];
+    /** Settings read once when the widget starts; set it before the script tag. */
+    shopdeskSettings?: Shopdesk.Settings;
+  }
+
+  namespace Shopdesk {
+    type QueuedCall = [string, ...unknown[]];
+
+    interface Settings {
+      /** Folder of the widget's files; default: the folder shopdesk.js came from. */
+      assetUrl?: string;
+      /** Folder with faq-manifest.json; default: `<assetUrl>faq/`. */
+      indexUrl?: string;
+      /** Language tag; default: `<html lang>`, then the browser's language. */
+      locale?: string;
+      position?: "bottom-right" | "bottom-left";
+      /** Pixels from the page corner (0-400), both axes or each. */
+      offset?: number | { x: number; y: number };
+      /** "#0f5f59", "#fa0" or "rgb(15, 95, 89)"; text on it is picked for contrast. */
+      brandColor?: string;
+      launcherLabel?: string;
+      launcherIcon?: "chat" | "help" | "question" | "none";
+      /** Panel heading. */
+      greeting?: string;
+      zIndex?: number;
+      /** URL patterns (`*`, `?`) of pages where the widget is hidden. */
+      hideOn?: string[];
+      /** Where feedback events are POSTed as JSON; without it, no feedback is asked. */
+      feedbackEndpoint?: string;
+      chatEndpoint?: string;
+      colorScheme?: "auto" | "light" | "dark";
+    }
+
+    interface Identity {
+      id?: string;
+      email?: string;
+      name?: string;
+      /** Your server's signature of the identity, for the chat handoff. */
+      signature?: string;
+    }
+
+    interface EventMap {
+      ready: undefined;
+      open: undefined;
+      close: undefined;
+      /** Fired once the shopper pauses typing. */
+      search: { query: string; results: number };
+      "article:view": { id: string; title: string };
+      escalate: unknown;
+      "survey:shown": unknown;
+      "survey:submitted": unknown;
+      error: { message: string };
+    }
+
+    interface Api {
+      readonly version: string;
+      open(): void;
+      close(): void;
+      toggle(): void;
+      /** Opens the panel and searches for `query`. */
+      search(query: string): void;
+      openArticle(id: string): void;
+      identify(user: Identity): void;
+      /** Anything that helps support: cart, order id, … */
+      setContext(context: Record<string, unknown>): void;
+      on<K extends keyof EventMap>(event: K, listener: (detail: EventMap[K]) => void): void;
+      off<K extends keyof EventMap>(event: K, listener?: (detail: EventMap[K]) => void): void;
+      /** Removes the widget, its listeners and everything it stored. */
+      shutdown(): void;
+      /** The queue pattern still works after loading: `shopdesk.push(["open"])`. */
+      push(call: QueuedCall): void;
+    }
+  }
+}
