@@ -238,3 +238,24 @@ test("a second copy of the script does nothing but warn", async () => {
   assert.deepEqual(problems, ["warning: [shopdesk] shopdesk.js is included more than once on this page; the extra copy does nothing."]);
   await context.close();
 });
+
+test("on a single-page store, suggestions follow history.pushState", async () => {
+  const { context, page, problems } = await newPage();
+  await page.goto(server.url);
+  await openWidget(page);
+  const heading = shadow(page, '[data-testid="sd-suggested"]');
+  await heading.waitFor();
+  assert.equal(await heading.textContent(), "Popular articles");
+  await page.evaluate(() => history.pushState({}, "", "/checkout/"));
+  await page.waitForFunction(
+    () => document.querySelector("shopdesk-widget").shadowRoot.querySelector('[data-testid="sd-suggested"]')?.textContent === "Suggested for this page",
+  );
+  const ids = await shadow(page, '[data-testid="sd-result"]').evaluateAll((rows) => rows.map((r) => r.dataset.id));
+  assert.deepEqual(ids, ["shipping-costs"]);
+  await page.goBack();
+  await page.waitForFunction(
+    () => document.querySelector("shopdesk-widget").shadowRoot.querySelector('[data-testid="sd-suggested"]')?.textContent === "Popular articles",
+  );
+  assert.deepEqual(problems, []);
+  await context.close();
+});

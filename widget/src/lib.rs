@@ -109,11 +109,12 @@ fn label_shell(panel: &Element, settings: &shopdesk_settings::Settings, locale: 
 }
 
 /// Runs a `window.shopdesk` call the launcher forwards: `search`, `openArticle`,
-/// `identify`, `setContext`, `route` (the page URL changed) or `shutdown`.
+/// `identify`, `setContext` or `shutdown`.
 #[wasm_bindgen]
 pub fn command(name: &str, arg: JsValue) -> Result<(), JsValue> {
     if name == "shutdown" {
         COMMANDS.with(|c| c.borrow_mut().take());
+        ui::stop();
         if let Some(unmount) = UNMOUNT.with(|u| u.borrow_mut().take()) {
             unmount();
         }

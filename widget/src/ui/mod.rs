@@ -2,6 +2,7 @@
 
 mod article;
 mod results;
+mod route;
 
 use faq_core::{ArticleView, Hit};
 use leptos::html;
@@ -151,12 +152,15 @@ pub(crate) fn Panel(
         }
         "identify" => session::set_identity(&arg),
         "setContext" => session::set_context(&arg),
-        "route" => {
-            if query.with_untracked(|q| q.trim().is_empty()) {
-                run_search("");
-            }
-        }
+
         other => js::report(&format!("unknown command `{other}`")),
+    });
+
+    // Suggestions follow the page on single-page stores.
+    route::follow(move || {
+        if query.with_untracked(|q| q.trim().is_empty()) {
+            run_search("");
+        }
     });
 
     // Escape is the launcher's (it closes the panel); arrows and Enter are ours.
@@ -245,6 +249,11 @@ pub(crate) fn Panel(
         </div>
         {move || article.get().map(|a| view! { <article::ArticleView article=a text=text settings=settings.clone() on_back=back /> })}
     }
+}
+
+/// Stops everything the panel watches on the page (`shopdesk.shutdown()`).
+pub(crate) fn stop() {
+    route::stop();
 }
 
 /// The path of the store page the shopper is on.
