@@ -4,17 +4,30 @@
 
 pub mod assets;
 
-use axum::Router;
 use std::path::PathBuf;
+
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// What the server serves.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Folder with the assembled site (see `scripts/build-demo.sh`).
     pub root: PathBuf,
+    /// A `Content-Security-Policy` for every response, to run the demo store as a
+    /// strict merchant would.
+    pub content_security_policy: Option<HeaderValue>,
 }
 
 /// The application, ready to be served on any listener.
 pub fn app(config: &Config) -> Router {
-    assets::router(&config.root)
+    let router = assets::router(&config.root);
+    match &config.content_security_policy {
+        Some(policy) => router.layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            policy.clone(),
+        )),
+        None => router,
+    }
 }

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use axum::http::HeaderValue;
 use clap::Parser;
 use shopdesk_server::{app, Config};
 
@@ -20,6 +21,10 @@ struct Args {
     /// Folder with the assembled site.
     #[arg(long, env = "SHOPDESK_ROOT", default_value = "dist")]
     root: PathBuf,
+    /// Send this Content-Security-Policy header with every response, e.g. to check the
+    /// widget under a merchant's strict policy.
+    #[arg(long, env = "SHOPDESK_CSP", value_name = "POLICY")]
+    content_security_policy: Option<String>,
 }
 
 #[tokio::main]
@@ -48,7 +53,19 @@ async fn main() -> Result<()> {
     let addr = listener.local_addr()?;
     // Test scripts read this line to find the port.
     println!("Shopdesk demo store: http://{addr}/");
-    axum::serve(listener, app(&Config { root: args.root }))
+    let content_security_policy = args
+        .content_security_policy
+        .map(|p| {
+            HeaderValue::from_str(&p).with_context(|| {
+                format!("--content-security-policy {p:?} is not a valid header value")
+            })
+        })
+        .transpose()?;
+    let config = Config {
+        root: args.root,
+        content_security_policy,
+    };
+    axum::serve(listener, app(&config))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

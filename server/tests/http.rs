@@ -5,6 +5,13 @@ use std::fs;
 use shopdesk_server::{app, Config};
 
 fn serve(root: std::path::PathBuf) -> String {
+    serve_with(Config {
+        root,
+        content_security_policy: None,
+    })
+}
+
+fn serve_with(config: Config) -> String {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -14,7 +21,7 @@ fn serve(root: std::path::PathBuf) -> String {
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app(&Config { root })).await.unwrap();
+            axum::serve(listener, app(&config)).await.unwrap();
         });
     });
     format!("http://{}", rx.recv().unwrap())
@@ -58,4 +65,24 @@ fn serves_site_with_cache_rules_and_compression() {
 
     let missing = ureq::get(&format!("{base}/nope.js")).call();
     assert!(matches!(missing, Err(ureq::Error::Status(404, _))));
+}
+
+#[test]
+fn sends_the_configured_content_security_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>store</title>",
+    )
+    .unwrap();
+    let policy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
+    let base = serve_with(Config {
+        root: dir.path().to_path_buf(),
+        content_security_policy: Some(policy.parse().unwrap()),
+    });
+    let page = ureq::get(&format!("{base}/")).call().unwrap();
+    assert_eq!(page.header("content-security-policy"), Some(policy));
+    let plain = serve(dir.path().to_path_buf());
+    let page = ureq::get(&format!("{plain}/")).call().unwrap();
+    assert_eq!(page.header("content-security-policy"), None);
 }

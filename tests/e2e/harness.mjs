@@ -38,12 +38,12 @@ process.on("exit", () => {
   for (const child of running) child.kill();
 });
 
-/** Starts shopdesk-server (`profile`: the cargo profile whose binary to run) on
- * 127.0.0.1:0 and resolves with its base URL. */
-export function startServer(root, profile = "debug") {
+/** Starts shopdesk-server (`profile`: the cargo profile whose binary to run; extra
+ * command-line arguments after it) on 127.0.0.1:0 and resolves with its base URL. */
+export function startServer(root, profile = "debug", extraArgs = []) {
   return new Promise((resolve, reject) => {
     const server = path.join(ROOT, "target", profile, "shopdesk-server");
-    const child = spawn(server, ["--root", root, "--addr", "127.0.0.1:0"], {
+    const child = spawn(server, ["--root", root, "--addr", "127.0.0.1:0", ...extraArgs], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     running.add(child);
