@@ -1,0 +1,72 @@
+// The widget never hurts the store page: no layout shift, no long main-thread tasks while
+// the page loads, no globals but `shopdesk`, no DOM changes outside its own element.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { buildSite, startServer, launchBrowser, watchConsole, openWidget } from "./harness.mjs";
+
+let site, server, browser;
+
+before(async () => {
+  site = buildSite();
+  server = await startServer(site);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+  if (site) rmSync(site, { recursive: true, force: true });
+});
+
+/** Runs in the page before its scripts: records what the page looked like and every
+ * change made to it afterwards. Its own bookkeeping lives in `window.hostWatch`. */
+function watchHost() {
+  const watch = { globals: Object.getOwnPropertyNames(window), mutations: [], shifts: 0, longTasks: [] };
+  window.hostWatch = watch;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (!e.hadRecentInput) watch.shifts += e.value;
+  }).observe({ type: "layout-shift", buffered: true });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) watch.longTasks.push(Math.round(e.duration));
+  }).observe({ type: "longtask", buffered: true });
+  document.addEventListener("DOMContentLoaded", () => {
+    const host = () => document.querySelector("shopdesk-widget");
+    new MutationObserver((records) => {
+      for (const r of records) {
+        const inside = host() && (r.target === host() || host().contains(r.target));
+        const addsHost = r.type === "childList" && [...r.addedNodes].every((n) => n === host());
+        if (!inside && !addsHost) watch.mutations.push(`${r.type} on ${r.target.nodeName}`);
+      }
+    }).observe(document.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+}
+
+test("no layout shift, no long tasks, no new globals and no DOM changes outside the widget", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await page.addInitScript(watchHost);
+  await page.goto(server.url);
+  // Page load includes the idle-time download of the search module and the index.
+  await page.waitForSelector('shopdesk-widget >> [data-testid="sd-panel"][data-engine="ready"]', { state: "attached" });
+  await page.waitForTimeout(500);
+  await openWidget(page);
+  await page.keyboard.type("retrun polcy");
+  await page.locator('shopdesk-widget >> [data-testid="sd-result"]').first().waitFor();
+  await page.keyboard.press("Enter");
+  await page.locator('shopdesk-widget >> [data-testid="sd-article"]').waitFor();
+  await page.keyboard.press("Escape");
+  const watch = await page.evaluate(() => {
+    const w = window.hostWatch;
+    const before = new Set(w.globals);
+    const added = Object.getOwnPropertyNames(window).filter((n) => !before.has(n) && n !== "hostWatch");
+    return { added, mutations: w.mutations, shifts: w.shifts, longTasks: w.longTasks };
+  });
+  assert.deepEqual(watch.added, ["shopdesk"]);
+  assert.deepEqual(watch.mutations, []);
+  assert.equal(watch.shifts, 0);
+  assert.deepEqual(watch.longTasks.filter((d) => d > 50), [], `long tasks: ${watch.longTasks}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
