@@ -4,7 +4,9 @@
 #   2. download sizes: page load, the on-demand module, FAQ bundles (bench: sizes);
 #   3. browser latency on the demo page for 44, 1,000 and 10,000 articles
 #      (tests/bench/latency.mjs);
-#   4. where a keystroke's time goes, from a Chromium trace (tests/bench/profile.mjs).
+#   4. where a keystroke's time goes, from a Chromium trace (tests/bench/profile.mjs);
+#   5. what the widget costs the store page: bytes, long tasks, CLS with and without it
+#      (tests/bench/host.mjs).
 # Generated corpora and indexes live in target/bench/ and are rebuilt on every run, so
 # the numbers always describe the current faq-indexer. The demo site (dist/) is built
 # only when missing, or with --rebuild.
@@ -82,3 +84,9 @@ say "where a keystroke's time goes (Chromium trace, 10,000 articles)"
 echo "## Where a keystroke's time goes"
 echo
 node tests/bench/profile.mjs --index "$WORK/index-10000"
+echo
+
+say "the store page with and without the widget"
+echo "## The store page with and without the widget"
+echo
+node tests/bench/host.mjs
