@@ -11,6 +11,7 @@ mod engine;
 mod feedback;
 mod fetch;
 mod js;
+mod listen;
 mod session;
 mod ui;
 
@@ -114,7 +115,7 @@ fn label_shell(panel: &Element, settings: &shopdesk_settings::Settings, locale: 
 pub fn command(name: &str, arg: JsValue) -> Result<(), JsValue> {
     if name == "shutdown" {
         COMMANDS.with(|c| c.borrow_mut().take());
-        ui::stop();
+        listen::remove_all();
         if let Some(unmount) = UNMOUNT.with(|u| u.borrow_mut().take()) {
             unmount();
         }

@@ -3,6 +3,7 @@
 mod article;
 mod results;
 mod route;
+mod viewport;
 
 use faq_core::{ArticleView, Hit};
 use leptos::html;
@@ -69,6 +70,7 @@ pub(crate) fn Panel(
     let input_ref = NodeRef::<html::Input>::new();
     let search_event = StoredValue::new_local(None::<i32>);
 
+    viewport::follow(&panel);
     Effect::new(move |_| {
         let _ = panel.set_attribute("data-engine", status.get().name());
     });
@@ -249,11 +251,6 @@ pub(crate) fn Panel(
         </div>
         {move || article.get().map(|a| view! { <article::ArticleView article=a text=text settings=settings.clone() on_back=back /> })}
     }
-}
-
-/// Stops everything the panel watches on the page (`shopdesk.shutdown()`).
-pub(crate) fn stop() {
-    route::stop();
 }
 
 /// The path of the store page the shopper is on.
