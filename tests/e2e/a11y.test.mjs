@@ -1,0 +1,66 @@
+// Accessibility: axe-core (WCAG 2.1 A and AA rules) against the widget's shadow tree in
+// every state a shopper meets: closed, open, results, an answer, no results.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { buildSite, startServer, launchBrowser, watchConsole, openWidget } from "./harness.mjs";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+let site, server, browser;
+
+before(async () => {
+  site = buildSite();
+  server = await startServer(site);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+  if (site) rmSync(site, { recursive: true, force: true });
+});
+
+/** axe's violations inside the widget, as "rule: target" lines. */
+async function violations(page) {
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document.querySelector("shopdesk-widget"), {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    });
+    return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)} ${n.failureSummary}`));
+  });
+}
+
+test("axe finds no WCAG 2.1 AA violations in any state of the widget", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await page.addInitScript(() => {
+    window.shopdeskSettings = { feedbackEndpoint: "/v1/feedback" };
+  });
+  await page.route("**/v1/feedback", (route) => route.fulfill({ status: 202, body: "" }));
+  await page.goto(server.url);
+  await page.waitForSelector('shopdesk-widget >> [data-testid="sd-launcher"]');
+  await page.addScriptTag({ path: AXE });
+  const found = {};
+  found.closed = await violations(page);
+  await openWidget(page);
+  found.open = await violations(page);
+  await page.keyboard.type("retrun polcy");
+  await page.locator('shopdesk-widget >> [data-testid="sd-result"]').first().waitFor();
+  await page.keyboard.press("ArrowDown");
+  found.results = await violations(page);
+  await page.keyboard.press("Enter");
+  await page.locator('shopdesk-widget >> [data-testid="sd-article"]').waitFor();
+  found.article = await violations(page);
+  await page.locator('shopdesk-widget >> [data-testid="sd-helpful-no"]').click();
+  found.feedback = await violations(page);
+  await page.locator('shopdesk-widget >> [data-testid="sd-back"]').click();
+  await page.locator('shopdesk-widget >> [data-testid="sd-input"]').fill("xylophone");
+  await page.locator('shopdesk-widget >> [data-testid="sd-status"]', { hasText: "No answers" }).waitFor();
+  found.noResults = await violations(page);
+  for (const [state, list] of Object.entries(found)) assert.deepEqual(list, [], `${state}:\n${list.join("\n")}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
