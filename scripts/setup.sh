@@ -47,7 +47,9 @@ if [ "${SHOPDESK_SKIP_BROWSER:-}" != 1 ]; then
     $SUDO apt-get update
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium chromium-driver
   fi
-  if [ ! -d tests/node_modules/playwright-core ]; then
+  # Again whenever the lockfile changed since the last install (npm keeps its own copy).
+  if [ ! -f tests/node_modules/.package-lock.json ] ||
+    [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
     say "installing browser test dependencies (npm ci)"
     (cd tests && npm ci --no-audit --no-fund)
   fi
