@@ -1,26 +1,13 @@
 // Accessibility: axe-core (WCAG 2.1 A and AA rules) against the widget's shadow tree in
 // every state a shopper meets: closed, open, results, an answer, no results.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { buildSite, startServer, launchBrowser, watchConsole, openWidget } from "./harness.mjs";
+import { demoSite, watchConsole, openWidget } from "./harness.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
-let site, server, browser;
-
-before(async () => {
-  site = buildSite();
-  server = await startServer(site);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-  if (site) rmSync(site, { recursive: true, force: true });
-});
+const demo = demoSite();
 
 /** axe's violations inside the widget, as "rule: target" lines. */
 async function violations(page) {
@@ -33,14 +20,14 @@ async function violations(page) {
 }
 
 test("axe finds no WCAG 2.1 AA violations in any state of the widget", async () => {
-  const context = await browser.newContext();
+  const context = await demo.browser.newContext();
   const page = await context.newPage();
   const problems = watchConsole(page);
   await page.addInitScript(() => {
     window.shopdeskSettings = { feedbackEndpoint: "/v1/feedback" };
   });
   await page.route("**/v1/feedback", (route) => route.fulfill({ status: 202, body: "" }));
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await page.waitForSelector('shopdesk-widget >> [data-testid="sd-launcher"]');
   await page.addScriptTag({ path: AXE });
   const found = {};

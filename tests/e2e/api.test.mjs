@@ -1,29 +1,16 @@
 // The merchant's side of the widget, end to end on the real demo page: the
 // window.shopdesk API (queue, commands, events), settings, languages, suggested
 // articles and article feedback.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { buildSite, startServer, launchBrowser, watchConsole, openWidget } from "./harness.mjs";
+import { demoSite, watchConsole, openWidget } from "./harness.mjs";
 
-let site, server, browser;
-
-before(async () => {
-  site = buildSite();
-  server = await startServer(site);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-  if (site) rmSync(site, { recursive: true, force: true });
-});
+const demo = demoSite();
 
 /** A fresh page; `setup` runs in the page before any of its scripts (the merchant's
  * own code above the snippet). */
 async function newPage(setup, arg) {
-  const context = await browser.newContext();
+  const context = await demo.browser.newContext();
   const page = await context.newPage();
   const problems = watchConsole(page);
   if (setup) await page.addInitScript(setup, arg);
@@ -41,7 +28,7 @@ test("calls made before the script loads are replayed in order, and events fire"
     window.shopdesk.push(["on", "search", (d) => window.events.push(`search:${d.query}:${d.results > 0}`)]);
     window.shopdesk.push(["search", "retrun polcy"]);
   });
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   const first = shadow(page, '[data-testid="sd-result"]').first();
   await first.waitFor();
   assert.equal(await first.getAttribute("data-id"), "return-policy");
@@ -55,7 +42,7 @@ test("calls made before the script loads are replayed in order, and events fire"
 
 test("openArticle opens the answer and fires article:view; close and toggle work", async () => {
   const { context, page, problems } = await newPage();
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await page.waitForFunction(() => window.shopdesk && typeof window.shopdesk.openArticle === "function");
   await page.evaluate(() => {
     window.viewed = [];
@@ -74,7 +61,7 @@ test("openArticle opens the answer and fires article:view; close and toggle work
 
 test("before typing, the panel suggests the articles of the page, else popular ones", async () => {
   const { context, page, problems } = await newPage();
-  await page.goto(new URL("checkout/", server.url).href);
+  await page.goto(new URL("checkout/", demo.server.url).href);
   await openWidget(page);
   await shadow(page, '[data-testid="sd-suggested"]').waitFor();
   assert.equal(await shadow(page, '[data-testid="sd-suggested"]').textContent(), "Suggested for this page");
@@ -86,7 +73,7 @@ test("before typing, the panel suggests the articles of the page, else popular o
   await shadow(page, '[data-testid="sd-input"]').fill("");
   await shadow(page, '[data-testid="sd-suggested"]').waitFor();
 
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await openWidget(page);
   await shadow(page, '[data-testid="sd-suggested"]').waitFor();
   assert.equal(await shadow(page, '[data-testid="sd-suggested"]').textContent(), "Popular articles");
@@ -105,7 +92,7 @@ test("'Was this helpful? No' with a comment posts one article feedback event", a
     received.push({ method: route.request().method(), type: route.request().headers()["content-type"], body: route.request().postDataJSON() });
     await route.fulfill({ status: 202, body: "" });
   });
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await openWidget(page);
   await page.keyboard.type("return policy");
   await page.keyboard.press("Enter");
@@ -126,7 +113,7 @@ test("'Was this helpful? No' with a comment posts one article feedback event", a
   assert.equal(body.locale, "en");
   assert.match(body.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   assert.ok(!Number.isNaN(Date.parse(body.created_at)));
-  assert.equal(body.page_url, server.url);
+  assert.equal(body.page_url, demo.server.url);
   assert.deepEqual(body.context, { customer: { id: "c-42" }, merchant: { orderId: "1042" } });
   assert.match(body.visitor_id, /^[0-9a-f-]{36}$/);
   assert.deepEqual(problems, []);
@@ -137,7 +124,7 @@ test("bad settings give one warning per key and the widget still works", async (
   const { context, page, problems } = await newPage(() => {
     window.shopdeskSettings = { postion: "left", zIndex: "very high", locale: "en" };
   });
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await openWidget(page);
   await page.keyboard.type("shiping");
   await shadow(page, '[data-testid="sd-result"]').first().waitFor();
@@ -151,7 +138,7 @@ test("the shopper's language: German text with a note that the articles are in E
   const { context, page, problems } = await newPage(() => {
     window.shopdeskSettings = { locale: "de-AT" };
   });
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await openWidget(page);
   assert.equal(await shadow(page, ".sd-heading").textContent(), "Wie können wir helfen?");
   assert.equal(await shadow(page, ".sd-launcher-label").textContent(), "Hilfe");
@@ -168,7 +155,7 @@ test("Arabic is laid out right to left", async () => {
   const { context, page, problems } = await newPage(() => {
     window.shopdeskSettings = { locale: "ar" };
   });
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await openWidget(page);
   const root = shadow(page, ".sd-root");
   assert.equal(await root.getAttribute("dir"), "rtl");
@@ -185,7 +172,7 @@ test("Arabic is laid out right to left", async () => {
 
 test("focus stays inside the open panel and returns to the launcher on close", async () => {
   const { context, page, problems } = await newPage();
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await openWidget(page);
   const inPanel = () =>
     page.evaluate(() => {
@@ -207,7 +194,7 @@ test("focus stays inside the open panel and returns to the launcher on close", a
 
 test("shutdown removes the widget and its storage; later calls only warn", async () => {
   const { context, page, problems } = await newPage();
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await openWidget(page);
   await page.evaluate(() => {
     localStorage.setItem("shopdesk:visitor", "x");
@@ -225,7 +212,7 @@ test("shutdown removes the widget and its storage; later calls only warn", async
 
 test("a second copy of the script does nothing but warn", async () => {
   const { context, page, problems } = await newPage();
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await page.waitForSelector("shopdesk-widget >> [data-testid=sd-launcher]");
   await page.evaluate(async () => {
     const again = document.createElement("script");
@@ -241,7 +228,7 @@ test("a second copy of the script does nothing but warn", async () => {
 
 test("on a single-page store, suggestions follow history.pushState", async () => {
   const { context, page, problems } = await newPage();
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await openWidget(page);
   const heading = shadow(page, '[data-testid="sd-suggested"]');
   await heading.waitFor();

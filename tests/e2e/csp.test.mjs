@@ -1,28 +1,15 @@
 // The widget on a store with a strict Content-Security-Policy: no inline scripts or
 // styles, no eval, nothing from other hosts. The policy is the one README documents.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { buildSite, startServer, launchBrowser, watchConsole, openWidget } from "./harness.mjs";
+import { demoSite, watchConsole, openWidget } from "./harness.mjs";
 
 const POLICY = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'";
 
-let site, server, browser;
-
-before(async () => {
-  site = buildSite();
-  server = await startServer(site, "debug", ["--content-security-policy", POLICY]);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-  if (site) rmSync(site, { recursive: true, force: true });
-});
+const demo = demoSite(["--content-security-policy", POLICY]);
 
 test("search, answers and feedback work under a strict CSP with zero violations", async () => {
-  const context = await browser.newContext();
+  const context = await demo.browser.newContext();
   const page = await context.newPage();
   const problems = watchConsole(page);
   await page.addInitScript(() => {
@@ -37,7 +24,7 @@ test("search, answers and feedback work under a strict CSP with zero violations"
     posted++;
     return route.fulfill({ status: 202, body: "" });
   });
-  const response = await page.goto(server.url);
+  const response = await page.goto(demo.server.url);
   assert.equal(response.headers()["content-security-policy"], POLICY);
   await openWidget(page);
   await page.keyboard.type("retrun polcy");

@@ -4,6 +4,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -114,4 +115,22 @@ export async function holdRequests(page, pattern) {
     await route.continue();
   });
   return release;
+}
+
+/** The usual fixture of a browser test file: the demo site with the fixture FAQ, the
+ * server (with `serverArgs`) and Chromium, set up before the file's tests and torn down
+ * after them. Read `server` and `browser` from the returned object inside tests. */
+export function demoSite(serverArgs = []) {
+  const demo = { site: null, server: null, browser: null };
+  before(async () => {
+    demo.site = buildSite();
+    demo.server = await startServer(demo.site, "debug", serverArgs);
+    demo.browser = await launchBrowser();
+  });
+  after(async () => {
+    await demo.browser?.close();
+    demo.server?.stop();
+    if (demo.site) rmSync(demo.site, { recursive: true, force: true });
+  });
+  return demo;
 }

@@ -1,24 +1,11 @@
 // The widget never hurts the store page: no layout shift, no main-thread task over 50 ms
 // of its making while the page loads (attributed with long-animation-frame script
 // timing), no globals but `shopdesk`, no DOM changes outside its own element.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { buildSite, startServer, launchBrowser, watchConsole, openWidget } from "./harness.mjs";
+import { demoSite, watchConsole, openWidget } from "./harness.mjs";
 
-let site, server, browser;
-
-before(async () => {
-  site = buildSite();
-  server = await startServer(site);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-  if (site) rmSync(site, { recursive: true, force: true });
-});
+const demo = demoSite();
 
 /** Runs in the page before its scripts: records what the page looked like and every
  * change made to it afterwards. Its own bookkeeping lives in `window.hostWatch`. */
@@ -53,11 +40,11 @@ function watchHost() {
 }
 
 test("no layout shift, no long tasks, no new globals and no DOM changes outside the widget", async () => {
-  const context = await browser.newContext();
+  const context = await demo.browser.newContext();
   const page = await context.newPage();
   const problems = watchConsole(page);
   await page.addInitScript(watchHost);
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   // Page load includes the idle-time download of the search module and the index.
   await page.waitForSelector('shopdesk-widget >> [data-testid="sd-panel"][data-engine="ready"]', { state: "attached" });
   await page.waitForTimeout(500);

@@ -1,10 +1,9 @@
 // Isolation both ways, by screenshots: a hostile store stylesheet leaves the widget
 // looking exactly the same, and the store page looks the same with and without the
 // widget except where the launcher sits.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { buildSite, startServer, launchBrowser, watchConsole, openWidget } from "./harness.mjs";
+import { demoSite, watchConsole, openWidget } from "./harness.mjs";
 
 /** Global resets and !important on everything, a tiny root font size, and a
  * high-z-index overlay, as careless themes and third-party scripts ship them. */
@@ -17,26 +16,14 @@ const HOSTILE = `
   body::after { content: ""; position: fixed; inset: 0; z-index: 99999; pointer-events: none; background: transparent; }
 `;
 
-let site, server, browser;
-
-before(async () => {
-  site = buildSite();
-  server = await startServer(site);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-  if (site) rmSync(site, { recursive: true, force: true });
-});
+const demo = demoSite();
 
 /** The open panel with results, as pixels; `hostile` adds the stylesheet first. */
 async function panelShot(hostile) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await demo.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems = watchConsole(page);
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   if (hostile) await page.addStyleTag({ content: HOSTILE });
   await openWidget(page);
   await page.keyboard.type("retrun polcy");
@@ -77,12 +64,12 @@ test("a hostile store stylesheet leaves the widget looking exactly the same", as
 
 test("the store page looks the same with and without the widget, apart from the launcher", async () => {
   const shoot = async (withWidget) => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await demo.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     if (!withWidget) {
       await page.route("**/shopdesk.js", (route) => route.fulfill({ status: 200, contentType: "text/javascript", body: "" }));
     }
-    await page.goto(server.url, { waitUntil: "networkidle" });
+    await page.goto(demo.server.url, { waitUntil: "networkidle" });
     let launcher = null;
     if (withWidget) {
       await page.waitForSelector('shopdesk-widget >> [data-testid="sd-launcher"]');

@@ -1,29 +1,16 @@
 // The widget on a phone: full-screen panel, no zoom on focus, and the panel follows the
 // visual viewport (which shrinks when the on-screen keyboard opens).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { buildSite, startServer, launchBrowser, watchConsole, openWidget } from "./harness.mjs";
+import { demoSite, watchConsole, openWidget } from "./harness.mjs";
 
-let site, server, browser;
-
-before(async () => {
-  site = buildSite();
-  server = await startServer(site);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-  if (site) rmSync(site, { recursive: true, force: true });
-});
+const demo = demoSite();
 
 test("on a phone the panel is full screen, inputs do not zoom, and it follows the visual viewport", async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 });
+  const context = await demo.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 });
   const page = await context.newPage();
   const problems = watchConsole(page);
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await openWidget(page);
   const panel = page.locator('shopdesk-widget >> [data-testid="sd-panel"]');
   const box = await panel.boundingBox();

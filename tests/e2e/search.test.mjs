@@ -1,26 +1,13 @@
 // FAQ search in the widget, end to end: fixture FAQ built by the CLI, the real demo
 // store page, the real widget, headless Chromium.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { buildSite, startServer, launchBrowser, watchConsole, openWidget, holdRequests } from "./harness.mjs";
+import { demoSite, watchConsole, openWidget, holdRequests } from "./harness.mjs";
 
-let site, server, browser;
-
-before(async () => {
-  site = buildSite();
-  server = await startServer(site);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-  if (site) rmSync(site, { recursive: true, force: true });
-});
+const demo = demoSite();
 
 async function newPage(options = {}) {
-  const context = await browser.newContext(options);
+  const context = await demo.browser.newContext(options);
   const page = await context.newPage();
   const problems = watchConsole(page);
   return { context, page, problems };
@@ -28,7 +15,7 @@ async function newPage(options = {}) {
 
 test("a misspelled query finds the right article, whose answer is shown sanitized", async () => {
   const { context, page, problems } = await newPage();
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   const title = await page.title();
   await openWidget(page);
   await page.keyboard.type("retrun polcy");
@@ -55,7 +42,7 @@ test("a misspelled query finds the right article, whose answer is shown sanitize
 
 test("keyboard: arrows and Enter open a result, Back keeps the query, Escape closes", async () => {
   const { context, page, problems } = await newPage();
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await page.focus('[data-testid="sd-launcher"]');
   await page.keyboard.press("Enter");
   await page.waitForSelector('[data-testid="sd-panel"][data-engine="ready"]');
@@ -87,7 +74,7 @@ test("keyboard: arrows and Enter open a result, Back keeps the query, Escape clo
 
 test("a query with no answer says so plainly", async () => {
   const { context, page, problems } = await newPage();
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await openWidget(page);
   await page.keyboard.type("xylophone");
   await page.waitForFunction(() =>
@@ -115,12 +102,12 @@ test("host CSS does not reach the widget and widget CSS does not reach the host"
   // The page without the widget: its script is blocked.
   const plain = await newPage();
   await plain.page.route("**/shopdesk.js", (route) => route.abort());
-  await plain.page.goto(server.url);
+  await plain.page.goto(demo.server.url);
   const without = await plain.page.evaluate(probe);
   await plain.context.close();
 
   const { context, page, problems } = await newPage();
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await openWidget(page);
   const withWidget = await page.evaluate(probe);
   assert.deepEqual(withWidget.host, without.host, "host element styles unchanged");
@@ -150,7 +137,7 @@ test("page load fetches only the small UI; the engine and index load on first in
   });
   const requested = [];
   page.on("request", (r) => requested.push(new URL(r.url()).pathname));
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await page.waitForSelector('shopdesk-widget >> [data-testid="sd-launcher"]');
   await page.waitForTimeout(500);
   assert.ok(requested.includes("/shopdesk-launcher_bg.wasm"), "launcher loaded");
@@ -167,7 +154,7 @@ test("page load fetches only the small UI; the engine and index load on first in
 
 test("the engine preloads when the browser is idle, without any interaction", async () => {
   const { context, page, problems } = await newPage();
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await page.waitForSelector('[data-testid="sd-panel"][data-engine="ready"]', { state: "attached" });
   assert.deepEqual(problems, []);
   await context.close();
@@ -176,7 +163,7 @@ test("the engine preloads when the browser is idle, without any interaction", as
 test("typing before the engine is ready keeps the text, shows loading, then answers", async () => {
   const { context, page, problems } = await newPage();
   const release = await holdRequests(page, "**/faq/faq-en-*.bin");
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await page.click('[data-testid="sd-launcher"]');
   await page.keyboard.type("paypal");
   const status = page.locator('[data-testid="sd-status"]');
@@ -193,7 +180,7 @@ test("typing before the engine is ready keeps the text, shows loading, then answ
 test("an unreachable index is said plainly in the panel, once on the console, and the page is unaffected", async () => {
   const { context, page, problems } = await newPage();
   await page.route("**/faq/faq-manifest.json", (route) => route.fulfill({ status: 404, body: "not found" }));
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await page.click('[data-testid="sd-launcher"]');
   await page.waitForSelector('[data-testid="sd-panel"][data-engine="failed"]');
   assert.match(await page.locator('[data-testid="sd-status"]').textContent(), /could not be loaded/);
@@ -211,7 +198,7 @@ test("an unreachable index is said plainly in the panel, once on the console, an
 test("typing while the widget module is still downloading is kept across the hand-off", async () => {
   const { context, page, problems } = await newPage();
   const release = await holdRequests(page, "**/shopdesk-widget_bg.wasm");
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await page.click('[data-testid="sd-launcher"]');
   await page.keyboard.type("pay");
   assert.match(await page.locator('[data-testid="sd-status"]').textContent(), /Loading/);
@@ -229,7 +216,7 @@ test("typing while the widget module is still downloading is kept across the han
 test("a widget module that cannot be fetched is reported once and leaves the page working", async () => {
   const { context, page, problems } = await newPage();
   await page.route("**/shopdesk-widget_bg.wasm", (route) => route.abort());
-  await page.goto(server.url);
+  await page.goto(demo.server.url);
   await page.click('[data-testid="sd-launcher"]');
   await page.waitForSelector('[data-testid="sd-panel"][data-engine="failed"]');
   assert.match(await page.locator('[data-testid="sd-status"]').textContent(), /could not be loaded/);
