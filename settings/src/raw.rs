@@ -28,7 +28,7 @@ impl Raw {
         let s = match self {
             Raw::Null => "null".to_string(),
             Raw::Bool(b) => if *b { "true" } else { "false" }.to_string(),
-            Raw::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => itoa(*n as i64),
+            Raw::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => (*n as i64).to_string(),
             Raw::Num(_) => "a fractional number".to_string(),
             Raw::Str(s) => format!("\"{s}\""),
             Raw::List(items) => {
@@ -49,11 +49,6 @@ impl Raw {
             s
         }
     }
-}
-
-/// Integer to text without the float machinery `{}` on an `f64` would pull in.
-fn itoa(n: i64) -> String {
-    n.to_string()
 }
 
 /// "Not what this key expects"; the settings code supplies the explanation.

@@ -5,7 +5,7 @@ mod plan;
 mod scores;
 mod snippet;
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::path::Path;
 use std::rc::Rc;
 
@@ -69,6 +69,7 @@ pub struct Engine {
     space: DocSpace,
     typed_words: RefCell<FxHashMap<(String, bool), Rc<Word>>>,
     docs: RefCell<FxHashMap<DocAddress, Rc<AnalyzedDoc>>>,
+    listing: OnceCell<Listing>,
     stems: RefCell<Stems>,
 }
 
@@ -124,6 +125,7 @@ impl Engine {
             automata: Automata::new(),
             typed_words: RefCell::default(),
             docs: RefCell::default(),
+            listing: OnceCell::new(),
             stems: RefCell::new(Stems::new(info.locale)),
             info,
         })
@@ -283,72 +285,40 @@ impl Engine {
     /// `limit`. "Most asked-about" is the article with the most alternative questions:
     /// editors write more phrasings for what shoppers ask most.
     pub fn suggestions(&self, path: &str, limit: usize) -> Result<Suggestions> {
-        let mut all = Vec::new();
-        for (segment_ord, segment) in self.searcher.segment_readers().iter().enumerate() {
-            for doc_id in segment.doc_ids_alive() {
-                let addr = DocAddress::new(segment_ord as u32, doc_id);
-                let doc: TantivyDocument = self.searcher.doc(addr)?;
-                let on_page = doc
-                    .get_all(self.fields.pages)
-                    .filter_map(|v| v.as_str())
-                    .filter_map(|p| UrlPattern::parse(p).ok())
-                    .any(|p| p.matches(path));
-                let questions = doc.get_all(self.fields.questions).count();
-                let hit = Hit {
-                    id: text(&doc, self.fields.id),
+        let listing = match self.listing.get() {
+            Some(listing) => listing,
+            None => {
+                let built = Listing::read(&self.searcher, &self.fields)?;
+                self.listing.get_or_init(|| built)
+            }
+        };
+        let mut for_page: Vec<&Listed> = listing
+            .articles
+            .iter()
+            .filter(|a| a.pages.iter().any(|p| p.matches(path)))
+            .collect();
+        let (for_page, chosen) = if for_page.is_empty() {
+            let popular = listing.popular.iter().map(|&i| &listing.articles[i]);
+            (false, popular.take(limit).collect::<Vec<_>>())
+        } else {
+            for_page.sort_by(|a, b| a.id.cmp(&b.id));
+            for_page.truncate(limit);
+            (true, for_page)
+        };
+        let hits = chosen
+            .into_iter()
+            .map(|a| {
+                let doc: TantivyDocument = self.searcher.doc(a.addr)?;
+                Ok(Hit {
+                    id: a.id.clone(),
                     title: text(&doc, self.fields.title),
                     category: opt_text(&doc, self.fields.category),
                     score: 0.0,
                     snippet: snippet::lead(&text(&doc, self.fields.body)),
-                };
-                all.push((on_page, questions, hit));
-            }
-        }
-        let mut for_page: Vec<Hit> = all
-            .iter()
-            .filter(|(on_page, _, _)| *on_page)
-            .map(|(_, _, h)| h.clone())
-            .collect();
-        if !for_page.is_empty() {
-            for_page.sort_by(|a, b| a.id.cmp(&b.id));
-            for_page.truncate(limit);
-            return Ok(Suggestions {
-                for_page: true,
-                hits: for_page,
-            });
-        }
-        // Group by category, best first inside each; then take one per category per round.
-        // (category, [(number of questions, article)])
-        type Group = (Option<String>, Vec<(usize, Hit)>);
-        let mut groups: Vec<Group> = Vec::new();
-        for (_, questions, hit) in all {
-            match groups.iter_mut().find(|(c, _)| *c == hit.category) {
-                Some((_, list)) => list.push((questions, hit)),
-                None => groups.push((hit.category.clone(), vec![(questions, hit)])),
-            }
-        }
-        for (_, list) in &mut groups {
-            list.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
-        }
-        groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
-        let mut hits = Vec::new();
-        for round in 0.. {
-            let before = hits.len();
-            for (_, list) in &groups {
-                if let Some((_, hit)) = list.get(round) {
-                    if hits.len() < limit {
-                        hits.push(hit.clone());
-                    }
-                }
-            }
-            if hits.len() == before || hits.len() >= limit {
-                break;
-            }
-        }
-        Ok(Suggestions {
-            for_page: false,
-            hits,
-        })
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Suggestions { for_page, hits })
     }
 
     fn address_of(&self, id: &str) -> Result<Option<DocAddress>> {
@@ -358,6 +328,61 @@ impl Engine {
         );
         let top = self.searcher.search(&q, &TopDocs::with_limit(1))?;
         Ok(top.first().map(|(_, a)| *a))
+    }
+}
+
+/// What suggestions need of every article. Read from the doc store on first use and
+/// kept: the index never changes, and reading every stored article again each time the
+/// search box is cleared would cost milliseconds per thousand articles.
+struct Listing {
+    articles: Vec<Listed>,
+    /// Indexes into `articles`: one per category per round, largest categories first,
+    /// most questions first inside a category.
+    popular: Vec<usize>,
+}
+
+struct Listed {
+    addr: DocAddress,
+    id: String,
+    pages: Vec<UrlPattern>,
+}
+
+impl Listing {
+    fn read(searcher: &Searcher, fields: &Fields) -> Result<Self> {
+        let mut articles = Vec::new();
+        // (category, [(number of questions, id, index into articles)])
+        type Group = (Option<String>, Vec<(usize, String, usize)>);
+        let mut groups: Vec<Group> = Vec::new();
+        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+            for doc_id in segment.doc_ids_alive() {
+                let addr = DocAddress::new(segment_ord as u32, doc_id);
+                let doc: TantivyDocument = searcher.doc(addr)?;
+                let id = text(&doc, fields.id);
+                let category = opt_text(&doc, fields.category);
+                let questions = doc.get_all(fields.questions).count();
+                let entry = (questions, id.clone(), articles.len());
+                match groups.iter_mut().find(|(c, _)| *c == category) {
+                    Some((_, list)) => list.push(entry),
+                    None => groups.push((category, vec![entry])),
+                }
+                let pages = doc
+                    .get_all(fields.pages)
+                    .filter_map(|v| v.as_str())
+                    .filter_map(|p| UrlPattern::parse(p).ok())
+                    .collect();
+                articles.push(Listed { addr, id, pages });
+            }
+        }
+        for (_, list) in &mut groups {
+            list.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        }
+        groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+        let rounds = groups.iter().map(|(_, list)| list.len()).max().unwrap_or(0);
+        let popular = (0..rounds)
+            .flat_map(|round| groups.iter().filter_map(move |(_, list)| list.get(round)))
+            .map(|(_, _, i)| *i)
+            .collect();
+        Ok(Self { articles, popular })
     }
 }
 
