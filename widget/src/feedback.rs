@@ -7,11 +7,9 @@
 
 use serde_json::json;
 use shopdesk_wire::{FeedbackEvent, FeedbackKind};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, Response};
+use web_sys::{Request, RequestInit};
 
-use crate::{js, session};
+use crate::{fetch, js, session};
 
 /// Storage key of the anonymous visitor id (every key the widget owns starts with
 /// `shopdesk:`, which `shutdown()` removes).
@@ -64,15 +62,7 @@ async fn post(endpoint: &str, event: &FeedbackEvent) -> Result<(), String> {
         .headers()
         .set("Content-Type", "application/json")
         .map_err(|e| js::describe(&e))?;
-    let window = web_sys::window().ok_or("no window")?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(|e| js::describe(&e))?
-        .unchecked_into();
-    if !response.ok() {
-        return Err(format!("HTTP {}", response.status()));
-    }
-    Ok(())
+    fetch::send(&request).await.map(drop)
 }
 
 /// An anonymous id for this browser, kept in localStorage when the page allows it.
