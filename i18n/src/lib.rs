@@ -7,7 +7,7 @@
 
 mod catalogue;
 
-pub use catalogue::CATALOGUES;
+pub use catalogue::{CATALOGUES, SHELLS};
 
 /// Reading direction of a language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,16 +39,13 @@ pub enum Plural {
     Invariant,
 }
 
-/// Everything the widget says, in one language. `{n}` and `{query}` / `{language}` are
-/// filled in by the helper methods.
+/// What the launcher says (its button and the panel's frame), in one language.
 #[derive(Debug)]
-pub struct Text {
+pub struct Shell {
     /// Primary language subtag: `en`, `de`, …
     pub code: &'static str,
     pub dir: Dir,
-    pub plural: Plural,
     pub launcher: &'static str,
-    pub dialog: &'static str,
     pub greeting: &'static str,
     pub close: &'static str,
     pub search_label: &'static str,
@@ -56,6 +53,26 @@ pub struct Text {
     pub hint: &'static str,
     pub loading: &'static str,
     pub failed: &'static str,
+}
+
+impl Shell {
+    /// The launcher's words for a language tag such as `de-AT`, `pt-BR` or `ar`;
+    /// English when the language has none.
+    pub fn for_tag(tag: &str) -> &'static Shell {
+        let primary = tag.split(['-', '_']).next().unwrap_or("");
+        SHELLS
+            .iter()
+            .find(|s| s.code.eq_ignore_ascii_case(primary))
+            .unwrap_or(&SHELLS[0])
+    }
+}
+
+/// Everything else the widget says, in one language. `{n}`, `{query}` and `{language}`
+/// are filled in by the helper methods.
+#[derive(Debug)]
+pub struct Text {
+    pub shell: &'static Shell,
+    pub plural: Plural,
     /// `{query}` is what the shopper typed.
     pub no_results: &'static str,
     /// Result counts: one, few (Slavic only), other; `{n}` is the count.
@@ -77,17 +94,12 @@ pub struct Text {
 }
 
 impl Text {
-    /// The catalogue for a language tag such as `de-AT`, `pt-BR` or `ar`; English when
-    /// the language has none.
+    /// The catalogue for a language tag, as [`Shell::for_tag`] picks it.
     pub fn for_tag(tag: &str) -> &'static Text {
-        let primary = tag
-            .split(['-', '_'])
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let shell = Shell::for_tag(tag);
         CATALOGUES
             .iter()
-            .find(|t| t.code == primary)
+            .find(|t| std::ptr::eq(t.shell, shell))
             .unwrap_or(&CATALOGUES[0])
     }
 
@@ -132,11 +144,12 @@ mod tests {
 
     #[test]
     fn tags_pick_their_language_and_unknown_ones_fall_back_to_english() {
-        assert_eq!(Text::for_tag("de-AT").code, "de");
-        assert_eq!(Text::for_tag("FR").code, "fr");
-        assert_eq!(Text::for_tag("ar-EG").dir, Dir::Rtl);
-        assert_eq!(Text::for_tag("pt-BR").code, "en");
-        assert_eq!(Text::for_tag("").code, "en");
+        assert_eq!(Text::for_tag("de-AT").shell.code, "de");
+        assert_eq!(Text::for_tag("FR").shell.code, "fr");
+        assert_eq!(Text::for_tag("ar-EG").shell.dir, Dir::Rtl);
+        assert_eq!(Text::for_tag("pt-BR").shell.code, "en");
+        assert_eq!(Text::for_tag("").shell.code, "en");
+        assert_eq!(Shell::for_tag("ru_RU").code, "ru");
     }
 
     #[test]
@@ -155,17 +168,18 @@ mod tests {
 
     #[test]
     fn every_catalogue_is_complete_and_keeps_its_placeholders() {
-        for t in CATALOGUES {
+        for (t, shell) in CATALOGUES.iter().zip(&SHELLS) {
+            assert!(std::ptr::eq(t.shell, shell));
+            let s = t.shell;
             let all = [
-                t.launcher,
-                t.dialog,
-                t.greeting,
-                t.close,
-                t.search_label,
-                t.placeholder,
-                t.hint,
-                t.loading,
-                t.failed,
+                s.launcher,
+                s.greeting,
+                s.close,
+                s.search_label,
+                s.placeholder,
+                s.hint,
+                s.loading,
+                s.failed,
                 t.no_results,
                 t.results_label,
                 t.back,
@@ -179,12 +193,12 @@ mod tests {
                 t.send,
                 t.thanks,
             ];
-            assert!(all.iter().all(|s| !s.trim().is_empty()), "{}", t.code);
-            assert!(t.no_results.contains("{query}"), "{}", t.code);
-            assert!(t.fallback.contains("{language}"), "{}", t.code);
-            assert!(t.answers.iter().all(|a| a.contains("{n}")), "{}", t.code);
+            assert!(all.iter().all(|w| !w.trim().is_empty()), "{}", s.code);
+            assert!(t.no_results.contains("{query}"), "{}", s.code);
+            assert!(t.fallback.contains("{language}"), "{}", s.code);
+            assert!(t.answers.iter().all(|a| a.contains("{n}")), "{}", s.code);
         }
-        let codes: Vec<_> = CATALOGUES.iter().map(|t| t.code).collect();
+        let codes: Vec<_> = SHELLS.iter().map(|s| s.code).collect();
         assert_eq!(codes, ["en", "de", "fr", "es", "ru", "ar"]);
     }
 }

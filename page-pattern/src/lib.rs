@@ -14,7 +14,23 @@ use thiserror::Error;
 #[error("bad URL pattern `{pattern}`: {reason}")]
 pub struct PatternError {
     pub pattern: String,
-    pub reason: String,
+    pub reason: Reason,
+}
+
+/// What is wrong with a pattern. An enum rather than text: the widget checks patterns on
+/// every store page load, and only formats the explanation when it prints one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum Reason {
+    #[error("it is empty")]
+    Empty,
+    #[error("it must start with `/` (a path such as `/checkout*`) or `*`")]
+    NotAPath,
+    #[error("it contains white space")]
+    WhiteSpace,
+    #[error("`{0}` is not supported; only `*` and `?` are, so list several patterns instead")]
+    Unsupported(char),
+    #[error("it contains `#`; patterns match the path only")]
+    Fragment,
 }
 
 /// A validated URL pattern.
@@ -26,31 +42,29 @@ pub struct UrlPattern {
 impl UrlPattern {
     /// Validates `pattern`, explaining what to change when it is not usable.
     pub fn parse(pattern: &str) -> Result<Self, PatternError> {
-        let bad = |reason: &str| PatternError {
-            pattern: pattern.to_string(),
-            reason: reason.to_string(),
-        };
-        if pattern.is_empty() {
-            return Err(bad("it is empty"));
+        match Self::check(pattern) {
+            Some(reason) => Err(PatternError {
+                pattern: pattern.to_string(),
+                reason,
+            }),
+            None => Ok(Self {
+                pattern: pattern.to_string(),
+            }),
         }
-        if !pattern.starts_with('/') && !pattern.starts_with('*') {
-            return Err(bad(
-                "it must start with `/` (a path such as `/checkout*`) or `*`",
-            ));
+    }
+
+    /// What is wrong with `pattern`, if anything.
+    fn check(pattern: &str) -> Option<Reason> {
+        match pattern.bytes().next() {
+            None => return Some(Reason::Empty),
+            Some(b'/' | b'*') => {}
+            Some(_) => return Some(Reason::NotAPath),
         }
-        if pattern.chars().any(char::is_whitespace) {
-            return Err(bad("it contains white space"));
-        }
-        if let Some(c) = pattern.chars().find(|c| "[]{}".contains(*c)) {
-            return Err(bad(&format!(
-                "`{c}` is not supported; only `*` and `?` are, so list several patterns instead"
-            )));
-        }
-        if pattern.contains('#') {
-            return Err(bad("it contains `#`; patterns match the path only"));
-        }
-        Ok(Self {
-            pattern: pattern.to_string(),
+        pattern.chars().find_map(|c| match c {
+            '[' | ']' | '{' | '}' => Some(Reason::Unsupported(c)),
+            '#' => Some(Reason::Fragment),
+            c if c.is_whitespace() => Some(Reason::WhiteSpace),
+            _ => None,
         })
     }
 
@@ -110,9 +124,23 @@ mod tests {
 
     #[test]
     fn explains_unusable_patterns() {
-        for bad in ["", "checkout", "/a b", "/[ab]", "/{a,b}", "/x#y"] {
-            let err = UrlPattern::parse(bad).unwrap_err().to_string();
-            assert!(err.contains("bad URL pattern"), "{bad}: {err}");
+        let cases = [
+            ("", Reason::Empty),
+            ("checkout", Reason::NotAPath),
+            ("/a b", Reason::WhiteSpace),
+            ("/[ab]", Reason::Unsupported('[')),
+            ("/{a,b}", Reason::Unsupported('{')),
+            ("/x#y", Reason::Fragment),
+        ];
+        for (bad, reason) in cases {
+            let err = UrlPattern::parse(bad).unwrap_err();
+            assert_eq!(err.reason, reason, "{bad}");
+            let text = err.to_string();
+            assert!(text.starts_with("bad URL pattern"), "{bad}: {text}");
         }
+        assert!(UrlPattern::parse("/[x]")
+            .unwrap_err()
+            .to_string()
+            .contains("`[` is not supported"));
     }
 }

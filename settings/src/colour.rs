@@ -18,27 +18,33 @@ pub const INK: Rgb = Rgb(0x14, 0x20, 0x2b);
 pub const AA_TEXT: f64 = 4.5;
 
 impl Rgb {
-    /// Reads `#rgb`, `#rrggbb` or `rgb(r, g, b)`.
+    /// Reads `#rgb`, `#rrggbb` or `rgb(r, g, b)` (any letter case). Byte loops: this
+    /// runs on every store page load.
     pub fn parse(text: &str) -> Option<Self> {
-        let t = text.trim().to_ascii_lowercase();
-        if let Some(hex) = t.strip_prefix('#') {
-            let digit = |i: usize| u8::from_str_radix(hex.get(i..i + 1)?, 16).ok();
-            let pair = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
+        let t = text.trim();
+        if let [b'#', hex @ ..] = t.as_bytes() {
+            let mut n = [0u8; 6];
+            for (slot, &c) in n.iter_mut().zip(hex) {
+                *slot = char::from(c).to_digit(16)? as u8;
+            }
             return match hex.len() {
-                3 => Some(Rgb(digit(0)? * 17, digit(1)? * 17, digit(2)? * 17)),
-                6 => Some(Rgb(pair(0)?, pair(2)?, pair(4)?)),
+                3 => Some(Rgb(n[0] * 17, n[1] * 17, n[2] * 17)),
+                6 => Some(Rgb(n[0] * 16 + n[1], n[2] * 16 + n[3], n[4] * 16 + n[5])),
                 _ => None,
             };
         }
-        let inner = t.strip_prefix("rgb(")?.strip_suffix(')')?;
-        let parts: Vec<u8> = inner
-            .split(',')
-            .map(|p| p.trim().parse::<u8>().ok())
-            .collect::<Option<_>>()?;
-        match parts[..] {
-            [r, g, b] => Some(Rgb(r, g, b)),
-            _ => None,
+        let open = t
+            .get(..4)
+            .filter(|head| head.eq_ignore_ascii_case("rgb("))?;
+        let inner = t.get(open.len()..)?.strip_suffix(')')?;
+        let mut channels = [0u8; 3];
+        let mut count = 0;
+        for part in inner.split(',') {
+            *channels.get_mut(count)? = part.trim().parse().ok()?;
+            count += 1;
         }
+        let [r, g, b] = channels;
+        (count == 3).then_some(Rgb(r, g, b))
     }
 
     /// Relative luminance, as WCAG defines it.
@@ -48,7 +54,7 @@ impl Rgb {
             if c <= 0.04045 {
                 c / 12.92
             } else {
-                ((c + 0.055) / 1.055).powf(2.4)
+                pow_2_4((c + 0.055) / 1.055)
             }
         };
         0.2126 * channel(self.0) + 0.7152 * channel(self.1) + 0.0722 * channel(self.2)
@@ -98,9 +104,38 @@ impl Rgb {
     }
 }
 
+/// `x^2.4` for `x` in (0, 1] without `f64::powf`, whose libm code would be kilobytes of
+/// the page-load module: `x²` times the fifth root of `x²`, found by Newton's method from
+/// `√x` (below the root on this range, so the first step overshoots and the rest
+/// converge monotonically); eight steps reach double precision.
+fn pow_2_4(x: f64) -> f64 {
+    let t = x * x;
+    let mut y = x.sqrt();
+    for _ in 0..8 {
+        let y4 = y * y * y * y;
+        y -= (y4 * y - t) / (5.0 * y4);
+    }
+    t * y
+}
+
+impl Rgb {
+    /// `#rrggbb`, for CSS. Written out by hand: the launcher sets colours on every page
+    /// load and carries no number formatting.
+    pub fn hex(self) -> String {
+        let mut out = String::with_capacity(7);
+        out.push('#');
+        for channel in [self.0, self.1, self.2] {
+            for nibble in [channel >> 4, channel & 15] {
+                out.push(char::from_digit(nibble.into(), 16).unwrap_or('0'));
+            }
+        }
+        out
+    }
+}
+
 impl fmt::Display for Rgb {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
+        f.write_str(&self.hex())
     }
 }
 
@@ -116,11 +151,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_transfer_power_is_exact() {
+        for c in 11..=255u8 {
+            let x = (f64::from(c) / 255.0 + 0.055) / 1.055;
+            let (ours, libm) = (pow_2_4(x), x.powf(2.4));
+            assert!((ours - libm).abs() < 1e-12, "{c}: {ours} vs {libm}");
+        }
+    }
+
+    #[test]
+    fn writes_css_hex() {
+        assert_eq!(Rgb(0x0f, 0x5f, 0xa9).hex(), "#0f5fa9");
+        assert_eq!(WHITE.to_string(), "#ffffff");
+        assert_eq!(Rgb::parse(&Rgb(1, 200, 33).hex()), Some(Rgb(1, 200, 33)));
+    }
+
+    #[test]
     fn parses_css_colour_forms() {
         assert_eq!(Rgb::parse("#0F5F59"), Some(Rgb(0x0f, 0x5f, 0x59)));
         assert_eq!(Rgb::parse("#fa0"), Some(Rgb(0xff, 0xaa, 0x00)));
         assert_eq!(Rgb::parse("rgb(1, 2, 3)"), Some(Rgb(1, 2, 3)));
-        for bad in ["red", "#12345", "rgb(1,2)", "rgb(300,0,0)", "#ggg", ""] {
+        assert_eq!(Rgb::parse(" RGB(1,2,3) "), Some(Rgb(1, 2, 3)));
+        for bad in [
+            "red",
+            "#12345",
+            "#1234567",
+            "rgb(1,2)",
+            "rgb(1,2,3,4)",
+            "rgb(300,0,0)",
+            "#ggg",
+            "#",
+            "",
+            "rgb(",
+            "rgb(1,2,3",
+        ] {
             assert_eq!(Rgb::parse(bad), None, "{bad}");
         }
     }

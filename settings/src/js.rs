@@ -26,7 +26,11 @@ fn convert(value: &JsValue, depth: u8) -> Raw {
     }
     if Array::is_array(value) {
         let array: &Array = value.unchecked_ref();
-        return Raw::List(array.iter().map(|v| convert(&v, depth + 1)).collect());
+        let mut items = Vec::new();
+        for item in array.iter() {
+            items.push(convert(&item, depth + 1));
+        }
+        return Raw::List(items);
     }
     if value.is_object() && !value.is_function() {
         return Raw::Map(entries(value, depth));
@@ -34,34 +38,32 @@ fn convert(value: &JsValue, depth: u8) -> Raw {
     Raw::Null
 }
 
+/// Loops rather than iterator chains: see `from_attribute` in the crate root.
 fn entries(value: &JsValue, depth: u8) -> Vec<(String, Raw)> {
     let object: &Object = value.unchecked_ref();
-    Object::keys(object)
-        .iter()
-        .filter_map(|k| {
-            let key = k.as_string()?;
-            let v = Reflect::get(value, &k).ok()?;
-            Some((key, convert(&v, depth + 1)))
-        })
-        .collect()
+    let mut entries = Vec::new();
+    for k in Object::keys(object).iter() {
+        if let (Some(key), Ok(v)) = (k.as_string(), Reflect::get(value, &k)) {
+            entries.push((key, convert(&v, depth + 1)));
+        }
+    }
+    entries
 }
 
 /// The settings from the script's `dataset` (copied to a plain object) and
 /// `window.shopdeskSettings`; either may be `undefined`.
 pub fn read_js(dataset: &JsValue, settings: &JsValue) -> (Settings, Vec<Problem>) {
-    let attributes: Vec<(String, String)> = match from_js(dataset) {
-        Raw::Map(entries) => entries
-            .into_iter()
-            .filter_map(|(k, v)| match v {
-                Raw::Str(s) => Some((k, s)),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let mut attributes = Vec::new();
+    if let Raw::Map(entries) = from_js(dataset) {
+        for (k, v) in entries {
+            if let Raw::Str(s) = v {
+                attributes.push((k, s));
+            }
+        }
+    }
     let object = match from_js(settings) {
         Raw::Map(entries) => entries,
         _ => Vec::new(),
     };
-    Settings::read(&attributes, &object)
+    Settings::read(attributes, object)
 }

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 pub use colour::{Rgb, AA_TEXT, BLACK, INK, WHITE};
 pub use js::{from_js, read_js};
-pub use raw::{Invalid, Raw};
+pub use raw::{decimal, Invalid, Raw};
 
 /// Every setting, with its default where the merchant set nothing usable.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,8 +40,8 @@ pub struct Settings {
     /// Panel heading; default from the language catalogue ("How can we help?").
     pub greeting: Option<String>,
     pub z_index: i32,
-    /// URL patterns (`/checkout/success*`) of pages where the widget stays hidden.
-    pub hide_on: Vec<String>,
+    /// Pages where the widget stays hidden (`/checkout/success*`).
+    pub hide_on: Vec<UrlPattern>,
     /// Where feedback events are POSTed; without one, no feedback is asked for.
     pub feedback_endpoint: Option<String>,
     pub chat_endpoint: Option<String>,
@@ -102,53 +102,102 @@ pub enum ColorScheme {
 
 /// A setting that was not used, and why; shown to the merchant as a console warning.
 ///
-/// The text is only built by [`Problem::message`]: the launcher (on every page load)
-/// reads settings without printing, and the widget prints, so the page-load module
-/// carries none of the wording.
+/// Reading settings builds no text: the explanation is only put together by
+/// [`Problem::message`], when it is printed. Settings are read on every store page load,
+/// so the reading code stays free of string formatting.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
     pub key: String,
     /// Set through a `data-*` attribute (else `window.shopdeskSettings`).
     pub attribute: bool,
     /// What the key expects; `None` for an unknown key.
-    pub expected: Option<String>,
+    pub expected: Option<&'static str>,
     /// The value as written, for bad values.
     pub got: Raw,
 }
 
 impl Problem {
-    /// The console warning: names the key and what is expected.
+    /// The console warning: names the key and what is expected. Built with `push_str`:
+    /// the launcher prints it on every page load with a bad setting.
     pub fn message(&self) -> String {
-        let key = &self.key;
-        match &self.expected {
-            Some(expected) => format!(
-                "[shopdesk] setting `{key}` must be {expected}; got {}; using the default",
-                self.got.shown()
-            ),
+        let key = self.key.as_str();
+        let mut m = String::from("[shopdesk] ");
+        match self.expected {
+            Some(expected) => {
+                m += "setting `";
+                m += key;
+                m += "` must be ";
+                m += expected;
+                if let Some(e) = self.pattern_problem() {
+                    m += " (";
+                    m += &e.to_string();
+                    m += ")";
+                }
+                m += "; got ";
+                m += &self.got.shown();
+                m += "; using the default";
+            }
             None => {
-                let written = if self.attribute {
-                    format!("data-{}", kebab(key))
+                m += "unknown setting ";
+                if self.attribute {
+                    m += "data-";
+                    for c in key.chars() {
+                        if c.is_ascii_uppercase() {
+                            m.push('-');
+                        }
+                        m.push(c.to_ascii_lowercase());
+                    }
                 } else {
-                    format!("`{key}` in shopdeskSettings")
-                };
-                let hint = KEYS
-                    .iter()
-                    .map(|k| {
-                        (
-                            distance(&key.to_ascii_lowercase(), &k.to_ascii_lowercase()),
-                            k,
-                        )
-                    })
-                    .min()
-                    .filter(|(d, _)| *d <= 2)
-                    .map(|(_, k)| format!("did you mean `{k}`? "))
-                    .unwrap_or_default();
-                format!(
-                    "[shopdesk] unknown setting {written}; {hint}known settings: {}",
-                    KEYS.join(", ")
-                )
+                    m += "`";
+                    m += key;
+                    m += "` in shopdeskSettings";
+                }
+                m += "; ";
+                if let Some(k) = closest_key(key) {
+                    m += "did you mean `";
+                    m += k;
+                    m += "`? ";
+                }
+                m += "known settings: ";
+                for (i, k) in KEYS.iter().enumerate() {
+                    if i > 0 {
+                        m += ", ";
+                    }
+                    m += k;
+                }
             }
         }
+        m
+    }
+}
+
+/// The known key a misspelt one was probably meant to be (at most two edits away).
+fn closest_key(key: &str) -> Option<&'static str> {
+    let key = key.to_ascii_lowercase();
+    let mut best: Option<(usize, &'static str)> = None;
+    for k in KEYS {
+        let d = distance(&key, &k.to_ascii_lowercase());
+        if d <= 2 && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, k));
+        }
+    }
+    best.map(|(_, k)| k)
+}
+
+impl Problem {
+    /// For a bad `hideOn`: what is wrong with its first unusable pattern.
+    fn pattern_problem(&self) -> Option<page_pattern::PatternError> {
+        if self.key != "hideOn" {
+            return None;
+        }
+        let patterns = match &self.got {
+            Raw::List(items) => items.as_slice(),
+            one => std::slice::from_ref(one),
+        };
+        patterns.iter().find_map(|p| match p {
+            Raw::Str(p) => UrlPattern::parse(p).err(),
+            _ => None,
+        })
     }
 }
 
@@ -173,47 +222,47 @@ pub const KEYS: &[&str] = &[
 
 /// Longest label or greeting: they must fit a button and a heading.
 const MAX_TEXT: usize = 80;
+const TEXT_EXPECTED: &str = "text of 1 to 80 characters";
 const MAX_OFFSET: u16 = 400;
+const OFFSET_EXPECTED: &str = "a number of pixels (0-400) or {\"x\": 20, \"y\": 20}";
 
 impl Settings {
     /// Reads the settings from the script tag's `data-*` attributes (camel-cased keys,
     /// as `HTMLElement.dataset` gives them, with string values) and from
     /// `window.shopdeskSettings`, the latter winning.
-    pub fn read(attributes: &[(String, String)], object: &[(String, Raw)]) -> (Self, Vec<Problem>) {
+    pub fn read(
+        attributes: Vec<(String, String)>,
+        object: Vec<(String, Raw)>,
+    ) -> (Self, Vec<Problem>) {
         let mut settings = Settings::default();
         let mut problems = Vec::new();
-        let from_attributes = attributes
-            .iter()
-            .map(|(key, text)| (key.as_str(), from_attribute(key, text), true));
-        let from_object = object.iter().map(|(k, v)| (k.as_str(), v.clone(), false));
-        for (key, value, attribute) in from_attributes.chain(from_object) {
-            if !KEYS.contains(&key) {
-                problems.push(Problem {
-                    key: key.to_string(),
-                    attribute,
-                    expected: None,
-                    got: Raw::Null,
-                });
-                continue;
-            }
-            if value == Raw::Null {
-                continue;
-            }
-            let got = value.clone();
-            if let Err(expected) = settings.set(key, value) {
-                problems.push(Problem {
-                    key: key.to_string(),
-                    attribute,
-                    expected: Some(expected),
-                    got,
-                });
-            }
+        let from_attributes = attributes.into_iter().map(|(key, text)| {
+            let value = from_attribute(&key, &text);
+            (key, value, true)
+        });
+        let from_object = object.into_iter().map(|(key, value)| (key, value, false));
+        for (key, got, attribute) in from_attributes.chain(from_object) {
+            let known = KEYS.contains(&key.as_str());
+            let expected = match (known, &got) {
+                (false, _) => None,
+                (true, Raw::Null) => continue,
+                (true, value) => match settings.set(&key, value) {
+                    Ok(()) => continue,
+                    Err(expected) => Some(expected),
+                },
+            };
+            problems.push(Problem {
+                key,
+                attribute,
+                expected,
+                got,
+            });
         }
         (settings, problems)
     }
 
     /// Sets one key, or says what it expects.
-    fn set(&mut self, key: &str, value: Raw) -> Result<(), String> {
+    fn set(&mut self, key: &str, value: &Raw) -> Result<(), &'static str> {
         match key {
             "assetUrl" => self.asset_url = Some(url(value, true)?),
             "indexUrl" => self.index_url = Some(url(value, true)?),
@@ -225,20 +274,19 @@ impl Settings {
                 let ok = !tag.is_empty()
                     && tag.len() <= 35
                     && tag
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                        .bytes()
+                        .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
                 if !ok {
-                    return Err(expected.into());
+                    return Err(expected);
                 }
-                self.locale = Some(tag);
+                self.locale = Some(tag.to_string());
             }
             "position" => self.position = named(value, "\"bottom-right\" or \"bottom-left\"")?,
             "offset" => {
-                let expected =
-                    format!("a number of pixels (0-{MAX_OFFSET}) or {{\"x\": 20, \"y\": 20}}");
+                let expected = OFFSET_EXPECTED;
                 let px = |v: &Raw| whole(v, 0, MAX_OFFSET.into()).map(|n| n as u16);
-                self.offset = match &value {
-                    Raw::Num(_) => px(&value).map(|n| Offset { x: n, y: n }),
+                self.offset = match value {
+                    Raw::Num(_) => px(value).map(|n| Offset { x: n, y: n }),
                     Raw::Map(fields) => match &fields[..] {
                         [(kx, x), (ky, y)] if kx == "x" && ky == "y" => {
                             px(x).zip(px(y)).map(|(x, y)| Offset { x, y })
@@ -254,7 +302,7 @@ impl Settings {
             }
             "brandColor" => {
                 let expected = "a colour as \"#0f5f59\", \"#fa0\" or \"rgb(15, 95, 89)\"";
-                self.brand_color = Rgb::parse(&string(value, expected)?).ok_or(expected)?;
+                self.brand_color = Rgb::parse(string(value, expected)?).ok_or(expected)?;
             }
             "launcherLabel" => self.launcher_label = Some(text(value)?),
             "greeting" => self.greeting = Some(text(value)?),
@@ -263,48 +311,42 @@ impl Settings {
             }
             "zIndex" => {
                 let expected = "a whole number from 0 to 2147483647";
-                self.z_index = whole(&value, 0, i32::MAX.into()).ok_or(expected)? as i32;
+                self.z_index = whole(value, 0, i32::MAX.into()).ok_or(expected)? as i32;
             }
             "hideOn" => {
                 let expected = "a list of URL patterns such as [\"/checkout/success*\"]";
-                let patterns: Vec<String> = match value {
-                    Raw::Str(one) => vec![one],
-                    Raw::List(items) => items
-                        .into_iter()
-                        .map(|i| string(i, expected))
-                        .collect::<Result<_, _>>()?,
-                    _ => return Err(expected.into()),
+                let patterns = match value {
+                    Raw::List(items) => items.as_slice(),
+                    one => std::slice::from_ref(one),
                 };
-                for p in &patterns {
-                    UrlPattern::parse(p).map_err(|e| format!("{expected} ({e})"))?;
+                let mut hide_on = Vec::new();
+                for p in patterns {
+                    hide_on.push(UrlPattern::parse(string(p, expected)?).map_err(|_| expected)?);
                 }
-                self.hide_on = patterns;
+                self.hide_on = hide_on;
             }
             "colorScheme" => self.color_scheme = named(value, "\"auto\", \"light\" or \"dark\"")?,
-            _ => return Err("a known setting".into()),
+            _ => return Err("a known setting"),
         }
         Ok(())
     }
 
     /// Whether the widget stays hidden on the page at `path`.
     pub fn hidden_on(&self, path: &str) -> bool {
-        self.hide_on
-            .iter()
-            .filter_map(|p| UrlPattern::parse(p).ok())
-            .any(|p| p.matches(path))
+        self.hide_on.iter().any(|p| p.matches(path))
     }
 }
 
 /// One of a fixed set of names, read by serde from the enum's own (kebab-case) names.
-fn named<T: DeserializeOwned>(value: Raw, expected: &str) -> Result<T, String> {
-    let name = string(value, expected)?;
-    T::deserialize(StringDeserializer::<Invalid>::new(name)).map_err(|_| expected.to_string())
+fn named<T: DeserializeOwned>(value: &Raw, expected: &'static str) -> Result<T, &'static str> {
+    let name = string(value, expected)?.to_string();
+    T::deserialize(StringDeserializer::<Invalid>::new(name)).map_err(|_| expected)
 }
 
-fn string(value: Raw, expected: &str) -> Result<String, String> {
+fn string<'a>(value: &'a Raw, expected: &'static str) -> Result<&'a str, &'static str> {
     match value {
         Raw::Str(s) => Ok(s),
-        _ => Err(expected.to_string()),
+        _ => Err(expected),
     }
 }
 
@@ -316,28 +358,29 @@ fn whole(value: &Raw, min: i64, max: i64) -> Option<i64> {
     }
 }
 
-fn text(value: Raw) -> Result<String, String> {
-    let expected = format!("text of 1 to {MAX_TEXT} characters");
-    let t = string(value, &expected)?;
-    let t = t.trim().to_string();
-    if t.is_empty() || t.chars().count() > MAX_TEXT {
-        return Err(expected);
+fn text(value: &Raw) -> Result<String, &'static str> {
+    let t = string(value, TEXT_EXPECTED)?.trim();
+    if t.is_empty() || t.chars().nth(MAX_TEXT).is_some() {
+        return Err(TEXT_EXPECTED);
     }
-    Ok(t)
+    Ok(t.to_string())
 }
 
 /// An http(s) URL, or a path on the store's own site. `folder` URLs get a trailing
 /// slash so files resolve inside them.
-fn url(value: Raw, folder: bool) -> Result<String, String> {
+fn url(value: &Raw, folder: bool) -> Result<String, &'static str> {
     let expected = "an https:// URL or a path starting with /";
-    let mut u = string(value, expected)?;
-    u = u.trim().to_string();
-    let lower = u.to_ascii_lowercase();
-    let ok = (lower.starts_with("https://") || lower.starts_with("http://") || u.starts_with('/'))
+    let u = string(value, expected)?.trim();
+    let scheme = |s: &str| {
+        u.get(..s.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(s))
+    };
+    let ok = (scheme("https://") || scheme("http://") || u.starts_with('/'))
         && !u.chars().any(char::is_whitespace);
     if !ok {
-        return Err(expected.into());
+        return Err(expected);
     }
+    let mut u = u.to_string();
     if folder && !u.ends_with('/') {
         u.push('/');
     }
@@ -345,47 +388,44 @@ fn url(value: Raw, folder: bool) -> Result<String, String> {
 }
 
 /// `data-*` values are always strings; read numbers, lists and offsets out of them.
+///
+/// Plain loops rather than iterator chains and `collect`: this runs on every store page
+/// load, and each generic instantiation is bytes every shopper downloads.
 fn from_attribute(key: &str, text: &str) -> Raw {
     let t = text.trim();
-    let number = |p: &str| p.parse::<i64>().ok().map(|n| Raw::Num(n as f64));
+    let words = t.split([',', ' ']).filter(|p| !p.is_empty());
     match key {
         "zIndex" => number(t).unwrap_or_else(|| Raw::Str(t.into())),
         "offset" => {
-            let parts: Vec<&str> = t.split([',', ' ']).filter(|p| !p.is_empty()).collect();
-            let nums: Option<Vec<Raw>> = parts.iter().map(|p| number(p)).collect();
-            match nums {
-                Some(mut n) if n.len() == 1 => n.remove(0),
-                Some(n) if n.len() == 2 => {
-                    let mut n = n.into_iter();
-                    Raw::Map(vec![
-                        ("x".into(), n.next().unwrap_or(Raw::Null)),
-                        ("y".into(), n.next().unwrap_or(Raw::Null)),
-                    ])
+            let mut nums = [Raw::Null, Raw::Null, Raw::Null];
+            let mut count = 0;
+            for word in words {
+                match (nums.get_mut(count), number(word)) {
+                    (Some(slot), Some(n)) => *slot = n,
+                    _ => return Raw::Str(t.into()),
                 }
+                count += 1;
+            }
+            let [x, y, _] = nums;
+            match count {
+                1 => x,
+                2 => Raw::Map(vec![("x".into(), x), ("y".into(), y)]),
                 _ => Raw::Str(t.into()),
             }
         }
-        "hideOn" => Raw::List(
-            t.split([',', ' '])
-                .filter(|p| !p.is_empty())
-                .map(|p| Raw::Str(p.into()))
-                .collect(),
-        ),
+        "hideOn" => {
+            let mut list = Vec::new();
+            for word in words {
+                list.push(Raw::Str(word.into()));
+            }
+            Raw::List(list)
+        }
         _ => Raw::Str(t.into()),
     }
 }
 
-fn kebab(camel: &str) -> String {
-    let mut out = String::new();
-    for c in camel.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('-');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+fn number(text: &str) -> Option<Raw> {
+    text.parse::<i64>().ok().map(|n| Raw::Num(n as f64))
 }
 
 /// Edit distance, for "did you mean" on short keys.
@@ -432,7 +472,7 @@ mod tests {
         let Raw::Map(object) = raw(object) else {
             panic!("settings must be an object")
         };
-        Settings::read(&attributes, &object)
+        Settings::read(attributes, object)
     }
 
     #[test]
@@ -454,7 +494,8 @@ mod tests {
         assert_eq!(s.position, Position::BottomLeft);
         assert_eq!(s.z_index, 50);
         assert_eq!(s.offset, Offset { x: 8, y: 30 });
-        assert_eq!(s.hide_on, ["/checkout/success*", "/account*"]);
+        let hide_on: Vec<&str> = s.hide_on.iter().map(UrlPattern::as_str).collect();
+        assert_eq!(hide_on, ["/checkout/success*", "/account*"]);
         assert_eq!(s.brand_color, Rgb(0xff, 0xaa, 0));
         assert_eq!(s.color_scheme, ColorScheme::Dark);
         assert_eq!(s.launcher_icon, Icon::Question);
@@ -531,6 +572,19 @@ mod tests {
                 .contains("`brandColour` in shopdeskSettings")
                 && problems[1].message().contains("`brandColor`")
         );
+    }
+
+    #[test]
+    fn expectations_name_the_limits_in_force() {
+        assert!(OFFSET_EXPECTED.contains(&format!("0-{MAX_OFFSET}")));
+        assert!(TEXT_EXPECTED.contains(&format!("1 to {MAX_TEXT}")));
+        let (s, problems) = read(json!({}), json!({"launcherLabel": "x".repeat(MAX_TEXT)}));
+        assert!(problems.is_empty() && s.launcher_label.is_some());
+        let (_, problems) = read(
+            json!({}),
+            json!({"launcherLabel": "x".repeat(MAX_TEXT + 1)}),
+        );
+        assert_eq!(problems.len(), 1);
     }
 
     #[test]

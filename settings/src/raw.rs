@@ -25,30 +25,70 @@ pub enum Raw {
 impl Raw {
     /// The value as the merchant wrote it, short, for warnings.
     pub fn shown(&self) -> String {
-        let s = match self {
-            Raw::Null => "null".to_string(),
-            Raw::Bool(b) => if *b { "true" } else { "false" }.to_string(),
-            Raw::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => (*n as i64).to_string(),
-            Raw::Num(_) => "a fractional number".to_string(),
-            Raw::Str(s) => format!("\"{s}\""),
+        let mut s = String::new();
+        self.write(&mut s);
+        if let Some((cut, _)) = s.char_indices().nth(60) {
+            s.truncate(cut);
+            s.push('…');
+        }
+        s
+    }
+
+    /// Writes the value JSON-like, with `push_str` rather than `format!` (see `decimal`).
+    fn write(&self, out: &mut String) {
+        match self {
+            Raw::Null => out.push_str("null"),
+            Raw::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Raw::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                if *n < 0.0 {
+                    out.push('-');
+                }
+                out.push_str(&decimal(n.abs() as u64));
+            }
+            Raw::Num(_) => out.push_str("a fractional number"),
+            Raw::Str(s) => {
+                out.push('"');
+                out.push_str(s);
+                out.push('"');
+            }
             Raw::List(items) => {
-                let inner: Vec<String> = items.iter().map(Raw::shown).collect();
-                format!("[{}]", inner.join(", "))
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    item.write(out);
+                }
+                out.push(']');
             }
             Raw::Map(entries) => {
-                let inner: Vec<String> = entries
-                    .iter()
-                    .map(|(k, v)| format!("{k}: {}", v.shown()))
-                    .collect();
-                format!("{{{}}}", inner.join(", "))
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(k);
+                    out.push_str(": ");
+                    v.write(out);
+                }
+                out.push('}');
             }
-        };
-        if s.chars().count() > 60 {
-            format!("{}…", s.chars().take(60).collect::<String>())
-        } else {
-            s
         }
     }
+}
+
+/// A whole number in decimal, written without the standard formatting machinery, which
+/// code on the page-load path (the launcher) does not carry.
+pub fn decimal(mut n: u64) -> String {
+    let mut reversed = Vec::new();
+    loop {
+        reversed.push(char::from(b'0' + (n % 10) as u8));
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    reversed.iter().rev().collect()
 }
 
 /// "Not what this key expects"; the settings code supplies the explanation.
@@ -79,5 +119,19 @@ mod tests {
         assert_eq!(Raw::Num(5000.0).shown(), "5000");
         let m = Raw::Map(vec![("x".into(), Raw::Num(1.0))]);
         assert_eq!(m.shown(), "{x: 1}");
+        assert_eq!(Raw::Num(-12.0).shown(), "-12");
+        assert_eq!(Raw::Num(0.5).shown(), "a fractional number");
+        let long = Raw::Str("x".repeat(100)).shown();
+        assert_eq!(long.chars().count(), 61);
+        assert!(long.ends_with('…'));
+        let list = Raw::List(vec![Raw::Bool(true), Raw::Null]);
+        assert_eq!(list.shown(), "[true, null]");
+    }
+
+    #[test]
+    fn decimals() {
+        assert_eq!(decimal(0), "0");
+        assert_eq!(decimal(7), "7");
+        assert_eq!(decimal(u64::MAX), u64::MAX.to_string());
     }
 }

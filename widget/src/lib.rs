@@ -32,7 +32,7 @@ thread_local! {
 ///
 /// `dataset` and `settings` are the page's settings values (read with the launcher's
 /// code, see `shopdesk-settings`), `base` the folder of the widget's files, `locale` the
-/// shopper's language tag, `query` what they typed before the widget arrived, `focus`
+/// shopper's language tag as the launcher resolved it, `query` what they typed before the widget arrived, `focus`
 /// whether the search box had focus, and `emit(name, detail)` fires `window.shopdesk`
 /// events.
 #[allow(clippy::too_many_arguments)]
@@ -51,14 +51,9 @@ pub fn mount(
     std::panic::set_hook(Box::new(|info| {
         js::report(&format!("internal error, please report it: {info}"));
     }));
-    // The launcher read the same values without printing: warn here, once.
-    let (mut settings, problems) = shopdesk_settings::read_js(&dataset, &settings);
-    for problem in &problems {
-        web_sys::console::warn_1(&problem.message().into());
-    }
+    // The same reading the launcher did (it printed the warnings): the two agree.
+    let (mut settings, _) = shopdesk_settings::read_js(&dataset, &settings);
     settings.asset_url = Some(base);
-    let locale = settings.locale.clone().unwrap_or(locale);
-    label_shell(&panel, &settings, &locale);
     let body = panel
         .query_selector(".sd-body")?
         .ok_or("the launcher's panel has no .sd-body")?;
@@ -82,35 +77,8 @@ pub fn mount(
     Ok(())
 }
 
-/// Puts the launcher's own texts (button, heading, close) into the shopper's language
-/// and the merchant's words; the launcher ships English only, to stay small.
-fn label_shell(panel: &Element, settings: &shopdesk_settings::Settings, locale: &str) {
-    let text = shopdesk_i18n::Text::for_tag(locale);
-    let Some(root) = panel.parent_element() else {
-        return;
-    };
-    let _ = root.set_attribute("dir", text.dir.as_str());
-    let _ = root.set_attribute("lang", locale);
-    let set = |selector: &str, value: &str| {
-        if let Ok(Some(e)) = root.query_selector(selector) {
-            e.set_text_content(Some(value));
-        }
-    };
-    set(
-        ".sd-launcher-label",
-        settings.launcher_label.as_deref().unwrap_or(text.launcher),
-    );
-    set(
-        ".sd-heading",
-        settings.greeting.as_deref().unwrap_or(text.greeting),
-    );
-    if let Ok(Some(close)) = root.query_selector(".sd-close") {
-        let _ = close.set_attribute("aria-label", text.close);
-    }
-}
-
 /// Runs a `window.shopdesk` call the launcher forwards: `search`, `openArticle`,
-/// `identify`, `setContext` or `shutdown`.
+/// `identify`, `setContext`, `route` (the page's URL changed) or `shutdown`.
 #[wasm_bindgen]
 pub fn command(name: &str, arg: JsValue) -> Result<(), JsValue> {
     if name == "shutdown" {

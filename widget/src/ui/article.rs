@@ -54,7 +54,7 @@ pub(crate) fn ArticleView(
 fn Helpful(article_id: String, endpoint: String, text: &'static Text) -> impl IntoView {
     let asked = RwSignal::new(Asked::Waiting);
     let comment = RwSignal::new(String::new());
-    let locale = text.code;
+    let locale = text.shell.code;
     let send = move |helpful: bool, note: Option<String>| {
         let event = feedback::article_event(&article_id, helpful, note, locale);
         leptos::task::spawn_local(feedback::send(endpoint.clone(), event));

@@ -2,7 +2,6 @@
 
 mod article;
 mod results;
-mod route;
 mod viewport;
 
 use faq_core::{ArticleView, Hit};
@@ -154,15 +153,14 @@ pub(crate) fn Panel(
         }
         "identify" => session::set_identity(&arg),
         "setContext" => session::set_context(&arg),
-
-        other => js::report(&format!("unknown command `{other}`")),
-    });
-
-    // Suggestions follow the page on single-page stores.
-    route::follow(move || {
-        if query.with_untracked(|q| q.trim().is_empty()) {
-            run_search("");
+        // The launcher follows the page's URL; suggestions follow it on single-page
+        // stores.
+        "route" => {
+            if query.with_untracked(|q| q.trim().is_empty()) {
+                run_search("");
+            }
         }
+        other => js::report(&format!("unknown command `{other}`")),
     });
 
     // Escape is the launcher's (it closes the panel); arrows and Enter are ours.
@@ -189,11 +187,11 @@ pub(crate) fn Panel(
         let q = query.get();
         let n = results.with(Vec::len);
         match status.get() {
-            Status::Failed => text.failed.to_string(),
-            Status::Loading if !q.trim().is_empty() => text.loading.to_string(),
+            Status::Failed => text.shell.failed.to_string(),
+            Status::Loading if !q.trim().is_empty() => text.shell.loading.to_string(),
             Status::Ready { .. } if !q.trim().is_empty() && n == 0 => text.no_results(q.trim()),
             Status::Ready { .. } if !q.trim().is_empty() => text.answers(n),
-            _ => text.hint.to_string(),
+            _ => text.shell.hint.to_string(),
         }
     };
     let status_class = move || match status.get() {
@@ -226,12 +224,12 @@ pub(crate) fn Panel(
                 type="search"
                 data-testid="sd-input"
                 role="combobox"
-                aria-label=text.search_label
+                aria-label=text.shell.search_label
                 aria-autocomplete="list"
                 aria-controls="sd-listbox"
                 aria-expanded=move || results.with(|r| !r.is_empty()).to_string()
                 aria-activedescendant=move || active.get().map(|i| format!("sd-opt-{i}"))
-                placeholder=text.placeholder
+                placeholder=text.shell.placeholder
                 autocomplete="off"
                 spellcheck="false"
                 node_ref=input_ref

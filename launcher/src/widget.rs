@@ -1,0 +1,185 @@
+//! Loading the widget module on demand and talking to it.
+//!
+//! API calls that need the widget (`search`, `openArticle`, `identify`, …) made before
+//! it has arrived wait here and are handed over, in order, once it is mounted.
+
+use js_sys::{Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::{page, panel, Shared};
+
+#[wasm_bindgen(inline_js = "export function importModule(url) { return import(url); }")]
+extern "C" {
+    /// Dynamic `import()`, which Rust cannot express; a static file, so it passes a
+    /// strict CSP.
+    #[wasm_bindgen(js_name = importModule, catch)]
+    fn import_module(url: &str) -> Result<Promise, JsValue>;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[derive(Clone)]
+    pub(crate) type WidgetModule;
+    #[wasm_bindgen(method, js_name = default)]
+    fn init(this: &WidgetModule, options: &JsValue) -> Promise;
+    #[allow(clippy::too_many_arguments)]
+    #[wasm_bindgen(method, catch)]
+    fn mount(
+        this: &WidgetModule,
+        panel: &web_sys::Element,
+        dataset: &JsValue,
+        settings: &JsValue,
+        base: &str,
+        locale: &str,
+        query: &str,
+        focus: bool,
+        emit: &js_sys::Function,
+    ) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch)]
+    pub(crate) fn command(this: &WidgetModule, name: &str, arg: &JsValue) -> Result<(), JsValue>;
+}
+
+/// Where the widget module is in its life, and what waits for it.
+#[derive(Default)]
+pub(crate) struct State {
+    loading: Loading,
+    module: Option<WidgetModule>,
+    /// API calls for the panel made before the widget was mounted, in order.
+    pending: Vec<(String, JsValue)>,
+}
+
+#[derive(Default, PartialEq)]
+enum Loading {
+    #[default]
+    NotStarted,
+    InProgress,
+    Done,
+    Failed,
+}
+
+impl State {
+    pub(crate) fn mounted(&self) -> bool {
+        self.loading == Loading::Done
+    }
+
+    /// Forgets what waits and hands back the module, for `shutdown()`.
+    pub(crate) fn stop(&mut self) -> Option<WidgetModule> {
+        self.pending.clear();
+        self.module.take()
+    }
+}
+
+/// Hands `name(arg)` to the widget now, or once it is mounted.
+pub(crate) fn forward(state: &Shared, name: &str, arg: JsValue) {
+    {
+        let mut s = state.borrow_mut();
+        match s.widget.loading {
+            Loading::Done => {}
+            Loading::Failed => return,
+            _ => {
+                s.widget.pending.push((name.to_string(), arg));
+                drop(s);
+                preload(state);
+                return;
+            }
+        }
+    }
+    tell(state, name, &arg);
+}
+
+/// Tells the mounted widget `name(arg)`; nothing when it is not mounted (it reads the
+/// page itself when it mounts).
+pub(crate) fn tell(state: &Shared, name: &str, arg: &JsValue) {
+    let module = {
+        let s = state.borrow();
+        match (&s.widget.loading, &s.widget.module) {
+            (Loading::Done, Some(m)) => m.clone(),
+            _ => return,
+        }
+    };
+    if let Err(e) = module.command(name, arg) {
+        let emit = state.borrow().emit.clone();
+        emit.report(&("shopdesk.".to_string() + name + "() failed: " + &page::describe(&e)));
+    }
+}
+
+/// Fetches and mounts the widget, once.
+pub(crate) fn preload(state: &Shared) {
+    {
+        let Ok(mut s) = state.try_borrow_mut() else {
+            return;
+        };
+        if s.widget.loading != Loading::NotStarted || s.stopped || s.hidden {
+            return;
+        }
+        s.widget.loading = Loading::InProgress;
+        let _ = s.panel.set_attribute("data-engine", "loading");
+    }
+    let state = state.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = load(&state).await {
+            let emit = state.borrow().emit.clone();
+            emit.report(
+                &("the help widget could not be loaded: ".to_string() + &page::describe(&e)),
+            );
+            let mut s = state.borrow_mut();
+            s.widget.loading = Loading::Failed;
+            s.widget.pending.clear();
+            let _ = s.panel.set_attribute("data-engine", "failed");
+            panel::set_status(&s.shadow, s.words.failed, "sd-status sd-status-error");
+        }
+    });
+}
+
+async fn load(state: &Shared) -> Result<(), JsValue> {
+    let base = state.borrow().base.clone();
+    let module: WidgetModule =
+        JsFuture::from(import_module(&(base.clone() + "shopdesk-widget.js"))?)
+            .await?
+            .unchecked_into();
+    let options = js_sys::Object::new();
+    Reflect::set(
+        &options,
+        &"module_or_path".into(),
+        &(base.clone() + "shopdesk-widget_bg.wasm").into(),
+    )?;
+    JsFuture::from(module.init(&options)).await?;
+    if state.borrow().stopped {
+        return Ok(());
+    }
+
+    let (shadow, panel, locale, sources, emit) = {
+        let s = state.borrow();
+        (
+            s.shadow.clone(),
+            s.panel.clone(),
+            s.locale.clone(),
+            s.sources.clone(),
+            s.emit.clone(),
+        )
+    };
+    let (query, focused) = match panel::input(&shadow) {
+        Some(i) => {
+            let focused = shadow
+                .active_element()
+                .is_some_and(|a| a.is_same_node(Some(i.as_ref())));
+            (i.value(), focused)
+        }
+        None => (String::new(), false),
+    };
+    module.mount(
+        &panel, &sources.0, &sources.1, &base, &locale, &query, focused, &emit.0,
+    )?;
+    let pending = {
+        let mut s = state.borrow_mut();
+        s.widget.loading = Loading::Done;
+        s.widget.module = Some(module);
+        std::mem::take(&mut s.widget.pending)
+    };
+    for (name, arg) in pending {
+        tell(state, &name, &arg);
+    }
+    Ok(())
+}
