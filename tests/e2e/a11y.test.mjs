@@ -1,5 +1,7 @@
 // Accessibility: axe-core (WCAG 2.1 A and AA rules) against the widget's shadow tree in
-// every state a shopper meets: closed, open, results, an answer, no results.
+// every state a shopper meets (closed, open, results, an answer, feedback, no results),
+// in the default look and in the dark scheme with a light brand colour (its text and
+// accents are computed for contrast).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
@@ -19,13 +21,18 @@ async function violations(page) {
   });
 }
 
-test("axe finds no WCAG 2.1 AA violations in any state of the widget", async () => {
+const LOOKS = {
+  default: {},
+  "dark, light brand colour": { colorScheme: "dark", brandColor: "#ffd700" },
+};
+
+for (const [name, look] of Object.entries(LOOKS)) test(`axe finds no WCAG 2.1 AA violations in any state of the widget (${name})`, async () => {
   const context = await demo.browser.newContext();
   const page = await context.newPage();
   const problems = watchConsole(page);
-  await page.addInitScript(() => {
-    window.shopdeskSettings = { feedbackEndpoint: "/v1/feedback" };
-  });
+  await page.addInitScript((look) => {
+    window.shopdeskSettings = { feedbackEndpoint: "/v1/feedback", ...look };
+  }, look);
   await page.route("**/v1/feedback", (route) => route.fulfill({ status: 202, body: "" }));
   await page.goto(demo.server.url);
   await page.waitForSelector('shopdesk-widget >> [data-testid="sd-launcher"]');
