@@ -3,10 +3,9 @@
 //! API calls that need the widget (`search`, `openArticle`, `identify`, …) made before
 //! it has arrived wait here and are handed over, in order, once it is mounted.
 
-use js_sys::{Promise, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::{page, panel, Shared};
 
@@ -105,9 +104,11 @@ pub(crate) fn tell(state: &Shared, name: &str, arg: &JsValue) {
     }
 }
 
-/// Fetches and mounts the widget, once.
+/// Fetches and mounts the widget, once: `import()`, then the module's `init`, then
+/// [`mount`], each step a promise callback. (Plain callbacks rather than an `async`
+/// block: the futures executor would be kilobytes of the page-load module.)
 pub(crate) fn preload(state: &Shared) {
-    {
+    let base = {
         let Ok(mut s) = state.try_borrow_mut() else {
             return;
         };
@@ -116,45 +117,65 @@ pub(crate) fn preload(state: &Shared) {
         }
         s.widget.loading = Loading::InProgress;
         let _ = s.panel.set_attribute("data-engine", "loading");
-    }
-    let state = state.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        if let Err(e) = load(&state).await {
-            let emit = state.borrow().emit.clone();
-            emit.report(
-                &("the help widget could not be loaded: ".to_string() + &page::describe(&e)),
-            );
-            let mut s = state.borrow_mut();
-            s.widget.loading = Loading::Failed;
-            s.widget.pending.clear();
-            let _ = s.panel.set_attribute("data-engine", "failed");
-            panel::set_status(&s.shadow, s.words.failed, "sd-status sd-status-error");
-        }
+        s.base.clone()
+    };
+    let imported = match import_module(&(base.clone() + "shopdesk-widget.js")) {
+        Ok(promise) => promise,
+        Err(e) => return failed(state, &e),
+    };
+    let s = state.clone();
+    let init = Closure::once_into_js(move |module: JsValue| -> Result<Promise, JsValue> {
+        let module: WidgetModule = module.unchecked_into();
+        let options = js_sys::Object::new();
+        let wasm = base + "shopdesk-widget_bg.wasm";
+        Reflect::set(&options, &"module_or_path".into(), &wasm.into())?;
+        let ready = module.init(&options);
+        s.borrow_mut().widget.module = Some(module);
+        Ok(ready)
     });
+    let s = state.clone();
+    let mounted = Closure::once_into_js(move |_: JsValue| mount(&s));
+    let s = state.clone();
+    let catch = Closure::once_into_js(move |e: JsValue| failed(&s, &e));
+    imported.then(&init).then(&mounted).catch(&catch);
 }
 
-async fn load(state: &Shared) -> Result<(), JsValue> {
-    let base = state.borrow().base.clone();
-    let module: WidgetModule =
-        JsFuture::from(import_module(&(base.clone() + "shopdesk-widget.js"))?)
-            .await?
-            .unchecked_into();
-    let options = js_sys::Object::new();
-    Reflect::set(
-        &options,
-        &"module_or_path".into(),
-        &(base.clone() + "shopdesk-widget_bg.wasm").into(),
-    )?;
-    JsFuture::from(module.init(&options)).await?;
-    if state.borrow().stopped {
-        return Ok(());
-    }
+#[wasm_bindgen]
+extern "C" {
+    /// A promise, bound with just the two methods used here, taking plain functions.
+    type Promise;
+    #[wasm_bindgen(method)]
+    fn then(this: &Promise, f: &JsValue) -> Promise;
+    #[wasm_bindgen(method)]
+    fn catch(this: &Promise, f: &JsValue) -> Promise;
+}
 
-    let (shadow, panel, locale, sources, emit) = {
+fn failed(state: &Shared, e: &JsValue) {
+    let emit = state.borrow().emit.clone();
+    emit.report(&("the help widget could not be loaded: ".to_string() + &page::describe(e)));
+    let mut s = state.borrow_mut();
+    s.widget.loading = Loading::Failed;
+    s.widget.module = None;
+    s.widget.pending.clear();
+    let _ = s.panel.set_attribute("data-engine", "failed");
+    panel::set_status(&s.shadow, s.words.failed, "sd-status sd-status-error");
+}
+
+/// Hands the panel to the initialized widget, then the calls that waited for it.
+fn mount(state: &Shared) -> Result<(), JsValue> {
+    let (module, shadow, panel, base, locale, sources, emit) = {
         let s = state.borrow();
+        let Some(module) = s.widget.module.clone() else {
+            return Ok(());
+        };
+        if s.stopped {
+            return Ok(());
+        }
         (
+            module,
             s.shadow.clone(),
             s.panel.clone(),
+            s.base.clone(),
             s.locale.clone(),
             s.sources.clone(),
             s.emit.clone(),
@@ -175,7 +196,6 @@ async fn load(state: &Shared) -> Result<(), JsValue> {
     let pending = {
         let mut s = state.borrow_mut();
         s.widget.loading = Loading::Done;
-        s.widget.module = Some(module);
         std::mem::take(&mut s.widget.pending)
     };
     for (name, arg) in pending {
