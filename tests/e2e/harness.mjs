@@ -134,3 +134,40 @@ export function demoSite(serverArgs = []) {
   });
   return demo;
 }
+
+/** Compares two PNG screenshots pixel by pixel in the browser: how many pixels differ,
+ * and by how much at most (largest difference of any colour channel, 0-255). */
+export async function compareImages(browser, a, b) {
+  const page = await browser.newPage();
+  try {
+    return await page.evaluate(
+      async ([a, b]) => {
+        const pixels = async (base64) => {
+          const blob = await (await fetch(`data:image/png;base64,${base64}`)).blob();
+          const bitmap = await createImageBitmap(blob);
+          const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+          const ctx = canvas.getContext("2d");
+          ctx.drawImage(bitmap, 0, 0);
+          return { width: bitmap.width, height: bitmap.height, data: ctx.getImageData(0, 0, bitmap.width, bitmap.height).data };
+        };
+        const [x, y] = [await pixels(a), await pixels(b)];
+        if (x.width !== y.width || x.height !== y.height) return { sizeDiffers: true, differing: Infinity, maxDelta: 255 };
+        let differing = 0;
+        let maxDelta = 0;
+        for (let i = 0; i < x.data.length; i += 4) {
+          const delta = Math.max(
+            Math.abs(x.data[i] - y.data[i]),
+            Math.abs(x.data[i + 1] - y.data[i + 1]),
+            Math.abs(x.data[i + 2] - y.data[i + 2]),
+          );
+          if (delta > 0) differing++;
+          maxDelta = Math.max(maxDelta, delta);
+        }
+        return { sizeDiffers: false, differing, maxDelta };
+      },
+      [a.toString("base64"), b.toString("base64")],
+    );
+  } finally {
+    await page.close();
+  }
+}

@@ -3,7 +3,7 @@
 // widget except where the launcher sits.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { demoSite, watchConsole, openWidget } from "./harness.mjs";
+import { demoSite, watchConsole, openWidget, compareImages } from "./harness.mjs";
 
 /** Global resets and !important on everything, a tiny root font size, and a
  * high-z-index overlay, as careless themes and third-party scripts ship them. */
@@ -84,5 +84,12 @@ test("the store page looks the same with and without the widget, apart from the 
   const without = await shoot(false);
   const withWidget = await shoot(true);
   assert.ok(withWidget.launcher.y >= 800, `launcher at y=${withWidget.launcher.y} overlaps the compared area`);
-  assert.ok(without.shot.equals(withWidget.shot), "the store page renders differently with the widget");
+  // Chromium's software rasterizer occasionally anti-aliases a few edge pixels of the
+  // header's SVG icons differently between two page loads (seen with and without the
+  // widget in separate runs). Anything the widget could change on the page (a layout
+  // shift, a font, a colour) moves thousands of pixels; a few dozen faint ones are
+  // rasterization noise.
+  const diff = await compareImages(demo.browser, without.shot, withWidget.shot);
+  assert.ok(!diff.sizeDiffers, "the screenshots differ in size");
+  assert.ok(diff.differing <= 64, `the store page renders differently with the widget: ${diff.differing} pixels differ (up to ${diff.maxDelta}/255)`);
 });
