@@ -37,7 +37,7 @@ EVAL=../shared/data/faq-eval
 
 if [ "$REBUILD" = 1 ] || [ ! -f dist/shopdesk.js ]; then
   say "building the demo site (scripts/build-demo.sh dist)"
-  scripts/build-demo.sh dist
+  scripts/build-demo.sh dist >&2
 fi
 say "building release binaries"
 cargo build --release -p faq-indexer -p shopdesk-server -p shopdesk-bench

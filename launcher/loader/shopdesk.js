@@ -105,8 +105,12 @@
       console.warn(PREFIX + "window.shopdeskSettings must be an object such as { position: \"bottom-left\" }; ignored.");
       settings = undefined;
     }
-    // Every asset resolves against this folder: the script's own by default.
-    var assetUrl = (settings && typeof settings.assetUrl === "string" && settings.assetUrl) || dataset.assetUrl;
+    // Every asset resolves against this folder: the script's own by default. The same
+    // rule as shopdesk-settings (which warns about a bad value once the launcher runs):
+    // an http(s) URL or a path on this site, else the default.
+    var assetUrl = settings && settings.assetUrl != null ? settings.assetUrl : dataset.assetUrl;
+    assetUrl = typeof assetUrl === "string" ? assetUrl.trim() : "";
+    if (!/^(https?:\/\/|\/)\S*$/i.test(assetUrl)) assetUrl = "";
     var base = assetUrl ? new URL(assetUrl, location.href).href : new URL(".", (script && script.src) || location.href).href;
     if (base.charAt(base.length - 1) !== "/") base += "/";
 
