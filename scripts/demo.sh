@@ -4,4 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SHOPDESK_SKIP_BROWSER=1 scripts/setup.sh
 scripts/build-demo.sh dist
-exec target/release/shopdesk-server --root dist --addr "${SHOPDESK_ADDR:-127.0.0.1:8080}"
+# Feedback lands in an SQLite file outside the served folder; `shopdesk-server report
+# --database target/demo/shopdesk.db` prints what shoppers said.
+mkdir -p target/demo
+exec target/release/shopdesk-server --root dist --addr "${SHOPDESK_ADDR:-127.0.0.1:8080}" \
+  --database "${SHOPDESK_DATABASE:-target/demo/shopdesk.db}"

@@ -1,30 +1,100 @@
-//! `shopdesk-server`: serves the demo store with the widget and FAQ index.
+//! `shopdesk-server`: receives feedback and serves the demo store with the widget and
+//! FAQ index; `shopdesk-server report` prints the feedback report.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use axum::http::HeaderValue;
-use clap::Parser;
-use shopdesk_server::{app, Config};
+use clap::{Args, Parser, Subcommand};
+use shopdesk_server::config::{File, Settings};
+use shopdesk_server::feedback::limit::RateLimiter;
+use shopdesk_server::feedback::report;
+use shopdesk_server::feedback::store::Store;
+use shopdesk_server::feedback::Feedback;
+use shopdesk_server::{app, serve, Config};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "shopdesk-server",
     version,
-    about = "Serve the Shopdesk demo store, widget and FAQ index"
+    about = "Receive Shopdesk feedback and serve the demo store, widget and FAQ index",
+    args_conflicts_with_subcommands = true
 )]
-struct Args {
-    /// Address to listen on; port 0 picks a free port.
-    #[arg(long, env = "SHOPDESK_ADDR", default_value = "127.0.0.1:8080")]
-    addr: SocketAddr,
-    /// Folder with the assembled site.
-    #[arg(long, env = "SHOPDESK_ROOT", default_value = "dist")]
-    root: PathBuf,
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the feedback report (NPS, CSAT, CES, articles, comments) or a CSV export.
+    Report(ReportArgs),
+}
+
+/// Every option can also come from the environment and from the `--config` file (same
+/// names in snake case); flags and variables win over the file.
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// TOML configuration file.
+    #[arg(long, env = "SHOPDESK_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address to listen on; port 0 picks a free port [default: 127.0.0.1:8080].
+    #[arg(long, env = "SHOPDESK_ADDR")]
+    addr: Option<SocketAddr>,
+    /// Folder with the assembled site [default: dist].
+    #[arg(long, env = "SHOPDESK_ROOT")]
+    root: Option<PathBuf>,
+    /// SQLite file for feedback, created if missing [default: shopdesk.db].
+    #[arg(long, env = "SHOPDESK_DATABASE")]
+    database: Option<PathBuf>,
+    /// A store origin whose pages may post feedback (`https://shop.example`); repeat
+    /// or separate with commas. The server's own origin is always allowed.
+    #[arg(
+        long = "allow-origin",
+        env = "SHOPDESK_ALLOW_ORIGINS",
+        value_delimiter = ','
+    )]
+    allow_origins: Option<Vec<String>>,
+    /// Bearer token for `/v1/reports/feedback` (at least 16 characters); reports are
+    /// off without one.
+    #[arg(long, env = "SHOPDESK_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+    /// Feedback requests per second per client address; 0 for no limit [default: 10].
+    #[arg(long, env = "SHOPDESK_RATE_LIMIT")]
+    rate_limit: Option<f64>,
+    /// Requests a client may make at once before the rate applies [default: 30].
+    #[arg(long, env = "SHOPDESK_RATE_BURST")]
+    rate_burst: Option<u32>,
+    /// Largest feedback request, in bytes [default: 16384].
+    #[arg(long, env = "SHOPDESK_BODY_LIMIT")]
+    body_limit: Option<usize>,
     /// Send this Content-Security-Policy header with every response, e.g. to check the
     /// widget under a merchant's strict policy.
     #[arg(long, env = "SHOPDESK_CSP", value_name = "POLICY")]
     content_security_policy: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// The SQLite file the server writes.
+    #[arg(long, env = "SHOPDESK_DATABASE", default_value = "shopdesk.db")]
+    database: PathBuf,
+    /// Start of the period (inclusive): a date such as 2026-11-01 or an RFC 3339 time.
+    #[arg(long)]
+    from: Option<String>,
+    /// End of the period (exclusive).
+    #[arg(long)]
+    to: Option<String>,
+    /// Every response of the period as CSV instead of the summary.
+    #[arg(long)]
+    csv: bool,
+    /// The summary as JSON (the same as the HTTP report).
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
 }
 
 #[tokio::main]
@@ -36,39 +106,124 @@ async fn main() -> Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let args = Args::parse();
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Report(args)) => print_report(args),
+        None => run(cli.serve).await,
+    }
+}
+
+async fn run(args: ServeArgs) -> Result<()> {
+    let file = match &args.config {
+        Some(path) => File::read(path)?,
+        None => File::default(),
+    };
+    let given = File {
+        addr: args.addr,
+        root: args.root,
+        database: args.database,
+        allow_origins: args.allow_origins,
+        admin_token: args.admin_token,
+        rate_limit: args.rate_limit,
+        rate_burst: args.rate_burst,
+        body_limit: args.body_limit,
+        content_security_policy: args.content_security_policy,
+    };
+    let settings = Settings::merge(given, file)?;
     anyhow::ensure!(
-        args.root.join("index.html").is_file(),
+        settings.root.join("index.html").is_file(),
         "{} has no index.html; build the site first with `scripts/build-demo.sh`",
-        args.root.display()
+        settings.root.display()
     );
-    let listener = tokio::net::TcpListener::bind(args.addr)
+    let served = settings.root.canonicalize()?;
+    let db_folder = settings
+        .database
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."))
+        .canonicalize()
+        .with_context(|| {
+            format!(
+                "the folder of the database {} does not exist; create it or pass another --database",
+                settings.database.display()
+            )
+        })?;
+    anyhow::ensure!(
+        !db_folder.starts_with(&served),
+        "the database {} is inside the served folder {}, where anyone could download it; \
+         put it elsewhere (--database)",
+        settings.database.display(),
+        settings.root.display()
+    );
+    let store = Store::open(&settings.database)?;
+    let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
         .with_context(|| {
             format!(
                 "cannot listen on {}; is another server using it? pass --addr",
-                args.addr
+                settings.addr
             )
         })?;
     let addr = listener.local_addr()?;
-    // Test scripts read this line to find the port.
-    println!("Shopdesk demo store: http://{addr}/");
-    let content_security_policy = args
+    let content_security_policy = settings
         .content_security_policy
+        .as_deref()
         .map(|p| {
-            HeaderValue::from_str(&p).with_context(|| {
+            HeaderValue::from_str(p).with_context(|| {
                 format!("--content-security-policy {p:?} is not a valid header value")
             })
         })
         .transpose()?;
     let config = Config {
-        root: args.root,
+        root: settings.root,
         content_security_policy,
+        body_limit: settings.body_limit,
     };
-    axum::serve(listener, app(&config))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let feedback = Arc::new(Feedback {
+        store,
+        origins: settings.allow_origins,
+        limiter: (settings.rate_limit > 0.0)
+            .then(|| RateLimiter::new(settings.rate_limit, settings.rate_burst)),
+        admin_token: settings.admin_token,
+    });
+    tracing::info!("feedback is stored in {}", settings.database.display());
+    // Test scripts read this line to find the port.
+    println!("Shopdesk demo store: http://{addr}/");
+    serve(listener, app(&config, feedback), async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+fn print_report(args: ReportArgs) -> Result<()> {
+    anyhow::ensure!(
+        args.database.is_file(),
+        "{} does not exist; pass the server's database with --database",
+        args.database.display()
+    );
+    let bound = |value: &Option<String>, flag: &str, default: i64| -> Result<i64> {
+        match value {
+            None => Ok(default),
+            Some(text) => report::parse_time(text).with_context(|| {
+                format!("--{flag} {text:?} must be a date (2026-11-01) or an RFC 3339 time")
+            }),
+        }
+    };
+    let from = bound(&args.from, "from", 0)?;
+    let to = bound(&args.to, "to", i64::MAX)?;
+    let store = Store::open(&args.database)?;
+    let conn = store.reader()?;
+    if args.csv {
+        use std::io::Write;
+        std::io::stdout().write_all(&report::csv(&conn, from, to)?)?;
+    } else {
+        let r = report::build(&conn, from, to)?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&r)?);
+        } else {
+            print!("{}", report::text(&r));
+        }
+    }
     Ok(())
 }

@@ -2,16 +2,22 @@
 
 use std::fs;
 
+use std::sync::Arc;
+
+use shopdesk_server::feedback::store::Store;
+use shopdesk_server::feedback::Feedback;
 use shopdesk_server::{app, Config};
 
 fn serve(root: std::path::PathBuf) -> String {
     serve_with(Config {
         root,
         content_security_policy: None,
+        body_limit: 16 * 1024,
     })
 }
 
 fn serve_with(config: Config) -> String {
+    let db = tempfile::tempdir().unwrap().keep().join("feedback.db");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -21,7 +27,15 @@ fn serve_with(config: Config) -> String {
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app(&config)).await.unwrap();
+            let feedback = Arc::new(Feedback {
+                store: Store::open(&db).unwrap(),
+                origins: Vec::new(),
+                limiter: None,
+                admin_token: None,
+            });
+            shopdesk_server::serve(listener, app(&config, feedback), std::future::pending())
+                .await
+                .unwrap();
         });
     });
     format!("http://{}", rx.recv().unwrap())
@@ -77,6 +91,7 @@ fn sends_the_configured_content_security_policy() {
     .unwrap();
     let policy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
     let base = serve_with(Config {
+        body_limit: 16 * 1024,
         root: dir.path().to_path_buf(),
         content_security_policy: Some(policy.parse().unwrap()),
     });

@@ -44,7 +44,11 @@ process.on("exit", () => {
 export function startServer(root, profile = "debug", extraArgs = []) {
   return new Promise((resolve, reject) => {
     const server = path.join(ROOT, "target", profile, "shopdesk-server");
-    const child = spawn(server, ["--root", root, "--addr", "127.0.0.1:0", ...extraArgs], {
+    // Its feedback database beside (not inside) the served folder, gone with the test.
+    const data = mkdtempSync(path.join(tmpdir(), "shopdesk-db-"));
+    const database = path.join(data, "shopdesk.db");
+    const args = ["--root", root, "--addr", "127.0.0.1:0", "--database", database, ...extraArgs];
+    const child = spawn(server, args, {
       stdio: ["ignore", "pipe", "inherit"],
     });
     running.add(child);
@@ -55,6 +59,7 @@ export function startServer(root, profile = "debug", extraArgs = []) {
     }, 10_000);
     child.on("exit", (code) => {
       running.delete(child);
+      rmSync(data, { recursive: true, force: true });
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}`));
     });
@@ -63,7 +68,7 @@ export function startServer(root, profile = "debug", extraArgs = []) {
       const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
       if (m) {
         clearTimeout(timer);
-        resolve({ url: m[0], stop: () => child.kill() });
+        resolve({ url: m[0], database, stop: () => child.kill() });
       }
     });
   });

@@ -3,6 +3,10 @@
 //! Merchants may point the widget at their own endpoint, so this shape is a public
 //! contract: add optional fields only, never rename or repurpose one.
 
+mod check;
+
+pub use check::{Invalid, MAX_COMMENT, MAX_CONTEXT, MAX_ID, MAX_URL};
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

@@ -1,0 +1,176 @@
+//! The server's settings, from a TOML file (`--config`), the environment
+//! (`SHOPDESK_*`) and flags; a flag or variable wins over the file, the file over the
+//! defaults. Every key is documented in the README.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+/// The configuration file's keys; all optional.
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct File {
+    pub addr: Option<SocketAddr>,
+    pub root: Option<PathBuf>,
+    pub database: Option<PathBuf>,
+    pub allow_origins: Option<Vec<String>>,
+    pub admin_token: Option<String>,
+    pub rate_limit: Option<f64>,
+    pub rate_burst: Option<u32>,
+    pub body_limit: Option<usize>,
+    pub content_security_policy: Option<String>,
+}
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the configuration file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("`{key}` {problem}")]
+    Value { key: &'static str, problem: String },
+}
+
+impl File {
+    pub fn read(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Settings after merging, with defaults applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub addr: SocketAddr,
+    pub root: PathBuf,
+    pub database: PathBuf,
+    pub allow_origins: Vec<String>,
+    pub admin_token: Option<String>,
+    /// Feedback requests per second per client address; 0 turns the limit off.
+    pub rate_limit: f64,
+    pub rate_burst: u32,
+    pub body_limit: usize,
+    pub content_security_policy: Option<String>,
+}
+
+impl Settings {
+    /// `given` (flags and environment) over `file` over the defaults.
+    pub fn merge(given: File, file: File) -> Result<Self, ConfigError> {
+        let s = Settings {
+            addr: given
+                .addr
+                .or(file.addr)
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            root: given.root.or(file.root).unwrap_or_else(|| "dist".into()),
+            database: given
+                .database
+                .or(file.database)
+                .unwrap_or_else(|| "shopdesk.db".into()),
+            allow_origins: given
+                .allow_origins
+                .or(file.allow_origins)
+                .unwrap_or_default(),
+            admin_token: given.admin_token.or(file.admin_token),
+            rate_limit: given.rate_limit.or(file.rate_limit).unwrap_or(10.0),
+            rate_burst: given.rate_burst.or(file.rate_burst).unwrap_or(30),
+            body_limit: given.body_limit.or(file.body_limit).unwrap_or(16 * 1024),
+            content_security_policy: given
+                .content_security_policy
+                .or(file.content_security_policy),
+        };
+        if !(s.rate_limit >= 0.0 && s.rate_limit.is_finite()) {
+            return Err(ConfigError::Value {
+                key: "rate_limit",
+                problem: "must be a number of requests per second, 0 for no limit".into(),
+            });
+        }
+        if s.body_limit < 1024 {
+            return Err(ConfigError::Value {
+                key: "body_limit",
+                problem: "must be at least 1024 bytes".into(),
+            });
+        }
+        if let Some(origin) = s.allow_origins.iter().find(|o| !is_origin(o)) {
+            return Err(ConfigError::Value {
+                key: "allow_origins",
+                problem: format!(
+                    "{origin:?} is not an origin; write scheme and host, e.g. \"https://shop.example\""
+                ),
+            });
+        }
+        if s.admin_token.as_deref().is_some_and(|t| t.len() < 16) {
+            return Err(ConfigError::Value {
+                key: "admin_token",
+                problem: "must be at least 16 characters".into(),
+            });
+        }
+        Ok(s)
+    }
+}
+
+/// `https://host[:port]` (no path), or `*` for any.
+fn is_origin(o: &str) -> bool {
+    if o == "*" {
+        return true;
+    }
+    let host = o
+        .strip_prefix("https://")
+        .or_else(|| o.strip_prefix("http://"));
+    host.is_some_and(|h| !h.is_empty() && !h.contains(['/', ' ', '?', '#']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_the_file_and_the_file_over_defaults() {
+        let file: File = toml::from_str(
+            "database = \"/var/lib/shopdesk/feedback.db\"\nrate_limit = 5.0\nallow_origins = [\"https://shop.example\"]",
+        )
+        .unwrap();
+        let given = File {
+            rate_limit: Some(0.0),
+            ..File::default()
+        };
+        let s = Settings::merge(given, file).unwrap();
+        assert_eq!(s.database, PathBuf::from("/var/lib/shopdesk/feedback.db"));
+        assert_eq!(s.rate_limit, 0.0);
+        assert_eq!(s.allow_origins, ["https://shop.example"]);
+        assert_eq!(s.addr, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(s.body_limit, 16 * 1024);
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        for (file, key) in [
+            ("allow_origins = [\"shop.example\"]", "allow_origins"),
+            (
+                "allow_origins = [\"https://shop.example/\"]",
+                "allow_origins",
+            ),
+            ("rate_limit = -1.0", "rate_limit"),
+            ("body_limit = 10", "body_limit"),
+            ("admin_token = \"short\"", "admin_token"),
+        ] {
+            let f: File = toml::from_str(file).unwrap();
+            match Settings::merge(File::default(), f) {
+                Err(ConfigError::Value { key: k, .. }) => assert_eq!(k, key, "{file}"),
+                other => panic!("{file}: {other:?}"),
+            }
+        }
+        let unknown = toml::from_str::<File>("databse = \"x\"").unwrap_err();
+        assert!(unknown.to_string().contains("databse"), "{unknown}");
+    }
+}
