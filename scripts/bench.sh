@@ -6,7 +6,8 @@
 #      (tests/bench/latency.mjs);
 #   4. where a keystroke's time goes, from a Chromium trace (tests/bench/profile.mjs);
 #   5. what the widget costs the store page: bytes, long tasks, CLS with and without it
-#      (tests/bench/host.mjs).
+#      (tests/bench/host.mjs);
+#   6. feedback ingest: responses/s and latency into SQLite, none lost (bench: ingest).
 # Generated corpora and indexes live in target/bench/ and are rebuilt on every run, so
 # the numbers always describe the current faq-indexer. The demo site (dist/) is built
 # only when missing, or with --rebuild.
@@ -90,3 +91,9 @@ say "the store page with and without the widget"
 echo "## The store page with and without the widget"
 echo
 node tests/bench/host.mjs
+echo
+
+say "feedback ingest (10 s of load on 127.0.0.1)"
+echo "## Feedback ingest"
+echo
+target/release/ingest --seconds 10

@@ -1,0 +1,209 @@
+//! Feedback ingest load test: starts the release `shopdesk-server` on 127.0.0.1 with a
+//! fresh SQLite file (rate limit off), posts unique responses over keep-alive
+//! connections for a fixed time, and prints requests/s, latency percentiles, and
+//! whether every acknowledged response is in the database (read back with
+//! `shopdesk-server report`). Loopback only; the run stops by itself.
+//!
+//!   cargo run --release -p shopdesk-bench --bin ingest -- --seconds 10 --connections 32
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+#[derive(Debug, Parser)]
+struct Args {
+    /// How long to send, in seconds.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Concurrent keep-alive connections (32 gave the most responses/s here; 64 and
+    /// 128 only add queueing on 2 cores).
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// The server binary (built with `cargo build --release -p shopdesk-server`).
+    #[arg(long, default_value = "target/release/shopdesk-server")]
+    server: String,
+}
+
+/// One connection's results.
+#[derive(Default)]
+struct Tally {
+    latencies_us: Vec<u32>,
+    stored: u64,
+    duplicates: u64,
+    errors: u64,
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let dir = tempfile::tempdir()?;
+    let site = dir.path().join("site");
+    std::fs::create_dir(&site)?;
+    std::fs::write(site.join("index.html"), "<!doctype html>")?;
+    let db = dir.path().join("feedback.db");
+    let mut child = Command::new(&args.server)
+        .args(["--addr", "127.0.0.1:0", "--rate-limit", "0", "--root"])
+        .arg(&site)
+        .arg("--database")
+        .arg(&db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| {
+            format!(
+                "cannot start {}; build it with `cargo build --release -p shopdesk-server`",
+                args.server
+            )
+        })?;
+    let stdout = child.stdout.take().context("no server stdout")?;
+    let server = Server(child);
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)?;
+    let addr = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .and_then(|a| a.strip_suffix('/'))
+        .context("the server did not print its address")?
+        .to_string();
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let started = Instant::now();
+    let until = started + Duration::from_secs(args.seconds);
+    let tallies = runtime.block_on(async {
+        let mut tasks = Vec::new();
+        for c in 0..args.connections {
+            let addr = addr.clone();
+            tasks.push(tokio::spawn(connection_loop(c, addr, until)));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.push(t.await.context("a connection task failed")?);
+        }
+        Ok::<_, anyhow::Error>(all)
+    })?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut latencies: Vec<u32> = Vec::new();
+    let (mut stored, mut duplicates, mut errors) = (0, 0, 0);
+    for t in tallies {
+        let t = t?;
+        latencies.extend(t.latencies_us);
+        stored += t.stored;
+        duplicates += t.duplicates;
+        errors += t.errors;
+    }
+    drop(server);
+
+    let out = Command::new(&args.server)
+        .args(["report", "--json", "--database"])
+        .arg(&db)
+        .output()?;
+    if !out.status.success() {
+        bail!("report failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let in_db = report["responses"].as_u64().unwrap_or(0);
+
+    latencies.sort_unstable();
+    let pct = |p: f64| -> f64 {
+        if latencies.is_empty() {
+            return 0.0;
+        }
+        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+        f64::from(latencies[i]) / 1000.0
+    };
+    println!("| connections | seconds | acknowledged | responses/s | p50 ms | p99 ms | max ms | errors | in database | lost |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| {} | {:.1} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
+        args.connections,
+        elapsed,
+        stored,
+        stored as f64 / elapsed,
+        pct(0.50),
+        pct(0.99),
+        pct(1.0),
+        errors + duplicates,
+        in_db,
+        stored.saturating_sub(in_db),
+    );
+    println!();
+    println!(
+        "- Unique NPS responses, one POST each, HTTP/1.1 keep-alive, client and server on the same 2-core machine (127.0.0.1); \
+         a response counts as acknowledged on 201, after its transaction committed (SQLite WAL, synchronous=FULL)."
+    );
+    if stored != in_db {
+        bail!(
+            "{} acknowledged responses are missing from the database",
+            stored - in_db
+        );
+    }
+    Ok(())
+}
+
+/// Sends responses one after another on one connection until `until`.
+async fn connection_loop(connection: usize, addr: String, until: Instant) -> Result<Tally> {
+    let stream = TcpStream::connect(&addr).await?;
+    stream.set_nodelay(true)?;
+    let (read, mut write) = stream.into_split();
+    let mut read = BufReader::new(read);
+    let mut tally = Tally::default();
+    let mut line = String::new();
+    let mut n: u64 = 0;
+    while Instant::now() < until {
+        n += 1;
+        let id = format!("{connection:08x}-0000-4000-8000-{n:012x}");
+        let body = format!(
+            r#"{{"id":"{id}","kind":"nps","score":{},"comment":"delivery was quick","created_at":"2026-11-23T10:00:00Z"}}"#,
+            n % 11
+        );
+        let request = format!(
+            "POST /v1/feedback HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let sent = Instant::now();
+        write.write_all(request.as_bytes()).await?;
+        line.clear();
+        read.read_line(&mut line).await?;
+        let status: u16 = line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .with_context(|| format!("bad status line {line:?}"))?;
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            read.read_line(&mut line).await?;
+            let header = line.trim_end().to_ascii_lowercase();
+            if header.is_empty() {
+                break;
+            }
+            if let Some(v) = header.strip_prefix("content-length:") {
+                length = v.trim().parse()?;
+            }
+        }
+        let mut answer = vec![0; length];
+        read.read_exact(&mut answer).await?;
+        tally.latencies_us.push(sent.elapsed().as_micros() as u32);
+        match status {
+            201 => tally.stored += 1,
+            200 => tally.duplicates += 1,
+            _ => tally.errors += 1,
+        }
+    }
+    Ok(tally)
+}
