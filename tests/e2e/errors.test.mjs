@@ -67,16 +67,23 @@ test("a manifest that is not JSON is reported once", async () => {
   await context.close();
 });
 
-test("a failing feedback endpoint is reported once; the shopper is not bothered", async () => {
+test("a response the feedback endpoint refuses (400) is reported once and not retried", async () => {
   const { context, page, problems } = await newPage({ feedbackEndpoint: "/v1/feedback" });
-  await page.route("**/v1/feedback", (route) => route.fulfill({ status: 500, body: "down" }));
+  let posts = 0;
+  await page.route("**/v1/feedback", (route) => {
+    posts++;
+    return route.fulfill({ status: 400, contentType: "application/json", body: '{"error":"`score` is wrong","field":"score"}' });
+  });
   await page.goto(demo.server.url);
   await openWidget(page);
   await page.keyboard.type("refund");
   await shadow(page, '[data-testid="sd-result"]').first().click();
   await shadow(page, '[data-testid="sd-helpful-yes"]').click();
   await shadow(page, '[data-testid="sd-thanks"]').waitFor();
-  await reportedOnce(page, problems.filter((p) => !p.includes("Failed to load resource")), /feedback could not be sent/);
+  await reportedOnce(page, problems.filter((p) => !p.includes("Failed to load resource")), /was refused by \/v1\/feedback \(HTTP 400\); it is dropped, not retried/);
+  await page.waitForTimeout(1500);
+  assert.equal(posts, 1);
+  assert.equal(await page.evaluate(() => localStorage.getItem("shopdesk:outbox")), null);
   await context.close();
 });
 

@@ -12,6 +12,7 @@ mod feedback;
 mod fetch;
 mod js;
 mod listen;
+mod outbox;
 mod session;
 mod ui;
 
@@ -64,6 +65,8 @@ pub fn mount(
         }
     });
     UNMOUNT.with(|u| *u.borrow_mut() = Some(Box::new(move || drop(handle))));
+    // Responses earlier page views could not deliver go out now.
+    outbox::start();
     // At once, not on the next frame: the shopper may be typing, and keys pressed while
     // focus is nowhere would be lost.
     if focus {

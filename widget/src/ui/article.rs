@@ -6,7 +6,7 @@ use shopdesk_settings::Settings;
 
 use faq_core::ArticleView as Article;
 
-use crate::feedback;
+use crate::{feedback, outbox};
 
 /// Where the helpfulness prompt is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +57,7 @@ fn Helpful(article_id: String, endpoint: String, text: &'static Text) -> impl In
     let locale = text.shell.code;
     let send = move |helpful: bool, note: Option<String>| {
         let event = feedback::article_event(&article_id, helpful, note, locale);
-        leptos::task::spawn_local(feedback::send(endpoint.clone(), event));
+        outbox::submit(endpoint.clone(), event);
         asked.set(Asked::Thanked);
     };
     let send = StoredValue::new_local(send);
