@@ -21,6 +21,7 @@ pub struct File {
     pub rate_burst: Option<u32>,
     pub body_limit: Option<usize>,
     pub content_security_policy: Option<String>,
+    pub trust_proxy: Option<bool>,
 }
 
 #[derive(Debug, Error)]
@@ -62,6 +63,8 @@ pub struct Settings {
     pub rate_burst: u32,
     pub body_limit: usize,
     pub content_security_policy: Option<String>,
+    /// Rate-limit by the `X-Forwarded-For` address a reverse proxy adds.
+    pub trust_proxy: bool,
 }
 
 impl Settings {
@@ -88,6 +91,7 @@ impl Settings {
             content_security_policy: given
                 .content_security_policy
                 .or(file.content_security_policy),
+            trust_proxy: given.trust_proxy.or(file.trust_proxy).unwrap_or(false),
         };
         if !(s.rate_limit >= 0.0 && s.rate_limit.is_finite()) {
             return Err(ConfigError::Value {

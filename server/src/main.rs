@@ -76,6 +76,10 @@ struct ServeArgs {
     /// widget under a merchant's strict policy.
     #[arg(long, env = "SHOPDESK_CSP", value_name = "POLICY")]
     content_security_policy: Option<String>,
+    /// Behind a reverse proxy: rate-limit by the `X-Forwarded-For` address it adds
+    /// (only set this when a proxy you run is in front: clients can send the header).
+    #[arg(long, env = "SHOPDESK_TRUST_PROXY", num_args = 0..=1, default_missing_value = "true")]
+    trust_proxy: Option<bool>,
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +132,7 @@ async fn run(args: ServeArgs) -> Result<()> {
         rate_burst: args.rate_burst,
         body_limit: args.body_limit,
         content_security_policy: args.content_security_policy,
+        trust_proxy: args.trust_proxy,
     };
     let settings = Settings::merge(given, file)?;
     anyhow::ensure!(
@@ -185,6 +190,7 @@ async fn run(args: ServeArgs) -> Result<()> {
         limiter: (settings.rate_limit > 0.0)
             .then(|| RateLimiter::new(settings.rate_limit, settings.rate_burst)),
         admin_token: settings.admin_token,
+        trust_proxy: settings.trust_proxy,
     });
     tracing::info!("feedback is stored in {}", settings.database.display());
     // Test scripts read this line to find the port.

@@ -39,6 +39,7 @@ fn start(limiter: Option<RateLimiter>) -> Server {
         origins: vec!["https://shop.example".into()],
         limiter,
         admin_token: Some(TOKEN.into()),
+        trust_proxy: false,
     });
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

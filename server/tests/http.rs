@@ -32,6 +32,7 @@ fn serve_with(config: Config) -> String {
                 origins: Vec::new(),
                 limiter: None,
                 admin_token: None,
+                trust_proxy: false,
             });
             shopdesk_server::serve(listener, app(&config, feedback), std::future::pending())
                 .await

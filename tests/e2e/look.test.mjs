@@ -21,7 +21,7 @@ async function newPage(settings, scriptAttributes) {
     // The merchant's snippet with data-* attributes, as pasted into the page.
     await page.route(/\/(checkout\/)?$/, async (route) => {
       const response = await route.fetch();
-      const html = (await response.text()).replace('<script src="/shopdesk.js" async>', `<script src="/shopdesk.js" async ${scriptAttributes}>`);
+      const html = (await response.text()).replace('<script src="/shopdesk.js" async', `<script src="/shopdesk.js" async ${scriptAttributes}`);
       await route.fulfill({ response, body: html });
     });
   }

@@ -9,7 +9,7 @@ pub mod limit;
 pub mod report;
 pub mod store;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -34,6 +34,9 @@ pub struct Feedback {
     pub limiter: Option<RateLimiter>,
     /// Bearer token for `/v1/reports/*`; without one, reports are off.
     pub admin_token: Option<String>,
+    /// Behind a reverse proxy: take the client address from the last `X-Forwarded-For`
+    /// entry (the one the proxy added), so the rate limit is per shopper, not per proxy.
+    pub trust_proxy: bool,
 }
 
 pub type Shared = Arc<Feedback>;
@@ -84,7 +87,8 @@ async fn answer(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     if let Some(limiter) = &feedback.limiter {
-        if let Err(wait) = limiter.check(client.ip(), Instant::now()) {
+        let ip = client_ip(headers, client.ip(), feedback.trust_proxy);
+        if let Err(wait) = limiter.check(ip, Instant::now()) {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
             let mut r = refuse(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -212,9 +216,57 @@ fn allowed_origin(feedback: &Feedback, headers: &HeaderMap) -> Result<Option<Hea
     Err(text.to_string())
 }
 
+/// The address to rate-limit: the socket's, or behind a trusted proxy the last
+/// `X-Forwarded-For` entry (earlier entries are whatever the client claimed).
+fn client_ip(headers: &HeaderMap, socket: IpAddr, trust_proxy: bool) -> IpAddr {
+    if !trust_proxy {
+        return socket;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .next_back()
+        .and_then(|last| last.trim().parse().ok())
+        .unwrap_or(socket)
+}
+
 fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_proxy_added_address_is_used_only_behind_a_trusted_proxy() {
+        let socket: IpAddr = "10.0.0.1".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.2.3.4, 198.51.100.7"),
+        );
+        assert_eq!(client_ip(&headers, socket, false), socket);
+        assert_eq!(
+            client_ip(&headers, socket, true),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        headers.append("x-forwarded-for", HeaderValue::from_static("203.0.113.9"));
+        assert_eq!(
+            client_ip(&headers, socket, true),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        let garbage: HeaderMap = [(
+            axum::http::header::HeaderName::from_static("x-forwarded-for"),
+            HeaderValue::from_static("unknown"),
+        )]
+        .into_iter()
+        .collect();
+        assert_eq!(client_ip(&garbage, socket, true), socket);
+    }
 }
