@@ -3,7 +3,7 @@
 //! The launcher's words ([`SHELLS`]) are kept apart from the rest: the launcher is on
 //! every store page and carries only these.
 
-use crate::{Dir, Plural, Shell, Text};
+use crate::{Dir, Plural, Shell, SurveyText, Text};
 
 pub static SHELLS: [Shell; 6] = [
     Shell {
@@ -97,6 +97,18 @@ pub static CATALOGUES: [Text; 6] = [
         comment_label: "What was missing? (optional)",
         send: "Send",
         thanks: "Thank you for your feedback!",
+        survey: SurveyText {
+            label: "Quick question",
+            nps: "How likely are you to recommend us to a friend or colleague?",
+            reason: "What is the main reason for your score?",
+            csat: "How satisfied are you with your shopping experience?",
+            ces: "The store made it easy to do what I came for.",
+            nps_ends: ["Not at all likely", "Extremely likely"],
+            csat_ends: ["Very unsatisfied", "Very satisfied"],
+            ces_ends: ["Strongly disagree", "Strongly agree"],
+            dismiss: "Dismiss survey",
+            skip: "Skip",
+        },
         languages: ["English", "German", "French", "Spanish", "Russian"],
     },
     Text {
@@ -115,6 +127,18 @@ pub static CATALOGUES: [Text; 6] = [
         comment_label: "Was hat gefehlt? (optional)",
         send: "Senden",
         thanks: "Danke für Ihr Feedback!",
+        survey: SurveyText {
+            label: "Kurze Frage",
+            nps: "Wie wahrscheinlich ist es, dass Sie uns Freunden oder Kollegen empfehlen?",
+            reason: "Was ist der wichtigste Grund für Ihre Bewertung?",
+            csat: "Wie zufrieden sind Sie mit Ihrem Einkauf?",
+            ces: "Der Shop hat es mir leicht gemacht, mein Anliegen zu erledigen.",
+            nps_ends: ["Sehr unwahrscheinlich", "Sehr wahrscheinlich"],
+            csat_ends: ["Sehr unzufrieden", "Sehr zufrieden"],
+            ces_ends: ["Stimme gar nicht zu", "Stimme voll zu"],
+            dismiss: "Umfrage schließen",
+            skip: "Überspringen",
+        },
         languages: ["Englisch", "Deutsch", "Französisch", "Spanisch", "Russisch"],
     },
     Text {
@@ -133,6 +157,18 @@ pub static CATALOGUES: [Text; 6] = [
         comment_label: "Que manquait-il ? (facultatif)",
         send: "Envoyer",
         thanks: "Merci pour votre avis !",
+        survey: SurveyText {
+            label: "Petite question",
+            nps: "Quelle est la probabilité que vous nous recommandiez à un ami ou un collègue ?",
+            reason: "Quelle est la principale raison de votre note ?",
+            csat: "Êtes-vous satisfait de votre expérience d’achat ?",
+            ces: "La boutique m’a facilité la tâche.",
+            nps_ends: ["Pas du tout probable", "Très probable"],
+            csat_ends: ["Très insatisfait", "Très satisfait"],
+            ces_ends: ["Pas du tout d’accord", "Tout à fait d’accord"],
+            dismiss: "Fermer le questionnaire",
+            skip: "Passer",
+        },
         languages: ["anglais", "allemand", "français", "espagnol", "russe"],
     },
     Text {
@@ -151,6 +187,18 @@ pub static CATALOGUES: [Text; 6] = [
         comment_label: "¿Qué faltaba? (opcional)",
         send: "Enviar",
         thanks: "¡Gracias por tu opinión!",
+        survey: SurveyText {
+            label: "Una pregunta rápida",
+            nps: "¿Qué probabilidad hay de que nos recomiendes a un amigo o colega?",
+            reason: "¿Cuál es el motivo principal de tu puntuación?",
+            csat: "¿Qué tan satisfecho estás con tu experiencia de compra?",
+            ces: "La tienda me lo puso fácil.",
+            nps_ends: ["Nada probable", "Muy probable"],
+            csat_ends: ["Muy insatisfecho", "Muy satisfecho"],
+            ces_ends: ["Totalmente en desacuerdo", "Totalmente de acuerdo"],
+            dismiss: "Cerrar encuesta",
+            skip: "Omitir",
+        },
         languages: ["inglés", "alemán", "francés", "español", "ruso"],
     },
     Text {
@@ -169,6 +217,18 @@ pub static CATALOGUES: [Text; 6] = [
         comment_label: "Чего не хватило? (необязательно)",
         send: "Отправить",
         thanks: "Спасибо за отзыв!",
+        survey: SurveyText {
+            label: "Короткий вопрос",
+            nps: "Насколько вероятно, что вы порекомендуете нас другу или коллеге?",
+            reason: "Какова главная причина вашей оценки?",
+            csat: "Насколько вы довольны покупкой?",
+            ces: "Магазин позволил мне легко сделать то, что я хотел.",
+            nps_ends: ["Совсем маловероятно", "Очень вероятно"],
+            csat_ends: ["Совсем не доволен", "Очень доволен"],
+            ces_ends: ["Совершенно не согласен", "Полностью согласен"],
+            dismiss: "Закрыть опрос",
+            skip: "Пропустить",
+        },
         languages: [
             "английский",
             "немецкий",
@@ -193,6 +253,18 @@ pub static CATALOGUES: [Text; 6] = [
         comment_label: "ما الذي كان ناقصًا؟ (اختياري)",
         send: "إرسال",
         thanks: "شكرًا على ملاحظاتك!",
+        survey: SurveyText {
+            label: "سؤال سريع",
+            nps: "ما مدى احتمال أن توصي بنا لصديق أو زميل؟",
+            reason: "ما السبب الرئيسي لتقييمك؟",
+            csat: "ما مدى رضاك عن تجربة التسوق؟",
+            ces: "سهّل المتجر عليّ إنجاز ما جئت من أجله.",
+            nps_ends: ["غير محتمل إطلاقًا", "محتمل جدًا"],
+            csat_ends: ["غير راضٍ إطلاقًا", "راضٍ جدًا"],
+            ces_ends: ["لا أوافق إطلاقًا", "أوافق تمامًا"],
+            dismiss: "إغلاق الاستبيان",
+            skip: "تخطٍّ",
+        },
         languages: ["الإنجليزية", "الألمانية", "الفرنسية", "الإسبانية", "الروسية"],
     },
 ];

@@ -89,8 +89,28 @@ pub struct Text {
     pub comment_label: &'static str,
     pub send: &'static str,
     pub thanks: &'static str,
+    pub survey: SurveyText,
     /// Names of the FAQ languages, for the fallback note: en, de, fr, es, ru.
     pub languages: [&'static str; 5],
+}
+
+/// The CSAT, NPS and CES survey cards.
+#[derive(Debug)]
+pub struct SurveyText {
+    /// Names the card for screen readers.
+    pub label: &'static str,
+    pub nps: &'static str,
+    /// NPS follow-up.
+    pub reason: &'static str,
+    pub csat: &'static str,
+    /// A statement the shopper agrees with or not (1-7).
+    pub ces: &'static str,
+    /// What the lowest and highest answers mean.
+    pub nps_ends: [&'static str; 2],
+    pub csat_ends: [&'static str; 2],
+    pub ces_ends: [&'static str; 2],
+    pub dismiss: &'static str,
+    pub skip: &'static str,
 }
 
 impl Text {
@@ -192,7 +212,20 @@ mod tests {
                 t.comment_label,
                 t.send,
                 t.thanks,
+                t.survey.label,
+                t.survey.nps,
+                t.survey.reason,
+                t.survey.csat,
+                t.survey.ces,
+                t.survey.dismiss,
+                t.survey.skip,
             ];
+            let ends = [t.survey.nps_ends, t.survey.csat_ends, t.survey.ces_ends];
+            assert!(
+                ends.iter().flatten().all(|w| !w.trim().is_empty()),
+                "{}",
+                s.code
+            );
             assert!(all.iter().all(|w| !w.trim().is_empty()), "{}", s.code);
             assert!(t.no_results.contains("{query}"), "{}", s.code);
             assert!(t.fallback.contains("{language}"), "{}", s.code);

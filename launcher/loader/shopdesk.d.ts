@@ -39,6 +39,10 @@ declare global {
       feedbackEndpoint?: string;
       chatEndpoint?: string;
       colorScheme?: "auto" | "light" | "dark";
+      /** CSAT, NPS and CES surveys; answers go to `feedbackEndpoint`. */
+      surveys?: ShopdeskSurvey[];
+      /** Days between any two surveys shown to one shopper (default 7). */
+      surveyGapDays?: number;
     }
 
     interface Identity {
@@ -57,8 +61,8 @@ declare global {
       search: { query: string; results: number };
       "article:view": { id: string; title: string };
       escalate: unknown;
-      "survey:shown": unknown;
-      "survey:submitted": unknown;
+      "survey:shown": { id: string; kind: "csat" | "nps" | "ces" };
+      "survey:submitted": { id: string; kind: "csat" | "nps" | "ces"; score: number };
       error: { message: string };
     }
 
@@ -75,10 +79,28 @@ declare global {
       setContext(context: Record<string, unknown>): void;
       on<K extends keyof EventMap>(event: K, listener: (detail: EventMap[K]) => void): void;
       off<K extends keyof EventMap>(event: K, listener?: (detail: EventMap[K]) => void): void;
+      /** Offers a survey (by id, or the first of a kind) now, within the frequency caps. */
+      showSurvey(survey: string): void;
       /** Removes the widget, its listeners and everything it stored. */
       shutdown(): void;
       /** The queue pattern still works after loading: `shopdesk.push(["open"])`. */
       push(call: QueuedCall): void;
     }
   }
+}
+
+interface ShopdeskSurvey {
+  kind: "csat" | "nps" | "ces";
+  /** Names the survey in answers (`survey_id`) and its cooldown; default: the kind. */
+  id?: string;
+  /** Default "manual": only `shopdesk.showSurvey`. */
+  trigger?: "manual" | "exitIntent" | { afterSeconds: number } | { onPage: string };
+  /** Percent of shoppers asked (default 100). */
+  sample?: number;
+  /** Days before one shopper sees it again (default NPS 90, CSAT and CES 30). */
+  cooldownDays?: number;
+  /** Your wording instead of the widget's. */
+  question?: string;
+  /** NPS: the follow-up question. */
+  reason?: string;
 }

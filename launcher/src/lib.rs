@@ -223,6 +223,10 @@ impl Core {
                 page::warn("shopdesk.identify(user) takes { id, email, name, signature }")
             }
             "setContext" => page::warn("shopdesk.setContext(context) takes a plain object"),
+            "showSurvey" if arg.is_string() => widget::forward(state, name, arg),
+            "showSurvey" => page::warn(
+                "shopdesk.showSurvey(survey) takes a survey id or \"csat\", \"nps\" or \"ces\"",
+            ),
             "shutdown" => shutdown(state),
             other => page::warn(&("shopdesk has no command `".to_string() + other + "`")),
         }

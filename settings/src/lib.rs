@@ -12,6 +12,7 @@
 mod colour;
 mod js;
 mod raw;
+pub mod surveys;
 
 use page_pattern::UrlPattern;
 use serde::de::value::StringDeserializer;
@@ -46,6 +47,11 @@ pub struct Settings {
     pub feedback_endpoint: Option<String>,
     pub chat_endpoint: Option<String>,
     pub color_scheme: ColorScheme,
+    /// The merchant's surveys, as written: read by the widget module with
+    /// [`surveys::read`] (the launcher, on every page load, only keeps them).
+    pub surveys: Raw,
+    /// Days between any two surveys shown to one shopper.
+    pub survey_gap_days: u16,
 }
 
 impl Default for Settings {
@@ -65,6 +71,8 @@ impl Default for Settings {
             feedback_endpoint: None,
             chat_endpoint: None,
             color_scheme: ColorScheme::Auto,
+            surveys: Raw::Null,
+            survey_gap_days: 7,
         }
     }
 }
@@ -218,6 +226,8 @@ pub const KEYS: &[&str] = &[
     "feedbackEndpoint",
     "chatEndpoint",
     "colorScheme",
+    "surveys",
+    "surveyGapDays",
 ];
 
 /// Longest label or greeting: they must fit a button and a heading.
@@ -326,6 +336,14 @@ impl Settings {
                 self.hide_on = hide_on;
             }
             "colorScheme" => self.color_scheme = named(value, "\"auto\", \"light\" or \"dark\"")?,
+            "surveys" => match value {
+                Raw::List(_) => self.surveys = value.clone(),
+                _ => return Err("a list of surveys such as [{\"kind\": \"nps\"}]"),
+            },
+            "surveyGapDays" => {
+                let expected = "a whole number of days from 0 to 3650";
+                self.survey_gap_days = whole(value, 0, 3650).ok_or(expected)? as u16;
+            }
             _ => return Err("a known setting"),
         }
         Ok(())
@@ -395,7 +413,7 @@ fn from_attribute(key: &str, text: &str) -> Raw {
     let t = text.trim();
     let words = t.split([',', ' ']).filter(|p| !p.is_empty());
     match key {
-        "zIndex" => number(t).unwrap_or_else(|| Raw::Str(t.into())),
+        "zIndex" | "surveyGapDays" => number(t).unwrap_or_else(|| Raw::Str(t.into())),
         "offset" => {
             let mut nums = [Raw::Null, Raw::Null, Raw::Null];
             let mut count = 0;

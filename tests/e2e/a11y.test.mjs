@@ -1,5 +1,6 @@
 // Accessibility: axe-core (WCAG 2.1 A and AA rules) against the widget's shadow tree in
-// every state a shopper meets (closed, open, results, an answer, feedback, no results),
+// every state a shopper meets (closed, a survey card and its follow-up question, open,
+// results, an answer, feedback, no results),
 // in the default look and in the dark scheme with a light brand colour (its text and
 // accents are computed for contrast).
 import { test } from "node:test";
@@ -39,7 +40,17 @@ for (const [name, look] of Object.entries(LOOKS)) test(`axe finds no WCAG 2.1 AA
   await page.addScriptTag({ path: AXE });
   const found = {};
   found.closed = await violations(page);
+  await page.waitForSelector('shopdesk-widget >> [data-testid="sd-panel"][data-engine="ready"]', { state: "attached" });
+  await page.evaluate(() => window.shopdesk.showSurvey("nps"));
+  await page.locator('shopdesk-widget >> [data-testid="sd-survey"]').waitFor();
+  // Colours are checked once the card has finished sliding in (it fades in).
+  await page.locator('shopdesk-widget >> [data-testid="sd-survey"]').evaluate((e) => Promise.all(e.getAnimations().map((a) => a.finished)));
+  found.survey = await violations(page);
+  await page.locator('shopdesk-widget >> [data-testid="sd-score"][data-score="3"]').click();
+  found.surveyReason = await violations(page);
+  await page.locator('shopdesk-widget >> [data-testid="sd-survey-dismiss"]').click();
   await openWidget(page);
+  await page.locator('shopdesk-widget >> [data-testid="sd-panel"]').evaluate((e) => Promise.all(e.getAnimations().map((a) => a.finished)));
   found.open = await violations(page);
   await page.keyboard.type("retrun polcy");
   await page.locator('shopdesk-widget >> [data-testid="sd-result"]').first().waitFor();

@@ -18,6 +18,27 @@ pub(crate) fn article_event(
     comment: Option<String>,
     locale: &str,
 ) -> FeedbackEvent {
+    let mut e = event(FeedbackKind::Article, i64::from(helpful), comment, locale);
+    e.article_id = Some(article_id.to_string());
+    e
+}
+
+/// A response to a CSAT, NPS or CES survey.
+pub(crate) fn survey_event(
+    kind: FeedbackKind,
+    survey_id: &str,
+    score: i64,
+    comment: Option<String>,
+    locale: &str,
+) -> FeedbackEvent {
+    let mut e = event(kind, score, comment, locale);
+    e.survey_id = Some(survey_id.to_string());
+    e
+}
+
+/// A response with what every one carries: its id, where and when, and who (as far as
+/// the merchant said).
+fn event(kind: FeedbackKind, score: i64, comment: Option<String>, locale: &str) -> FeedbackEvent {
     let s = session::get();
     let context = match (s.identity, s.context) {
         (None, None) => None,
@@ -25,11 +46,11 @@ pub(crate) fn article_event(
     };
     FeedbackEvent {
         id: uuid::Uuid::new_v4().to_string(),
-        kind: FeedbackKind::Article,
-        score: i64::from(helpful),
+        kind,
+        score,
         comment: comment.filter(|c| !c.trim().is_empty()),
         survey_id: None,
-        article_id: Some(article_id.to_string()),
+        article_id: None,
         conversation_id: None,
         page_url: web_sys::window().and_then(|w| w.location().href().ok()),
         locale: Some(locale.to_string()),

@@ -57,3 +57,8 @@ pub(crate) fn report(message: &str) {
     console_error(message);
     emit("error", &serde_json::json!({ "message": message }));
 }
+
+/// A console warning about the merchant's use of the widget.
+pub(crate) fn warn(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(&format!("[shopdesk] {message}")));
+}

@@ -14,6 +14,7 @@ mod js;
 mod listen;
 mod outbox;
 mod session;
+mod surveys;
 mod ui;
 
 use std::cell::RefCell;
@@ -59,12 +60,33 @@ pub fn mount(
         .query_selector(".sd-body")?
         .ok_or("the launcher's panel has no .sd-body")?;
     body.set_inner_html("");
+    adopt_styles(&panel)?;
+    // Surveys: their card goes into the launcher's slot beside the panel.
+    let active = surveys::start(&settings, &panel);
+    let survey_card = match panel
+        .parent_element()
+        .and_then(|r| r.query_selector(".sd-survey-slot").ok().flatten())
+    {
+        Some(slot) => {
+            let text = shopdesk_i18n::Text::for_tag(&locale);
+            let locale = locale.clone();
+            Some(leptos::mount::mount_to(slot.unchecked_into(), move || {
+                leptos::view! { <surveys::SurveyCard active=active text=text locale=locale /> }
+            }))
+        }
+        None => None,
+    };
     let handle = leptos::mount::mount_to(body.clone().unchecked_into(), move || {
         leptos::view! {
             <ui::Panel panel=panel settings=settings locale=locale query=query />
         }
     });
-    UNMOUNT.with(|u| *u.borrow_mut() = Some(Box::new(move || drop(handle))));
+    UNMOUNT.with(|u| {
+        *u.borrow_mut() = Some(Box::new(move || {
+            drop(handle);
+            drop(survey_card);
+        }))
+    });
     // Responses earlier page views could not deliver go out now.
     outbox::start();
     // At once, not on the next frame: the shopper may be typing, and keys pressed while
@@ -80,8 +102,22 @@ pub fn mount(
     Ok(())
 }
 
+/// The widget module's own styles (the survey card), next to the launcher's in the
+/// Shadow DOM: constructed, so a strict `style-src` allows them, and not part of page
+/// load.
+fn adopt_styles(panel: &Element) -> Result<(), JsValue> {
+    let shadow: web_sys::ShadowRoot = panel.get_root_node().dyn_into()?;
+    let sheet = web_sys::CssStyleSheet::new()?;
+    sheet.replace_sync(include_str!("surveys/survey.css"))?;
+    let sheets: js_sys::Array =
+        js_sys::Reflect::get(&shadow, &"adoptedStyleSheets".into())?.dyn_into()?;
+    let all = sheets.concat(&js_sys::Array::of1(&sheet));
+    js_sys::Reflect::set(&shadow, &"adoptedStyleSheets".into(), &all)?;
+    Ok(())
+}
+
 /// Runs a `window.shopdesk` call the launcher forwards: `search`, `openArticle`,
-/// `identify`, `setContext`, `route` (the page's URL changed) or `shutdown`.
+/// `identify`, `setContext`, `showSurvey`, `route` (the page's URL changed) or `shutdown`.
 #[wasm_bindgen]
 pub fn command(name: &str, arg: JsValue) -> Result<(), JsValue> {
     if name == "shutdown" {

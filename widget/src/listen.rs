@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::EventTarget;
 
-type Handler = Closure<dyn FnMut()>;
+type Handler = Closure<dyn FnMut(web_sys::Event)>;
 
 #[derive(Default)]
 struct Added {
@@ -19,7 +19,16 @@ thread_local! {
 }
 
 /// Calls `f` on every `event` at `target` until [`remove_all`].
-pub(crate) fn on(target: &EventTarget, event: &'static str, f: impl FnMut() + 'static) {
+pub(crate) fn on(target: &EventTarget, event: &'static str, mut f: impl FnMut() + 'static) {
+    on_event(target, event, move |_| f());
+}
+
+/// Like [`on`], for handlers that read the event.
+pub(crate) fn on_event(
+    target: &EventTarget,
+    event: &'static str,
+    f: impl FnMut(web_sys::Event) + 'static,
+) {
     let closure = Handler::new(f);
     if target
         .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())

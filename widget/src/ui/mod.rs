@@ -159,7 +159,9 @@ pub(crate) fn Panel(
             if query.with_untracked(|q| q.trim().is_empty()) {
                 run_search("");
             }
+            crate::surveys::route_changed();
         }
+        "showSurvey" => crate::surveys::show(&arg),
         other => js::report(&format!("unknown command `{other}`")),
     });
 
