@@ -121,3 +121,29 @@ test("50 responses given while the endpoint flaps are all stored exactly once", 
   assert.deepEqual(problems.filter((p) => p.includes("[shopdesk]")), []);
   await context.close();
 });
+
+test("the outbox is bounded: past 100 unsent responses the oldest is dropped, with a warning", async () => {
+  const { context, page, problems } = await newPage();
+  // 100 responses from earlier page views, waiting for a retry far in the future.
+  await page.addInitScript(() => {
+    if (localStorage.getItem("shopdesk:outbox")) return;
+    const items = Array.from({ length: 100 }, (_, i) => ({
+      endpoint: "/v1/feedback",
+      event: { id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, kind: "nps", score: 5, created_at: "2026-11-20T12:00:00Z" },
+      attempts: 3,
+      not_before: Date.now() + 3_600_000,
+    }));
+    localStorage.setItem("shopdesk:outbox", JSON.stringify(items));
+  });
+  await page.route("**/v1/feedback", (route) => route.abort("connectionrefused"));
+  await page.goto(demo.server.url);
+  await openWidget(page);
+  await rate(page, "refund");
+  const items = await outbox(page);
+  assert.equal(items.length, 100);
+  assert.equal(items[0].event.id, "00000000-0000-4000-8000-000000000001", "the oldest was not the one dropped");
+  assert.equal(items[99].event.kind, "article");
+  const warnings = problems.filter((p) => p.includes("[shopdesk] the feedback outbox holds at most 100"));
+  assert.equal(warnings.length, 1, problems.join("\n"));
+  await context.close();
+});
