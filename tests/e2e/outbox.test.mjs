@@ -147,3 +147,23 @@ test("the outbox is bounded: past 100 unsent responses the oldest is dropped, wi
   assert.equal(warnings.length, 1, problems.join("\n"));
   await context.close();
 });
+
+test("shutdown stops the outbox: nothing more is sent or stored", async () => {
+  const { context, page } = await newPage();
+  let posts = 0;
+  await page.route("**/v1/feedback", (route) => {
+    posts++;
+    return route.fulfill({ status: 503, headers: { "Retry-After": "1" }, contentType: "application/json", body: '{"error":"down"}' });
+  });
+  await page.goto(demo.server.url);
+  await openWidget(page);
+  await rate(page, "refund");
+  assert.equal((await outbox(page)).length, 1);
+  await page.evaluate(() => window.shopdesk.shutdown());
+  const after = posts;
+  await page.waitForTimeout(2500);
+  assert.equal(posts, after, "the outbox kept sending after shutdown");
+  const ours = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("shopdesk:")));
+  assert.deepEqual(ours, []);
+  await context.close();
+});

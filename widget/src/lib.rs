@@ -127,6 +127,8 @@ pub fn command(name: &str, arg: JsValue) -> Result<(), JsValue> {
             unmount();
         }
         session::clear();
+        surveys::stop();
+        outbox::stop();
         return Ok(());
     }
     COMMANDS.with(|c| match c.borrow().as_ref() {

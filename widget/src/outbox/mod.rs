@@ -42,10 +42,24 @@ thread_local! {
     static MEMORY: RefCell<Vec<Item>> = const { RefCell::new(Vec::new()) };
     static SENDING: Cell<bool> = const { Cell::new(false) };
     static TIMER: Cell<Option<i32>> = const { Cell::new(None) };
+    /// After `shutdown()`: nothing is sent or stored any more.
+    static STOPPED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// `shutdown()`: stops sending; the launcher removes what was stored.
+pub(crate) fn stop() {
+    STOPPED.set(true);
+    MEMORY.with(|m| m.borrow_mut().clear());
+    if let (Some(window), Some(id)) = (web_sys::window(), TIMER.take()) {
+        window.clear_timeout_with_handle(id);
+    }
 }
 
 /// Keeps `event` for `endpoint` and starts sending it.
 pub(crate) fn submit(endpoint: String, event: FeedbackEvent) {
+    if STOPPED.get() {
+        return;
+    }
     let mut items = load();
     items.push(Item {
         endpoint,
@@ -80,7 +94,7 @@ pub(crate) fn start() {
 
 /// Sends what is due, unless a run is already going.
 fn kick() {
-    if SENDING.replace(true) {
+    if STOPPED.get() || SENDING.replace(true) {
         return;
     }
     wasm_bindgen_futures::spawn_local(async {
@@ -91,7 +105,7 @@ fn kick() {
 }
 
 async fn deliver_due() {
-    loop {
+    while !STOPPED.get() {
         let now = js_sys::Date::now();
         let Some(item) = load().into_iter().find(|i| i.not_before <= now) else {
             return;
@@ -204,6 +218,9 @@ fn load() -> Vec<Item> {
 }
 
 fn save(items: &[Item]) {
+    if STOPPED.get() {
+        return;
+    }
     MEMORY.with(|m| *m.borrow_mut() = items.to_vec());
     let Some(storage) = storage() else {
         return;

@@ -115,6 +115,11 @@ pub(crate) fn start(settings: &Settings, panel: &Element) -> RwSignal<Option<Act
     active
 }
 
+/// `shutdown()`: no survey is offered any more (timers still pending find nothing).
+pub(crate) fn stop() {
+    SURVEYS.with(|s| s.borrow_mut().take());
+}
+
 /// The page's URL changed (or the widget started): offer the surveys for this page.
 pub(crate) fn route_changed() {
     let path = web_sys::window()
