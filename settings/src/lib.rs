@@ -465,11 +465,12 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::{json, Value};
 
-    fn raw(v: Value) -> Raw {
+    /// A settings value as the page would give it, from JSON.
+    pub(crate) fn raw(v: Value) -> Raw {
         match v {
             Value::Null => Raw::Null,
             Value::Bool(b) => Raw::Bool(b),

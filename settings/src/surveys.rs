@@ -83,6 +83,22 @@ pub struct Survey {
     pub reason: Option<String>,
 }
 
+impl Survey {
+    /// A survey of `kind` with every default: id = the kind, shown only on
+    /// `shopdesk.showSurvey`, to everyone, with the kind's cooldown, in the widget's words.
+    pub fn of_kind(kind: SurveyKind) -> Self {
+        Survey {
+            id: kind.as_str().to_string(),
+            kind,
+            trigger: Trigger::Manual,
+            sample: 100,
+            cooldown_days: kind.default_cooldown_days(),
+            question: None,
+            reason: None,
+        }
+    }
+}
+
 const SURVEY_KEYS: &str =
     "one of the survey keys id, kind, trigger, sample, cooldownDays, question, reason";
 const TRIGGER_EXPECTED: &str =
@@ -140,15 +156,7 @@ pub fn read(raw: &Raw) -> (Vec<Survey>, Vec<Problem>) {
                 continue;
             }
         };
-        let mut survey = Survey {
-            id: kind.as_str().to_string(),
-            kind,
-            trigger: Trigger::Manual,
-            sample: 100,
-            cooldown_days: kind.default_cooldown_days(),
-            question: None,
-            reason: None,
-        };
+        let mut survey = Survey::of_kind(kind);
         if let Some(v) = get("id") {
             match string(v, "text of 1 to 64 letters, digits, - or _") {
                 Ok(id)
@@ -227,18 +235,8 @@ fn trigger(value: &Raw) -> Option<Trigger> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{json, Value};
-
-    fn raw(v: Value) -> Raw {
-        match v {
-            Value::Null => Raw::Null,
-            Value::Bool(b) => Raw::Bool(b),
-            Value::Number(n) => Raw::Num(n.as_f64().unwrap()),
-            Value::String(s) => Raw::Str(s),
-            Value::Array(a) => Raw::List(a.into_iter().map(raw).collect()),
-            Value::Object(o) => Raw::Map(o.into_iter().map(|(k, v)| (k, raw(v))).collect()),
-        }
-    }
+    use crate::tests::raw;
+    use serde_json::json;
 
     #[test]
     fn surveys_are_read_with_their_defaults() {

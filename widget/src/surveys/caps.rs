@@ -84,17 +84,12 @@ impl Memory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shopdesk_settings::surveys::{SurveyKind, Trigger};
+    use shopdesk_settings::surveys::SurveyKind;
 
     fn nps(sample: u8) -> Survey {
         Survey {
-            id: "nps".into(),
-            kind: SurveyKind::Nps,
-            trigger: Trigger::Manual,
             sample,
-            cooldown_days: 90,
-            question: None,
-            reason: None,
+            ..Survey::of_kind(SurveyKind::Nps)
         }
     }
 

@@ -162,15 +162,7 @@ pub(crate) fn show(arg: &JsValue) {
             "ces" => SurveyKind::Ces,
             _ => return None,
         };
-        s.list.push(Survey {
-            id: name.clone(),
-            kind,
-            trigger: Trigger::Manual,
-            sample: 100,
-            cooldown_days: kind.default_cooldown_days(),
-            question: None,
-            reason: None,
-        });
+        s.list.push(Survey::of_kind(kind));
         Some(name.clone())
     });
     match known {
