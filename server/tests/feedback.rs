@@ -1,15 +1,16 @@
 //! The feedback endpoint and reports over a real listener on 127.0.0.1:0, and the
 //! `report` subcommand of the real binary.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 
 use serde_json::{json, Value};
 use shopdesk_server::feedback::limit::RateLimiter;
 use shopdesk_server::feedback::store::{self, Store};
 use shopdesk_server::feedback::Feedback;
-use shopdesk_server::{app, Config};
+use shopdesk_server::Config;
 
 const TOKEN: &str = "test-admin-token-0123456789";
 
@@ -34,30 +35,18 @@ fn start(limiter: Option<RateLimiter>) -> Server {
         content_security_policy: None,
         body_limit: 16 * 1024,
     };
-    let feedback = Arc::new(Feedback {
-        store: Store::open(&db).unwrap(),
-        origins: vec!["https://shop.example".into()],
-        limiter,
-        admin_token: Some(TOKEN.into()),
-        trust_proxy: false,
-    });
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            shopdesk_server::serve(listener, app(&config, feedback), std::future::pending())
-                .await
-                .unwrap();
-        });
-    });
+    let base = common::listen(
+        config,
+        Feedback {
+            store: Store::open(&db).unwrap(),
+            origins: vec!["https://shop.example".into()],
+            limiter,
+            admin_token: Some(TOKEN.into()),
+            trust_proxy: false,
+        },
+    );
     Server {
-        base: format!("http://{}", rx.recv().unwrap()),
+        base,
         db,
         _dir: dir,
     }

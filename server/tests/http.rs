@@ -1,12 +1,12 @@
 //! The server over a real listener on 127.0.0.1:0.
 
-use std::fs;
+mod common;
 
-use std::sync::Arc;
+use std::fs;
 
 use shopdesk_server::feedback::store::Store;
 use shopdesk_server::feedback::Feedback;
-use shopdesk_server::{app, Config};
+use shopdesk_server::Config;
 
 fn serve(root: std::path::PathBuf) -> String {
     serve_with(Config {
@@ -18,28 +18,16 @@ fn serve(root: std::path::PathBuf) -> String {
 
 fn serve_with(config: Config) -> String {
     let db = tempfile::tempdir().unwrap().keep().join("feedback.db");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            let feedback = Arc::new(Feedback {
-                store: Store::open(&db).unwrap(),
-                origins: Vec::new(),
-                limiter: None,
-                admin_token: None,
-                trust_proxy: false,
-            });
-            shopdesk_server::serve(listener, app(&config, feedback), std::future::pending())
-                .await
-                .unwrap();
-        });
-    });
-    format!("http://{}", rx.recv().unwrap())
+    common::listen(
+        config,
+        Feedback {
+            store: Store::open(&db).unwrap(),
+            origins: Vec::new(),
+            limiter: None,
+            admin_token: None,
+            trust_proxy: false,
+        },
+    )
 }
 
 #[test]
