@@ -2,7 +2,7 @@
 // event, never an uncaught exception, and the store page keeps working.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { demoSite, watchConsole, openWidget } from "./harness.mjs";
+import { demoSite, watchConsole, openWidget, rateArticle } from "./harness.mjs";
 
 const demo = demoSite();
 
@@ -76,10 +76,7 @@ test("a response the feedback endpoint refuses (400) is reported once and not re
   });
   await page.goto(demo.server.url);
   await openWidget(page);
-  await page.keyboard.type("refund");
-  await shadow(page, '[data-testid="sd-result"]').first().click();
-  await shadow(page, '[data-testid="sd-helpful-yes"]').click();
-  await shadow(page, '[data-testid="sd-thanks"]').waitFor();
+  await rateArticle(page, "refund");
   await reportedOnce(page, problems.filter((p) => !p.includes("Failed to load resource")), /was refused by \/v1\/feedback \(HTTP 400\); it is dropped, not retried/);
   await page.waitForTimeout(1500);
   assert.equal(posts, 1);
@@ -103,10 +100,7 @@ test("with storage blocked by the browser the widget still works, without errors
   });
   await page.goto(demo.server.url);
   await openWidget(page);
-  await page.keyboard.type("refund");
-  await shadow(page, '[data-testid="sd-result"]').first().click();
-  await shadow(page, '[data-testid="sd-helpful-yes"]').click();
-  await shadow(page, '[data-testid="sd-thanks"]').waitFor();
+  await rateArticle(page, "refund");
   assert.equal(posted.length, 1);
   assert.equal(posted[0].visitor_id ?? null, null);
   await page.evaluate(() => window.shopdesk.shutdown());

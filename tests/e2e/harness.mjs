@@ -110,6 +110,18 @@ export async function openWidget(page) {
   await page.waitForSelector('[data-testid="sd-panel"][data-engine="ready"]');
 }
 
+/** Answers "Was this helpful?" (yes, or no with an empty comment) under the first
+ * result for `query`, in the open panel, and waits for the thank-you. */
+export async function rateArticle(page, query, helpful = true) {
+  const shadow = (selector) => page.locator(`shopdesk-widget >> ${selector}`);
+  if (await shadow('[data-testid="sd-back"]').count()) await shadow('[data-testid="sd-back"]').click();
+  await shadow('[data-testid="sd-input"]').fill(query);
+  await shadow('[data-testid="sd-result"]').first().click();
+  await shadow(helpful ? '[data-testid="sd-helpful-yes"]' : '[data-testid="sd-helpful-no"]').click();
+  if (!helpful) await shadow('[data-testid="sd-helpful-send"]').click();
+  await shadow('[data-testid="sd-thanks"]').waitFor();
+}
+
 /** Holds every request matching `pattern` until the returned function is called, to
  * test what the widget does while something is still downloading. */
 export async function holdRequests(page, pattern) {

@@ -2,7 +2,7 @@
 // its SQLite store, with the endpoint down, rate limiting, and flapping.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { demoSite, watchConsole, openWidget } from "./harness.mjs";
+import { demoSite, watchConsole, openWidget, rateArticle } from "./harness.mjs";
 
 const TOKEN = "outbox-test-admin-token";
 const demo = demoSite(["--admin-token", TOKEN, "--rate-limit", "0"]);
@@ -40,24 +40,13 @@ async function waitFor(check, what, ms = 30_000) {
 
 const outbox = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("shopdesk:outbox") || "[]"));
 
-/** Answers "Was this helpful?" under the first result for `query`. */
-async function rate(page, query, helpful = true) {
-  const input = shadow(page, '[data-testid="sd-input"]');
-  if (await shadow(page, '[data-testid="sd-back"]').count()) await shadow(page, '[data-testid="sd-back"]').click();
-  await input.fill(query);
-  await shadow(page, '[data-testid="sd-result"]').first().click();
-  await shadow(page, helpful ? '[data-testid="sd-helpful-yes"]' : '[data-testid="sd-helpful-no"]').click();
-  if (!helpful) await shadow(page, '[data-testid="sd-helpful-send"]').click();
-  await shadow(page, '[data-testid="sd-thanks"]').waitFor();
-}
-
 test("endpoint down, answer, reload, endpoint back: the response is stored exactly once", async () => {
   const before = (await storedIds()).length;
   const { context, page, problems } = await newPage();
   await page.route("**/v1/feedback", (route) => route.abort("connectionrefused"));
   await page.goto(demo.server.url);
   await openWidget(page);
-  await rate(page, "refund");
+  await rateArticle(page, "refund");
   const waiting = await outbox(page);
   assert.equal(waiting.length, 1);
   const id = waiting[0].event.id;
@@ -90,7 +79,7 @@ test("429 with Retry-After is honoured before the next attempt", async () => {
   });
   await page.goto(demo.server.url);
   await openWidget(page);
-  await rate(page, "shipping");
+  await rateArticle(page, "shipping");
   await waitFor(async () => (await outbox(page)).length === 0, "delivery after Retry-After", 20_000);
   assert.equal(attempts.length, 2);
   const waited = attempts[1] - attempts[0];
@@ -112,7 +101,7 @@ test("50 responses given while the endpoint flaps are all stored exactly once", 
   await page.goto(demo.server.url);
   await openWidget(page);
   const queries = ["refund", "shipping", "payment", "return", "delivery"];
-  for (let i = 0; i < 50; i++) await rate(page, queries[i % queries.length], i % 3 !== 0);
+  for (let i = 0; i < 50; i++) await rateArticle(page, queries[i % queries.length], i % 3 !== 0);
   await waitFor(async () => (await outbox(page)).length === 0, "all 50 to be delivered", 120_000);
   const added = (await storedIds()).filter((id) => !before.has(id));
   assert.equal(added.length, 50);
@@ -138,7 +127,7 @@ test("the outbox is bounded: past 100 unsent responses the oldest is dropped, wi
   await page.route("**/v1/feedback", (route) => route.abort("connectionrefused"));
   await page.goto(demo.server.url);
   await openWidget(page);
-  await rate(page, "refund");
+  await rateArticle(page, "refund");
   const items = await outbox(page);
   assert.equal(items.length, 100);
   assert.equal(items[0].event.id, "00000000-0000-4000-8000-000000000001", "the oldest was not the one dropped");
@@ -157,7 +146,7 @@ test("shutdown stops the outbox: nothing more is sent or stored", async () => {
   });
   await page.goto(demo.server.url);
   await openWidget(page);
-  await rate(page, "refund");
+  await rateArticle(page, "refund");
   assert.equal((await outbox(page)).length, 1);
   await page.evaluate(() => window.shopdesk.shutdown());
   const after = posts;
