@@ -17,6 +17,7 @@ pub struct File {
     pub database: Option<PathBuf>,
     pub allow_origins: Option<Vec<String>>,
     pub admin_token: Option<String>,
+    pub agent_token: Option<String>,
     pub rate_limit: Option<f64>,
     pub rate_burst: Option<u32>,
     pub body_limit: Option<usize>,
@@ -58,6 +59,8 @@ pub struct Settings {
     pub database: PathBuf,
     pub allow_origins: Vec<String>,
     pub admin_token: Option<String>,
+    /// Bearer token of the agent page and `/v1/agent/*`; live chat is off without one.
+    pub agent_token: Option<String>,
     /// Feedback requests per second per client address; 0 turns the limit off.
     pub rate_limit: f64,
     pub rate_burst: u32,
@@ -85,6 +88,7 @@ impl Settings {
                 .or(file.allow_origins)
                 .unwrap_or_default(),
             admin_token: given.admin_token.or(file.admin_token),
+            agent_token: given.agent_token.or(file.agent_token),
             rate_limit: given.rate_limit.or(file.rate_limit).unwrap_or(10.0),
             rate_burst: given.rate_burst.or(file.rate_burst).unwrap_or(30),
             body_limit: given.body_limit.or(file.body_limit).unwrap_or(16 * 1024),
@@ -113,11 +117,16 @@ impl Settings {
                 ),
             });
         }
-        if s.admin_token.as_deref().is_some_and(|t| t.len() < 16) {
-            return Err(ConfigError::Value {
-                key: "admin_token",
-                problem: "must be at least 16 characters".into(),
-            });
+        for (key, token) in [
+            ("admin_token", &s.admin_token),
+            ("agent_token", &s.agent_token),
+        ] {
+            if token.as_deref().is_some_and(|t| t.len() < 16) {
+                return Err(ConfigError::Value {
+                    key,
+                    problem: "must be at least 16 characters".into(),
+                });
+            }
         }
         Ok(s)
     }
@@ -167,6 +176,7 @@ mod tests {
             ("rate_limit = -1.0", "rate_limit"),
             ("body_limit = 10", "body_limit"),
             ("admin_token = \"short\"", "admin_token"),
+            ("agent_token = \"short\"", "agent_token"),
         ] {
             let f: File = toml::from_str(file).unwrap();
             match Settings::merge(File::default(), f) {

@@ -1,10 +1,13 @@
 //! The Shopdesk server: receives feedback responses (`feedback/`), serves the reports
-//! built from them, and serves a static site (the demo store, the widget modules and
+//! built from them, relays live chat between shoppers and agents (`chat/`), and serves a static site (the demo store, the widget modules and
 //! the FAQ index) with the caching rules the widget relies on: content-hashed index
 //! bundles are immutable, everything else is revalidated.
 
+pub mod access;
 pub mod assets;
+pub mod chat;
 pub mod config;
+pub mod db;
 pub mod feedback;
 
 use std::net::SocketAddr;
@@ -33,7 +36,7 @@ pub struct Config {
 
 /// The application, ready to be served on any listener (with connection info, for
 /// per-client rate limits): see [`serve`].
-pub fn app(config: &Config, feedback: feedback::Shared) -> Router {
+pub fn app(config: &Config, feedback: feedback::Shared, chat: chat::Shared) -> Router {
     let api = Router::new()
         .route(
             "/v1/feedback",
@@ -46,7 +49,9 @@ pub fn app(config: &Config, feedback: feedback::Shared) -> Router {
             get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
         )
         .with_state(feedback);
-    let router = api.merge(assets::router(&config.root));
+    let router = api
+        .merge(chat::router(chat, config.body_limit))
+        .merge(assets::router(&config.root));
     match &config.content_security_policy {
         Some(policy) => router.layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

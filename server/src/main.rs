@@ -8,6 +8,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use axum::http::HeaderValue;
 use clap::{Args, Parser, Subcommand};
+use shopdesk_server::chat::store::ChatStore;
+use shopdesk_server::chat::Chat;
 use shopdesk_server::config::{File, Settings};
 use shopdesk_server::feedback::limit::RateLimiter;
 use shopdesk_server::feedback::report;
@@ -19,7 +21,7 @@ use shopdesk_server::{app, serve, Config};
 #[command(
     name = "shopdesk-server",
     version,
-    about = "Receive Shopdesk feedback and serve the demo store, widget and FAQ index",
+    about = "Receive Shopdesk feedback, relay live chat, and serve the demo store, widget and FAQ index",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -63,7 +65,11 @@ struct ServeArgs {
     /// off without one.
     #[arg(long, env = "SHOPDESK_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
-    /// Feedback requests per second per client address; 0 for no limit [default: 10].
+    /// Bearer token agents enter on the agent page (`/agent/`), at least 16 characters;
+    /// live chat is off without one.
+    #[arg(long, env = "SHOPDESK_AGENT_TOKEN", hide_env_values = true)]
+    agent_token: Option<String>,
+    /// Feedback and chat requests per second per client address; 0 for no limit [default: 10].
     #[arg(long, env = "SHOPDESK_RATE_LIMIT")]
     rate_limit: Option<f64>,
     /// Requests a client may make at once before the rate applies [default: 30].
@@ -128,6 +134,7 @@ async fn run(args: ServeArgs) -> Result<()> {
         database: args.database,
         allow_origins: args.allow_origins,
         admin_token: args.admin_token,
+        agent_token: args.agent_token,
         rate_limit: args.rate_limit,
         rate_burst: args.rate_burst,
         body_limit: args.body_limit,
@@ -161,6 +168,7 @@ async fn run(args: ServeArgs) -> Result<()> {
         settings.root.display()
     );
     let store = Store::open(&settings.database)?;
+    let chat_store = ChatStore::open(&settings.database)?;
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
         .with_context(|| {
@@ -184,19 +192,39 @@ async fn run(args: ServeArgs) -> Result<()> {
         content_security_policy,
         body_limit: settings.body_limit,
     };
+    let limiter = || {
+        (settings.rate_limit > 0.0)
+            .then(|| RateLimiter::new(settings.rate_limit, settings.rate_burst))
+    };
     let feedback = Arc::new(Feedback {
         store,
         origins: settings.allow_origins,
-        limiter: (settings.rate_limit > 0.0)
-            .then(|| RateLimiter::new(settings.rate_limit, settings.rate_burst)),
+        limiter: limiter(),
         admin_token: settings.admin_token,
         trust_proxy: settings.trust_proxy,
     });
-    tracing::info!("feedback is stored in {}", settings.database.display());
+    let chat = Arc::new(Chat::new(
+        chat_store.clone(),
+        feedback.origins.clone(),
+        limiter(),
+        settings.agent_token.clone(),
+        settings.trust_proxy,
+    ));
+    tracing::info!(
+        "feedback and chats are stored in {}",
+        settings.database.display()
+    );
     // Test scripts read this line to find the port.
     println!("Shopdesk demo store: http://{addr}/");
-    serve(listener, app(&config, feedback), async {
+    if settings.agent_token.is_some() {
+        println!("Agent page: http://{addr}/agent/");
+    } else {
+        tracing::info!("live chat is off: start with --agent-token to answer shoppers");
+    }
+    serve(listener, app(&config, feedback, chat), async move {
         let _ = tokio::signal::ctrl_c().await;
+        // Open event streams would hold the graceful shutdown forever.
+        chat_store.stop();
     })
     .await?;
     Ok(())

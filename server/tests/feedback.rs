@@ -35,16 +35,15 @@ fn start(limiter: Option<RateLimiter>) -> Server {
         content_security_policy: None,
         body_limit: 16 * 1024,
     };
-    let base = common::listen(
-        config,
-        Feedback {
-            store: Store::open(&db).unwrap(),
-            origins: vec!["https://shop.example".into()],
-            limiter,
-            admin_token: Some(TOKEN.into()),
-            trust_proxy: false,
-        },
-    );
+    let feedback = Feedback {
+        store: Store::open(&db).unwrap(),
+        origins: vec!["https://shop.example".into()],
+        limiter,
+        admin_token: Some(TOKEN.into()),
+        trust_proxy: false,
+    };
+    let chat = common::chat_off(&feedback);
+    let base = common::listen(config, feedback, chat);
     Server {
         base,
         db,

@@ -18,16 +18,15 @@ fn serve(root: std::path::PathBuf) -> String {
 
 fn serve_with(config: Config) -> String {
     let db = tempfile::tempdir().unwrap().keep().join("feedback.db");
-    common::listen(
-        config,
-        Feedback {
-            store: Store::open(&db).unwrap(),
-            origins: Vec::new(),
-            limiter: None,
-            admin_token: None,
-            trust_proxy: false,
-        },
-    )
+    let feedback = Feedback {
+        store: Store::open(&db).unwrap(),
+        origins: Vec::new(),
+        limiter: None,
+        admin_token: None,
+        trust_proxy: false,
+    };
+    let chat = common::chat_off(&feedback);
+    common::listen(config, feedback, chat)
 }
 
 #[test]

@@ -23,7 +23,7 @@ pub struct Invalid {
 }
 
 impl Invalid {
-    fn new(field: &str, problem: impl Into<String>) -> Self {
+    pub(crate) fn new(field: &str, problem: impl Into<String>) -> Self {
         Self {
             field: field.to_string(),
             problem: problem.into(),
@@ -35,22 +35,7 @@ impl FeedbackEvent {
     /// Reads an event from a JSON body and checks it, naming the first bad field.
     /// Unknown fields are ignored: newer widgets may send more.
     pub fn from_json(body: &[u8]) -> Result<Self, Invalid> {
-        let de = &mut serde_json::Deserializer::from_slice(body);
-        let event: FeedbackEvent = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let message = e.inner().to_string();
-            // "missing field `id` at line 1 column 2" names its field in the message.
-            let missing = message
-                .strip_prefix("missing field `")
-                .and_then(|m| m.split('`').next());
-            match missing {
-                Some(field) => Invalid::new(field, "is required"),
-                None if path == "." || path == "?" => {
-                    Invalid::new("body", "must be a JSON object: ".to_string() + &message)
-                }
-                None => Invalid::new(&path, "has the wrong type: ".to_string() + &message),
-            }
-        })?;
+        let event: FeedbackEvent = parse(body)?;
         event.check()?;
         Ok(event)
     }
@@ -105,17 +90,7 @@ impl FeedbackEvent {
                 }
             }
         }
-        if let Some(url) = &self.page_url {
-            let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-            if url.len() > MAX_URL
-                || !(lower.starts_with("https://") || lower.starts_with("http://"))
-            {
-                return Err(Invalid::new(
-                    "page_url",
-                    format!("must be an http(s) URL of at most {MAX_URL} bytes"),
-                ));
-            }
-        }
+        url("page_url", self.page_url.as_deref())?;
         if let Some(locale) = &self.locale {
             let ok = !locale.is_empty()
                 && locale.len() <= 35
@@ -129,17 +104,7 @@ impl FeedbackEvent {
                 ));
             }
         }
-        if let Some(context) = &self.context {
-            if !matches!(context, Value::Object(_)) {
-                return Err(Invalid::new("context", "must be a JSON object"));
-            }
-            if context.to_string().len() > MAX_CONTEXT {
-                return Err(Invalid::new(
-                    "context",
-                    format!("must be at most {MAX_CONTEXT} bytes of JSON"),
-                ));
-            }
-        }
+        object("context", self.context.as_ref())?;
         if self.created_millis().is_none() {
             return Err(Invalid::new(
                 "created_at",
@@ -172,8 +137,73 @@ impl FeedbackKind {
     }
 }
 
+/// Reads a JSON body into `T`, naming the first bad field. Unknown fields are ignored:
+/// newer clients may send more.
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Invalid> {
+    // serde would take an array for a struct, field by field.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Invalid::new("body", "must be a JSON object"));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        // "missing field `id` at line 1 column 2" names its field in the message.
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next());
+        match (missing, path.as_str()) {
+            (Some(field), "." | "?") => Invalid::new(field, "is required"),
+            (Some(field), prefix) => Invalid::new(&format!("{prefix}.{field}"), "is required"),
+            (None, "." | "?") => {
+                Invalid::new("body", "must be a JSON object: ".to_string() + &message)
+            }
+            (None, _) => Invalid::new(&path, "has the wrong type: ".to_string() + &message),
+        }
+    })
+}
+
+/// An optional http(s) URL of bounded length.
+pub(crate) fn url(field: &str, value: Option<&str>) -> Result<(), Invalid> {
+    let Some(url) = value else { return Ok(()) };
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    if url.len() > MAX_URL || !(lower.starts_with("https://") || lower.starts_with("http://")) {
+        return Err(Invalid::new(
+            field,
+            format!("must be an http(s) URL of at most {MAX_URL} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// An optional text of 1 to `max` characters.
+pub(crate) fn text(field: &str, value: Option<&str>, max: usize) -> Result<(), Invalid> {
+    match value {
+        Some(v) if v.is_empty() || v.chars().count() > max => Err(Invalid::new(
+            field,
+            format!("must be 1 to {max} characters"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// An optional JSON object of at most [`MAX_CONTEXT`] bytes.
+pub(crate) fn object(field: &str, value: Option<&Value>) -> Result<(), Invalid> {
+    let Some(value) = value else { return Ok(()) };
+    if !matches!(value, Value::Object(_)) {
+        return Err(Invalid::new(field, "must be a JSON object"));
+    }
+    if value.to_string().len() > MAX_CONTEXT {
+        return Err(Invalid::new(
+            field,
+            format!("must be at most {MAX_CONTEXT} bytes of JSON"),
+        ));
+    }
+    Ok(())
+}
+
 /// The canonical textual UUID form: 8-4-4-4-12 hex digits.
-fn is_uuid(s: &str) -> bool {
+pub(crate) fn is_uuid(s: &str) -> bool {
     s.len() == 36
         && s.bytes().enumerate().all(|(i, b)| match i {
             8 | 13 | 18 | 23 => b == b'-',

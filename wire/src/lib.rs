@@ -1,8 +1,10 @@
-//! The JSON the widget POSTs to the merchant's feedback endpoint.
+//! What the widget, the server and the agent page send each other: feedback events
+//! (this module) and live chat (`chat`).
 //!
-//! Merchants may point the widget at their own endpoint, so this shape is a public
-//! contract: add optional fields only, never rename or repurpose one.
+//! Merchants may point the widget at their own feedback endpoint, so that shape is a
+//! public contract: add optional fields only, never rename or repurpose one.
 
+pub mod chat;
 mod check;
 
 pub use check::{Invalid, MAX_COMMENT, MAX_CONTEXT, MAX_ID, MAX_URL};

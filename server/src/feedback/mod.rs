@@ -57,7 +57,7 @@ pub async fn submit(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let cors = match allowed_origin(&feedback, &headers) {
+    let cors = match crate::access::allowed_origin(&feedback.origins, &headers) {
         Ok(cors) => cors,
         Err(origin) => {
             return refuse(
@@ -162,7 +162,7 @@ async fn answer(
 
 /// `OPTIONS /v1/feedback`: the CORS preflight for store pages on other origins.
 pub async fn preflight(State(feedback): State<Shared>, headers: HeaderMap) -> Response {
-    match allowed_origin(&feedback, &headers) {
+    match crate::access::allowed_origin(&feedback.origins, &headers) {
         Ok(Some(origin)) => {
             let mut r = StatusCode::NO_CONTENT.into_response();
             let h = r.headers_mut();
@@ -188,37 +188,9 @@ pub async fn preflight(State(feedback): State<Shared>, headers: HeaderMap) -> Re
     }
 }
 
-/// `Ok(Some(origin))`: a browser on an allowed other origin (send CORS headers);
-/// `Ok(None)`: no `Origin`, or the server's own; `Err(origin)`: not allowed.
-fn allowed_origin(feedback: &Feedback, headers: &HeaderMap) -> Result<Option<HeaderValue>, String> {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return Ok(None);
-    };
-    let text = origin.to_str().unwrap_or("");
-    let own = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .is_some_and(|host| {
-            text.strip_prefix("http://")
-                .or_else(|| text.strip_prefix("https://"))
-                == Some(host)
-        });
-    if own {
-        return Ok(None);
-    }
-    if feedback
-        .origins
-        .iter()
-        .any(|o| o == "*" || o.eq_ignore_ascii_case(text))
-    {
-        return Ok(Some(origin.clone()));
-    }
-    Err(text.to_string())
-}
-
 /// The address to rate-limit: the socket's, or behind a trusted proxy the last
 /// `X-Forwarded-For` entry (earlier entries are whatever the client claimed).
-fn client_ip(headers: &HeaderMap, socket: IpAddr, trust_proxy: bool) -> IpAddr {
+pub(crate) fn client_ip(headers: &HeaderMap, socket: IpAddr, trust_proxy: bool) -> IpAddr {
     if !trust_proxy {
         return socket;
     }
@@ -232,7 +204,7 @@ fn client_ip(headers: &HeaderMap, socket: IpAddr, trust_proxy: bool) -> IpAddr {
         .unwrap_or(socket)
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)

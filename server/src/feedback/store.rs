@@ -16,20 +16,15 @@ use shopdesk_wire::FeedbackEvent;
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::db::{connect, migrate, DbError};
+
 /// Most responses committed in one transaction.
 const MAX_BATCH: usize = 1024;
-/// The schema this code writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i32 = 1;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("cannot open the feedback database {path}: {source}; check the path and its permissions (--database)")]
-    Open {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
-    #[error("the feedback database {path} has schema version {found}, newer than this server's {SCHEMA_VERSION}; upgrade shopdesk-server")]
-    TooNew { path: PathBuf, found: i32 },
+    #[error(transparent)]
+    Db(#[from] DbError),
     #[error("the feedback database failed: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("the feedback database could not store the response: {0}")]
@@ -108,52 +103,6 @@ impl Store {
     pub fn path(&self) -> &Path {
         &self.path
     }
-}
-
-fn connect(path: &Path) -> Result<Connection, StoreError> {
-    let open = |source| StoreError::Open {
-        path: path.to_path_buf(),
-        source,
-    };
-    let conn = Connection::open(path).map_err(open)?;
-    // FULL: a commit is on disk before the response is acknowledged; WAL keeps that to
-    // one sequential write per transaction.
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
-    )
-    .map_err(open)?;
-    Ok(conn)
-}
-
-fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version > SCHEMA_VERSION {
-        return Err(StoreError::TooNew {
-            path: path.to_path_buf(),
-            found: version,
-        });
-    }
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS feedback (
-            id TEXT PRIMARY KEY,
-            kind TEXT NOT NULL,
-            score INTEGER NOT NULL,
-            comment TEXT,
-            survey_id TEXT,
-            article_id TEXT,
-            conversation_id TEXT,
-            page_url TEXT,
-            locale TEXT,
-            visitor_id TEXT,
-            context TEXT,
-            created_at TEXT NOT NULL,
-            created_ms INTEGER NOT NULL,
-            received_ms INTEGER NOT NULL
-        ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (created_ms);
-        PRAGMA user_version = 1;",
-    )?;
-    Ok(())
 }
 
 fn write_loop(mut conn: Connection, mut queue: mpsc::Receiver<Job>) {

@@ -2,13 +2,15 @@
 
 use std::sync::Arc;
 
+use shopdesk_server::chat::store::ChatStore;
+use shopdesk_server::chat::Chat;
 use shopdesk_server::feedback::Feedback;
 use shopdesk_server::{app, Config};
 
-/// Serves `config` and `feedback` on 127.0.0.1:0 from a thread of its own (for the
-/// test's lifetime) and returns the base URL, `http://127.0.0.1:PORT`.
-pub fn listen(config: Config, feedback: Feedback) -> String {
-    let feedback = Arc::new(feedback);
+/// Serves `config`, `feedback` and `chat` on 127.0.0.1:0 from a thread of its own (for
+/// the test's lifetime) and returns the base URL, `http://127.0.0.1:PORT`.
+pub fn listen(config: Config, feedback: Feedback, chat: Chat) -> String {
+    let (feedback, chat) = (Arc::new(feedback), Arc::new(chat));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -19,10 +21,26 @@ pub fn listen(config: Config, feedback: Feedback) -> String {
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
-            shopdesk_server::serve(listener, app(&config, feedback), std::future::pending())
-                .await
-                .unwrap();
+            shopdesk_server::serve(
+                listener,
+                app(&config, feedback, chat),
+                std::future::pending(),
+            )
+            .await
+            .unwrap();
         });
     });
     format!("http://{}", rx.recv().unwrap())
+}
+
+/// Chat on the feedback database, off (no agent token): for tests of other parts.
+#[allow(dead_code)]
+pub fn chat_off(feedback: &Feedback) -> Chat {
+    Chat::new(
+        ChatStore::open(feedback.store.path()).unwrap(),
+        feedback.origins.clone(),
+        None,
+        None,
+        false,
+    )
 }

@@ -1,0 +1,102 @@
+//! Server-sent event streams of chat events, read from the database after the last
+//! event the client has. `EventSource` reconnects by itself and sends `Last-Event-ID`,
+//! so a dropped connection costs nothing.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::stream::{self, Stream};
+use shopdesk_wire::chat::{ChatEvent, What};
+
+use super::agent::Online;
+use super::store::ChatStore;
+
+/// Events read per database query.
+const PAGE: u32 = 200;
+/// How soon a browser reconnects after the connection drops.
+const RETRY: Duration = Duration::from_secs(2);
+
+struct State {
+    store: ChatStore,
+    wake: tokio::sync::watch::Receiver<super::store::Latest>,
+    conversation: Option<String>,
+    after: i64,
+    ready: VecDeque<ChatEvent>,
+    first: bool,
+    done: bool,
+    /// Counts an agent as online while their stream is open.
+    _online: Option<Online>,
+}
+
+/// The events of `conversation` (or of all, for agents) after `after`. A
+/// conversation's stream ends with its `closed` event; one that has already ended
+/// sends that event again, so a late reconnect learns it too.
+pub(super) fn events(
+    store: ChatStore,
+    conversation: Option<String>,
+    after: i64,
+    online: Option<Online>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let state = State {
+        wake: store.subscribe(),
+        store,
+        conversation,
+        after,
+        ready: VecDeque::new(),
+        first: true,
+        done: false,
+        _online: online,
+    };
+    Sse::new(stream::unfold(state, next))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+async fn next(mut s: State) -> Option<(Result<Event, Infallible>, State)> {
+    if s.first {
+        s.first = false;
+        if let Some(id) = &s.conversation {
+            if let Ok(Some(seq)) = s.store.closing_seq(id).await {
+                s.after = s.after.min(seq - 1);
+            }
+        }
+        // Tells the browser how soon to reconnect; carries no event.
+        return Some((Ok(Event::default().retry(RETRY).comment("ready")), s));
+    }
+    loop {
+        if let Some(event) = s.ready.pop_front() {
+            s.after = event.seq;
+            if s.conversation.is_some() && matches!(event.what, What::Closed { .. }) {
+                s.done = true;
+            }
+            let sse = Event::default()
+                .id(event.seq.to_string())
+                .json_data(&event)
+                .unwrap_or_else(|_| Event::default().comment("unserializable event"));
+            return Some((Ok(sse), s));
+        }
+        if s.done || s.wake.borrow().stopping {
+            return None;
+        }
+        // Marked seen before reading: an event committed after this point wakes us.
+        s.wake.borrow_and_update();
+        match s
+            .store
+            .events_after(s.conversation.clone(), s.after, PAGE)
+            .await
+        {
+            Ok(events) if !events.is_empty() => s.ready.extend(events),
+            Ok(_) => {
+                if s.wake.changed().await.is_err() {
+                    return None;
+                }
+            }
+            Err(e) => {
+                // The client reconnects and resumes after its last event.
+                tracing::error!("chat stream: {e}");
+                return None;
+            }
+        }
+    }
+}

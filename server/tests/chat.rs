@@ -1,0 +1,471 @@
+//! Live chat over a real listener on 127.0.0.1:0: a shopper's conversation from start
+//! to end with an agent on the other side, both event streams, and every refusal.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use shopdesk_server::chat::store::ChatStore;
+use shopdesk_server::chat::Chat;
+use shopdesk_server::feedback::store::Store;
+use shopdesk_server::feedback::Feedback;
+use shopdesk_server::Config;
+
+const AGENT: &str = "test-agent-token-0123456789";
+const STORE: &str = "https://shop.example";
+
+struct Server {
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+fn start(agent_token: Option<&str>) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir(&site).unwrap();
+    std::fs::write(
+        site.join("index.html"),
+        "<!doctype html><title>store</title>",
+    )
+    .unwrap();
+    let db = dir.path().join("shopdesk.db");
+    let origins = vec![STORE.to_string()];
+    let feedback = Feedback {
+        store: Store::open(&db).unwrap(),
+        origins: origins.clone(),
+        limiter: None,
+        admin_token: None,
+        trust_proxy: false,
+    };
+    let chat = Chat::new(
+        ChatStore::open(&db).unwrap(),
+        origins,
+        None,
+        agent_token.map(str::to_string),
+        false,
+    );
+    let config = Config {
+        root: site,
+        content_security_policy: None,
+        body_limit: 16 * 1024,
+    };
+    Server {
+        base: common::listen(config, feedback, chat),
+        _dir: dir,
+    }
+}
+
+/// Status, the CORS header, and the JSON body (or `Value::Null`).
+fn call(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    origin: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Option<String>, Value) {
+    let mut req = ureq::request(method, url);
+    if let Some(t) = token {
+        req = req.set("Authorization", &format!("Bearer {t}"));
+    }
+    if let Some(o) = origin {
+        req = req.set("Origin", o);
+    }
+    let result = match body {
+        Some(b) => req
+            .set("Content-Type", "application/json")
+            .send_string(&b.to_string()),
+        None => req.call(),
+    };
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    let status = response.status();
+    let cors = response
+        .header("Access-Control-Allow-Origin")
+        .map(str::to_string);
+    let text = response.into_string().unwrap();
+    (
+        status,
+        cors,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
+}
+
+fn uuid(n: u32) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
+/// A server-sent event stream, read event by event (`data:` lines as JSON).
+struct Stream(BufReader<Box<dyn Read + Send + Sync>>);
+
+impl Stream {
+    fn open(url: &str, last_event_id: Option<i64>) -> (u16, Option<Stream>) {
+        let agent = ureq::AgentBuilder::new()
+            .timeout_read(Duration::from_secs(10))
+            .build();
+        let mut req = agent.get(url).set("Origin", STORE);
+        if let Some(id) = last_event_id {
+            req = req.set("Last-Event-ID", &id.to_string());
+        }
+        match req.call() {
+            Ok(r) => {
+                if url.contains("/v1/chat/") {
+                    // Store pages on other origins may read their conversation.
+                    assert_eq!(
+                        r.header("Access-Control-Allow-Origin"),
+                        Some(STORE),
+                        "{url}"
+                    );
+                }
+                assert!(r.content_type().starts_with("text/event-stream"));
+                (200, Some(Stream(BufReader::new(r.into_reader()))))
+            }
+            Err(ureq::Error::Status(code, _)) => (code, None),
+            Err(e) => panic!("{url}: {e}"),
+        }
+    }
+
+    /// The next event's data, or `None` when the server ended the stream.
+    fn next(&mut self) -> Option<Value> {
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if self.0.read_line(&mut line).expect("the stream stalled") == 0 {
+                return None;
+            }
+            if let Some(data) = line.strip_prefix("data:") {
+                return Some(serde_json::from_str(data.trim()).unwrap());
+            }
+        }
+    }
+}
+
+fn said(event: &Value) -> String {
+    match event["type"].as_str().unwrap() {
+        "message" => format!(
+            "{}: {}",
+            event["author"].as_str().unwrap(),
+            event["body"].as_str().unwrap()
+        ),
+        "closed" => format!("closed by {}", event["by"].as_str().unwrap()),
+        other => other.to_string(),
+    }
+}
+
+#[test]
+fn a_shopper_and_an_agent_talk_until_the_agent_ends_the_chat() {
+    let s = start(Some(AGENT));
+    let agent_url = format!("{}/v1/agent/events?token={AGENT}", s.base);
+    let (_, agents) = Stream::open(&agent_url, None);
+    let mut agents = agents.unwrap();
+    let handoff = json!({
+        "page_url": "https://shop.example/checkout",
+        "page_title": "Checkout",
+        "locale": "de",
+        "searched": ["rücksendung", "return label"],
+        "read": [{"id": "returns", "title": "Returns and refunds"}],
+        "context": {"cart": 2},
+    });
+    let (status, cors, started) = call(
+        "POST",
+        &format!("{}/v1/chat", s.base),
+        None,
+        Some(STORE),
+        Some(handoff.clone()),
+    );
+    assert_eq!(status, 201, "{started}");
+    assert_eq!(cors.as_deref(), Some(STORE));
+    assert_eq!(
+        started["agents_online"], 1,
+        "the agent page's stream counts"
+    );
+    let id = started["id"].as_str().unwrap().to_string();
+    let token = started["token"].as_str().unwrap().to_string();
+    // The agent sees the handoff as it was sent.
+    let first = agents.next().unwrap();
+    assert_eq!(
+        (first["type"].as_str(), first["conversation"].as_str()),
+        (Some("started"), Some(id.as_str()))
+    );
+    assert_eq!(first["handoff"], handoff);
+
+    let messages = format!("{}/v1/chat/{id}/messages", s.base);
+    let hello = json!({"id": uuid(1), "body": "Where is my return label?"});
+    let (status, _, stored) = call(
+        "POST",
+        &messages,
+        Some(&token),
+        Some(STORE),
+        Some(hello.clone()),
+    );
+    assert_eq!(status, 201);
+    // A retry of the same message is acknowledged with the same event, not repeated.
+    let (status, _, again) = call("POST", &messages, Some(&token), Some(STORE), Some(hello));
+    assert_eq!((status, &again), (200, &stored));
+    assert_eq!(
+        said(&agents.next().unwrap()),
+        "shopper: Where is my return label?"
+    );
+
+    let reply = json!({"id": uuid(2), "body": "I have sent it to you by e-mail."});
+    let agent_messages = format!("{}/v1/agent/conversations/{id}/messages", s.base);
+    assert_eq!(
+        call("POST", &agent_messages, Some(AGENT), None, Some(reply)).0,
+        201
+    );
+    assert_eq!(
+        said(&agents.next().unwrap()),
+        "agent: I have sent it to you by e-mail."
+    );
+
+    // The shopper's stream: everything so far, in order, then the end.
+    let shopper_url = format!("{}/v1/chat/{id}/events?token={token}", s.base);
+    let (_, shopper) = Stream::open(&shopper_url, None);
+    let mut shopper = shopper.unwrap();
+    let seen: Vec<String> = (0..3).map(|_| said(&shopper.next().unwrap())).collect();
+    assert_eq!(
+        seen,
+        [
+            "started",
+            "shopper: Where is my return label?",
+            "agent: I have sent it to you by e-mail."
+        ]
+    );
+    let close = format!("{}/v1/agent/conversations/{id}/close", s.base);
+    assert_eq!(call("POST", &close, Some(AGENT), None, None).0, 204);
+    assert_eq!(said(&shopper.next().unwrap()), "closed by agent");
+    assert!(
+        shopper.next().is_none(),
+        "the shopper's stream ends with the conversation"
+    );
+    assert_eq!(said(&agents.next().unwrap()), "closed by agent");
+
+    // Nothing more can be said; a late reconnect still learns that it ended.
+    let late = json!({"id": uuid(3), "body": "one more thing"});
+    assert_eq!(
+        call("POST", &messages, Some(&token), Some(STORE), Some(late)).0,
+        409
+    );
+    let (_, reconnect) = Stream::open(&shopper_url, Some(1_000_000));
+    let mut reconnect = reconnect.unwrap();
+    assert_eq!(said(&reconnect.next().unwrap()), "closed by agent");
+    assert!(reconnect.next().is_none());
+
+    // The agent page's list and history.
+    let (status, _, list) = call(
+        "GET",
+        &format!("{}/v1/agent/conversations", s.base),
+        Some(AGENT),
+        None,
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(list["conversations"][0]["id"], id.as_str());
+    assert!(list["conversations"][0]["closed_at"].is_i64());
+    let (_, _, history) = call(
+        "GET",
+        &format!("{}/v1/agent/conversations/{id}", s.base),
+        Some(AGENT),
+        None,
+        None,
+    );
+    assert_eq!(history["events"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn a_reconnecting_stream_resumes_after_the_last_event_it_saw() {
+    let s = start(Some(AGENT));
+    let (_, _, started) = call(
+        "POST",
+        &format!("{}/v1/chat", s.base),
+        None,
+        None,
+        Some(json!({})),
+    );
+    let (id, token) = (
+        started["id"].as_str().unwrap(),
+        started["token"].as_str().unwrap(),
+    );
+    let messages = format!("{}/v1/chat/{id}/messages", s.base);
+    let mut seqs = Vec::new();
+    for n in 1..=3 {
+        let (_, _, e) = call(
+            "POST",
+            &messages,
+            Some(token),
+            None,
+            Some(json!({"id": uuid(n), "body": format!("message {n}")})),
+        );
+        seqs.push(e["seq"].as_i64().unwrap());
+    }
+    let url = format!("{}/v1/chat/{id}/events?token={token}", s.base);
+    let (_, stream) = Stream::open(&url, Some(seqs[0]));
+    let mut stream = stream.unwrap();
+    assert_eq!(said(&stream.next().unwrap()), "shopper: message 2");
+    assert_eq!(said(&stream.next().unwrap()), "shopper: message 3");
+    // `?after=` does the same for clients that start fresh.
+    let (_, stream) = Stream::open(&format!("{url}&after={}", seqs[1]), None);
+    assert_eq!(said(&stream.unwrap().next().unwrap()), "shopper: message 3");
+}
+
+#[test]
+fn refusals_say_what_is_wrong_and_change_nothing() {
+    let s = start(Some(AGENT));
+    let chat = format!("{}/v1/chat", s.base);
+    let (status, _, e) = call(
+        "POST",
+        &chat,
+        None,
+        Some("https://evil.example"),
+        Some(json!({})),
+    );
+    assert_eq!(status, 403);
+    assert!(
+        e["error"].as_str().unwrap().contains("--allow-origin"),
+        "{e}"
+    );
+    let (status, _, e) = call(
+        "POST",
+        &chat,
+        None,
+        None,
+        Some(json!({"page_url": "javascript:alert(1)"})),
+    );
+    assert_eq!((status, e["field"].as_str()), (400, Some("page_url")));
+    let (status, _, e) = call(
+        "POST",
+        &chat,
+        None,
+        None,
+        Some(json!({"searched": "shoes"})),
+    );
+    assert_eq!(
+        (status, e["field"].as_str()),
+        (400, Some("searched")),
+        "{e}"
+    );
+    let big = json!({"context": {"notes": "x".repeat(20_000)}});
+    assert_eq!(call("POST", &chat, None, None, Some(big)).0, 413);
+    let plain = ureq::post(&chat)
+        .set("Content-Type", "text/plain")
+        .send_string("{}");
+    assert!(matches!(plain, Err(ureq::Error::Status(415, _))));
+
+    let (_, _, started) = call("POST", &chat, None, None, Some(json!({})));
+    let id = started["id"].as_str().unwrap();
+    let messages = format!("{}/v1/chat/{id}/messages", s.base);
+    let hello = json!({"id": uuid(1), "body": "hi"});
+    assert_eq!(
+        call("POST", &messages, None, None, Some(hello.clone())).0,
+        401
+    );
+    assert_eq!(
+        call(
+            "POST",
+            &messages,
+            Some("not-the-token"),
+            None,
+            Some(hello.clone())
+        )
+        .0,
+        404
+    );
+    let (status, _, e) = call(
+        "POST",
+        &messages,
+        Some(started["token"].as_str().unwrap()),
+        None,
+        Some(json!({"id": uuid(2), "body": ""})),
+    );
+    assert_eq!((status, e["field"].as_str()), (400, Some("body")));
+    let (code, _) = Stream::open(&format!("{}/v1/chat/{id}/events?token=wrong", s.base), None);
+    assert_eq!(code, 404);
+    // Another conversation's token does not open this one.
+    let (_, _, other) = call("POST", &chat, None, None, Some(json!({})));
+    assert_eq!(
+        call(
+            "POST",
+            &messages,
+            Some(other["token"].as_str().unwrap()),
+            None,
+            Some(hello)
+        )
+        .0,
+        404
+    );
+
+    for (method, path) in [
+        ("GET", "/v1/agent/conversations".to_string()),
+        ("POST", format!("/v1/agent/conversations/{id}/close")),
+    ] {
+        let url = format!("{}{path}", s.base);
+        assert_eq!(call(method, &url, None, None, None).0, 401, "{path}");
+        assert_eq!(
+            call(method, &url, Some("wrong-token-wrong-token"), None, None).0,
+            401,
+            "{path}"
+        );
+    }
+    let (status, _, list) = call(
+        "GET",
+        &format!("{}/v1/agent/conversations", s.base),
+        Some(AGENT),
+        None,
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        list["conversations"].as_array().unwrap().len(),
+        2,
+        "both still open"
+    );
+    let missing = format!("{}/v1/agent/conversations/{}/messages", s.base, uuid(9));
+    assert_eq!(
+        call(
+            "POST",
+            &missing,
+            Some(AGENT),
+            None,
+            Some(json!({"id": uuid(3), "body": "hi"}))
+        )
+        .0,
+        404
+    );
+}
+
+#[test]
+fn without_an_agent_token_chat_is_off_and_says_how_to_turn_it_on() {
+    let s = start(None);
+    let (status, cors, e) = call(
+        "POST",
+        &format!("{}/v1/chat", s.base),
+        None,
+        Some(STORE),
+        Some(json!({})),
+    );
+    assert_eq!(status, 503);
+    assert_eq!(
+        cors.as_deref(),
+        Some(STORE),
+        "the widget must be able to read why"
+    );
+    assert!(
+        e["error"].as_str().unwrap().contains("--agent-token"),
+        "{e}"
+    );
+    assert_eq!(
+        call(
+            "GET",
+            &format!("{}/v1/agent/conversations", s.base),
+            Some(AGENT),
+            None,
+            None
+        )
+        .0,
+        404
+    );
+}

@@ -1,0 +1,266 @@
+//! Live chat between a shopper (the widget) and a support agent (the agent page),
+//! relayed by the server.
+//!
+//! A conversation starts with a [`Handoff`]: everything the widget knows about what the
+//! shopper already tried, so the agent never asks again. After that both sides only see
+//! [`ChatEvent`]s, numbered by the server (`seq`), which is what lets a reconnecting
+//! client ask for "everything after 41" and miss nothing.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::check::{is_uuid, Invalid};
+
+/// Longest chat message, in characters.
+pub const MAX_MESSAGE: usize = 4000;
+/// Most searches and articles a handoff carries (the newest).
+pub const MAX_HISTORY: usize = 20;
+/// Longest search or article title in a handoff, in characters.
+pub const MAX_HISTORY_ITEM: usize = 200;
+
+/// What the shopper did before asking for a person: sent once, when the chat starts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Handoff {
+    /// The store page they were on, and its title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_title: Option<String>,
+    /// Their language tag, as the widget resolved it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// What they searched for, oldest first.
+    #[serde(default)]
+    pub searched: Vec<String>,
+    /// The help articles they read, oldest first.
+    #[serde(default)]
+    pub read: Vec<ArticleRef>,
+    /// Who they are, from `shopdesk.identify` (the merchant's word, not verified here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Value>,
+    /// The merchant's `shopdesk.setContext` object (cart, order number, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_id: Option<String>,
+}
+
+/// A help article the shopper opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleRef {
+    pub id: String,
+    pub title: String,
+}
+
+/// The server's answer to a new conversation. `token` is the shopper's key to it (the
+/// widget keeps it for the browser tab, so the chat follows them across pages).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Started {
+    pub id: String,
+    pub token: String,
+    /// Agents connected right now; 0 means the shopper's message waits for one.
+    pub agents_online: u32,
+}
+
+/// A message as a client posts it. `id` is made by the client and is the idempotency
+/// key: a message sent again after a network error appears once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Say {
+    pub id: String,
+    pub body: String,
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Author {
+    Shopper,
+    Agent,
+}
+
+impl Author {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Author::Shopper => "shopper",
+            Author::Agent => "agent",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "shopper" => Some(Author::Shopper),
+            "agent" => Some(Author::Agent),
+            _ => None,
+        }
+    }
+}
+
+/// Something that happened in a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum What {
+    /// The shopper asked for a person; agents get the handoff.
+    Started { handoff: Handoff },
+    Message {
+        author: Author,
+        /// The sender's idempotency key.
+        id: String,
+        body: String,
+    },
+    /// Someone ended the conversation; nothing more can be said in it.
+    Closed { by: Author },
+}
+
+/// One event, as the event streams deliver it (`id:` of a server-sent event is `seq`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatEvent {
+    /// Increases with every event the server stores, across conversations.
+    pub seq: i64,
+    pub conversation: String,
+    /// Milliseconds since the Unix epoch, server time.
+    pub at: i64,
+    #[serde(flatten)]
+    pub what: What,
+}
+
+/// A conversation as the agent page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub id: String,
+    pub started_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<i64>,
+    pub handoff: Handoff,
+}
+
+impl Handoff {
+    /// Reads and checks a handoff, naming the first bad field.
+    pub fn from_json(body: &[u8]) -> Result<Self, Invalid> {
+        let handoff: Handoff = crate::check::parse(body)?;
+        handoff.check()?;
+        Ok(handoff)
+    }
+
+    pub fn check(&self) -> Result<(), Invalid> {
+        crate::check::url("page_url", self.page_url.as_deref())?;
+        crate::check::text("page_title", self.page_title.as_deref(), MAX_HISTORY_ITEM)?;
+        crate::check::text("locale", self.locale.as_deref(), 35)?;
+        crate::check::text("visitor_id", self.visitor_id.as_deref(), crate::MAX_ID)?;
+        if self.searched.len() > MAX_HISTORY {
+            return Err(Invalid::new(
+                "searched",
+                format!("may list at most {MAX_HISTORY} searches"),
+            ));
+        }
+        for s in &self.searched {
+            crate::check::text("searched", Some(s), MAX_HISTORY_ITEM)?;
+        }
+        if self.read.len() > MAX_HISTORY {
+            return Err(Invalid::new(
+                "read",
+                format!("may list at most {MAX_HISTORY} articles"),
+            ));
+        }
+        for a in &self.read {
+            crate::check::text("read.id", Some(&a.id), crate::MAX_ID)?;
+            crate::check::text("read.title", Some(&a.title), MAX_HISTORY_ITEM)?;
+        }
+        crate::check::object("identity", self.identity.as_ref())?;
+        crate::check::object("context", self.context.as_ref())?;
+        Ok(())
+    }
+}
+
+impl Say {
+    /// Reads and checks a message, naming the first bad field.
+    pub fn from_json(body: &[u8]) -> Result<Self, Invalid> {
+        let say: Say = crate::check::parse(body)?;
+        if !is_uuid(&say.id) {
+            return Err(Invalid::new(
+                "id",
+                "must be a UUID made by the client (the idempotency key)",
+            ));
+        }
+        if say.body.trim().is_empty() {
+            return Err(Invalid::new("body", "must not be empty"));
+        }
+        if say.body.chars().count() > MAX_MESSAGE {
+            return Err(Invalid::new(
+                "body",
+                format!("is longer than {MAX_MESSAGE} characters; split the message"),
+            ));
+        }
+        Ok(say)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_have_the_documented_shape() {
+        let e = ChatEvent {
+            seq: 7,
+            conversation: "c1".into(),
+            at: 1,
+            what: What::Message {
+                author: Author::Agent,
+                id: "m".into(),
+                body: "Hello".into(),
+            },
+        };
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["type"], "message");
+        assert_eq!(v["author"], "agent");
+        assert_eq!(v["seq"], 7);
+        assert_eq!(serde_json::from_value::<ChatEvent>(v).unwrap(), e);
+        let closed = serde_json::to_value(What::Closed {
+            by: Author::Shopper,
+        })
+        .unwrap();
+        assert_eq!(
+            closed,
+            serde_json::json!({"type": "closed", "by": "shopper"})
+        );
+    }
+
+    #[test]
+    fn bad_handoffs_and_messages_name_the_field() {
+        let long = "x".repeat(MAX_HISTORY_ITEM + 1);
+        for (body, field) in [
+            (
+                r#"{"page_url": "javascript:alert(1)"}"#.to_string(),
+                "page_url",
+            ),
+            (format!(r#"{{"searched": ["{long}"]}}"#), "searched"),
+            (r#"{"read": [{"id": "a"}]}"#.to_string(), "read[0].title"),
+            (r#"{"context": [1, 2]}"#.to_string(), "context"),
+            ("[]".to_string(), "body"),
+        ] {
+            let e = Handoff::from_json(body.as_bytes()).unwrap_err();
+            assert_eq!(e.field, field, "{body}: {e}");
+        }
+        assert!(Handoff::from_json(b"{}").is_ok());
+        let ok = r#"{"id": "0b9f2c1e-7d4a-4c3b-9a57-1f6e2d8c9b10", "body": "Where is my order?"}"#;
+        assert!(Say::from_json(ok.as_bytes()).is_ok());
+        for (body, field) in [
+            (r#"{"id": "1", "body": "hi"}"#.to_string(), "id"),
+            (
+                r#"{"id": "0b9f2c1e-7d4a-4c3b-9a57-1f6e2d8c9b10", "body": "  "}"#.to_string(),
+                "body",
+            ),
+            (
+                format!(
+                    r#"{{"id": "0b9f2c1e-7d4a-4c3b-9a57-1f6e2d8c9b10", "body": "{}"}}"#,
+                    "x".repeat(MAX_MESSAGE + 1)
+                ),
+                "body",
+            ),
+            (r#"{"body": "hi"}"#.to_string(), "id"),
+        ] {
+            let e = Say::from_json(body.as_bytes()).unwrap_err();
+            assert_eq!(e.field, field, "{body}: {e}");
+        }
+    }
+}
