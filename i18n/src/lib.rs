@@ -90,6 +90,7 @@ pub struct Text {
     pub send: &'static str,
     pub thanks: &'static str,
     pub survey: SurveyText,
+    pub chat: ChatText,
     /// Names of the FAQ languages, for the fallback note: en, de, fr, es, ru.
     pub languages: [&'static str; 5],
 }
@@ -111,6 +112,31 @@ pub struct SurveyText {
     pub ces_ends: [&'static str; 2],
     pub dismiss: &'static str,
     pub skip: &'static str,
+}
+
+/// The live chat view.
+#[derive(Debug)]
+pub struct ChatText {
+    /// The button that hands the shopper over from the FAQ to a person.
+    pub offer: &'static str,
+    pub title: &'static str,
+    pub message_label: &'static str,
+    pub placeholder: &'static str,
+    pub send: &'static str,
+    pub end: &'static str,
+    pub ended: &'static str,
+    /// Shown until an agent answers.
+    pub waiting: &'static str,
+    /// No agent is connected: the message waits.
+    pub no_agents: &'static str,
+    pub sending: &'static str,
+    pub retrying: &'static str,
+    pub unavailable: &'static str,
+    /// Who wrote a message, for screen readers and beside each bubble.
+    pub you: &'static str,
+    pub agent: &'static str,
+    pub back: &'static str,
+    pub again: &'static str,
 }
 
 impl Text {
@@ -219,6 +245,22 @@ mod tests {
                 t.survey.ces,
                 t.survey.dismiss,
                 t.survey.skip,
+                t.chat.offer,
+                t.chat.title,
+                t.chat.message_label,
+                t.chat.placeholder,
+                t.chat.send,
+                t.chat.end,
+                t.chat.ended,
+                t.chat.waiting,
+                t.chat.no_agents,
+                t.chat.sending,
+                t.chat.retrying,
+                t.chat.unavailable,
+                t.chat.you,
+                t.chat.agent,
+                t.chat.back,
+                t.chat.again,
             ];
             let ends = [t.survey.nps_ends, t.survey.csat_ends, t.survey.ces_ends];
             assert!(

@@ -60,7 +60,12 @@ declare global {
       /** Fired once the shopper pauses typing. */
       search: { query: string; results: number };
       "article:view": { id: string; title: string };
-      escalate: unknown;
+      /** The shopper asked for a person: a live chat started (`id`: the conversation). */
+      escalate: { id: string };
+      /** An agent's message arrived. */
+      "chat:message": { id: string };
+      /** The chat ended (the agent or the shopper closed it). */
+      "chat:ended": { id: string };
       "survey:shown": { id: string; kind: "csat" | "nps" | "ces" };
       "survey:submitted": { id: string; kind: "csat" | "nps" | "ces"; score: number };
       error: { message: string };

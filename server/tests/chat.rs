@@ -469,3 +469,49 @@ fn without_an_agent_token_chat_is_off_and_says_how_to_turn_it_on() {
         404
     );
 }
+
+#[test]
+fn the_openapi_document_describes_the_chat() {
+    let s = start(Some(AGENT));
+    let (_, _, doc) = call(
+        "GET",
+        &format!("{}/v1/openapi.json", s.base),
+        None,
+        None,
+        None,
+    );
+    for path in [
+        "/v1/chat",
+        "/v1/chat/{id}/messages",
+        "/v1/chat/{id}/close",
+        "/v1/chat/{id}/events",
+        "/v1/agent/conversations",
+        "/v1/agent/conversations/{id}",
+        "/v1/agent/conversations/{id}/messages",
+        "/v1/agent/conversations/{id}/close",
+        "/v1/agent/events",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} is not in openapi.json"
+        );
+    }
+    // Every field the wire types write is documented.
+    let handoff = serde_json::to_value(shopdesk_wire::chat::Handoff {
+        page_url: Some("https://shop.example/".into()),
+        page_title: Some("t".into()),
+        locale: Some("en".into()),
+        searched: vec!["q".into()],
+        read: vec![],
+        identity: Some(json!({})),
+        context: Some(json!({})),
+        visitor_id: Some("v".into()),
+    })
+    .unwrap();
+    for field in handoff.as_object().unwrap().keys() {
+        assert!(
+            doc["components"]["schemas"]["Handoff"]["properties"][field].is_object(),
+            "Handoff.{field} is not in openapi.json"
+        );
+    }
+}

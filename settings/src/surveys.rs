@@ -8,6 +8,7 @@
 //!   { kind: "nps", trigger: { afterSeconds: 30 }, sample: 20, cooldownDays: 90 },
 //!   { kind: "csat", id: "order-done", trigger: { onPage: "/checkout/success*" } },
 //!   { kind: "ces", trigger: "exitIntent", question: "The store made it easy to find my size" },
+//!   { kind: "csat", id: "chat", trigger: "afterChat", cooldownDays: 0 },
 //! ]
 //! ```
 
@@ -66,6 +67,8 @@ pub enum Trigger {
     OnPage(UrlPattern),
     /// When the mouse leaves the page towards the browser's tabs (desktop only).
     ExitIntent,
+    /// When a live chat ends (agent or shopper closed it): how did we do?
+    AfterChat,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -102,7 +105,7 @@ impl Survey {
 const SURVEY_KEYS: &str =
     "one of the survey keys id, kind, trigger, sample, cooldownDays, question, reason";
 const TRIGGER_EXPECTED: &str =
-    "\"manual\", \"exitIntent\", {\"afterSeconds\": 30} or {\"onPage\": \"/checkout/success*\"}";
+    "\"manual\", \"exitIntent\", \"afterChat\", {\"afterSeconds\": 30} or {\"onPage\": \"/checkout/success*\"}";
 
 /// The surveys in `raw` (the `surveys` setting), and a problem per unusable field.
 pub fn read(raw: &Raw) -> (Vec<Survey>, Vec<Problem>) {
@@ -221,6 +224,7 @@ fn trigger(value: &Raw) -> Option<Trigger> {
     match value {
         Raw::Str(s) if s == "manual" => Some(Trigger::Manual),
         Raw::Str(s) if s == "exitIntent" => Some(Trigger::ExitIntent),
+        Raw::Str(s) if s == "afterChat" => Some(Trigger::AfterChat),
         Raw::Map(fields) => match &fields[..] {
             [(k, v)] if k == "afterSeconds" => {
                 whole(v, 0, 86_400).map(|n| Trigger::AfterSeconds(n as u32))
@@ -244,9 +248,11 @@ mod tests {
             {"kind": "nps", "trigger": {"afterSeconds": 30}, "sample": 20},
             {"kind": "csat", "id": "order-done", "trigger": {"onPage": "/checkout/success*"}},
             {"kind": "ces", "trigger": "exitIntent", "question": "The store made it easy to find my size"},
+            {"kind": "csat", "id": "chat", "trigger": "afterChat"},
         ])));
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(surveys.len(), 3);
+        assert_eq!(surveys.len(), 4);
+        assert_eq!(surveys[3].trigger, Trigger::AfterChat);
         assert_eq!(
             (
                 surveys[0].id.as_str(),

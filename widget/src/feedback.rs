@@ -23,16 +23,19 @@ pub(crate) fn article_event(
     e
 }
 
-/// A response to a CSAT, NPS or CES survey.
+/// A response to a CSAT, NPS or CES survey; `conversation` is the chat it rates, for
+/// `afterChat` surveys.
 pub(crate) fn survey_event(
     kind: FeedbackKind,
     survey_id: &str,
     score: i64,
     comment: Option<String>,
     locale: &str,
+    conversation: Option<String>,
 ) -> FeedbackEvent {
     let mut e = event(kind, score, comment, locale);
     e.survey_id = Some(survey_id.to_string());
+    e.conversation_id = conversation;
     e
 }
 
@@ -61,7 +64,7 @@ fn event(kind: FeedbackKind, score: i64, comment: Option<String>, locale: &str) 
 }
 
 /// An anonymous id for this browser, kept in localStorage when the page allows it.
-fn visitor_id() -> Option<String> {
+pub(crate) fn visitor_id() -> Option<String> {
     let storage = web_sys::window()?.local_storage().ok()??;
     if let Ok(Some(id)) = storage.get_item(VISITOR_KEY) {
         return Some(id);

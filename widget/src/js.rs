@@ -33,6 +33,17 @@ pub(crate) async fn next_task() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// Resolves after `ms` milliseconds.
+pub(crate) async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ =
+                window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.max(0));
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 thread_local! {
     /// The `window.shopdesk` event callback the launcher handed over.
     static EMIT: std::cell::RefCell<Option<js_sys::Function>> = const { std::cell::RefCell::new(None) };

@@ -7,6 +7,7 @@
 //! merchant's API calls through [`command`]. Searching is a direct Rust call from the UI
 //! into [`faq_core::Engine`]: no serialization per keystroke.
 
+mod chat;
 mod engine;
 mod feedback;
 mod fetch;
@@ -28,6 +29,13 @@ thread_local! {
     /// The mounted panel's handler for API commands.
     static COMMANDS: RefCell<Option<CommandHandler>> = const { RefCell::new(None) };
     static UNMOUNT: RefCell<Option<Box<dyn FnOnce()>>> = const { RefCell::new(None) };
+    /// The launcher's dialog the widget is mounted in.
+    static PANEL: RefCell<Option<Element>> = const { RefCell::new(None) };
+}
+
+/// The launcher's dialog (its `hidden` attribute says whether the shopper sees it).
+pub(crate) fn panel() -> Option<Element> {
+    PANEL.with(|p| p.borrow().clone())
 }
 
 /// Takes over the body of `panel` (the launcher's dialog).
@@ -61,6 +69,7 @@ pub fn mount(
         .ok_or("the launcher's panel has no .sd-body")?;
     body.set_inner_html("");
     adopt_styles(&panel)?;
+    PANEL.with(|p| *p.borrow_mut() = Some(panel.clone()));
     // Surveys: their card goes into the launcher's slot beside the panel.
     let active = surveys::start(&settings, &panel);
     let survey_card = match panel
@@ -102,13 +111,16 @@ pub fn mount(
     Ok(())
 }
 
-/// The widget module's own styles (the survey card), next to the launcher's in the
+/// The widget module's own styles (the survey card, the chat), next to the launcher's in the
 /// Shadow DOM: constructed, so a strict `style-src` allows them, and not part of page
 /// load.
 fn adopt_styles(panel: &Element) -> Result<(), JsValue> {
     let shadow: web_sys::ShadowRoot = panel.get_root_node().dyn_into()?;
     let sheet = web_sys::CssStyleSheet::new()?;
-    sheet.replace_sync(include_str!("surveys/survey.css"))?;
+    sheet.replace_sync(concat!(
+        include_str!("surveys/survey.css"),
+        include_str!("chat/chat.css")
+    ))?;
     let sheets: js_sys::Array =
         js_sys::Reflect::get(&shadow, &"adoptedStyleSheets".into())?.dyn_into()?;
     let all = sheets.concat(&js_sys::Array::of1(&sheet));
@@ -128,6 +140,8 @@ pub fn command(name: &str, arg: JsValue) -> Result<(), JsValue> {
         }
         session::clear();
         surveys::stop();
+        chat::stop();
+        PANEL.with(|p| p.borrow_mut().take());
         outbox::stop();
         return Ok(());
     }

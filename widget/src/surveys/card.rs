@@ -64,7 +64,14 @@ fn Card(
                 SurveyKind::Nps => FeedbackKind::Nps,
                 SurveyKind::Ces => FeedbackKind::Ces,
             };
-            let event = feedback::survey_event(wire_kind, &survey.id, score, comment, &locale);
+            let event = feedback::survey_event(
+                wire_kind,
+                &survey.id,
+                score,
+                comment,
+                &locale,
+                active.conversation.clone(),
+            );
             outbox::submit(active.endpoint.clone(), event);
             js::emit(
                 "survey:submitted",

@@ -2,10 +2,11 @@
 //!
 //! The merchant lists surveys in the `surveys` setting (`shopdesk_settings::surveys`);
 //! each is offered by its trigger (seconds on a page, a URL pattern, exit intent on
-//! desktop) or by `shopdesk.showSurvey(id or kind)`. Before a card appears the caps
-//! (`caps.rs`) must agree: one survey per page view, the survey's own cooldown, the gap
-//! between any two surveys, and sampling; and the shopper must not be typing (in the
-//! page or in the help panel): then it waits. Showing counts, whether the shopper
+//! desktop, the end of a live chat) or by `shopdesk.showSurvey(id or kind)`. Before a
+//! card appears the caps (`caps.rs`) must agree: one survey per page view, the survey's
+//! own cooldown, the gap between any two surveys, and sampling; and the shopper must
+//! not be typing (in the page or in the help panel): then it waits. The `afterChat`
+//! survey shows in the ended chat itself. Showing counts, whether the shopper
 //! answers or dismisses. Answers go through the outbox like every response.
 
 mod caps;
@@ -34,6 +35,8 @@ const BUSY_RETRY_MS: i32 = 4_000;
 pub(crate) struct Active {
     pub survey: Survey,
     pub endpoint: String,
+    /// The chat an `afterChat` survey rates.
+    pub conversation: Option<String>,
 }
 
 struct Surveys {
@@ -108,7 +111,7 @@ pub(crate) fn start(settings: &Settings, panel: &Element) -> RwSignal<Option<Act
                     }
                 }
             }
-            Trigger::OnPage(_) | Trigger::Manual => {}
+            Trigger::OnPage(_) | Trigger::Manual | Trigger::AfterChat => {}
         }
     }
     route_changed();
@@ -175,12 +178,38 @@ pub(crate) fn show(arg: &JsValue) {
 
 /// Shows survey `id` if the caps allow; waits while the shopper is typing.
 fn offer(id: &str, manual: bool) {
-    let now = js_sys::Date::now();
     let busy = SURVEYS.with(|s| s.borrow().as_ref().is_some_and(|s| busy(&s.panel)));
     if busy {
         let id = id.to_string();
         return later(BUSY_RETRY_MS, move || offer(&id, manual));
     }
+    if let Some(active) = admit(id, manual, None) {
+        SURVEYS.with(|s| {
+            if let Some(s) = s.borrow().as_ref() {
+                s.active.set(Some(active));
+            }
+        });
+    }
+}
+
+/// A chat just ended: the merchant's `afterChat` survey, if the caps allow, to show in
+/// the chat itself (the shopper is there, done typing). Its answer names the chat.
+pub(crate) fn after_chat(conversation: &str) -> Option<Active> {
+    let id = SURVEYS.with(|s| {
+        s.borrow().as_ref().and_then(|s| {
+            s.list
+                .iter()
+                .find(|v| v.trigger == Trigger::AfterChat)
+                .map(|v| v.id.clone())
+        })
+    })?;
+    admit(&id, false, Some(conversation.to_string()))
+}
+
+/// Asks the caps about survey `id`; keeps what they decided (shown, passed over) and
+/// returns the survey to show.
+fn admit(id: &str, manual: bool, conversation: Option<String>) -> Option<Active> {
+    let now = js_sys::Date::now();
     let shown = SURVEYS.with(|s| {
         let mut s = s.borrow_mut();
         let s = s.as_mut()?;
@@ -203,27 +232,30 @@ fn offer(id: &str, manual: bool) {
         }
         save(&memory);
         s.memory = memory;
-        match verdict {
-            Ok(()) => {
-                s.shown_this_page = true;
-                s.active.set(Some(Active {
-                    survey: survey.clone(),
-                    endpoint,
-                }));
-                Some(Ok(survey))
+        Some(verdict.map(|()| {
+            s.shown_this_page = true;
+            Active {
+                survey,
+                endpoint,
+                conversation,
             }
-            Err(why) => Some(Err(why)),
-        }
+        }))
     });
     match shown {
-        Some(Ok(survey)) => js::emit(
-            "survey:shown",
-            &serde_json::json!({ "id": survey.id, "kind": survey.kind.as_str() }),
-        ),
-        Some(Err(why)) if manual => web_sys::console::info_1(
-            &format!("[shopdesk] survey `{id}` not shown: {}", explain(&why)).into(),
-        ),
-        _ => {}
+        Some(Ok(active)) => {
+            js::emit(
+                "survey:shown",
+                &serde_json::json!({ "id": active.survey.id, "kind": active.survey.kind.as_str() }),
+            );
+            Some(active)
+        }
+        Some(Err(why)) if manual => {
+            web_sys::console::info_1(
+                &format!("[shopdesk] survey `{id}` not shown: {}", explain(&why)).into(),
+            );
+            None
+        }
+        _ => None,
     }
 }
 

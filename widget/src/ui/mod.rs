@@ -1,4 +1,5 @@
-//! The panel's components: search box and status, result list, answer view.
+//! The panel's components: search box and status, result list, answer view, and the
+//! way to a person (the chat view lives in `chat/`).
 
 mod article;
 mod results;
@@ -31,6 +32,13 @@ fn step(active: Option<usize>, len: usize, down: bool) -> Option<usize> {
         (Some(i), true) => (i + 1) % len,
         (Some(i), false) => (i + len - 1) % len,
     })
+}
+
+/// What the panel shows: help (search and answers) or the chat with a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Help,
+    Chat,
 }
 
 /// What the list under the search box shows.
@@ -69,6 +77,18 @@ pub(crate) fn Panel(
     let input_ref = NodeRef::<html::Input>::new();
     let search_event = StoredValue::new_local(None::<i32>);
 
+    let chat = settings
+        .chat_endpoint
+        .clone()
+        .map(|endpoint| crate::chat::Chat::new(endpoint, locale.clone()));
+    // A conversation from an earlier page of this tab is where the shopper left off.
+    let mode = RwSignal::new(match chat {
+        Some(c) if c.is_open() => Mode::Chat,
+        _ => Mode::Help,
+    });
+    if let Some(c) = chat {
+        follow_unread(&panel, c, mode);
+    }
     viewport::follow(&panel);
     Effect::new(move |_| {
         let _ = panel.set_attribute("data-engine", status.get().name());
@@ -128,6 +148,7 @@ pub(crate) fn Panel(
 
     let back = move || {
         article.set(None);
+        mode.set(Mode::Help);
         // After the search box is shown again: a hidden element cannot take focus.
         request_animation_frame(move || {
             if let Some(input) = input_ref.get_untracked() {
@@ -220,7 +241,7 @@ pub(crate) fn Panel(
     };
 
     view! {
-        <div class="sd-search" hidden=move || article.with(Option::is_some) on:keydown=on_keydown>
+        <div class="sd-search" hidden=move || article.with(Option::is_some) || mode.get() == Mode::Chat on:keydown=on_keydown>
             <input
                 class="sd-input"
                 type="search"
@@ -249,8 +270,46 @@ pub(crate) fn Panel(
             {list_heading}
             <results::ResultList results=results active=active label=text.results_label on_open=open_article />
         </div>
-        {move || article.get().map(|a| view! { <article::ArticleView article=a text=text settings=settings.clone() on_back=back /> })}
+        {move || {
+            if mode.get() == Mode::Chat {
+                return None;
+            }
+            article.get().map(|a| view! { <article::ArticleView article=a text=text settings=settings.clone() on_back=back /> })
+        }}
+        {chat.is_some().then(|| view! {
+            <button class="sd-chip sd-chat-offer" type="button" data-testid="sd-chat-offer"
+                hidden=move || mode.get() == Mode::Chat
+                on:click=move |_| mode.set(Mode::Chat)>{text.chat.offer}</button>
+        })}
+        {move || (mode.get() == Mode::Chat).then(|| chat.map(|c| view! {
+            <crate::chat::ChatView chat=c text=text locale=locale.clone() on_back=back />
+        }))}
     }
+}
+
+/// Marks the launcher while an agent's reply waits unread (the panel was closed), and
+/// opens the panel on the chat when the shopper comes back to it.
+fn follow_unread(panel: &Element, chat: crate::chat::Chat, mode: RwSignal<Mode>) {
+    let Some(launcher) = panel
+        .parent_element()
+        .and_then(|root| root.query_selector(".sd-launcher").ok().flatten())
+    else {
+        return;
+    };
+    let marked = launcher.clone();
+    Effect::new(move |_| {
+        let _ = if chat.unread.get() {
+            marked.set_attribute("data-unread", "")
+        } else {
+            marked.remove_attribute("data-unread")
+        };
+    });
+    crate::listen::on(&launcher, "click", move || {
+        if chat.unread.get_untracked() || chat.is_open() {
+            mode.set(Mode::Chat);
+        }
+        chat.unread.set(false);
+    });
 }
 
 /// The path of the store page the shopper is on.

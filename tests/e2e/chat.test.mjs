@@ -1,0 +1,230 @@
+// Live chat on the real demo page, with the real agent page on the other side: the
+// handoff (what the shopper searched, read and where they were), messages both ways,
+// the end of the chat with its CSAT survey stored against the conversation, a chat
+// that follows the shopper to another page, messages that survive a flaky network,
+// and a server without chat.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { demoSite, startServer, watchConsole, openWidget } from "./harness.mjs";
+
+const ADMIN = "chat-test-admin-token-0001";
+const AGENT = "chat-test-agent-token-0001";
+const demo = demoSite(["--admin-token", ADMIN, "--agent-token", AGENT, "--rate-limit", "0"]);
+
+const SETTINGS = {
+  feedbackEndpoint: "/v1/feedback",
+  chatEndpoint: "/v1/chat",
+  surveys: [{ kind: "csat", id: "after-chat", trigger: "afterChat" }],
+};
+
+async function shopperPage(settings = SETTINGS, url = demo.server.url) {
+  const context = await demo.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await page.addInitScript((settings) => {
+    window.shopdeskSettings = settings;
+    window.__events = [];
+    window.shopdesk = window.shopdesk || [];
+    for (const name of ["escalate", "chat:message", "chat:ended", "survey:shown"]) {
+      window.shopdesk.push(["on", name, (detail) => window.__events.push([name, detail])]);
+    }
+  }, settings);
+  await page.goto(url);
+  return { context, page, problems };
+}
+
+const w = (page, testid) => page.locator(`shopdesk-widget >> [data-testid="${testid}"]`);
+
+async function agentPage() {
+  const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = watchConsole(page);
+  await page.goto(`${demo.server.url}agent/#token=${AGENT}`);
+  await page.locator('[data-testid="agent-conversations"]').waitFor();
+  return { page, problems };
+}
+
+/** The agent API, as the agent page uses it. */
+async function agentApi(path, body) {
+  const response = await fetch(`${demo.server.url}v1/agent/${path}`, {
+    method: body ? "POST" : "GET",
+    headers: { Authorization: `Bearer ${AGENT}`, "Content-Type": "application/json" },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return response.status === 204 ? null : response.json();
+}
+
+async function messagesOf(conversation) {
+  const { events } = await agentApi(`conversations/${conversation}`);
+  return events.filter((e) => e.type === "message").map((e) => `${e.author}: ${e.body}`);
+}
+
+async function conversationOf(page) {
+  for (let i = 0; i < 100; i++) {
+    const started = (await page.evaluate(() => window.__events)).find((e) => e[0] === "escalate");
+    if (started) return started[1].id;
+    await page.waitForTimeout(50);
+  }
+  throw new Error("no escalate event");
+}
+
+/** Types a message in the widget's chat and sends it with Enter. */
+async function say(page, text) {
+  await w(page, "sd-chat-input").fill(text);
+  await w(page, "sd-chat-input").press("Enter");
+}
+
+test("the agent sees what the shopper searched and read; they talk; the end brings the CSAT, stored with the chat", async () => {
+  const agent = await agentPage();
+  const { context, page, problems } = await shopperPage();
+  await openWidget(page);
+  await w(page, "sd-input").fill("return policy");
+  // The search counts once the shopper pauses (the `search` event's rule).
+  await page.waitForTimeout(900);
+  await w(page, "sd-result").first().click();
+  await w(page, "sd-article").waitFor();
+  await w(page, "sd-chat-offer").click();
+  await w(page, "sd-chat").waitFor();
+  // The message box has focus: the shopper can type at once.
+  assert.equal(await page.evaluate(() => document.querySelector("shopdesk-widget").shadowRoot.activeElement?.dataset.testid), "sd-chat-input");
+  await say(page, "My parcel arrived damaged, can I return it?");
+  const id = await conversationOf(page);
+  await page.locator(`shopdesk-widget >> [data-testid="sd-chat-line"][data-delivery="sent"]`).waitFor();
+
+  // The agent page lists it with the handoff.
+  const item = agent.page.locator(`[data-testid="agent-conversation"][data-id="${id}"]`);
+  await item.waitFor();
+  await item.click();
+  const handoff = agent.page.locator('[data-testid="agent-handoff"]');
+  await handoff.waitFor();
+  const told = await handoff.innerText();
+  assert.match(told, /return policy/, "the search");
+  assert.match(told, /What is your return policy\?/, "the article read");
+  assert.match(told, /Shopdesk Demo|127\.0\.0\.1/, "the page");
+  await agent.page.locator('[data-testid="agent-message"][data-author="shopper"]', { hasText: "arrived damaged" }).waitFor();
+
+  await agent.page.locator('[data-testid="agent-reply"]').fill("Sorry to hear that! Yes, I have sent you a free return label.");
+  await agent.page.locator('[data-testid="agent-reply"]').press("Enter");
+  await page.locator('shopdesk-widget >> [data-testid="sd-chat-line"][data-author="agent"]', { hasText: "free return label" }).waitFor();
+  // Nothing shown twice on either side.
+  assert.equal(await w(page, "sd-chat-line").count(), 2);
+  await agent.page.locator('[data-testid="agent-message"][data-author="agent"]').waitFor();
+  assert.equal(await agent.page.locator('[data-testid="agent-message"]').count(), 2);
+
+  await agent.page.locator('[data-testid="agent-close"]').click();
+  await w(page, "sd-chat-ended").waitFor();
+  const card = page.locator('shopdesk-widget >> [data-testid="sd-chat"] [data-testid="sd-survey"]');
+  await card.waitFor();
+  assert.equal(await card.getAttribute("data-kind"), "csat");
+  await card.locator('[data-testid="sd-score"][data-score="5"]').click();
+  await w(page, "sd-survey-thanks").waitFor();
+
+  const rows = await waitCsv((r) => r[4] === "after-chat");
+  assert.deepEqual(rows.map((r) => [r[1], r[2], r[6]]), [["csat", "5", id]]);
+  assert.deepEqual(await messagesOf(id), [
+    "shopper: My parcel arrived damaged, can I return it?",
+    "agent: Sorry to hear that! Yes, I have sent you a free return label.",
+  ]);
+  const names = (await page.evaluate(() => window.__events)).map((e) => e[0]);
+  assert.deepEqual(names, ["escalate", "chat:message", "chat:ended", "survey:shown"]);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(agent.problems, []);
+  await context.close();
+  await agent.page.close();
+});
+
+/** Feedback CSV rows (split on commas: the fields used here have none) matching `f`. */
+async function waitCsv(f) {
+  for (let i = 0; i < 100; i++) {
+    const response = await fetch(`${demo.server.url}v1/reports/feedback?format=csv`, {
+      headers: { Authorization: `Bearer ${ADMIN}` },
+    });
+    const [, ...rows] = (await response.text()).trim().split("\n");
+    const found = rows.map((r) => r.split(",")).filter(f);
+    if (found.length) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("no matching feedback stored");
+}
+
+test("the chat follows the shopper to another page; a reply while the panel is closed marks the launcher", async () => {
+  const { context, page, problems } = await shopperPage();
+  await openWidget(page);
+  await w(page, "sd-chat-offer").click();
+  await say(page, "Do you ship to Norway?");
+  const id = await conversationOf(page);
+  await page.locator(`shopdesk-widget >> [data-testid="sd-chat-line"][data-delivery="sent"]`).waitFor();
+
+  await page.goto(`${demo.server.url}checkout/`);
+  // The widget module loads when the browser is idle and picks the chat up again.
+  await page.waitForSelector('shopdesk-widget >> [data-testid="sd-panel"][data-engine="ready"]', { state: "attached" });
+  await agentApi(`conversations/${id}/messages`, { id: crypto.randomUUID(), body: "Yes, in 3-5 days." });
+  await page.waitForSelector('shopdesk-widget >> [data-testid="sd-launcher"][data-unread]');
+  await page.click('[data-testid="sd-launcher"]');
+  await w(page, "sd-chat").waitFor();
+  const lines = await w(page, "sd-chat-line").allInnerTexts();
+  assert.equal(lines.length, 2, lines.join(" | "));
+  assert.match(lines[0], /Do you ship to Norway\?/);
+  assert.match(lines[1], /Yes, in 3-5 days\./);
+  assert.equal(await page.locator('shopdesk-widget >> [data-testid="sd-launcher"][data-unread]').count(), 0);
+
+  // The shopper ends it; the tab forgets it, and the next page starts afresh.
+  await w(page, "sd-chat-end").click();
+  await w(page, "sd-chat-ended").waitFor();
+  const { events } = await agentApi(`conversations/${id}`);
+  assert.deepEqual(events.at(-1).type === "closed" && events.at(-1).by, "shopper");
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("shopdesk:chat")), null);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("messages typed while the network fails are delivered once it is back, each exactly once", async () => {
+  const { context, page, problems } = await shopperPage();
+  await openWidget(page);
+  await w(page, "sd-chat-offer").click();
+  await say(page, "first");
+  const id = await conversationOf(page);
+  await page.locator(`shopdesk-widget >> [data-testid="sd-chat-line"][data-delivery="sent"]`).waitFor();
+  // The connection drops: messages fail at the network level.
+  let failed = 0;
+  await page.route("**/v1/chat/*/messages", (route) => {
+    failed++;
+    return route.abort("internetdisconnected");
+  });
+  await say(page, "second");
+  await say(page, "third");
+  await page.locator('shopdesk-widget >> [data-testid="sd-chat-line"][data-delivery="retrying"]').first().waitFor();
+  assert.ok(failed >= 1);
+  await page.unroute("**/v1/chat/*/messages");
+  await page.waitForFunction(() => {
+    const root = document.querySelector("shopdesk-widget").shadowRoot;
+    const lines = [...root.querySelectorAll('[data-testid="sd-chat-line"]')];
+    return lines.length === 3 && lines.every((l) => l.dataset.delivery === "sent");
+  }, null, { timeout: 20_000 });
+  assert.deepEqual(await messagesOf(id), ["shopper: first", "shopper: second", "shopper: third"]);
+  // Only the network's failures reached the console, none of ours.
+  assert.deepEqual(problems.filter((p) => !p.includes("ERR_INTERNET_DISCONNECTED")), []);
+  await context.close();
+});
+
+test("a server without chat: the shopper is told, one error for the merchant, the page unharmed", async () => {
+  const server = await startServer(demo.site);
+  try {
+    const { context, page, problems } = await shopperPage(SETTINGS, server.url);
+    await openWidget(page);
+    await w(page, "sd-chat-offer").click();
+    await say(page, "hello?");
+    await w(page, "sd-chat-unavailable").waitFor();
+    assert.equal(await page.locator('shopdesk-widget >> [data-testid="sd-chat-line"][data-delivery="failed"]').count(), 1);
+    // The browser's own line about the 503 aside, one error: ours.
+    const errors = problems.filter((p) => p.startsWith("error:") && !p.includes("Failed to load resource"));
+    assert.equal(errors.length, 1, problems.join("\n"));
+    assert.match(errors[0], /\[shopdesk\] the chat could not start \(HTTP 503\): live chat is off/);
+    // Help still works.
+    await w(page, "sd-chat-back").click();
+    await w(page, "sd-input").fill("shipping");
+    await w(page, "sd-result").first().waitFor();
+    await context.close();
+  } finally {
+    server.stop();
+  }
+});

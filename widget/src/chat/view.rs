@@ -1,0 +1,136 @@
+//! The chat inside the panel: the log (a polite live region, so screen readers hear
+//! replies), the message box (Enter sends, Shift+Enter starts a new line), and once it
+//! has ended, the survey and a way to start again.
+
+use leptos::html;
+use leptos::prelude::*;
+use shopdesk_i18n::Text;
+use shopdesk_wire::chat::Author;
+use web_sys::KeyboardEvent;
+
+use super::{Chat, Delivery, Phase};
+use crate::surveys::SurveyCard;
+
+#[component]
+pub(crate) fn ChatView(
+    chat: Chat,
+    text: &'static Text,
+    locale: String,
+    on_back: impl Fn() + Copy + 'static,
+) -> impl IntoView {
+    let draft = RwSignal::new(String::new());
+    let input_ref = NodeRef::<html::Textarea>::new();
+    let log_ref = NodeRef::<html::Ol>::new();
+    let t = &text.chat;
+    // The shopper came here to type.
+    Effect::new(move |_| {
+        if let Some(input) = input_ref.get() {
+            let _ = input.focus();
+        }
+    });
+    // The newest message stays in view.
+    Effect::new(move |_| {
+        chat.lines.track();
+        if let Some(log) = log_ref.get() {
+            request_animation_frame(move || log.set_scroll_top(log.scroll_height()));
+        }
+    });
+    let send = move || {
+        let body = draft.get_untracked();
+        if body.trim().is_empty() {
+            return;
+        }
+        draft.set(String::new());
+        chat.send(body);
+    };
+    let on_keydown = move |ev: KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            send();
+        }
+    };
+    let ended = move || chat.phase.get() == Phase::Ended;
+    let note = move || {
+        match chat.phase.get() {
+        Phase::Unavailable => Some(view! {
+            <p class="sd-chat-note sd-status-error" role="alert" data-testid="sd-chat-unavailable">{t.unavailable}</p>
+        }.into_any()),
+        Phase::Idle | Phase::Starting => Some(view! {
+            <p class="sd-chat-note">{t.waiting}</p>
+        }.into_any()),
+        Phase::Open => {
+            let answered = chat.lines.with(|l| l.iter().any(|l| l.author == Author::Agent));
+            (!answered).then(|| {
+                let words = if chat.agents_online.get() == Some(0) { t.no_agents } else { t.waiting };
+                view! { <p class="sd-chat-note" data-testid="sd-chat-waiting">{words}</p> }.into_any()
+            })
+        }
+        Phase::Ended => None,
+    }
+    };
+    let lines = move || {
+        chat.lines
+            .get()
+            .into_iter()
+            .map(|line| {
+                let (who, author) = match line.author {
+                    Author::Shopper => (t.you, "shopper"),
+                    Author::Agent => (t.agent, "agent"),
+                };
+                let state = match line.delivery {
+                    Delivery::Sending => Some(t.sending),
+                    Delivery::Retrying => Some(t.retrying),
+                    Delivery::Sent | Delivery::Failed => None,
+                };
+                let delivery = match line.delivery {
+                    Delivery::Sending => "sending",
+                    Delivery::Retrying => "retrying",
+                    Delivery::Sent => "sent",
+                    Delivery::Failed => "failed",
+                };
+                view! {
+                    <li class="sd-chat-line" data-testid="sd-chat-line" data-author=author data-delivery=delivery>
+                        <span class="sd-visually-hidden">{format!("{who}: ")}</span>
+                        <p class="sd-chat-bubble">{line.body}</p>
+                        {state.map(|s| view! { <span class="sd-chat-state">{s}</span> })}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="sd-chat" data-testid="sd-chat" aria-label=t.title>
+            <div class="sd-chat-top">
+                <button class="sd-back" type="button" data-testid="sd-chat-back" on:click=move |_| on_back()>
+                    <span aria-hidden="true" class="sd-back-arrow">"←"</span>
+                    {t.back}
+                </button>
+                <button class="sd-chip sd-chat-end" type="button" data-testid="sd-chat-end"
+                    hidden=move || chat.phase.get() != Phase::Open
+                    on:click=move |_| chat.end()>{t.end}</button>
+            </div>
+            <h3 class="sd-chat-title">{t.title}</h3>
+            {note}
+            <ol class="sd-chat-log" role="log" aria-live="polite" data-testid="sd-chat-log" node_ref=log_ref>
+                {lines}
+            </ol>
+            {move || ended().then(|| view! {
+                <div class="sd-chat-ended">
+                    <p class="sd-chat-note" role="status" data-testid="sd-chat-ended">{t.ended}</p>
+                    <SurveyCard active=chat.survey text=text locale=locale.clone() />
+                    <button class="sd-chip" type="button" data-testid="sd-chat-again" on:click=move |_| chat.restart()>{t.again}</button>
+                </div>
+            })}
+            <form class="sd-chat-form" hidden=ended on:submit=move |ev| { ev.prevent_default(); send(); }>
+                <label class="sd-visually-hidden" for="sd-chat-input">{t.message_label}</label>
+                <textarea id="sd-chat-input" class="sd-comment sd-chat-input" data-testid="sd-chat-input" rows="2"
+                    maxlength=shopdesk_wire::chat::MAX_MESSAGE.to_string()
+                    placeholder=t.placeholder node_ref=input_ref
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))
+                    on:keydown=on_keydown></textarea>
+                <button type="submit" class="sd-chip sd-send" data-testid="sd-chat-send">{t.send}</button>
+            </form>
+        </section>
+    }
+}
