@@ -1,6 +1,6 @@
 // Accessibility: axe-core (WCAG 2.1 A and AA rules) against the widget's shadow tree in
 // every state a shopper meets (closed, a survey card and its follow-up question, open,
-// results, an answer, feedback, no results),
+// results, an answer, feedback, no results, a live chat waiting, talking and ended),
 // in the default look and in the dark scheme with a light brand colour (its text and
 // accents are computed for contrast).
 import { test } from "node:test";
@@ -10,7 +10,8 @@ import { demoSite, watchConsole, openWidget } from "./harness.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
-const demo = demoSite();
+const AGENT = "a11y-test-agent-token-0001";
+const demo = demoSite(["--agent-token", AGENT, "--rate-limit", "0"]);
 
 /** axe's violations inside the widget, as "rule: target" lines. */
 async function violations(page) {
@@ -32,7 +33,9 @@ for (const [name, look] of Object.entries(LOOKS)) test(`axe finds no WCAG 2.1 AA
   const page = await context.newPage();
   const problems = watchConsole(page);
   await page.addInitScript((look) => {
-    window.shopdeskSettings = { feedbackEndpoint: "/v1/feedback", ...look };
+    window.shopdeskSettings = { feedbackEndpoint: "/v1/feedback", chatEndpoint: "/v1/chat", ...look };
+    window.shopdesk = window.shopdesk || [];
+    window.shopdesk.push(["on", "escalate", ({ id }) => (window.__chat = id)]);
   }, look);
   await page.route("**/v1/feedback", (route) => route.fulfill({ status: 202, body: "" }));
   await page.goto(demo.server.url);
@@ -65,6 +68,25 @@ for (const [name, look] of Object.entries(LOOKS)) test(`axe finds no WCAG 2.1 AA
   await page.locator('shopdesk-widget >> [data-testid="sd-input"]').fill("xylophone");
   await page.locator('shopdesk-widget >> [data-testid="sd-status"]', { hasText: "No answers" }).waitFor();
   found.noResults = await violations(page);
+  await page.locator('shopdesk-widget >> [data-testid="sd-chat-offer"]').click();
+  await page.locator('shopdesk-widget >> [data-testid="sd-chat"]').waitFor();
+  found.chat = await violations(page);
+  await page.locator('shopdesk-widget >> [data-testid="sd-chat-input"]').fill("Can I change my delivery address?");
+  await page.locator('shopdesk-widget >> [data-testid="sd-chat-send"]').click();
+  await page.locator('shopdesk-widget >> [data-testid="sd-chat-line"][data-delivery="sent"]').waitFor();
+  const chat = await page.waitForFunction(() => window.__chat).then((h) => h.jsonValue());
+  const agent = (path, body) =>
+    fetch(`${demo.server.url}v1/agent/conversations/${chat}/${path}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${AGENT}`, "Content-Type": "application/json" },
+      body: body && JSON.stringify(body),
+    });
+  await agent("messages", { id: crypto.randomUUID(), body: "Yes, until it ships." });
+  await page.locator('shopdesk-widget >> [data-testid="sd-chat-line"][data-author="agent"]').waitFor();
+  found.chatTalking = await violations(page);
+  await agent("close");
+  await page.locator('shopdesk-widget >> [data-testid="sd-chat-ended"]').waitFor();
+  found.chatEnded = await violations(page);
   for (const [state, list] of Object.entries(found)) assert.deepEqual(list, [], `${state}:\n${list.join("\n")}`);
   assert.deepEqual(problems, []);
   await context.close();

@@ -20,7 +20,7 @@ pub(crate) fn ChatView(
 ) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let input_ref = NodeRef::<html::Textarea>::new();
-    let log_ref = NodeRef::<html::Ol>::new();
+    let log_ref = NodeRef::<html::Div>::new();
     let t = &text.chat;
     // The shopper came here to type.
     Effect::new(move |_| {
@@ -111,9 +111,9 @@ pub(crate) fn ChatView(
             </div>
             <h3 class="sd-chat-title">{t.title}</h3>
             {note}
-            <ol class="sd-chat-log" role="log" aria-live="polite" data-testid="sd-chat-log" node_ref=log_ref>
-                {lines}
-            </ol>
+            <div class="sd-chat-log" role="log" aria-live="polite" data-testid="sd-chat-log" node_ref=log_ref>
+                <ol class="sd-chat-lines">{lines}</ol>
+            </div>
             {move || ended().then(|| view! {
                 <div class="sd-chat-ended">
                     <p class="sd-chat-note" role="status" data-testid="sd-chat-ended">{t.ended}</p>
