@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Assembles the demo site in dist/: the store pages from public/, the widget modules
-# built by trunk, and the sample FAQ index built by faq-indexer. dist/ is exactly what a
-# merchant would publish.
+# built by trunk, and the sample FAQ index built by faq-indexer: exactly what a merchant
+# would publish. Plus the agents' page in dist/agent/, which shopdesk-server serves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -9,6 +9,7 @@ OUT=${1:-dist}
 
 cargo build --release -p faq-indexer -p shopdesk-server
 trunk build --release
+trunk build agent/index.html --release --dist target/agent-dist --public-url /agent/
 
 rm -rf "$OUT.tmp"
 mkdir -p "$OUT.tmp"
@@ -22,6 +23,9 @@ done
   mkdir -p "$OUT.tmp/$(dirname "$f")"
   cp "target/widget-dist/$f" "$OUT.tmp/$f"
 done
+# Agent page, served at /agent/.
+mkdir -p "$OUT.tmp/agent"
+cp -R target/agent-dist/* "$OUT.tmp/agent/"
 target/release/faq-indexer build public/faq --out "$OUT.tmp/faq"
 rm -rf "$OUT"
 mv "$OUT.tmp" "$OUT"

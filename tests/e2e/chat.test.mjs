@@ -39,7 +39,7 @@ async function agentPage() {
   const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
   const problems = watchConsole(page);
   await page.goto(`${demo.server.url}agent/#token=${AGENT}`);
-  await page.locator('[data-testid="agent-conversations"]').waitFor();
+  await page.locator('[data-testid="agent-status"][data-state="connected"]').waitFor();
   return { page, problems };
 }
 
@@ -99,7 +99,8 @@ test("the agent sees what the shopper searched and read; they talk; the end brin
   const told = await handoff.innerText();
   assert.match(told, /return policy/, "the search");
   assert.match(told, /What is your return policy\?/, "the article read");
-  assert.match(told, /Shopdesk Demo|127\.0\.0\.1/, "the page");
+  assert.match(told, /Storm Shell Rain Jacket/, "the page's title");
+  assert.equal(await handoff.locator('[data-testid="agent-page-link"]').getAttribute("href"), demo.server.url);
   await agent.page.locator('[data-testid="agent-message"][data-author="shopper"]', { hasText: "arrived damaged" }).waitFor();
 
   await agent.page.locator('[data-testid="agent-reply"]').fill("Sorry to hear that! Yes, I have sent you a free return label.");

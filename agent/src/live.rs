@@ -1,0 +1,79 @@
+//! The live event stream (server-sent events). The browser reconnects by itself after
+//! a dropped connection and resumes with `Last-Event-ID`; this only reports how the
+//! connection is doing and hands over each event's data.
+
+use std::fmt;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use web_sys::{EventSource, MessageEvent};
+
+/// What the stream reports.
+#[derive(Debug)]
+pub(crate) enum Report {
+    Connected,
+    /// One event's `data:` (a `ChatEvent` as JSON).
+    Data(String),
+    /// Lost; the browser is reconnecting by itself.
+    Reconnecting,
+    /// The browser gave up (the server refused the stream, e.g. a wrong token or a
+    /// server without chat): reopening is up to the page.
+    Failed,
+}
+
+/// An open stream; dropping it closes the connection.
+pub(crate) struct Stream {
+    source: EventSource,
+    _handlers: [Closure<dyn FnMut(web_sys::Event)>; 3],
+}
+
+impl fmt::Debug for Stream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Stream")
+            .field("url", &self.source.url())
+            .finish()
+    }
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        self.source.close();
+    }
+}
+
+pub(crate) fn open(url: &str, report: impl Fn(Report) + 'static) -> Result<Stream, JsValue> {
+    let source = EventSource::new(url)?;
+    let report = Rc::new(report);
+    let on_open = {
+        let report = report.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_| report(Report::Connected))
+    };
+    let on_message = {
+        let report = report.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            if let Some(data) = e
+                .dyn_ref::<MessageEvent>()
+                .and_then(|m| m.data().as_string())
+            {
+                report(Report::Data(data));
+            }
+        })
+    };
+    let on_error = {
+        let source = source.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if source.ready_state() == EventSource::CLOSED {
+                report(Report::Failed);
+            } else {
+                report(Report::Reconnecting);
+            }
+        })
+    };
+    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    Ok(Stream {
+        source,
+        _handlers: [on_open, on_message, on_error],
+    })
+}

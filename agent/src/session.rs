@@ -1,0 +1,532 @@
+//! A signed-in agent: the token, the desk, the live stream, and the requests that
+//! change them. Components call into this; every network outcome, good or bad, ends
+//! up in the desk or the status line, never in a panic.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shopdesk_wire::chat::{ChatEvent, Say, MAX_MESSAGE};
+
+use crate::api::{self, Failure};
+use crate::browser;
+use crate::desk::{Applied, Desk, Source};
+use crate::live::{self, Report};
+use crate::retry::{self, Next};
+
+/// How the page is connected to the server.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum Link {
+    #[default]
+    SignedOut,
+    Loading,
+    Connected,
+    Reconnecting,
+    /// Not connected, with what went wrong and what happens next.
+    Down(String),
+}
+
+/// The status line: the connection, and whatever currently fails.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Status {
+    pub link: Link,
+    /// By kind ("retry" while a reply is being retried, "send" for one refused,
+    /// "close", "history"): the next success of that kind clears its problem without
+    /// hiding another kind's.
+    pub problems: BTreeMap<&'static str, String>,
+}
+
+impl Status {
+    pub(crate) fn text(&self) -> String {
+        let link = match &self.link {
+            Link::SignedOut => "Signed out".to_string(),
+            Link::Loading => "Loading conversations…".to_string(),
+            Link::Connected => "Connected: new conversations and messages arrive live".to_string(),
+            Link::Reconnecting => "Connection lost; reconnecting…".to_string(),
+            Link::Down(why) => why.clone(),
+        };
+        std::iter::once(link)
+            .chain(self.problems.values().cloned())
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
+    /// For styling and tests: `connected`, `reconnecting`, `loading`, `error`, `signed-out`.
+    pub(crate) fn state(&self) -> &'static str {
+        match &self.link {
+            Link::SignedOut => "signed-out",
+            Link::Loading => "loading",
+            Link::Connected if self.problems.is_empty() => "connected",
+            Link::Reconnecting => "reconnecting",
+            Link::Connected | Link::Down(_) => "error",
+        }
+    }
+}
+
+/// The handle components share (all fields are `Copy` handles into the reactive arena).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Session {
+    pub desk: RwSignal<Desk>,
+    pub status: RwSignal<Status>,
+    pub token: RwSignal<Option<String>>,
+    /// Why the sign-in form is back (a refused token).
+    pub signin_error: RwSignal<Option<String>>,
+    /// The latest news for screen readers (new conversation, new message elsewhere).
+    pub announcement: RwSignal<String>,
+    /// The agent's clock, ticking for "waiting 3 min".
+    pub now: RwSignal<i64>,
+    /// Unsent text per conversation, so switching conversations loses nothing.
+    pub drafts: StoredValue<BTreeMap<String, String>>,
+    /// Bumped at sign-in and sign-out: work started for an earlier sign-in stops.
+    generation: StoredValue<u32>,
+    stream: StoredValue<Option<live::Stream>, LocalStorage>,
+    /// Failures of the stream in a row, for its backoff.
+    stream_failures: StoredValue<u32>,
+    /// Conversations whose replies are being delivered (one loop each, in order).
+    senders: StoredValue<BTreeSet<String>>,
+    /// Bumped when the stream connects: replies waiting out a backoff go at once.
+    wake: StoredValue<u32>,
+}
+
+impl Session {
+    pub(crate) fn new() -> Self {
+        Self {
+            desk: RwSignal::new(Desk::default()),
+            status: RwSignal::new(Status::default()),
+            token: RwSignal::new(None),
+            signin_error: RwSignal::new(None),
+            announcement: RwSignal::new(String::new()),
+            now: RwSignal::new(browser::now_ms()),
+            drafts: StoredValue::new(BTreeMap::new()),
+            generation: StoredValue::new(0),
+            stream: StoredValue::new_local(None),
+            stream_failures: StoredValue::new(0),
+            senders: StoredValue::new(BTreeSet::new()),
+            wake: StoredValue::new(0),
+        }
+    }
+
+    /// Signs in with a `#token=` link or the tab's stored token, if there is one.
+    pub(crate) fn resume(self) {
+        if let Some(token) = browser::take_fragment_token().or_else(browser::stored_token) {
+            self.sign_in(token);
+        }
+    }
+
+    /// Uses `token` until the server refuses it; a wrong one brings the form back.
+    pub(crate) fn sign_in(self, token: String) {
+        browser::store_token(Some(&token));
+        self.token.set(Some(token));
+        self.signin_error.set(None);
+        self.start();
+    }
+
+    pub(crate) fn sign_out(self, error: Option<String>) {
+        self.generation.update_value(|g| *g += 1);
+        self.stream.set_value(None);
+        self.senders.set_value(BTreeSet::new());
+        self.drafts.set_value(BTreeMap::new());
+        browser::store_token(None);
+        self.token.set(None);
+        self.desk.set(Desk::default());
+        self.status.set(Status::default());
+        self.announcement.set(String::new());
+        self.signin_error.set(error);
+    }
+
+    fn current(self, generation: u32) -> bool {
+        self.generation.get_value() == generation
+    }
+
+    fn problem(self, kind: &'static str, text: Option<String>) {
+        self.status.maybe_update(|s| match text {
+            Some(t) => s.problems.insert(kind, t.clone()).as_ref() != Some(&t),
+            None => s.problems.remove(kind).is_some(),
+        });
+    }
+
+    fn link(self, link: Link) {
+        self.status.maybe_update(|s| {
+            let changed = s.link != link;
+            s.link = link;
+            changed
+        });
+    }
+
+    /// Loads the list (retrying while the server is unreachable), then goes live.
+    fn start(self) {
+        self.generation.update_value(|g| *g += 1);
+        let generation = self.generation.get_value();
+        self.stream.set_value(None);
+        self.stream_failures.set_value(0);
+        self.desk.set(Desk::default());
+        self.desk.update(|d| d.set_away(browser::hidden()));
+        self.status.set(Status {
+            link: Link::Loading,
+            problems: BTreeMap::new(),
+        });
+        spawn_local(async move {
+            let mut attempts = 0;
+            loop {
+                let Some(token) = self.token.get_untracked() else {
+                    return;
+                };
+                let answer = api::list(&token).await;
+                if !self.current(generation) {
+                    return;
+                }
+                let failure = match answer {
+                    Ok(listing) => {
+                        self.desk.update(|d| {
+                            d.load_list(listing.conversations);
+                            d.seq = listing.seq;
+                        });
+                        self.connect(generation);
+                        self.preload(generation).await;
+                        return;
+                    }
+                    Err(f) => f,
+                };
+                match retry::after(&failure, attempts, browser::random()) {
+                    Next::SignOut(message) => return self.sign_out(Some(message)),
+                    Next::GiveUp(message) => {
+                        return self
+                            .link(Link::Down(format!("Cannot load conversations: {message}")))
+                    }
+                    Next::Retry { after_ms } => {
+                        self.link(Link::Down(format!(
+                            "Cannot load conversations: {failure}; retrying in {} s",
+                            retry::seconds(after_ms)
+                        )));
+                        browser::sleep(after_ms).await;
+                        attempts += 1;
+                    }
+                }
+            }
+        });
+    }
+
+    /// Opens the event stream after the last event the desk has.
+    fn connect(self, generation: u32) {
+        let Some(token) = self.token.get_untracked() else {
+            return;
+        };
+        let url = api::events_url(&token, self.desk.with_untracked(|d| d.seq));
+        match live::open(&url, move |report| self.on_stream(generation, report)) {
+            Ok(stream) => self.stream.set_value(Some(stream)),
+            Err(e) => {
+                self.link(Link::Down(format!(
+                    "Cannot open the live connection: {}",
+                    api::describe(&e)
+                )));
+                spawn_local(self.reconnect(generation));
+            }
+        }
+    }
+
+    fn on_stream(self, generation: u32, report: Report) {
+        if !self.current(generation) {
+            return;
+        }
+        match report {
+            Report::Connected => {
+                self.stream_failures.set_value(0);
+                self.link(Link::Connected);
+                self.wake.update_value(|w| *w = w.wrapping_add(1));
+            }
+            Report::Data(data) => match serde_json::from_str::<ChatEvent>(&data) {
+                Ok(event) => self.apply(event, Source::Stream),
+                // A kind of event a newer server sends: nothing here can show it.
+                Err(e) => browser::console_error(&format!("skipped an unreadable event: {e}")),
+            },
+            Report::Reconnecting => self.link(Link::Reconnecting),
+            // Reopened from a task: the stream's own handler must not drop the stream.
+            Report::Failed => spawn_local(self.reconnect(generation)),
+        }
+    }
+
+    /// The browser stopped reconnecting (the server refused the stream): checks the
+    /// token with a plain request, which says why, and reopens after a backoff.
+    async fn reconnect(self, generation: u32) {
+        self.stream.set_value(None);
+        let mut why = String::new();
+        loop {
+            let failures = self.stream_failures.get_value();
+            self.stream_failures.set_value(failures + 1);
+            let wait = retry::backoff_ms(failures, browser::random());
+            self.link(Link::Down(format!(
+                "Live connection lost{why}; reconnecting in {} s",
+                retry::seconds(wait)
+            )));
+            browser::sleep(wait).await;
+            let Some(token) = self.token.get_untracked() else {
+                return;
+            };
+            if !self.current(generation) {
+                return;
+            }
+            match api::list(&token).await {
+                _ if !self.current(generation) => return,
+                Ok(listing) => {
+                    self.desk.update(|d| d.load_list(listing.conversations));
+                    self.link(Link::Reconnecting);
+                    return self.connect(generation);
+                }
+                Err(Failure::Unauthorized(message)) => return self.sign_out(Some(message)),
+                Err(failure) => why = format!(" ({failure})"),
+            }
+        }
+    }
+
+    fn apply(self, event: ChatEvent, source: Source) {
+        let applied = self
+            .desk
+            .try_maybe_update(|d| {
+                let applied = d.apply(event, source);
+                (applied != Applied::Nothing, applied)
+            })
+            .unwrap_or(Applied::Nothing);
+        match applied {
+            Applied::Announce(text) => self.announcement.set(text),
+            Applied::Unknown => self.reload_list(),
+            Applied::Nothing | Applied::Changed => {}
+        }
+    }
+
+    /// An event named a conversation the list does not have: the list is stale.
+    fn reload_list(self) {
+        let generation = self.generation.get_value();
+        spawn_local(async move {
+            let Some(token) = self.token.get_untracked() else {
+                return;
+            };
+            if let Ok(listing) = api::list(&token).await {
+                if self.current(generation) {
+                    self.desk.update(|d| d.load_list(listing.conversations));
+                }
+            }
+        });
+    }
+
+    /// Fetches every listed conversation's history, one at a time and open ones
+    /// first, so the list shows what each shopper last said and which need an answer.
+    async fn preload(self, generation: u32) {
+        let listed = self.desk.with_untracked(Desk::order);
+        for id in listed {
+            if !self.current(generation) {
+                return;
+            }
+            if self.desk.try_update(|d| d.start_loading(&id)) == Some(true) {
+                self.fetch_history(generation, id).await;
+            }
+        }
+    }
+
+    async fn fetch_history(self, generation: u32, id: String) {
+        let Some(token) = self.token.get_untracked() else {
+            return;
+        };
+        let answer = api::history(&token, &id).await;
+        if !self.current(generation) {
+            return;
+        }
+        match answer {
+            Ok(events) => {
+                self.desk.update(|d| d.load_history(&id, events));
+                self.problem("history", None);
+            }
+            Err(Failure::Unauthorized(message)) => self.sign_out(Some(message)),
+            Err(failure) => {
+                self.problem(
+                    "history",
+                    Some(format!("Could not load a conversation: {failure}")),
+                );
+                self.desk
+                    .update(|d| d.history_failed(&id, failure.to_string()));
+            }
+        }
+    }
+
+    /// Opens conversation `id`, fetching its history the first time.
+    pub(crate) fn open(self, id: String) {
+        if self.desk.try_update(|d| d.select(&id)) == Some(true) {
+            spawn_local(self.fetch_history(self.generation.get_value(), id));
+        }
+    }
+
+    /// Tries again to load a conversation whose history failed.
+    pub(crate) fn reload_history(self, id: String) {
+        if self.desk.try_update(|d| d.start_loading(&id)) == Some(true) {
+            spawn_local(self.fetch_history(self.generation.get_value(), id));
+        }
+    }
+
+    /// Shows the reply at once and delivers it; `Err` says why it cannot be sent.
+    pub(crate) fn send(self, conversation: &str, body: &str) -> Result<(), String> {
+        let body = body.trim();
+        if body.is_empty() {
+            return Err("Type a reply first.".to_string());
+        }
+        let length = body.chars().count();
+        if length > MAX_MESSAGE {
+            return Err(format!(
+                "A message can have at most {MAX_MESSAGE} characters; this one has {length}. Split it."
+            ));
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = browser::now_ms();
+        self.desk
+            .try_update(|d| d.queue(conversation, id, body.to_string(), now))
+            .unwrap_or_else(|| Err("the page is shutting down".to_string()))
+            .map_err(|e| format!("Not sent: {e}."))?;
+        self.deliver(conversation.to_string());
+        Ok(())
+    }
+
+    /// Delivers `conversation`'s pending replies in order, each retried with the same
+    /// id (the server stores it once) until the server has it or refuses it.
+    fn deliver(self, conversation: String) {
+        let mut started = false;
+        self.senders
+            .update_value(|s| started = s.insert(conversation.clone()));
+        if !started {
+            return;
+        }
+        let generation = self.generation.get_value();
+        spawn_local(async move {
+            let mut attempts = 0;
+            while let Some((id, body)) = self
+                .desk
+                .with_untracked(|d| d.next_pending(&conversation))
+                .filter(|_| self.current(generation))
+            {
+                let Some(token) = self.token.get_untracked() else {
+                    return;
+                };
+                let say = Say {
+                    id: id.clone(),
+                    body,
+                };
+                let answer = api::say(&token, &conversation, &say).await;
+                if !self.current(generation) {
+                    return;
+                }
+                let failure = match answer {
+                    Ok(event) => {
+                        match event {
+                            Some(event) => self.apply(event, Source::Answer),
+                            None => self.desk.update(|d| d.delivered(&conversation, &id)),
+                        }
+                        self.problem("send", None);
+                        self.problem("retry", None);
+                        attempts = 0;
+                        continue;
+                    }
+                    Err(f) => f,
+                };
+                match retry::after(&failure, attempts, browser::random()) {
+                    Next::SignOut(message) => return self.sign_out(Some(message)),
+                    Next::GiveUp(reason) => {
+                        self.problem("retry", None);
+                        self.problem("send", Some(format!("A reply was not delivered: {reason}")));
+                        self.desk.update(|d| d.refused(&conversation, &id, reason));
+                        attempts = 0;
+                    }
+                    Next::Retry { after_ms } => {
+                        self.problem(
+                            "retry",
+                            Some(format!(
+                                "Sending failed: {failure}; retrying in {} s",
+                                retry::seconds(after_ms)
+                            )),
+                        );
+                        self.desk
+                            .update(|d| d.retrying(&conversation, &id, failure.to_string()));
+                        self.nap(after_ms).await;
+                        attempts += 1;
+                    }
+                }
+            }
+            if self.current(generation) {
+                self.senders.update_value(|s| {
+                    s.remove(&conversation);
+                });
+                // Whatever was being retried has arrived (the stream may have said so
+                // before any answer did).
+                if self.senders.with_value(BTreeSet::is_empty) {
+                    self.problem("retry", None);
+                }
+            }
+        });
+    }
+
+    /// Sleeps up to `ms`, ending early when the stream (re)connects: the server is
+    /// back, so waiting longer only delays the reply.
+    async fn nap(self, ms: f64) {
+        let wake = self.wake.get_value();
+        let mut left = ms;
+        while left > 0.0 && self.wake.get_value() == wake {
+            let step = left.min(250.0);
+            browser::sleep(step).await;
+            left -= step;
+        }
+    }
+
+    /// Ends the conversation for both sides.
+    pub(crate) fn close(self, conversation: String) {
+        let Some(token) = self.token.get_untracked() else {
+            return;
+        };
+        let generation = self.generation.get_value();
+        self.desk.update(|d| d.set_closing(&conversation, true));
+        spawn_local(async move {
+            let answer = api::close(&token, &conversation).await;
+            if !self.current(generation) {
+                return;
+            }
+            match answer {
+                Ok(()) => {
+                    self.desk
+                        .update(|d| d.closed_here(&conversation, browser::now_ms()));
+                    self.problem("close", None);
+                }
+                Err(Failure::Unauthorized(message)) => self.sign_out(Some(message)),
+                Err(failure) => {
+                    self.desk.update(|d| d.set_closing(&conversation, false));
+                    self.problem(
+                        "close",
+                        Some(format!("Could not end the conversation: {failure}")),
+                    );
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_status_line_says_the_connection_then_the_problems() {
+        let mut status = Status {
+            link: Link::Connected,
+            ..Status::default()
+        };
+        assert_eq!(status.state(), "connected");
+        status
+            .problems
+            .insert("send", "Sending failed (HTTP 503); retrying in 2 s".into());
+        status
+            .problems
+            .insert("close", "Could not end the conversation: HTTP 500".into());
+        assert_eq!(status.state(), "error");
+        assert_eq!(
+            status.text(),
+            "Connected: new conversations and messages arrive live · Could not end the conversation: HTTP 500 · Sending failed (HTTP 503); retrying in 2 s"
+        );
+        status.link = Link::Reconnecting;
+        assert_eq!(status.state(), "reconnecting");
+        assert_eq!(Status::default().text(), "Signed out");
+    }
+}

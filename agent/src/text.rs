@@ -1,0 +1,324 @@
+//! What the page says, as plain functions of plain values: the browser only supplies
+//! the clock and the URL, so every wording and cut is tested natively.
+
+use serde_json::Value;
+use shopdesk_wire::chat::{Author, Handoff};
+
+const MINUTE: i64 = 60_000;
+const HOUR: i64 = 60 * MINUTE;
+const DAY: i64 = 24 * HOUR;
+
+/// The document title. The count comes first so it survives a narrow browser tab.
+pub(crate) fn title(unread: usize) -> String {
+    match unread {
+        0 => "Shopdesk agent".to_string(),
+        n => format!("({n}) Shopdesk agent"),
+    }
+}
+
+/// A coarse duration ("<1 min", "3 min", "1 h 5 min", "2 d 3 h"): agents triage by it,
+/// seconds would only make the list flicker. A negative span (the agent's clock
+/// behind the server's) counts as none.
+pub(crate) fn duration(ms: i64) -> String {
+    let ms = ms.max(0);
+    if ms < MINUTE {
+        "<1 min".to_string()
+    } else if ms < HOUR {
+        format!("{} min", ms / MINUTE)
+    } else if ms < DAY {
+        match (ms % HOUR) / MINUTE {
+            0 => format!("{} h", ms / HOUR),
+            m => format!("{} h {m} min", ms / HOUR),
+        }
+    } else {
+        match (ms % DAY) / HOUR {
+            0 => format!("{} d", ms / DAY),
+            h => format!("{} d {h} h", ms / DAY),
+        }
+    }
+}
+
+/// How long an open conversation has been waiting, or how long ago one ended.
+pub(crate) fn since(started_at: i64, closed_at: Option<i64>, now: i64) -> String {
+    match closed_at {
+        None => format!("waiting {}", duration(now - started_at)),
+        Some(at) if now - at < MINUTE => "ended just now".to_string(),
+        Some(at) => format!("ended {} ago", duration(now - at)),
+    }
+}
+
+/// A message time: the clock time for today, with the date before that. Both values
+/// are milliseconds already shifted into the agent's time zone.
+pub(crate) fn stamp(at_local: i64, now_local: i64) -> String {
+    let day = at_local.div_euclid(DAY);
+    let minutes = at_local.rem_euclid(DAY) / MINUTE;
+    let clock = format!("{:02}:{:02}", minutes / 60, minutes % 60);
+    if day == now_local.div_euclid(DAY) {
+        clock
+    } else {
+        let (y, m, d) = civil(day);
+        format!("{y:04}-{m:02}-{d:02} {clock}")
+    }
+}
+
+/// Year, month, day of a count of days since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The first words of `text` on one line, at most `max` characters with the ellipsis,
+/// cut between words where there is one.
+pub(crate) fn first_words(text: &str, max: usize) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= max {
+        return line;
+    }
+    let cut: String = line.chars().take(max.saturating_sub(1)).collect();
+    let cut = match cut.rfind(' ') {
+        Some(space) if space > cut.len() / 2 => &cut[..space],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end())
+}
+
+/// Who the shopper is, as far as the merchant told us; else a name that still tells
+/// two anonymous shoppers apart.
+pub(crate) fn who(handoff: &Handoff, conversation: &str) -> String {
+    let said = |key: &str| {
+        handoff
+            .identity
+            .as_ref()
+            .and_then(|i| i.get(key))
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    said("name").or_else(|| said("email")).unwrap_or_else(|| {
+        let short: String = conversation.chars().take(6).collect();
+        format!("Shopper {short}")
+    })
+}
+
+/// The identity fields an agent addresses a shopper by, in a fixed order; the rest
+/// of the object is the merchant's and shows in full only as JSON.
+pub(crate) fn identity_fields(identity: &Value) -> Vec<(&'static str, String)> {
+    [("Name", "name"), ("Email", "email"), ("Customer id", "id")]
+        .into_iter()
+        .filter_map(|(label, key)| {
+            let value = match identity.get(key)? {
+                Value::String(s) if !s.trim().is_empty() => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            Some((label, value))
+        })
+        .collect()
+}
+
+/// `url` if it is safe to link to. The server accepts only http(s) page URLs; the page
+/// does not rely on that, since a `javascript:` link would run in the agent's session.
+pub(crate) fn safe_link(url: &str) -> Option<&str> {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")).then_some(url)
+}
+
+/// The closing line of an ended conversation.
+pub(crate) fn ended_by(by: Option<Author>) -> &'static str {
+    match by {
+        Some(Author::Shopper) => "Ended by the shopper",
+        Some(Author::Agent) => "Ended by an agent",
+        None => "Ended",
+    }
+}
+
+/// The token given in the page's fragment (`#token=…`), and the fragment without it,
+/// so a link handed to an agent signs them in and then leaves no secret in the
+/// address bar or the history.
+pub(crate) fn token_from_fragment(hash: &str) -> Option<(String, String)> {
+    let fragment = hash.strip_prefix('#').unwrap_or(hash);
+    let mut token = None;
+    let mut rest = Vec::new();
+    for part in fragment.split('&') {
+        match part.strip_prefix("token=") {
+            Some(value) if token.is_none() => token = percent_decode(value),
+            _ if part.is_empty() => {}
+            _ => rest.push(part),
+        }
+    }
+    let token = token.filter(|t| !t.trim().is_empty())?;
+    Some((token, rest.join("&")))
+}
+
+/// Decodes `%XX` escapes; `None` for a malformed escape or bytes that are not UTF-8.
+pub(crate) fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// `text` as one URL path segment or query value (everything but unreserved
+/// characters escaped).
+pub(crate) fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The message of an error answer (`{"error": "…"}`), else the bare status: the
+/// server's own words say what to do, a status code alone does not.
+pub(crate) fn error_message(status: u16, body: &str) -> String {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_string))
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| format!("HTTP {status}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn durations_are_coarse_and_never_negative() {
+        assert_eq!(duration(-5_000), "<1 min");
+        assert_eq!(duration(59_999), "<1 min");
+        assert_eq!(duration(3 * MINUTE + 59_000), "3 min");
+        assert_eq!(duration(HOUR), "1 h");
+        assert_eq!(duration(HOUR + 5 * MINUTE), "1 h 5 min");
+        assert_eq!(duration(2 * DAY + 3 * HOUR + 7 * MINUTE), "2 d 3 h");
+        assert_eq!(duration(DAY), "1 d");
+    }
+
+    #[test]
+    fn open_conversations_wait_and_ended_ones_ended() {
+        assert_eq!(since(0, None, 3 * MINUTE), "waiting 3 min");
+        assert_eq!(since(0, Some(MINUTE), MINUTE + 10), "ended just now");
+        assert_eq!(since(0, Some(MINUTE), MINUTE + 2 * HOUR), "ended 2 h ago");
+    }
+
+    #[test]
+    fn stamps_show_the_date_only_for_other_days() {
+        // 2024-03-12 14:05 and 09:00 (UTC, i.e. already local).
+        let at = 1_710_252_300_000;
+        assert_eq!(stamp(at, at + HOUR), "14:05");
+        assert_eq!(stamp(at, at + DAY), "2024-03-12 14:05");
+        assert_eq!(stamp(0, DAY), "1970-01-01 00:00");
+        assert_eq!(stamp(-MINUTE, 0), "1969-12-31 23:59");
+        assert_eq!(civil(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn first_words_cut_between_words_on_one_line() {
+        assert_eq!(
+            first_words("  Where is\nmy   order? ", 40),
+            "Where is my order?"
+        );
+        assert_eq!(
+            first_words("Where is my order? It was due on Monday", 20),
+            "Where is my order?…"
+        );
+        assert_eq!(first_words("Supercalifragilistic", 10), "Supercali…");
+        assert_eq!(first_words("ÄÖÜäöüß ÄÖÜäöüß", 9), "ÄÖÜäöüß…");
+        assert_eq!(first_words("", 10), "");
+    }
+
+    #[test]
+    fn shoppers_are_named_by_what_the_merchant_said() {
+        let mut h = Handoff::default();
+        assert_eq!(who(&h, "3f2a9c1e-aaaa"), "Shopper 3f2a9c");
+        h.identity = Some(json!({"email": "ana@example.com", "name": " "}));
+        assert_eq!(who(&h, "x"), "ana@example.com");
+        h.identity =
+            Some(json!({"email": "ana@example.com", "name": "Ana", "id": 42, "tier": "gold"}));
+        assert_eq!(who(&h, "x"), "Ana");
+        assert_eq!(
+            identity_fields(h.identity.as_ref().unwrap()),
+            vec![
+                ("Name", "Ana".to_string()),
+                ("Email", "ana@example.com".to_string()),
+                ("Customer id", "42".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn only_web_links_are_links() {
+        assert!(safe_link("https://shop.example/p").is_some());
+        assert!(safe_link("HTTP://shop.example/").is_some());
+        assert!(safe_link("javascript:alert(1)").is_none());
+        assert!(safe_link("data:text/html,x").is_none());
+        assert!(safe_link("").is_none());
+    }
+
+    #[test]
+    fn the_fragment_token_is_taken_out() {
+        assert_eq!(
+            token_from_fragment("#token=abc%2Bdef"),
+            Some(("abc+def".to_string(), String::new()))
+        );
+        assert_eq!(
+            token_from_fragment("#x=1&token=t0k&y=2"),
+            Some(("t0k".to_string(), "x=1&y=2".to_string()))
+        );
+        assert_eq!(token_from_fragment("#token="), None);
+        assert_eq!(token_from_fragment("#token=%zz"), None);
+        assert_eq!(token_from_fragment(""), None);
+        assert_eq!(token_from_fragment("#conversation=1"), None);
+    }
+
+    #[test]
+    fn percent_encoding_round_trips() {
+        for s in ["plain-id_1.~", "a b/c?d&e=f#g", "tö%ken"] {
+            assert_eq!(percent_decode(&percent_encode(s)).as_deref(), Some(s));
+        }
+        assert_eq!(percent_encode("a b/c"), "a%20b%2Fc");
+        assert_eq!(percent_decode("%"), None);
+        assert_eq!(percent_decode("%ff"), None);
+    }
+
+    #[test]
+    fn errors_use_the_servers_words() {
+        assert_eq!(
+            error_message(
+                400,
+                r#"{"error": "`body` must not be empty", "field": "body"}"#
+            ),
+            "`body` must not be empty"
+        );
+        assert_eq!(error_message(502, "<html>Bad gateway</html>"), "HTTP 502");
+        assert_eq!(error_message(503, r#"{"error": ""}"#), "HTTP 503");
+    }
+
+    #[test]
+    fn the_title_counts_unread_conversations() {
+        assert_eq!(title(0), "Shopdesk agent");
+        assert_eq!(title(2), "(2) Shopdesk agent");
+    }
+}

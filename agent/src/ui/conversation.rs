@@ -1,0 +1,458 @@
+//! The open conversation: what the shopper did before asking (the handoff), the
+//! messages, and the reply box. Message text is always inserted as text nodes.
+
+use leptos::ev;
+use leptos::html;
+use leptos::prelude::*;
+use shopdesk_wire::chat::{Author, Handoff, MAX_MESSAGE};
+
+use crate::browser;
+use crate::desk::{Delivery, History, Message};
+use crate::session::Session;
+use crate::text;
+
+/// The log follows new messages only while the agent is reading its end; scrolled up
+/// further than this (pixels), they are left in peace.
+const STICK_TO_END_PX: i32 = 80;
+/// The character count appears once a reply gets close to the limit.
+const SHOW_COUNT_FROM: usize = MAX_MESSAGE - 500;
+
+#[component]
+pub(crate) fn ConversationPane() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let selected = Memo::new(move |_| session.desk.with(|d| d.selected().map(str::to_string)));
+    view! {
+        <main class="pane">
+            {move || match selected.get() {
+                Some(id) => view! { <Conversation id=id /> }.into_any(),
+                None => {
+                    view! {
+                        <div class="placeholder">
+                            <p>"Pick a conversation from the list to read it and reply."</p>
+                        </div>
+                    }
+                        .into_any()
+                }
+            }}
+        </main>
+    }
+}
+
+/// The parts of a conversation that change rarely (not with every message).
+#[derive(Debug, Clone, PartialEq)]
+struct Head {
+    who: String,
+    started_at: i64,
+    handoff: Handoff,
+}
+
+/// Whether and how the conversation ended, and whether its history is here.
+#[derive(Debug, Clone, PartialEq)]
+struct State {
+    closed_at: Option<i64>,
+    closed_by: Option<Author>,
+    closing: bool,
+    history: History,
+}
+
+#[component]
+fn Conversation(id: String) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let head = Memo::new({
+        let id = id.clone();
+        move |_| {
+            session.desk.with(|d| {
+                d.conversation(&id).map(|c| Head {
+                    who: c.who(),
+                    started_at: c.started_at,
+                    handoff: c.handoff.clone(),
+                })
+            })
+        }
+    });
+    let state = Memo::new({
+        let id = id.clone();
+        move |_| {
+            session.desk.with(|d| {
+                d.conversation(&id).map(|c| State {
+                    closed_at: c.closed_at,
+                    closed_by: c.closed_by,
+                    closing: c.closing,
+                    history: c.history.clone(),
+                })
+            })
+        }
+    });
+    let ended = move || state.with(|s| s.as_ref().is_none_or(|s| s.closed_at.is_some()));
+    let who = move || head.with(|h| h.as_ref().map(|h| h.who.clone()).unwrap_or_default());
+    let since = move || {
+        let now = session.now.get();
+        head.with(|h| {
+            let Some(h) = h else { return String::new() };
+            let closed_at = state.with(|s| s.as_ref().and_then(|s| s.closed_at));
+            format!(
+                "Started {} · {}",
+                text::stamp(browser::local(h.started_at), browser::local(now)),
+                text::since(h.started_at, closed_at, now)
+            )
+        })
+    };
+    let history_line = {
+        let id = id.clone();
+        move || {
+            let history = state.with(|s| s.as_ref().map(|s| s.history.clone()));
+            match history {
+                Some(History::Loading) | Some(History::NotLoaded) => {
+                    Some(view! { <p class="note">"Loading earlier messages…"</p> }.into_any())
+                }
+                Some(History::Failed(why)) => {
+                    let id = id.clone();
+                    Some(
+                        view! {
+                            <p class="note error" role="alert">
+                                {format!("Earlier messages could not be loaded: {why}. ")}
+                                <button
+                                    type="button"
+                                    class="link"
+                                    on:click=move |_| session.reload_history(id.clone())
+                                >
+                                    "Try again"
+                                </button>
+                            </p>
+                        }
+                        .into_any(),
+                    )
+                }
+                Some(History::Loaded) | None => None,
+            }
+        }
+    };
+    let ended_line = move || {
+        let now = session.now.get();
+        state.with(|s| {
+            let s = s.as_ref()?;
+            let at = s.closed_at?;
+            Some(format!(
+                "{} at {}.",
+                text::ended_by(s.closed_by),
+                text::stamp(browser::local(at), browser::local(now))
+            ))
+        })
+    };
+    view! {
+        <article class="conversation" aria-labelledby="conversation-title">
+            <header class="conversation-head">
+                <h2 id="conversation-title">{who}</h2>
+                <p class="since">{since}</p>
+            </header>
+            <div class="conversation-body">
+                <div class="chat">
+                    {history_line}
+                    <Log id=id.clone() />
+                    <Show when=move || ended_line().is_some()>
+                        <p class="ended-line" data-testid="agent-ended">{ended_line}</p>
+                    </Show>
+                    <Reply id=id.clone() who=Signal::derive(who) ended=Signal::derive(ended) closing=Signal::derive(move || state.with(|s| s.as_ref().is_some_and(|s| s.closing))) />
+                </div>
+                {move || head.get().map(|h| view! { <HandoffPanel handoff=h.handoff /> })}
+            </div>
+        </article>
+    }
+}
+
+/// What the shopper did before asking for a person, so the agent never asks again.
+#[component]
+fn HandoffPanel(handoff: Handoff) -> impl IntoView {
+    let page = handoff.page_url.clone().map(|url| {
+        let label = handoff.page_title.clone().unwrap_or_else(|| url.clone());
+        match text::safe_link(&url) {
+            Some(href) => view! {
+                <a href=href.to_string() target="_blank" rel="noopener noreferrer" data-testid="agent-page-link">
+                    {label}
+                </a>
+            }
+                .into_any(),
+            None => view! { <span>{label}</span> }.into_any(),
+        }
+    });
+    let page = page.or_else(|| {
+        handoff
+            .page_title
+            .clone()
+            .map(|t| view! { <span>{t}</span> }.into_any())
+    });
+    let identity = handoff
+        .identity
+        .as_ref()
+        .map(text::identity_fields)
+        .unwrap_or_default();
+    let context = handoff
+        .context
+        .as_ref()
+        .and_then(|c| serde_json::to_string_pretty(c).ok());
+    let searched = handoff.searched.clone();
+    let read = handoff.read.clone();
+    view! {
+        <aside class="handoff" data-testid="agent-handoff" aria-labelledby="handoff-title">
+            <h3 id="handoff-title">"Before asking"</h3>
+            <dl class="facts">
+                {page.map(|p| view! { <dt>"Page"</dt> <dd>{p}</dd> })}
+                {handoff.locale.clone().map(|l| view! { <dt>"Language"</dt> <dd>{l}</dd> })}
+                {identity
+                    .into_iter()
+                    .map(|(label, value)| view! { <dt>{label}</dt> <dd>{value}</dd> })
+                    .collect_view()}
+            </dl>
+            <h4>"Searched:"</h4>
+            {if searched.is_empty() {
+                view! { <p class="none">"Nothing"</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="searched" data-testid="agent-searched">
+                        {searched.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+            <h4>"Read:"</h4>
+            {if read.is_empty() {
+                view! { <p class="none">"No articles"</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="read" data-testid="agent-read">
+                        {read.into_iter().map(|a| view! { <li>{a.title}</li> }).collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+            {context.map(|c| {
+                view! {
+                    <h4>"Context"</h4>
+                    <pre class="context" data-testid="agent-context">{c}</pre>
+                }
+            })}
+        </aside>
+    }
+}
+
+/// The messages, oldest first.
+#[component]
+fn Log(id: String) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let keys = Memo::new({
+        let id = id.clone();
+        move |_| {
+            session.desk.with(|d| {
+                d.conversation(&id)
+                    .map(|c| {
+                        c.messages
+                            .iter()
+                            .map(|m| (m.author, m.id.clone()))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
+            })
+        }
+    });
+    let log = NodeRef::<html::Div>::new();
+    let at_end = StoredValue::new(true);
+    // New messages scroll into view if the agent was at the end (and on opening).
+    Effect::new(move |_| {
+        keys.track();
+        if let Some(log) = log.get() {
+            if at_end.get_value() {
+                log.set_scroll_top(log.scroll_height());
+            }
+        }
+    });
+    let on_scroll = move |_| {
+        if let Some(log) = log.get_untracked() {
+            let gap = log.scroll_height() - log.scroll_top() - log.client_height();
+            at_end.set_value(gap < STICK_TO_END_PX);
+        }
+    };
+    view! {
+        // The log role is on a wrapper: on the list itself it would take away the
+        // list semantics the items need. Focusable, so the keyboard can scroll it.
+        <div
+            class="log"
+            data-testid="agent-log"
+            role="log"
+            aria-live="polite"
+            aria-label="Messages"
+            tabindex="0"
+            node_ref=log
+            on:scroll=on_scroll
+        >
+            <ol class="messages">
+            <For
+                each=move || keys.get()
+                key=|k| format!("{}:{}", k.0.as_str(), k.1)
+                children=move |(author, mid)| {
+                    let id = id.clone();
+                    let message = Memo::new(move |_| {
+                        session.desk.with(|d| {
+                            d.conversation(&id)
+                                .and_then(|c| c.messages.iter().find(|m| m.author == author && m.id == mid))
+                                .cloned()
+                        })
+                    });
+                    move || message.get().map(|m| view! { <MessageItem message=m /> })
+                }
+            />
+            </ol>
+        </div>
+    }
+}
+
+#[component]
+fn MessageItem(message: Message) -> impl IntoView {
+    let Message {
+        author,
+        body,
+        at,
+        delivery,
+        ..
+    } = message;
+    let (who, class) = match author {
+        Author::Shopper => ("Shopper", "message shopper"),
+        Author::Agent => ("Agent", "message agent"),
+    };
+    let time = text::stamp(browser::local(at), browser::local(browser::now_ms()));
+    let (state, note) = match &delivery {
+        Delivery::Stored => ("stored", None),
+        Delivery::Pending { problem: None, .. } => ("pending", Some("Sending…".to_string())),
+        Delivery::Pending {
+            problem: Some(p), ..
+        } => ("pending", Some(format!("Not sent yet: {p}; retrying…"))),
+        Delivery::Failed(why) => ("failed", Some(format!("Not delivered: {why}"))),
+    };
+    view! {
+        <li class=class data-testid="agent-message" data-author=author.as_str() data-delivery=state>
+            <p class="body">{body}</p>
+            <p class="meta">
+                <span class="author">{who}</span>
+                " · "
+                <time title=browser::long_time(at)>{time}</time>
+                {note.map(|n| view! { <span class="delivery">" · " {n}</span> })}
+            </p>
+        </li>
+    }
+}
+
+/// The reply box. Enter sends, Shift+Enter starts a new line.
+#[component]
+fn Reply(
+    id: String,
+    /// Who the reply goes to, for the label.
+    who: Signal<String>,
+    ended: Signal<bool>,
+    /// "End conversation" is on its way to the server.
+    closing: Signal<bool>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let draft = RwSignal::new(
+        session
+            .drafts
+            .with_value(|d| d.get(&id).cloned())
+            .unwrap_or_default(),
+    );
+    let error = RwSignal::new(None::<String>);
+    let area = NodeRef::<html::Textarea>::new();
+    // Opening a conversation puts the cursor where the answer goes.
+    Effect::new(move |_| {
+        if let Some(area) = area.get() {
+            if !ended.get_untracked() {
+                let _ = area.focus();
+            }
+        }
+    });
+    let send = {
+        let id = id.clone();
+        move || match session.send(&id, &draft.get_untracked()) {
+            Ok(()) => {
+                draft.set(String::new());
+                session.drafts.update_value(|d| {
+                    d.remove(&id);
+                });
+                error.set(None);
+            }
+            Err(why) => error.set(Some(why)),
+        }
+    };
+    let on_submit = {
+        let send = send.clone();
+        move |e: ev::SubmitEvent| {
+            e.prevent_default();
+            send();
+        }
+    };
+    let on_keydown = move |e: ev::KeyboardEvent| {
+        if e.key() == "Enter" && !e.shift_key() && !e.is_composing() {
+            e.prevent_default();
+            send();
+        }
+    };
+    let on_input = {
+        let id = id.clone();
+        move |e: ev::Event| {
+            let value = event_target_value(&e);
+            session.drafts.update_value(|d| {
+                d.insert(id.clone(), value.clone());
+            });
+            draft.set(value);
+            error.set(None);
+        }
+    };
+    let close = move |_| session.close(id.clone());
+    let count = move || {
+        let n = draft.with(|d| d.chars().count());
+        (n >= SHOW_COUNT_FROM).then(|| format!("{n} / {MAX_MESSAGE}"))
+    };
+    view! {
+        <form class="reply" on:submit=on_submit>
+            <label for="agent-reply">{move || format!("Reply to {}", who.get())}</label>
+            <textarea
+                id="agent-reply"
+                data-testid="agent-reply"
+                rows="3"
+                placeholder="Type a reply"
+                aria-describedby="agent-reply-hint agent-reply-error"
+                disabled=ended
+                prop:value=move || draft.get()
+                on:input=on_input
+                on:keydown=on_keydown
+                node_ref=area
+            ></textarea>
+            <div class="actions">
+                <span id="agent-reply-hint" class="hint">
+                    {move || {
+                        if ended.get() {
+                            "This conversation has ended.".to_string()
+                        } else {
+                            "Enter sends, Shift+Enter starts a new line.".to_string()
+                        }
+                    }}
+                </span>
+                <span class="count" class:over={move || draft.with(|d| d.chars().count() > MAX_MESSAGE)}>
+                    {count}
+                </span>
+                <button
+                    type="button"
+                    class="danger"
+                    data-testid="agent-close"
+                    disabled=move || ended.get() || closing.get()
+                    on:click=close
+                >
+                    {move || if closing.get() { "Ending…" } else { "End conversation" }}
+                </button>
+                <button type="submit" class="primary" data-testid="agent-send" disabled=ended>
+                    "Send"
+                </button>
+            </div>
+            <p id="agent-reply-error" class="error" role="alert">
+                {move || error.get()}
+            </p>
+        </form>
+    }
+}

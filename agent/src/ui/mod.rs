@@ -1,0 +1,138 @@
+//! The page: the sign-in form, or the conversation list beside the open conversation.
+
+mod conversation;
+mod list;
+
+use std::time::Duration;
+
+use leptos::ev;
+use leptos::html;
+use leptos::prelude::*;
+
+use crate::browser;
+use crate::session::Session;
+use crate::text;
+
+/// How often "waiting 3 min" is brought up to date.
+const TICK: Duration = Duration::from_secs(20);
+
+#[component]
+pub(crate) fn App() -> impl IntoView {
+    let session = Session::new();
+    provide_context(session);
+
+    let unread = Memo::new(move |_| session.desk.with(|d| d.unread_conversations()));
+    Effect::new(move |_| browser::set_title(&text::title(unread.get())));
+    set_interval(move || session.now.set(browser::now_ms()), TICK);
+    // A hidden tab does not read: messages arriving there stay unread until it is back.
+    let _ = window_event_listener_untyped("visibilitychange", move |_| {
+        session.desk.update(|d| d.set_away(browser::hidden()));
+    });
+    // Leaving with undelivered replies would lose them: the browser asks first.
+    let _ = window_event_listener(ev::beforeunload, move |e| {
+        if session.desk.with_untracked(|d| d.has_pending()) {
+            e.prevent_default();
+            e.set_return_value("Some replies have not been delivered yet.");
+        }
+    });
+    session.resume();
+
+    let signed_in = move || session.token.with(Option::is_some);
+    view! {
+        <div class="app">
+            <header class="topbar">
+                <h1>"Shopdesk agent"</h1>
+                <StatusLine />
+                <Show when=signed_in>
+                    <button
+                        type="button"
+                        class="signout"
+                        data-testid="agent-signout"
+                        on:click=move |_| session.sign_out(None)
+                    >
+                        "Sign out"
+                    </button>
+                </Show>
+            </header>
+            <div class="visually-hidden" aria-live="polite" data-testid="agent-announcement">
+                {move || session.announcement.get()}
+            </div>
+            <Show when=signed_in fallback=|| view! { <SignIn /> }>
+                <div class="desk">
+                    <list::ConversationList />
+                    <conversation::ConversationPane />
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// Connection state and failures, for everyone (`role="status"` is read out politely).
+#[component]
+fn StatusLine() -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <p
+            class="status"
+            role="status"
+            data-testid="agent-status"
+            data-state=move || session.status.with(|s| s.state())
+        >
+            {move || session.status.with(|s| s.text())}
+        </p>
+    }
+}
+
+#[component]
+fn SignIn() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let input = NodeRef::<html::Input>::new();
+    let local_error = RwSignal::new(None::<String>);
+    let error = move || local_error.get().or_else(|| session.signin_error.get());
+    Effect::new(move |_| {
+        if let Some(input) = input.get() {
+            let _ = input.focus();
+        }
+    });
+    let submit = move |e: ev::SubmitEvent| {
+        e.prevent_default();
+        let Some(field) = input.get_untracked() else {
+            return;
+        };
+        let token = field.value().trim().to_string();
+        if token.is_empty() {
+            local_error.set(Some("Enter the agent token.".into()));
+            let _ = field.focus();
+            return;
+        }
+        local_error.set(None);
+        session.sign_in(token);
+    };
+    view! {
+        <main class="signin">
+            <form on:submit=submit novalidate>
+                <h2>"Sign in"</h2>
+                <p class="hint">
+                    "Use the agent token this server was started with (" <code>"--agent-token"</code>
+                    "). It is kept only in this browser tab."
+                </p>
+                <label for="agent-token">"Agent token"</label>
+                <input
+                    id="agent-token"
+                    type="password"
+                    data-testid="agent-token"
+                    autocomplete="current-password"
+                    aria-describedby="agent-signin-error"
+                    aria-invalid=move || error().is_some().then_some("true")
+                    node_ref=input
+                />
+                <p id="agent-signin-error" class="error" role="alert" data-testid="agent-signin-error">
+                    {error}
+                </p>
+                <button type="submit" class="primary" data-testid="agent-signin">
+                    "Sign in"
+                </button>
+            </form>
+        </main>
+    }
+}
