@@ -7,7 +7,9 @@
 #   4. where a keystroke's time goes, from a Chromium trace (tests/bench/profile.mjs);
 #   5. what the widget costs the store page: bytes, long tasks, CLS with and without it
 #      (tests/bench/host.mjs);
-#   6. feedback ingest: responses/s and latency into SQLite, none lost (bench: ingest).
+#   6. feedback ingest: responses/s and latency into SQLite, none lost (bench: ingest);
+#   7. live chat relay: message acknowledgement and delivery latency to the agent's and
+#      the shopper's event streams with 50 open conversations, none lost (bench: chat).
 # Generated corpora and indexes live in target/bench/ and are rebuilt on every run, so
 # the numbers always describe the current faq-indexer. The demo site (dist/) is built
 # only when missing, or with --rebuild.
@@ -97,3 +99,9 @@ say "feedback ingest (10 s of load on 127.0.0.1)"
 echo "## Feedback ingest"
 echo
 target/release/ingest --seconds 10
+echo
+
+say "live chat relay (10 s, 50 conversations on 127.0.0.1)"
+echo "## Live chat relay"
+echo
+target/release/chat --conversations 50 --seconds 10

@@ -1,0 +1,338 @@
+//! Live chat relay load test: starts the release `shopdesk-server` on 127.0.0.1 with a
+//! fresh SQLite file and an agent token, opens one agent event stream (as the agent page
+//! does) and N conversations, each with its own shopper event stream (as the widget
+//! does), and has every shopper send a message at a steady pace for a fixed time. It
+//! prints how long the server took to acknowledge a message (stored) and to deliver it
+//! to the agent's and to the shopper's own stream, and whether every acknowledged
+//! message reached both. Loopback only; the run stops by itself.
+//!
+//!   cargo run --release -p shopdesk-bench --bin chat -- --conversations 50 --seconds 10
+
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpStream;
+
+const AGENT: &str = "bench-agent-token-0123456789";
+
+#[derive(Debug, Parser)]
+struct Args {
+    /// Conversations open at once (each shopper has an open event stream).
+    #[arg(long, default_value_t = 50)]
+    conversations: usize,
+    /// How long the shoppers type, in seconds.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Pause between one shopper's messages, in milliseconds (200: 5 messages a
+    /// second each, far faster than people type, to load the relay).
+    #[arg(long, default_value_t = 200)]
+    pause_ms: u64,
+    /// The server binary (built with `cargo build --release -p shopdesk-server`).
+    #[arg(long, default_value = "target/release/shopdesk-server")]
+    server: String,
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// When each message was sent, and when it was seen where.
+#[derive(Default)]
+struct Clock {
+    sent: HashMap<String, Instant>,
+    acked_us: Vec<u32>,
+    to_agent_us: Vec<u32>,
+    to_shopper_us: Vec<u32>,
+    errors: u64,
+}
+
+type Shared = Arc<Mutex<Clock>>;
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let dir = tempfile::tempdir()?;
+    let site = dir.path().join("site");
+    std::fs::create_dir(&site)?;
+    std::fs::write(site.join("index.html"), "<!doctype html>")?;
+    let mut child = Command::new(&args.server)
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "0",
+            "--agent-token",
+            AGENT,
+            "--root",
+        ])
+        .arg(&site)
+        .arg("--database")
+        .arg(dir.path().join("chat.db"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| {
+            format!(
+                "cannot start {}; build it with `cargo build --release -p shopdesk-server`",
+                args.server
+            )
+        })?;
+    let stdout = child.stdout.take().context("no server stdout")?;
+    let server = Server(child);
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)?;
+    let addr = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .and_then(|a| a.strip_suffix('/'))
+        .context("the server did not print its address")?
+        .to_string();
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let clock: Shared = Arc::default();
+    let (acked, elapsed) = runtime.block_on(async {
+        let mut open = Vec::new();
+        let (agent, keep) = open_stream(&addr, &format!("/v1/agent/events?token={AGENT}")).await?;
+        open.push(keep);
+        tokio::spawn(read_stream(agent, clock.clone(), true));
+        let mut conversations = Vec::new();
+        for _ in 0..args.conversations {
+            let (status, body) = post(&addr, "/v1/chat", None, "{}").await?;
+            if status != 201 {
+                bail!("starting a conversation: HTTP {status} {body}");
+            }
+            let started: serde_json::Value = serde_json::from_str(&body)?;
+            let id = started["id"].as_str().context("no id")?.to_string();
+            let token = started["token"].as_str().context("no token")?.to_string();
+            let (stream, keep) =
+                open_stream(&addr, &format!("/v1/chat/{id}/events?token={token}")).await?;
+            open.push(keep);
+            tokio::spawn(read_stream(stream, clock.clone(), false));
+            conversations.push((id, token));
+        }
+        let started = Instant::now();
+        let until = started + Duration::from_secs(args.seconds);
+        let mut tasks = Vec::new();
+        for (n, (id, token)) in conversations.into_iter().enumerate() {
+            let (addr, clock) = (addr.clone(), clock.clone());
+            let pause = Duration::from_millis(args.pause_ms);
+            // Spread the shoppers over the pause so they do not all type at once.
+            let offset = pause.mul_f64(n as f64 / args.conversations.max(1) as f64);
+            tasks.push(tokio::spawn(async move {
+                tokio::time::sleep(offset).await;
+                shopper(addr, id, token, clock, until, pause).await
+            }));
+        }
+        let mut acked = 0;
+        for t in tasks {
+            acked += t.await.context("a shopper task failed")??;
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        // Whatever is still on its way gets a moment to arrive.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        drop(open);
+        Ok::<_, anyhow::Error>((acked, elapsed))
+    })?;
+    drop(server);
+
+    let mut c = clock.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+    let (to_agent, to_shopper) = (c.to_agent_us.len() as u64, c.to_shopper_us.len() as u64);
+    let lost = acked.saturating_sub(to_agent.min(to_shopper));
+    println!("| conversations | seconds | messages acknowledged | messages/s | ack p50 ms | ack p99 ms | to agent p50 ms | to agent p99 ms | to shopper p50 ms | to shopper p99 ms | errors | lost |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| {} | {:.1} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} |",
+        args.conversations,
+        elapsed,
+        acked,
+        acked as f64 / elapsed,
+        pct(&mut c.acked_us, 0.50),
+        pct(&mut c.acked_us, 0.99),
+        pct(&mut c.to_agent_us, 0.50),
+        pct(&mut c.to_agent_us, 0.99),
+        pct(&mut c.to_shopper_us, 0.50),
+        pct(&mut c.to_shopper_us, 0.99),
+        c.errors,
+        lost,
+    );
+    println!();
+    println!(
+        "- Each shopper sends a message every {} ms over its own keep-alive connection; \
+         latencies count from sending the POST: acknowledged (committed to SQLite, WAL, synchronous=FULL), \
+         seen on the agents' event stream, seen on the shopper's own stream. Client and server share the 2-core machine (127.0.0.1).",
+        args.pause_ms
+    );
+    if lost > 0 {
+        bail!("{lost} acknowledged messages never reached a stream");
+    }
+    Ok(())
+}
+
+fn pct(values: &mut [u32], p: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_unstable();
+    let i = ((values.len() as f64 * p).ceil() as usize).clamp(1, values.len()) - 1;
+    f64::from(values[i]) / 1000.0
+}
+
+/// One shopper: a message, its acknowledgement, a pause; until `until`.
+async fn shopper(
+    addr: String,
+    id: String,
+    token: String,
+    clock: Shared,
+    until: Instant,
+    pause: Duration,
+) -> Result<u64> {
+    let stream = TcpStream::connect(&addr).await?;
+    stream.set_nodelay(true)?;
+    let (read, mut write) = stream.into_split();
+    let mut read = BufReader::new(read);
+    let mut acked = 0;
+    let mut n: u64 = 0;
+    while Instant::now() < until {
+        n += 1;
+        let message = format!("{:08x}-0000-4000-8000-{n:012x}", id_number(&id));
+        let body = format!(r#"{{"id":"{message}","body":"Is the rain jacket waterproof? ({n})"}}"#);
+        let request = format!(
+            "POST /v1/chat/{id}/messages HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let sent = Instant::now();
+        lock(&clock).sent.insert(message, sent);
+        write.write_all(request.as_bytes()).await?;
+        let (status, _) = read_response(&mut read).await?;
+        {
+            let mut c = lock(&clock);
+            if status == 201 {
+                acked += 1;
+                c.acked_us.push(sent.elapsed().as_micros() as u32);
+            } else {
+                c.errors += 1;
+            }
+        }
+        tokio::time::sleep(pause).await;
+    }
+    Ok(acked)
+}
+
+/// A number unique to each conversation, to make message ids unique across them.
+fn id_number(conversation: &str) -> u32 {
+    u32::from_str_radix(&conversation[..8], 16).unwrap_or(0)
+}
+
+fn lock(clock: &Shared) -> std::sync::MutexGuard<'_, Clock> {
+    clock.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+async fn post(addr: &str, path: &str, token: Option<&str>, body: &str) -> Result<(u16, String)> {
+    let stream = TcpStream::connect(addr).await?;
+    let (read, mut write) = stream.into_split();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    write.write_all(request.as_bytes()).await?;
+    read_response(&mut BufReader::new(read)).await
+}
+
+/// Status and body of a response with a Content-Length.
+async fn read_response(read: &mut BufReader<OwnedReadHalf>) -> Result<(u16, String)> {
+    let mut line = String::new();
+    read.read_line(&mut line).await?;
+    let status: u16 = line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .with_context(|| format!("bad status line {line:?}"))?;
+    let mut length = 0usize;
+    loop {
+        line.clear();
+        read.read_line(&mut line).await?;
+        let header = line.trim_end().to_ascii_lowercase();
+        if header.is_empty() {
+            break;
+        }
+        if let Some(v) = header.strip_prefix("content-length:") {
+            length = v.trim().parse()?;
+        }
+    }
+    let mut body = vec![0; length];
+    read.read_exact(&mut body).await?;
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// Opens a server-sent event stream; returns it after the response headers, with the
+/// connection's write half (dropping that would end the stream).
+async fn open_stream(addr: &str, path: &str) -> Result<(BufReader<OwnedReadHalf>, OwnedWriteHalf)> {
+    let stream = TcpStream::connect(addr).await?;
+    let (read, mut write) = stream.into_split();
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
+    write.write_all(request.as_bytes()).await?;
+    let mut read = BufReader::new(read);
+    let mut line = String::new();
+    read.read_line(&mut line).await?;
+    if !line.contains(" 200 ") {
+        bail!("{path}: {}", line.trim());
+    }
+    loop {
+        line.clear();
+        read.read_line(&mut line).await?;
+        if line.trim_end().is_empty() {
+            break;
+        }
+    }
+    Ok((read, write))
+}
+
+/// Notes when each shopper message shows up on a stream. Events arrive one per chunk
+/// of the chunked body, so their `data:` lines are whole.
+async fn read_stream(mut read: BufReader<OwnedReadHalf>, clock: Shared, agent: bool) {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match read.read_line(&mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let Some(data) = line.strip_prefix("data:") else {
+            continue;
+        };
+        let Ok(event) = serde_json::from_str::<serde_json::Value>(data.trim()) else {
+            continue;
+        };
+        if event["type"] != "message" {
+            continue;
+        }
+        let now = Instant::now();
+        let mut c = lock(&clock);
+        let Some(sent) = event["id"].as_str().and_then(|id| c.sent.get(id).copied()) else {
+            continue;
+        };
+        let us = now.duration_since(sent).as_micros() as u32;
+        if agent {
+            c.to_agent_us.push(us);
+        } else {
+            c.to_shopper_us.push(us);
+        }
+    }
+}
