@@ -110,6 +110,8 @@ pub static CATALOGUES: [Text; 6] = [
             skip: "Skip",
         },
         chat: ChatText {
+            not_sent: "Not sent",
+            retry: "Try again",
             offer: "Talk to a person",
             title: "Chat with us",
             message_label: "Your message",
@@ -158,6 +160,8 @@ pub static CATALOGUES: [Text; 6] = [
             skip: "Überspringen",
         },
         chat: ChatText {
+            not_sent: "Nicht gesendet",
+            retry: "Erneut versuchen",
             offer: "Mit einem Menschen sprechen",
             title: "Chatten Sie mit uns",
             message_label: "Ihre Nachricht",
@@ -206,6 +210,8 @@ pub static CATALOGUES: [Text; 6] = [
             skip: "Passer",
         },
         chat: ChatText {
+            not_sent: "Non envoyé",
+            retry: "Réessayer",
             offer: "Parler à une personne",
             title: "Discutez avec nous",
             message_label: "Votre message",
@@ -254,6 +260,8 @@ pub static CATALOGUES: [Text; 6] = [
             skip: "Omitir",
         },
         chat: ChatText {
+            not_sent: "No enviado",
+            retry: "Reintentar",
             offer: "Hablar con una persona",
             title: "Chatea con nosotros",
             message_label: "Tu mensaje",
@@ -302,6 +310,8 @@ pub static CATALOGUES: [Text; 6] = [
             skip: "Пропустить",
         },
         chat: ChatText {
+            not_sent: "Не отправлено",
+            retry: "Повторить",
             offer: "Связаться с оператором",
             title: "Чат с поддержкой",
             message_label: "Ваше сообщение",
@@ -356,6 +366,8 @@ pub static CATALOGUES: [Text; 6] = [
             skip: "تخطٍّ",
         },
         chat: ChatText {
+            not_sent: "لم تُرسل",
+            retry: "حاول مرة أخرى",
             offer: "تحدث إلى شخص",
             title: "تحدث معنا",
             message_label: "رسالتك",

@@ -131,6 +131,10 @@ pub struct ChatText {
     pub no_agents: &'static str,
     pub sending: &'static str,
     pub retrying: &'static str,
+    /// A message the server refused for good, or that could not be sent at all.
+    pub not_sent: &'static str,
+    /// Sends the messages that were not sent.
+    pub retry: &'static str,
     pub unavailable: &'static str,
     /// Who wrote a message, for screen readers and beside each bubble.
     pub you: &'static str,
@@ -256,6 +260,8 @@ mod tests {
                 t.chat.no_agents,
                 t.chat.sending,
                 t.chat.retrying,
+                t.chat.not_sent,
+                t.chat.retry,
                 t.chat.unavailable,
                 t.chat.you,
                 t.chat.agent,

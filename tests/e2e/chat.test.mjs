@@ -167,6 +167,19 @@ test("the chat follows the shopper to another page; a reply while the panel is c
   assert.match(lines[0], /Do you ship to Norway\?/);
   assert.match(lines[1], /Yes, in 3-5 days\./);
   assert.equal(await page.locator('shopdesk-widget >> [data-testid="sd-launcher"][data-unread]').count(), 0);
+  // On the next page the log is rebuilt, but what was read is not news again.
+  await page.goto(demo.server.url);
+  await page.waitForSelector('shopdesk-widget >> [data-testid="sd-panel"][data-engine="ready"]', { state: "attached" });
+  await page.click('[data-testid="sd-launcher"]');
+  await page.locator('shopdesk-widget >> [data-testid="sd-chat-line"]').nth(1).waitFor();
+  assert.deepEqual(await page.evaluate(() => window.__events.map((e) => e[0])), []);
+  await page.click('[data-testid="sd-launcher"]');
+  await page.locator('shopdesk-widget >> [data-testid="sd-panel"]').waitFor({ state: "hidden" });
+  await page.reload();
+  await page.waitForSelector('shopdesk-widget >> [data-testid="sd-panel"][data-engine="ready"]', { state: "attached" });
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator('shopdesk-widget >> [data-testid="sd-launcher"][data-unread]').count(), 0);
+  await page.click('[data-testid="sd-launcher"]');
 
   // The shopper ends it; the tab forgets it, and the next page starts afresh.
   await w(page, "sd-chat-end").click();
@@ -204,6 +217,45 @@ test("messages typed while the network fails are delivered once it is back, each
   assert.deepEqual(await messagesOf(id), ["shopper: first", "shopper: second", "shopper: third"]);
   // Only the network's failures reached the console, none of ours.
   assert.deepEqual(problems.filter((p) => !p.includes("ERR_INTERNET_DISCONNECTED")), []);
+
+  // shutdown() while a message is being retried: nothing more is sent, nothing breaks.
+  let after = 0;
+  await page.route("**/v1/chat/*/messages", (route) => route.abort("internetdisconnected"));
+  await say(page, "fourth");
+  await page.locator('shopdesk-widget >> [data-testid="sd-chat-line"][data-delivery="retrying"]').waitFor();
+  await page.evaluate(() => window.shopdesk.shutdown());
+  await page.unroute("**/v1/chat/*/messages");
+  page.on("request", (r) => r.url().includes("/v1/chat") && after++);
+  await page.waitForTimeout(4000);
+  assert.equal(after, 0);
+  assert.deepEqual(problems.filter((p) => !p.includes("ERR_INTERNET_DISCONNECTED")), []);
+  await context.close();
+});
+
+test("a chat that cannot start keeps the message, says so, and sends it on 'Try again'", async () => {
+  const { context, page, problems } = await shopperPage();
+  await openWidget(page);
+  await w(page, "sd-chat-offer").click();
+  let refused = 0;
+  await page.route("**/v1/chat", (route) => {
+    refused++;
+    return route.abort("internetdisconnected");
+  });
+  await say(page, "Is this jacket waterproof?");
+  // A few quiet attempts first, then the shopper is told.
+  await w(page, "sd-chat-unavailable").waitFor({ timeout: 20_000 });
+  assert.equal(refused, 4);
+  const line = page.locator('shopdesk-widget >> [data-testid="sd-chat-line"][data-delivery="failed"]');
+  assert.match(await line.innerText(), /Not sent/);
+  await page.unroute("**/v1/chat");
+  await w(page, "sd-chat-retry").click();
+  const id = await conversationOf(page);
+  await page.locator('shopdesk-widget >> [data-testid="sd-chat-line"][data-delivery="sent"]').waitFor();
+  assert.deepEqual(await messagesOf(id), ["shopper: Is this jacket waterproof?"]);
+  assert.equal(await w(page, "sd-chat-retry").count(), 0);
+  const ours = problems.filter((p) => p.includes("[shopdesk]"));
+  assert.equal(ours.length, 1, problems.join("\n"));
+  assert.match(ours[0], /unreachable/);
   await context.close();
 });
 

@@ -5,10 +5,11 @@
 //! only wakes the streams ("something after seq N exists"), so a slow or reconnecting
 //! client can never miss an event or see one twice.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
 use shopdesk_wire::chat::{Author, ChatEvent, Handoff, Say, Summary, What};
 use thiserror::Error;
@@ -43,6 +44,9 @@ pub struct Latest {
 pub struct ChatStore {
     conn: Arc<Mutex<Connection>>,
     changes: Arc<watch::Sender<Latest>>,
+    /// The newest event of each open conversation: a conversation's stream woken by
+    /// someone else's event goes back to sleep without a query.
+    newest: Arc<Mutex<HashMap<String, i64>>>,
 }
 
 /// A new conversation: its id and the shopper's key to it.
@@ -61,6 +65,19 @@ impl ChatStore {
             conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM chat_events", [], |r| {
                 r.get(0)
             })?;
+        let mut newest = HashMap::new();
+        {
+            let mut q = conn.prepare(
+                "SELECT e.conversation, MAX(e.seq) FROM chat_events e
+                 JOIN chat_conversations c ON c.id = e.conversation
+                 WHERE c.closed_at IS NULL GROUP BY e.conversation",
+            )?;
+            let rows = q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (id, seq) = row?;
+                newest.insert(id, seq);
+            }
+        }
         let (changes, _) = watch::channel(Latest {
             seq,
             stopping: false,
@@ -68,6 +85,7 @@ impl ChatStore {
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
             changes: Arc::new(changes),
+            newest: Arc::new(Mutex::new(newest)),
         })
     }
 
@@ -97,6 +115,26 @@ impl ChatStore {
         .map_err(|e| ChatError::Task(e.to_string()))?
     }
 
+    /// Whether conversation `id` may have events after `after` (unknown: maybe).
+    pub fn may_have_after(&self, id: &str, after: i64) -> bool {
+        let newest = self.newest.lock().unwrap_or_else(|p| p.into_inner());
+        newest.get(id).is_none_or(|&seq| seq > after)
+    }
+
+    /// Notes the conversation's newest event (`None`: it ended, forget it) and wakes
+    /// the streams.
+    fn announce_in(&self, conversation: &str, seq: i64, open: bool) {
+        {
+            let mut newest = self.newest.lock().unwrap_or_else(|p| p.into_inner());
+            if open {
+                newest.insert(conversation.to_string(), seq);
+            } else {
+                newest.remove(conversation);
+            }
+        }
+        self.announce(seq);
+    }
+
     fn announce(&self, seq: i64) {
         self.changes.send_if_modified(|l| {
             let newer = seq > l.seq;
@@ -115,7 +153,7 @@ impl ChatStore {
         let (conv, hash) = (id.clone(), digest(&token));
         let event = self
             .with(move |conn| {
-                let tx = conn.transaction()?;
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 tx.execute(
                     "INSERT INTO chat_conversations (id, token_sha256, started_at, handoff)
                      VALUES (?1, ?2, ?3, ?4)",
@@ -131,7 +169,7 @@ impl ChatStore {
                 Ok(event)
             })
             .await?;
-        self.announce(event.seq);
+        self.announce_in(&id, event.seq, true);
         Ok(Opened { id, token, event })
     }
 
@@ -163,7 +201,7 @@ impl ChatStore {
         let conv = id.to_string();
         let (event, added) = self
             .with(move |conn| {
-                let tx = conn.transaction()?;
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 if let Some(existing) = tx
                     .query_row(
                         "SELECT seq, at, what FROM chat_events WHERE conversation = ?1 AND client_id = ?2",
@@ -194,7 +232,7 @@ impl ChatStore {
             })
             .await?;
         if added {
-            self.announce(event.seq);
+            self.announce_in(id, event.seq, true);
         }
         Ok((event, added))
     }
@@ -209,7 +247,7 @@ impl ChatStore {
         let conv = id.to_string();
         let event = self
             .with(move |conn| {
-                let tx = conn.transaction()?;
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 if closed_at(&tx, &conv)?.is_some() {
                     return Ok(None);
                 }
@@ -223,7 +261,7 @@ impl ChatStore {
             })
             .await?;
         if let Some(e) = &event {
-            self.announce(e.seq);
+            self.announce_in(id, e.seq, false);
         }
         Ok(event)
     }
@@ -399,6 +437,32 @@ mod tests {
             id: format!("0b9f2c1e-7d4a-4c3b-9a57-1f6e2d8c9b{id:02x}"),
             body: body.into(),
         }
+    }
+
+    #[tokio::test]
+    async fn streams_of_other_conversations_are_not_woken_into_a_query() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chat.db");
+        let store = ChatStore::open(&path).unwrap();
+        let a = store.start(Handoff::default(), 1).await.unwrap();
+        let b = store.start(Handoff::default(), 1).await.unwrap();
+        let (said, _) = store
+            .say(&a.id, Author::Shopper, say(1, "hi"), 2)
+            .await
+            .unwrap();
+        assert!(store.may_have_after(&a.id, a.event.seq));
+        assert!(!store.may_have_after(&a.id, said.seq));
+        assert!(
+            !store.may_have_after(&b.id, b.event.seq),
+            "b has nothing new"
+        );
+        // A restarted server knows the open conversations' newest events.
+        let reopened = ChatStore::open(&path).unwrap();
+        assert!(!reopened.may_have_after(&b.id, b.event.seq));
+        assert!(reopened.may_have_after(&a.id, a.event.seq));
+        // An ended conversation is forgotten: its streams always look.
+        store.close(&b.id, Author::Agent, 3).await.unwrap();
+        assert!(store.may_have_after(&b.id, i64::MAX - 1));
     }
 
     #[tokio::test]

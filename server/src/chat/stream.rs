@@ -25,6 +25,9 @@ struct State {
     after: i64,
     ready: VecDeque<ChatEvent>,
     first: bool,
+    /// The first read always queries (a conversation the server has not seen since it
+    /// started is not in the in-memory index).
+    first_read: bool,
     done: bool,
     /// Counts an agent as online while their stream is open.
     _online: Option<Online>,
@@ -46,6 +49,7 @@ pub(super) fn events(
         after,
         ready: VecDeque::new(),
         first: true,
+        first_read: true,
         done: false,
         _online: online,
     };
@@ -81,6 +85,17 @@ async fn next(mut s: State) -> Option<(Result<Event, Infallible>, State)> {
         }
         // Marked seen before reading: an event committed after this point wakes us.
         s.wake.borrow_and_update();
+        let skip = match &s.conversation {
+            Some(id) => !s.first_read && !s.store.may_have_after(id, s.after),
+            None => false,
+        };
+        s.first_read = false;
+        if skip {
+            if s.wake.changed().await.is_err() {
+                return None;
+            }
+            continue;
+        }
         match s
             .store
             .events_after(s.conversation.clone(), s.after, PAGE)

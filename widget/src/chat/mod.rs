@@ -31,6 +31,11 @@ pub(crate) use view::ChatView;
 const KEY: &str = "shopdesk:chat";
 /// Longest wait between two attempts to deliver a message.
 const MAX_BACKOFF_MS: f64 = 30_000.0;
+/// Attempts to start a conversation before telling the shopper chat is unavailable.
+const START_ATTEMPTS: u32 = 4;
+/// Largest handoff sent, in bytes of JSON: under the server's default body limit
+/// (16 KB) whatever the merchant put in `identify` and `setContext`.
+const HANDOFF_BUDGET: usize = 12 * 1024;
 
 /// Where the conversation is.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +74,14 @@ struct Remembered {
     endpoint: String,
     id: String,
     token: String,
+    /// The newest event applied: on the next page the stream replays the log, and
+    /// nothing up to here is announced (`chat:message`) again.
+    #[serde(default)]
+    seen: i64,
+    /// The newest agent message the shopper has had in front of them (panel open):
+    /// later ones mark the launcher as unread, on this page or the next.
+    #[serde(default)]
+    read: i64,
 }
 
 /// The open event stream and the callbacks it holds.
@@ -83,6 +96,14 @@ thread_local! {
     /// Messages typed and not yet acknowledged, oldest first.
     static OUTBOX: RefCell<VecDeque<Say>> = const { RefCell::new(VecDeque::new()) };
     static PUMPING: Cell<bool> = const { Cell::new(false) };
+    /// After `shutdown()`: work still waiting on the network finds the widget gone
+    /// (its signals are disposed) and stops.
+    static STOPPED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the widget is still mounted; checked after every wait.
+fn alive() -> bool {
+    !STOPPED.get()
 }
 
 /// The chat's state, shared by the view and the network code.
@@ -104,6 +125,7 @@ pub(crate) struct Chat {
 impl Chat {
     /// The chat for `endpoint`; picks up this tab's conversation if one is open.
     pub(crate) fn new(endpoint: String, locale: String) -> Self {
+        STOPPED.set(false);
         let chat = Chat {
             phase: RwSignal::new(Phase::Idle),
             lines: RwSignal::new(Vec::new()),
@@ -161,8 +183,14 @@ impl Chat {
                 Phase::Starting | Phase::Open => true,
                 Phase::Ended => false,
             };
+            if !alive() {
+                return;
+            }
             if started {
                 self.deliver(&say).await;
+                if !alive() {
+                    return;
+                }
             } else {
                 // Chat is unavailable or over: what waits cannot be sent.
                 let failed: Vec<Say> = OUTBOX.with(|o| o.borrow_mut().drain(..).collect());
@@ -177,16 +205,38 @@ impl Chat {
     }
 
     /// Opens the conversation with the handoff; `false` if chat is unavailable.
+    /// Network errors, 429 and 5xx are tried again a few times first.
     async fn start(self) -> bool {
         let endpoint = self.endpoint.get_value();
-        let body = serde_json::to_string(&handoff(&self.locale.get_value())).unwrap_or_default();
-        match post(&endpoint, None, Some(&body)).await {
+        let body = handoff_json(handoff(&self.locale.get_value()));
+        let mut attempt = 0;
+        let answer = loop {
+            attempt += 1;
+            let answer = post(&endpoint, None, Some(&body)).await;
+            if !alive() {
+                return false;
+            }
+            let passing = match &answer {
+                Ok((status, _)) => *status == 429 || *status >= 500,
+                Err(_) => true,
+            };
+            if !passing || attempt >= START_ATTEMPTS {
+                break answer;
+            }
+            js::sleep(backoff_ms(attempt)).await;
+            if !alive() {
+                return false;
+            }
+        };
+        match answer {
             Ok((201, text)) => match serde_json::from_str::<Started>(&text) {
                 Ok(started) => {
                     let r = Remembered {
                         endpoint,
                         id: started.id.clone(),
                         token: started.token,
+                        seen: 0,
+                        read: 0,
                     };
                     remember(&r);
                     self.conversation.set_value(Some(r));
@@ -226,7 +276,11 @@ impl Chat {
                 return self.mark(&say.id, Delivery::Failed);
             };
             let url = format!("{}/{}/messages", c.endpoint, c.id);
-            match post(&url, Some(&c.token), Some(&body)).await {
+            let answer = post(&url, Some(&c.token), Some(&body)).await;
+            if !alive() {
+                return;
+            }
+            match answer {
                 Ok((200 | 201, _)) => return self.mark(&say.id, Delivery::Sent),
                 Ok((409, _)) => {
                     self.mark(&say.id, Delivery::Failed);
@@ -246,9 +300,43 @@ impl Chat {
             }
             self.mark(&say.id, Delivery::Retrying);
             attempt += 1;
-            let pause = (1000.0 * 2f64.powi(attempt as i32 - 1)).min(MAX_BACKOFF_MS);
-            js::sleep((pause * (0.5 + js_sys::Math::random() / 2.0)) as i32).await;
+            js::sleep(backoff_ms(attempt)).await;
+            if !alive() {
+                return;
+            }
         }
+    }
+
+    /// Sends the shopper's failed messages again (the same ids: whatever did reach
+    /// the server is not repeated), starting a conversation if none is open.
+    pub(crate) fn retry(self) {
+        if self.phase.get_untracked() == Phase::Ended {
+            return;
+        }
+        let mut again = Vec::new();
+        self.lines.update(|lines| {
+            for line in lines.iter_mut() {
+                if line.author == Author::Shopper && line.delivery == Delivery::Failed {
+                    line.delivery = Delivery::Sending;
+                    again.push(Say {
+                        id: line.id.clone(),
+                        body: line.body.clone(),
+                    });
+                }
+            }
+        });
+        OUTBOX.with(|o| o.borrow_mut().extend(again));
+        if !PUMPING.replace(true) {
+            wasm_bindgen_futures::spawn_local(self.pump());
+        }
+    }
+
+    /// Whether some of the shopper's messages could not be sent.
+    pub(crate) fn has_failed(&self) -> bool {
+        self.lines.with(|l| {
+            l.iter()
+                .any(|l| l.author == Author::Shopper && l.delivery == Delivery::Failed)
+        })
     }
 
     fn mark(&self, id: &str, delivery: Delivery) {
@@ -321,6 +409,9 @@ impl Chat {
     /// the network (then listen again, after a growing pause)?
     async fn recheck(self, attempt: u32) {
         js::sleep(1000 * attempt.min(30) as i32).await;
+        if !alive() {
+            return;
+        }
         let Some(c) = self.conversation.get_value() else {
             return;
         };
@@ -334,17 +425,27 @@ impl Chat {
             String::from(js_sys::encode_uri_component(&c.token)),
             i64::MAX
         );
-        match status_of(&url).await {
+        let status = status_of(&url).await;
+        if !alive() {
+            return;
+        }
+        match status {
             Some(404 | 401) => {
                 js::report("the chat conversation is no longer available on the server");
                 self.finished(&c.id);
             }
             Some(200) => self.listen(),
-            _ => wasm_bindgen_futures::spawn_local(self.recheck(attempt * 2)),
+            _ => wasm_bindgen_futures::spawn_local(self.recheck(attempt.saturating_mul(2).min(32))),
         }
     }
 
     fn apply(self, event: ChatEvent) {
+        let (seen, read) = self
+            .conversation
+            .with_value(|c| c.as_ref().map_or((0, 0), |c| (c.seen, c.read)));
+        if event.seq > seen {
+            self.note(|c| c.seen = event.seq);
+        }
         match event.what {
             What::Started { .. } => {}
             What::Message { author, id, body } => {
@@ -354,11 +455,15 @@ impl Chat {
                     return;
                 }
                 if author == Author::Agent {
-                    js::emit(
-                        "chat:message",
-                        &serde_json::json!({ "id": event.conversation }),
-                    );
-                    if !panel_open() {
+                    if event.seq > seen {
+                        js::emit(
+                            "chat:message",
+                            &serde_json::json!({ "id": event.conversation }),
+                        );
+                    }
+                    if panel_open() {
+                        self.note(|c| c.read = event.seq);
+                    } else if event.seq > read {
                         self.unread.set(true);
                     }
                 }
@@ -373,6 +478,22 @@ impl Chat {
             }
             What::Closed { .. } => self.finished(&event.conversation),
         }
+    }
+
+    /// Changes what the tab remembers of the conversation.
+    fn note(&self, change: impl FnOnce(&mut Remembered)) {
+        self.conversation.update_value(|c| {
+            if let Some(c) = c {
+                change(c);
+                remember(c);
+            }
+        });
+    }
+
+    /// The shopper opened the panel: every reply so far counts as read.
+    pub(crate) fn mark_read(&self) {
+        self.unread.set(false);
+        self.note(|c| c.read = c.seen);
     }
 
     /// The conversation ended (either side): forget it, and offer the survey.
@@ -395,7 +516,11 @@ impl Chat {
         };
         wasm_bindgen_futures::spawn_local(async move {
             let url = format!("{}/{}/close", c.endpoint, c.id);
-            match post(&url, Some(&c.token), None).await {
+            let answer = post(&url, Some(&c.token), None).await;
+            if !alive() {
+                return;
+            }
+            match answer {
                 Ok((204 | 200 | 404, _)) => self.finished(&c.id),
                 Ok((status, text)) => js::report(&format!(
                     "the chat could not be ended (HTTP {status}): {}",
@@ -417,9 +542,55 @@ impl Chat {
 
 /// `shutdown()`: the stream closes and the tab forgets the conversation.
 pub(crate) fn stop() {
+    STOPPED.set(true);
     close_stream();
     forget();
     OUTBOX.with(|o| o.borrow_mut().clear());
+    PUMPING.set(false);
+}
+
+/// The pause before attempt `attempt + 1`: doubling from a second up to 30 s, with
+/// jitter so many shoppers do not retry in step.
+fn backoff_ms(attempt: u32) -> i32 {
+    let pause = (1000.0 * 2f64.powi(attempt.clamp(1, 16) as i32 - 1)).min(MAX_BACKOFF_MS);
+    (pause * (0.5 + js_sys::Math::random() / 2.0)) as i32
+}
+
+/// The handoff as JSON within [`HANDOFF_BUDGET`]: what weighs most and says least
+/// goes first (the merchant's context, the identity, older history, the URL's query).
+fn handoff_json(mut h: Handoff) -> String {
+    let json = |h: &Handoff| serde_json::to_string(h).unwrap_or_default();
+    let mut text = json(&h);
+    let mut step = 0;
+    while text.len() > HANDOFF_BUDGET {
+        match step {
+            0 => h.context = None,
+            1 => h.identity = None,
+            2 => {
+                let keep = |n: usize| n.saturating_sub(5);
+                h.searched.drain(..keep(h.searched.len()));
+                h.read.drain(..keep(h.read.len()));
+            }
+            3 => {
+                h.page_url = h
+                    .page_url
+                    .as_deref()
+                    .map(|u| u.split(['?', '#']).next().unwrap_or(u).to_string())
+            }
+            _ => {
+                h = Handoff {
+                    locale: h.locale,
+                    ..Handoff::default()
+                };
+            }
+        }
+        step += 1;
+        text = json(&h);
+        if step > 4 {
+            break;
+        }
+    }
+    text
 }
 
 fn close_stream() {
@@ -543,7 +714,38 @@ fn forget() {
 
 #[cfg(test)]
 mod tests {
-    use super::error_message;
+    use super::{error_message, handoff_json, HANDOFF_BUDGET};
+    use shopdesk_wire::chat::{ArticleRef, Handoff};
+
+    #[test]
+    fn a_heavy_handoff_sheds_the_merchants_context_first_and_fits() {
+        let h = Handoff {
+            page_url: Some("https://shop.example/p/1?utm=x".into()),
+            searched: (0..20).map(|i| format!("search {i}")).collect(),
+            read: vec![ArticleRef {
+                id: "returns".into(),
+                title: "Returns".into(),
+            }],
+            context: Some(serde_json::json!({ "notes": "x".repeat(13_000) })),
+            identity: Some(serde_json::json!({ "email": "a@b.example" })),
+            ..Handoff::default()
+        };
+        let sent: Handoff = serde_json::from_str(&handoff_json(h.clone())).unwrap();
+        assert!(sent.context.is_none());
+        assert_eq!(sent.identity, h.identity, "the identity still fits");
+        assert_eq!(sent.searched.len(), 20);
+        let huge = Handoff {
+            identity: Some(serde_json::json!({ "notes": "y".repeat(13_000) })),
+            ..h.clone()
+        };
+        assert!(handoff_json(huge).len() <= HANDOFF_BUDGET);
+        let small = Handoff {
+            context: None,
+            ..h.clone()
+        };
+        let sent: Handoff = serde_json::from_str(&handoff_json(small.clone())).unwrap();
+        assert_eq!(sent, small, "a light handoff goes as it is");
+    }
 
     #[test]
     fn refusals_are_reported_in_the_servers_words() {

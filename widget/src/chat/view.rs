@@ -21,11 +21,19 @@ pub(crate) fn ChatView(
     let draft = RwSignal::new(String::new());
     let input_ref = NodeRef::<html::Textarea>::new();
     let log_ref = NodeRef::<html::Div>::new();
+    let ended_ref = NodeRef::<html::P>::new();
     let t = &text.chat;
     // The shopper came here to type.
     Effect::new(move |_| {
         if let Some(input) = input_ref.get() {
             let _ = input.focus();
+        }
+    });
+    // The message box disappears when the chat ends: focus goes to the news, not to
+    // the page.
+    Effect::new(move |_| {
+        if let Some(p) = ended_ref.get() {
+            let _ = p.focus();
         }
     });
     // The newest message stays in view.
@@ -55,6 +63,9 @@ pub(crate) fn ChatView(
         Phase::Unavailable => Some(view! {
             <p class="sd-chat-note sd-status-error" role="alert" data-testid="sd-chat-unavailable">{t.unavailable}</p>
         }.into_any()),
+        Phase::Open if chat.has_failed() => Some(view! {
+            <p class="sd-chat-note sd-status-error" role="alert">{t.not_sent}</p>
+        }.into_any()),
         Phase::Idle | Phase::Starting => Some(view! {
             <p class="sd-chat-note">{t.waiting}</p>
         }.into_any()),
@@ -80,7 +91,8 @@ pub(crate) fn ChatView(
                 let state = match line.delivery {
                     Delivery::Sending => Some(t.sending),
                     Delivery::Retrying => Some(t.retrying),
-                    Delivery::Sent | Delivery::Failed => None,
+                    Delivery::Failed => Some(t.not_sent),
+                    Delivery::Sent => None,
                 };
                 let delivery = match line.delivery {
                     Delivery::Sending => "sending",
@@ -116,10 +128,13 @@ pub(crate) fn ChatView(
             </div>
             {move || ended().then(|| view! {
                 <div class="sd-chat-ended">
-                    <p class="sd-chat-note" role="status" data-testid="sd-chat-ended">{t.ended}</p>
+                    <p class="sd-chat-note" role="status" tabindex="-1" data-testid="sd-chat-ended" node_ref=ended_ref>{t.ended}</p>
                     <SurveyCard active=chat.survey text=text locale=locale.clone() />
                     <button class="sd-chip" type="button" data-testid="sd-chat-again" on:click=move |_| chat.restart()>{t.again}</button>
                 </div>
+            })}
+            {move || (chat.has_failed() && !ended()).then(|| view! {
+                <button class="sd-chip sd-chat-retry" type="button" data-testid="sd-chat-retry" on:click=move |_| chat.retry()>{t.retry}</button>
             })}
             <form class="sd-chat-form" hidden=ended on:submit=move |ev| { ev.prevent_default(); send(); }>
                 <label class="sd-visually-hidden" for="sd-chat-input">{t.message_label}</label>

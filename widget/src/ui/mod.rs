@@ -308,7 +308,7 @@ fn follow_unread(panel: &Element, chat: crate::chat::Chat, mode: RwSignal<Mode>)
         if chat.unread.get_untracked() || chat.is_open() {
             mode.set(Mode::Chat);
         }
-        chat.unread.set(false);
+        chat.mark_read();
     });
 }
 
