@@ -218,6 +218,21 @@ test("messages typed while the network fails are delivered once it is back, each
   // Only the network's failures reached the console, none of ours.
   assert.deepEqual(problems.filter((p) => !p.includes("ERR_INTERNET_DISCONNECTED")), []);
 
+  // Leaving the page while a message is being retried: the next page sends it.
+  await page.route("**/v1/chat/*/messages", (route) => route.abort("internetdisconnected"));
+  await say(page, "sent from the next page");
+  await page.locator('shopdesk-widget >> [data-testid="sd-chat-line"][data-delivery="retrying"]').waitFor();
+  await page.unroute("**/v1/chat/*/messages");
+  await page.goto(`${demo.server.url}checkout/`);
+  for (let i = 0; i < 100 && (await messagesOf(id)).length < 4; i++) await page.waitForTimeout(100);
+  assert.deepEqual(await messagesOf(id), ["shopper: first", "shopper: second", "shopper: third", "shopper: sent from the next page"]);
+  await page.click('[data-testid="sd-launcher"]');
+  await page.waitForFunction(() => {
+    const lines = [...document.querySelector("shopdesk-widget").shadowRoot.querySelectorAll('[data-testid="sd-chat-line"]')];
+    return lines.length === 4 && lines.every((l) => l.dataset.delivery === "sent");
+  });
+  assert.match(await w(page, "sd-chat-line").nth(3).innerText(), /sent from the next page/);
+
   // shutdown() while a message is being retried: nothing more is sent, nothing breaks.
   let after = 0;
   await page.route("**/v1/chat/*/messages", (route) => route.abort("internetdisconnected"));

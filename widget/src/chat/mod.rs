@@ -29,6 +29,9 @@ pub(crate) use view::ChatView;
 
 /// Where the open conversation is remembered for this tab.
 const KEY: &str = "shopdesk:chat";
+/// Messages typed and not yet acknowledged, kept for the tab: leaving the page while
+/// one is being retried does not lose it, the next page sends it.
+const PENDING_KEY: &str = "shopdesk:chat-pending";
 /// Longest wait between two attempts to deliver a message.
 const MAX_BACKOFF_MS: f64 = 30_000.0;
 /// Attempts to start a conversation before telling the shopper chat is unavailable.
@@ -66,6 +69,9 @@ pub(crate) struct Line {
     pub author: Author,
     pub body: String,
     pub delivery: Delivery,
+    /// The server's number for it, once known: the log is in this order, messages
+    /// still on their way last.
+    pub seq: Option<i64>,
 }
 
 /// What this tab remembers of its conversation.
@@ -141,6 +147,21 @@ impl Chat {
             chat.phase.set(Phase::Open);
             chat.listen();
         }
+        let pending = load_pending();
+        if !pending.is_empty() {
+            chat.lines.update(|l| {
+                l.extend(pending.iter().map(|say| Line {
+                    id: say.id.clone(),
+                    author: Author::Shopper,
+                    body: say.body.clone(),
+                    delivery: Delivery::Sending,
+                    seq: None,
+                }))
+            });
+            outbox(|o| *o = pending.into());
+            PUMPING.set(true);
+            wasm_bindgen_futures::spawn_local(chat.pump());
+        }
         chat
     }
 
@@ -162,9 +183,10 @@ impl Chat {
                 author: Author::Shopper,
                 body: body.clone(),
                 delivery: Delivery::Sending,
+                seq: None,
             })
         });
-        OUTBOX.with(|o| o.borrow_mut().push_back(Say { id, body }));
+        outbox(|o| o.push_back(Say { id, body }));
         if !PUMPING.replace(true) {
             wasm_bindgen_futures::spawn_local(self.pump());
         }
@@ -193,13 +215,13 @@ impl Chat {
                 }
             } else {
                 // Chat is unavailable or over: what waits cannot be sent.
-                let failed: Vec<Say> = OUTBOX.with(|o| o.borrow_mut().drain(..).collect());
+                let failed: Vec<Say> = outbox(|o| o.drain(..).collect());
                 for f in failed {
                     self.mark(&f.id, Delivery::Failed);
                 }
                 break;
             }
-            OUTBOX.with(|o| o.borrow_mut().pop_front());
+            outbox(|o| o.pop_front());
         }
         PUMPING.set(false);
     }
@@ -281,7 +303,10 @@ impl Chat {
                 return;
             }
             match answer {
-                Ok((200 | 201, _)) => return self.mark(&say.id, Delivery::Sent),
+                Ok((200 | 201, text)) => {
+                    let seq = serde_json::from_str::<ChatEvent>(&text).ok().map(|e| e.seq);
+                    return self.confirm(&say.id, seq);
+                }
                 Ok((409, _)) => {
                     self.mark(&say.id, Delivery::Failed);
                     return self.finished(&c.id);
@@ -325,7 +350,7 @@ impl Chat {
                 }
             }
         });
-        OUTBOX.with(|o| o.borrow_mut().extend(again));
+        outbox(|o| o.extend(again));
         if !PUMPING.replace(true) {
             wasm_bindgen_futures::spawn_local(self.pump());
         }
@@ -337,6 +362,18 @@ impl Chat {
             l.iter()
                 .any(|l| l.author == Author::Shopper && l.delivery == Delivery::Failed)
         })
+    }
+
+    /// The server has message `id` (as event `seq`): sent, and in its place.
+    fn confirm(&self, id: &str, seq: Option<i64>) {
+        self.lines.update(|lines| {
+            if let Some(line) = lines.iter_mut().find(|l| l.id == id) {
+                line.delivery = Delivery::Sent;
+                line.seq = line.seq.or(seq);
+            }
+            // Stable: lines without a number keep their order, at the end.
+            lines.sort_by_key(|l| l.seq.unwrap_or(i64::MAX));
+        });
     }
 
     fn mark(&self, id: &str, delivery: Delivery) {
@@ -451,7 +488,7 @@ impl Chat {
             What::Message { author, id, body } => {
                 let known = self.lines.with_untracked(|l| l.iter().any(|x| x.id == id));
                 if known {
-                    self.mark(&id, Delivery::Sent);
+                    self.confirm(&id, Some(event.seq));
                     return;
                 }
                 if author == Author::Agent {
@@ -473,7 +510,9 @@ impl Chat {
                         author,
                         body,
                         delivery: Delivery::Sent,
-                    })
+                        seq: Some(event.seq),
+                    });
+                    l.sort_by_key(|l| l.seq.unwrap_or(i64::MAX));
                 });
             }
             What::Closed { .. } => self.finished(&event.conversation),
@@ -546,6 +585,9 @@ pub(crate) fn stop() {
     close_stream();
     forget();
     OUTBOX.with(|o| o.borrow_mut().clear());
+    if let Some(s) = session_storage() {
+        let _ = s.remove_item(PENDING_KEY);
+    }
     PUMPING.set(false);
 }
 
@@ -689,6 +731,33 @@ fn error_message(text: &str) -> String {
         .ok()
         .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
         .unwrap_or_else(|| text.chars().take(200).collect())
+}
+
+/// Changes the waiting messages, and keeps them for the tab.
+fn outbox<T>(change: impl FnOnce(&mut VecDeque<Say>) -> T) -> T {
+    OUTBOX.with(|o| {
+        let mut o = o.borrow_mut();
+        let result = change(&mut o);
+        if let Some(s) = session_storage() {
+            let _ = if o.is_empty() {
+                s.remove_item(PENDING_KEY)
+            } else {
+                let list: Vec<&Say> = o.iter().collect();
+                s.set_item(
+                    PENDING_KEY,
+                    &serde_json::to_string(&list).unwrap_or_default(),
+                )
+            };
+        }
+        result
+    })
+}
+
+fn load_pending() -> Vec<Say> {
+    session_storage()
+        .and_then(|s| s.get_item(PENDING_KEY).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
 }
 
 fn session_storage() -> Option<web_sys::Storage> {
