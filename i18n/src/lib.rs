@@ -104,6 +104,8 @@ pub struct SurveyText {
     /// NPS follow-up.
     pub reason: &'static str,
     pub csat: &'static str,
+    /// CSAT after a live chat: about the help, not the shopping.
+    pub csat_chat: &'static str,
     /// A statement the shopper agrees with or not (1-7).
     pub ces: &'static str,
     /// What the lowest and highest answers mean.
@@ -246,6 +248,7 @@ mod tests {
                 t.survey.nps,
                 t.survey.reason,
                 t.survey.csat,
+                t.survey.csat_chat,
                 t.survey.ces,
                 t.survey.dismiss,
                 t.survey.skip,

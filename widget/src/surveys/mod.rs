@@ -315,6 +315,7 @@ fn save(memory: &caps::Memory) {
 pub(crate) fn question(survey: &Survey, text: &'static Text) -> String {
     survey.question.clone().unwrap_or_else(|| {
         match survey.kind {
+            SurveyKind::Csat if survey.trigger == Trigger::AfterChat => text.survey.csat_chat,
             SurveyKind::Csat => text.survey.csat,
             SurveyKind::Nps => text.survey.nps,
             SurveyKind::Ces => text.survey.ces,

@@ -279,7 +279,16 @@ pub(crate) fn Panel(
         {chat.is_some().then(|| view! {
             <button class="sd-chip sd-chat-offer" type="button" data-testid="sd-chat-offer"
                 hidden=move || mode.get() == Mode::Chat
-                on:click=move |_| mode.set(Mode::Chat)>{text.chat.offer}</button>
+                on:click=move |_| {
+                    // What the shopper is looking at now belongs in the handoff, even if
+                    // they did not pause long enough for it to count as a search.
+                    query.with_untracked(|q| {
+                        if !q.trim().is_empty() {
+                            session::searched(q.trim());
+                        }
+                    });
+                    mode.set(Mode::Chat);
+                }>{text.chat.offer}</button>
         })}
         {move || (mode.get() == Mode::Chat).then(|| chat.map(|c| view! {
             <crate::chat::ChatView chat=c text=text locale=locale.clone() on_back=back />
