@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { demoSite, watchConsole } from "./harness.mjs";
 
 const demo = demoSite();
-const SNIPPET = '<script src="/shopdesk.js" async data-feedback-endpoint="/v1/feedback"></script>';
+const SNIPPET = '<script src="/shopdesk.js" async data-feedback-endpoint="/v1/feedback" data-chat-endpoint="/v1/chat"></script>';
 
 /** The demo page with the snippet replaced by `edit(html)`; `/cdn/shopdesk/*` serves the
  * widget's files as a separate asset folder would. Returns the paths requested. */
