@@ -9,6 +9,8 @@ pub mod chat;
 pub mod config;
 pub mod db;
 pub mod feedback;
+pub mod limit;
+pub mod reply;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -11,10 +11,10 @@ use clap::{Args, Parser, Subcommand};
 use shopdesk_server::chat::store::ChatStore;
 use shopdesk_server::chat::Chat;
 use shopdesk_server::config::{File, Settings};
-use shopdesk_server::feedback::limit::RateLimiter;
 use shopdesk_server::feedback::report;
 use shopdesk_server::feedback::store::Store;
 use shopdesk_server::feedback::Feedback;
+use shopdesk_server::limit::RateLimiter;
 use shopdesk_server::{app, serve, Config};
 
 #[derive(Debug, Parser)]

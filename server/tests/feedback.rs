@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{json, Value};
-use shopdesk_server::feedback::limit::RateLimiter;
 use shopdesk_server::feedback::store::{self, Store};
 use shopdesk_server::feedback::Feedback;
+use shopdesk_server::limit::RateLimiter;
 use shopdesk_server::Config;
 
 const TOKEN: &str = "test-admin-token-0123456789";

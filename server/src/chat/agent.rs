@@ -19,7 +19,7 @@ use serde_json::json;
 use shopdesk_wire::chat::{Author, Say};
 
 use super::{failed, json_body, resume_after, stored, stream, Chat, Shared, StreamQuery};
-use crate::feedback::{now_ms, refuse};
+use crate::reply::{now_ms, refuse};
 
 /// Ended conversations the list shows besides the open ones.
 const RECENTLY_ENDED: u32 = 20;

@@ -18,7 +18,6 @@ mod stream;
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -31,8 +30,8 @@ use serde::Deserialize;
 use shopdesk_wire::chat::{Author, Handoff, Say, Started};
 
 use self::store::{ChatError, ChatStore};
-use crate::feedback::limit::RateLimiter;
-use crate::feedback::{client_ip, now_ms, refuse};
+use crate::limit::RateLimiter;
+use crate::reply::{forbidden_origin, now_ms, preflight as cors_preflight, refuse, with_cors};
 
 /// What the chat endpoints need.
 #[derive(Debug)]
@@ -86,26 +85,8 @@ pub fn router(chat: Shared, body_limit: usize) -> Router {
         .with_state(chat)
 }
 
-/// A shopper's request after the origin check: CORS headers go on whatever we answer.
-fn with_cors(mut response: Response, origin: Option<HeaderValue>) -> Response {
-    if let Some(origin) = origin {
-        let h = response.headers_mut();
-        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        h.insert(header::VARY, HeaderValue::from_static("Origin"));
-        h.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("Retry-After"),
-        );
-    }
-    response
-}
-
 fn forbidden(origin: &str) -> Response {
-    refuse(
-        StatusCode::FORBIDDEN,
-        &format!("origin {origin} may not use the chat; add it to the server's allowed origins (--allow-origin)"),
-        None,
-    )
+    forbidden_origin(origin, "use the chat")
 }
 
 /// The checks every shopper request passes: origin, chat on, rate limit.
@@ -126,19 +107,12 @@ fn admit(
             origin,
         ));
     }
-    if let Some(limiter) = &chat.limiter {
-        let ip = client_ip(headers, client.ip(), chat.trust_proxy);
-        if let Err(wait) = limiter.check(ip, Instant::now()) {
-            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-            let mut r = refuse(
-                StatusCode::TOO_MANY_REQUESTS,
-                &format!("too many requests from this address; retry in {seconds} s"),
-                None,
-            );
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-            return Err(with_cors(r, origin));
-        }
+    if let Some(r) = chat
+        .limiter
+        .as_ref()
+        .and_then(|l| l.refusal(headers, client, chat.trust_proxy))
+    {
+        return Err(with_cors(r, origin));
     }
     Ok(origin)
 }
@@ -355,27 +329,10 @@ async fn events(
 
 /// `OPTIONS` for the shopper's endpoints (store pages on other origins).
 async fn preflight(State(chat): State<Shared>, headers: HeaderMap) -> Response {
-    match crate::access::allowed_origin(&chat.origins, &headers) {
-        Ok(Some(origin)) => {
-            let mut r = StatusCode::NO_CONTENT.into_response();
-            let h = r.headers_mut();
-            h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("POST"),
-            );
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static("content-type, authorization"),
-            );
-            h.insert(
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from_static("86400"),
-            );
-            h.insert(header::VARY, HeaderValue::from_static("Origin"));
-            r
-        }
-        Ok(None) => StatusCode::NO_CONTENT.into_response(),
-        Err(origin) => forbidden(&origin),
-    }
+    cors_preflight(
+        &chat.origins,
+        &headers,
+        "content-type, authorization",
+        "use the chat",
+    )
 }

@@ -3,9 +3,14 @@
 //! store's other shoppers.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+
+use crate::reply::refuse;
 
 /// Buckets kept before idle ones are forgotten.
 const MAX_CLIENTS: usize = 100_000;
@@ -24,6 +29,27 @@ struct Bucket {
 }
 
 impl RateLimiter {
+    /// The 429 (with `Retry-After`) for a request from `socket` if its bucket is empty,
+    /// else `None`; behind a trusted proxy, the client is the address the proxy added.
+    pub fn refusal(
+        &self,
+        headers: &HeaderMap,
+        socket: SocketAddr,
+        trust_proxy: bool,
+    ) -> Option<Response> {
+        let ip = client_ip(headers, socket.ip(), trust_proxy);
+        let wait = self.check(ip, Instant::now()).err()?;
+        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+        let mut r = refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!("too many requests from this address; retry in {seconds} s"),
+            None,
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        Some(r)
+    }
+
     /// `per_second` requests a second on average, up to `burst` at once.
     pub fn new(per_second: f64, burst: u32) -> Self {
         Self {
@@ -58,6 +84,22 @@ impl RateLimiter {
     }
 }
 
+/// The address to rate-limit: the socket's, or behind a trusted proxy the last
+/// `X-Forwarded-For` entry (earlier entries are whatever the client claimed).
+fn client_ip(headers: &HeaderMap, socket: IpAddr, trust_proxy: bool) -> IpAddr {
+    if !trust_proxy {
+        return socket;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .next_back()
+        .and_then(|last| last.trim().parse().ok())
+        .unwrap_or(socket)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +117,32 @@ mod tests {
         assert!(limiter.check(ip, t0 + Duration::from_millis(500)).is_ok());
         // Another client has its own bucket.
         assert!(limiter.check("192.0.2.2".parse().unwrap(), t0).is_ok());
+    }
+
+    #[test]
+    fn the_proxy_added_address_is_used_only_behind_a_trusted_proxy() {
+        let socket: IpAddr = "10.0.0.1".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.2.3.4, 198.51.100.7"),
+        );
+        assert_eq!(client_ip(&headers, socket, false), socket);
+        assert_eq!(
+            client_ip(&headers, socket, true),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        headers.append("x-forwarded-for", HeaderValue::from_static("203.0.113.9"));
+        assert_eq!(
+            client_ip(&headers, socket, true),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        let garbage: HeaderMap = [(
+            axum::http::header::HeaderName::from_static("x-forwarded-for"),
+            HeaderValue::from_static("unknown"),
+        )]
+        .into_iter()
+        .collect();
+        assert_eq!(client_ip(&garbage, socket, true), socket);
     }
 }
