@@ -1,4 +1,4 @@
-//! Benchmarks of the Shopdesk FAQ search (see README.md for every binary).
+//! Benchmarks of Shopdesk (see README.md for every binary).
 //!
 //! The `search-quality` binary measures how often the shipped search (the real
 //! `faq-indexer` binary, i.e. exactly the code the widget runs) puts the right article
@@ -6,6 +6,7 @@
 //! by numbers rather than by a handful of hand-picked queries.
 
 pub mod quality;
+pub mod server;
 
 use std::process::ExitCode;
 

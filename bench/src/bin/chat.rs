@@ -9,13 +9,13 @@
 //!   cargo run --release -p shopdesk-bench --bin chat -- --conversations 50 --seconds 10
 
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use shopdesk_bench::server::{read_response, Server};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 
@@ -38,15 +38,6 @@ struct Args {
     server: String,
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// When each message was sent, and when it was seen where.
 #[derive(Default)]
 struct Clock {
@@ -61,43 +52,8 @@ type Shared = Arc<Mutex<Clock>>;
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    let dir = tempfile::tempdir()?;
-    let site = dir.path().join("site");
-    std::fs::create_dir(&site)?;
-    std::fs::write(site.join("index.html"), "<!doctype html>")?;
-    let mut child = Command::new(&args.server)
-        .args([
-            "--addr",
-            "127.0.0.1:0",
-            "--rate-limit",
-            "0",
-            "--agent-token",
-            AGENT,
-            "--root",
-        ])
-        .arg(&site)
-        .arg("--database")
-        .arg(dir.path().join("chat.db"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .with_context(|| {
-            format!(
-                "cannot start {}; build it with `cargo build --release -p shopdesk-server`",
-                args.server
-            )
-        })?;
-    let stdout = child.stdout.take().context("no server stdout")?;
-    let server = Server(child);
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)?;
-    let addr = line
-        .trim()
-        .rsplit("http://")
-        .next()
-        .and_then(|a| a.strip_suffix('/'))
-        .context("the server did not print its address")?
-        .to_string();
+    let server = Server::start(&args.server, &["--agent-token", AGENT])?;
+    let addr = server.addr.clone();
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -251,32 +207,7 @@ async fn post(addr: &str, path: &str, token: Option<&str>, body: &str) -> Result
         body.len()
     );
     write.write_all(request.as_bytes()).await?;
-    read_response(&mut BufReader::new(read)).await
-}
-
-/// Status and body of a response with a Content-Length.
-async fn read_response(read: &mut BufReader<OwnedReadHalf>) -> Result<(u16, String)> {
-    let mut line = String::new();
-    read.read_line(&mut line).await?;
-    let status: u16 = line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .with_context(|| format!("bad status line {line:?}"))?;
-    let mut length = 0usize;
-    loop {
-        line.clear();
-        read.read_line(&mut line).await?;
-        let header = line.trim_end().to_ascii_lowercase();
-        if header.is_empty() {
-            break;
-        }
-        if let Some(v) = header.strip_prefix("content-length:") {
-            length = v.trim().parse()?;
-        }
-    }
-    let mut body = vec![0; length];
-    read.read_exact(&mut body).await?;
+    let (status, body) = read_response(&mut BufReader::new(read)).await?;
     Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
 

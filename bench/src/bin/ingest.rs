@@ -6,12 +6,13 @@
 //!
 //!   cargo run --release -p shopdesk-bench --bin ingest -- --seconds 10 --connections 32
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use shopdesk_bench::server::{read_response, Server};
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 #[derive(Debug, Parser)]
@@ -37,47 +38,10 @@ struct Tally {
     errors: u64,
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn main() -> Result<()> {
     let args = Args::parse();
-    let dir = tempfile::tempdir()?;
-    let site = dir.path().join("site");
-    std::fs::create_dir(&site)?;
-    std::fs::write(site.join("index.html"), "<!doctype html>")?;
-    let db = dir.path().join("feedback.db");
-    let mut child = Command::new(&args.server)
-        .args(["--addr", "127.0.0.1:0", "--rate-limit", "0", "--root"])
-        .arg(&site)
-        .arg("--database")
-        .arg(&db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .with_context(|| {
-            format!(
-                "cannot start {}; build it with `cargo build --release -p shopdesk-server`",
-                args.server
-            )
-        })?;
-    let stdout = child.stdout.take().context("no server stdout")?;
-    let server = Server(child);
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)?;
-    let addr = line
-        .trim()
-        .rsplit("http://")
-        .next()
-        .and_then(|a| a.strip_suffix('/'))
-        .context("the server did not print its address")?
-        .to_string();
+    let mut server = Server::start(&args.server, &[])?;
+    let addr = server.addr.clone();
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -106,11 +70,11 @@ fn main() -> Result<()> {
         duplicates += t.duplicates;
         errors += t.errors;
     }
-    drop(server);
+    server.stop();
 
     let out = Command::new(&args.server)
         .args(["report", "--json", "--database"])
-        .arg(&db)
+        .arg(&server.database)
         .output()?;
     if !out.status.success() {
         bail!("report failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -162,7 +126,6 @@ async fn connection_loop(connection: usize, addr: String, until: Instant) -> Res
     let (read, mut write) = stream.into_split();
     let mut read = BufReader::new(read);
     let mut tally = Tally::default();
-    let mut line = String::new();
     let mut n: u64 = 0;
     while Instant::now() < until {
         n += 1;
@@ -177,27 +140,7 @@ async fn connection_loop(connection: usize, addr: String, until: Instant) -> Res
         );
         let sent = Instant::now();
         write.write_all(request.as_bytes()).await?;
-        line.clear();
-        read.read_line(&mut line).await?;
-        let status: u16 = line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .with_context(|| format!("bad status line {line:?}"))?;
-        let mut length = 0usize;
-        loop {
-            line.clear();
-            read.read_line(&mut line).await?;
-            let header = line.trim_end().to_ascii_lowercase();
-            if header.is_empty() {
-                break;
-            }
-            if let Some(v) = header.strip_prefix("content-length:") {
-                length = v.trim().parse()?;
-            }
-        }
-        let mut answer = vec![0; length];
-        read.read_exact(&mut answer).await?;
+        let (status, _) = read_response(&mut read).await?;
         tally.latencies_us.push(sent.elapsed().as_micros() as u32);
         match status {
             201 => tally.stored += 1,
