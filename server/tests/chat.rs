@@ -23,13 +23,7 @@ struct Server {
 
 fn start(agent_token: Option<&str>) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    std::fs::create_dir(&site).unwrap();
-    std::fs::write(
-        site.join("index.html"),
-        "<!doctype html><title>store</title>",
-    )
-    .unwrap();
+    let site = common::store_site(dir.path());
     let db = dir.path().join("shopdesk.db");
     let origins = vec![STORE.to_string()];
     let feedback = Feedback {

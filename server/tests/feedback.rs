@@ -22,13 +22,7 @@ struct Server {
 
 fn start(limiter: Option<RateLimiter>) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    std::fs::create_dir(&site).unwrap();
-    std::fs::write(
-        site.join("index.html"),
-        "<!doctype html><title>store</title>",
-    )
-    .unwrap();
+    let site = common::store_site(dir.path());
     let db = dir.path().join("feedback.db");
     let config = Config {
         root: site,

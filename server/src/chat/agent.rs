@@ -18,7 +18,7 @@ use axum::Json;
 use serde_json::json;
 use shopdesk_wire::chat::{Author, Say};
 
-use super::{failed, json_body, resume_after, stored, stream, Chat, Shared, StreamQuery};
+use super::{failed, read, resume_after, stored, stream, Chat, Shared, StreamQuery};
 use crate::reply::{now_ms, refuse};
 
 /// Ended conversations the list shows besides the open ones.
@@ -85,17 +85,6 @@ pub(super) async fn history(
     if let Err(r) = agent(&chat, &headers, None) {
         return r;
     }
-    match chat.store.exists(&id).await {
-        Ok(true) => {}
-        Ok(false) => {
-            return refuse(
-                StatusCode::NOT_FOUND,
-                &format!("there is no conversation {id}"),
-                None,
-            )
-        }
-        Err(e) => return failed(e),
-    }
     let mut events = Vec::new();
     let mut after = 0;
     loop {
@@ -107,6 +96,14 @@ pub(super) async fn history(
             }
             Err(e) => return failed(e),
         }
+    }
+    // Every conversation starts with its `started` event: none, no conversation.
+    if events.is_empty() {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            &format!("there is no conversation {id}"),
+            None,
+        );
     }
     Json(json!({ "events": events })).into_response()
 }
@@ -120,14 +117,7 @@ pub(super) async fn say(
 ) -> Response {
     let answer = async {
         agent(&chat, &headers, None)?;
-        let body = json_body(&headers, body)?;
-        let message = Say::from_json(&body).map_err(|invalid| {
-            refuse(
-                StatusCode::BAD_REQUEST,
-                &invalid.to_string(),
-                Some(&invalid.field),
-            )
-        })?;
+        let message = read(&headers, body, Say::from_json)?;
         stored(chat.store.say(&id, Author::Agent, message, now_ms()).await)
     };
     answer.await.unwrap_or_else(|r| r)

@@ -149,6 +149,23 @@ fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result
     })
 }
 
+/// A JSON body read by `parse` (which checks it), or the refusal that says why not,
+/// naming the bad field.
+pub(crate) fn read<T>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    parse: fn(&[u8]) -> Result<T, shopdesk_wire::Invalid>,
+) -> Result<T, Response> {
+    let body = json_body(headers, body)?;
+    parse(&body).map_err(|invalid| {
+        refuse(
+            StatusCode::BAD_REQUEST,
+            &invalid.to_string(),
+            Some(&invalid.field),
+        )
+    })
+}
+
 pub(crate) fn failed(e: ChatError) -> Response {
     match e {
         ChatError::NotFound(_) => refuse(StatusCode::NOT_FOUND, &e.to_string(), None),
@@ -176,14 +193,7 @@ async fn start(
         Err(r) => return r,
     };
     let answer = async {
-        let body = json_body(&headers, body)?;
-        let handoff = Handoff::from_json(&body).map_err(|invalid| {
-            refuse(
-                StatusCode::BAD_REQUEST,
-                &invalid.to_string(),
-                Some(&invalid.field),
-            )
-        })?;
+        let handoff = read(&headers, body, Handoff::from_json)?;
         let opened = chat.store.start(handoff, now_ms()).await.map_err(failed)?;
         let started = Started {
             id: opened.id,
@@ -232,14 +242,7 @@ async fn say(
     };
     let answer = async {
         shopper(&chat, &id, crate::access::bearer(&headers)).await?;
-        let body = json_body(&headers, body)?;
-        let message = Say::from_json(&body).map_err(|invalid| {
-            refuse(
-                StatusCode::BAD_REQUEST,
-                &invalid.to_string(),
-                Some(&invalid.field),
-            )
-        })?;
+        let message = read(&headers, body, Say::from_json)?;
         stored(
             chat.store
                 .say(&id, Author::Shopper, message, now_ms())

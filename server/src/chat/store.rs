@@ -349,22 +349,6 @@ impl ChatStore {
         })
         .await
     }
-
-    /// Whether conversation `id` exists (agents' calls name conversations directly).
-    pub async fn exists(&self, id: &str) -> Result<bool, ChatError> {
-        let id = id.to_string();
-        self.with(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT 1 FROM chat_conversations WHERE id = ?1",
-                    [&id],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some())
-        })
-        .await
-    }
 }
 
 type Row = (String, (i64, i64, String));

@@ -44,3 +44,16 @@ pub fn chat_off(feedback: &Feedback) -> Chat {
         false,
     )
 }
+
+/// A served folder `site/` in `dir` holding a one-line store page.
+#[allow(dead_code)]
+pub fn store_site(dir: &std::path::Path) -> std::path::PathBuf {
+    let site = dir.join("site");
+    std::fs::create_dir(&site).unwrap();
+    std::fs::write(
+        site.join("index.html"),
+        "<!doctype html><title>store</title>",
+    )
+    .unwrap();
+    site
+}
