@@ -6,7 +6,9 @@
 #      (tests/bench/latency.mjs);
 #   4. where a keystroke's time goes, from a Chromium trace (tests/bench/profile.mjs);
 #   5. what the widget costs the store page: bytes, long tasks, CLS with and without it
-#      (tests/bench/host.mjs);
+#      (tests/bench/host.mjs); on a phone network (Slow 4G, 4x CPU): bytes without
+#      interaction and tap → search ready (tests/bench/weight.mjs); Lighthouse with and
+#      without the widget (tests/bench/lighthouse.mjs);
 #   6. feedback ingest: responses/s and latency into SQLite, none lost (bench: ingest);
 #   7. live chat relay: message acknowledgement and delivery latency to the agent's and
 #      the shopper's event streams with 50 open conversations, none lost (bench: chat).
@@ -25,7 +27,7 @@ for arg in "$@"; do
   case "$arg" in
     --rebuild) REBUILD=1 ;;
     -h | --help)
-      sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -50,7 +52,7 @@ mkdir -p "$WORK"
 for n in 1000 10000; do
   target/release/gen-corpus --articles "$n" --out "$WORK/corpus-$n"
   rm -rf "$WORK/index-$n"
-  target/release/faq-indexer build "$WORK/corpus-$n" --out "$WORK/index-$n" >&2
+  target/release/faq-indexer build "$WORK/corpus-$n" --out "$WORK/index-$n" --no-precompress >&2
 done
 index_args=(--index "sample=dist/faq")
 for set in "$EVAL"/*/; do
@@ -93,6 +95,18 @@ say "the store page with and without the widget"
 echo "## The store page with and without the widget"
 echo
 node tests/bench/host.mjs
+echo
+
+say "the widget on a phone network (Slow 4G, 4x CPU; about 4 minutes)"
+echo "## On a phone network"
+echo
+node tests/bench/weight.mjs
+echo
+
+say "Lighthouse (mobile) with and without the widget"
+echo "## Lighthouse"
+echo
+node tests/bench/lighthouse.mjs
 echo
 
 say "feedback ingest (10 s of load on 127.0.0.1)"

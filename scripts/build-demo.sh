@@ -7,9 +7,12 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 OUT=${1:-dist}
 
-cargo build --release -p faq-indexer -p shopdesk-server
+cargo build --release -p faq-indexer -p shopdesk-server -p precompress
 trunk build --release
 trunk build agent/index.html --release --dist target/agent-dist --public-url /agent/
+# The loader and wasm-bindgen's glue, minified (trunk's minifier cannot parse them).
+node scripts/minify/minify.mjs target/widget-dist
+node scripts/minify/minify.mjs target/agent-dist
 
 rm -rf "$OUT.tmp"
 mkdir -p "$OUT.tmp"
@@ -26,6 +29,9 @@ done
 # Agent page, served at /agent/.
 mkdir -p "$OUT.tmp/agent"
 cp -R target/agent-dist/* "$OUT.tmp/agent/"
+# Brotli (quality 11) and gzip copies beside every file, served as they are by
+# shopdesk-server (and by most CDNs); faq-indexer writes its bundles' own.
+target/release/precompress "$OUT.tmp"
 target/release/faq-indexer build public/faq --out "$OUT.tmp/faq"
 rm -rf "$OUT"
 mv "$OUT.tmp" "$OUT"

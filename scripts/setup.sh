@@ -39,6 +39,21 @@ if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "116" ]; then
   cargo install wasm-opt --version "$WASM_OPT_VERSION" --locked --force
 fi
 
+# Node.js runs the release build's JavaScript minifier (terser, pinned in
+# scripts/minify/package-lock.json) and the browser tests.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  say "installing Debian nodejs and npm"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y nodejs npm
+fi
+if [ ! -f scripts/minify/node_modules/.package-lock.json ] ||
+  [ scripts/minify/package-lock.json -nt scripts/minify/node_modules/.package-lock.json ]; then
+  say "installing the JavaScript minifier (npm ci)"
+  (cd scripts/minify && npm ci --no-audit --no-fund)
+fi
+
 if [ "${SHOPDESK_SKIP_BROWSER:-}" != 1 ]; then
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     say "installing Debian chromium and chromium-driver"

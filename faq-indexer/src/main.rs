@@ -45,6 +45,10 @@ enum Command {
         /// Locale of articles that do not name one.
         #[arg(long, default_value = "en")]
         default_locale: Locale,
+        /// Skip the brotli/gzip copies written beside each bundle (for throwaway
+        /// indexes: quality 11 takes a while on very large bundles).
+        #[arg(long)]
+        no_precompress: bool,
     },
     /// Validate articles only; exit code 1 when there are errors.
     Check {
@@ -107,7 +111,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             inputs,
             out,
             default_locale,
-        } => build(&inputs, &out, default_locale),
+            no_precompress,
+        } => {
+            let siblings = if no_precompress {
+                output::Siblings::Skip
+            } else {
+                output::Siblings::Write
+            };
+            build(&inputs, &out, default_locale, siblings)
+        }
         Command::Search {
             index,
             locale,
@@ -142,7 +154,12 @@ fn print_report(report: &Report) -> bool {
     errors == 0
 }
 
-fn build(inputs: &[PathBuf], out: &std::path::Path, default_locale: Locale) -> Result<ExitCode> {
+fn build(
+    inputs: &[PathBuf],
+    out: &std::path::Path,
+    default_locale: Locale,
+    siblings: output::Siblings,
+) -> Result<ExitCode> {
     let started = Instant::now();
     let mut report = Report::default();
     let drafts = content::load(inputs, default_locale, &mut report);
@@ -166,7 +183,7 @@ fn build(inputs: &[PathBuf], out: &std::path::Path, default_locale: Locale) -> R
             bytes: indexing::build_bundle(*locale, articles)?,
         });
     }
-    let manifest = output::publish(out, &built)?;
+    let manifest = output::publish(out, &built, siblings)?;
     let total: u32 = built.iter().map(|b| b.articles).sum();
     eprintln!(
         "Indexed {total} articles in {:.2} s into {}",

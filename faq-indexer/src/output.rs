@@ -5,6 +5,11 @@
 //! written first (under new names, each via a temporary file and a rename), and the
 //! manifest is switched last, atomically. A failure before that leaves the previous
 //! output exactly as it was.
+//!
+//! Each bundle gets brotli (quality 11) and gzip copies beside it (`precompress`), written
+//! before the manifest names it, so a server never compresses a bundle per request. The
+//! manifest itself changes in place and is never precompressed: a stale copy would be
+//! served after the file changed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -30,8 +35,17 @@ fn file_name(b: &Built) -> String {
     format!("faq-{}-{hex}.bin", b.locale)
 }
 
+/// Whether [`publish`] writes `.br`/`.gz` siblings of the bundles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Siblings {
+    Write,
+    /// For throwaway indexes (benchmarks): brotli quality 11 of a 10,000-article bundle
+    /// takes a minute.
+    Skip,
+}
+
 /// Publishes `built` into `out` and returns the new manifest.
-pub fn publish(out: &Path, built: &[Built]) -> Result<Manifest> {
+pub fn publish(out: &Path, built: &[Built], siblings: Siblings) -> Result<Manifest> {
     fs::create_dir_all(out)
         .with_context(|| format!("cannot create output folder {}", out.display()))?;
     let previous = read_manifest(out);
@@ -43,6 +57,14 @@ pub fn publish(out: &Path, built: &[Built]) -> Result<Manifest> {
         let unchanged = fs::read(&path).is_ok_and(|existing| existing == b.bytes);
         if !unchanged {
             write_atomically(&path, &b.bytes)?;
+        }
+        // Bundle names are content hashes, so an existing sibling of an unchanged bundle
+        // is still right; a new bundle (or one whose siblings are missing) gets them.
+        let complete = precompress::Encoding::ALL
+            .iter()
+            .all(|e| e.sibling(&path).exists());
+        if siblings == Siblings::Write && !(unchanged && complete) {
+            precompress::beside(&path)?;
         }
         locales.insert(
             b.locale,
@@ -71,9 +93,14 @@ pub fn publish(out: &Path, built: &[Built]) -> Result<Manifest> {
         .collect();
     for entry in fs::read_dir(out)?.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("faq-") && name.ends_with(".bin") && !keep.contains(&name) {
-            fs::remove_file(entry.path())
-                .with_context(|| format!("cannot remove stale bundle {name}"))?;
+        let bundle = ["", ".br", ".gz"]
+            .iter()
+            .find_map(|suffix| name.strip_suffix(suffix).filter(|n| n.ends_with(".bin")));
+        if let Some(bundle) = bundle {
+            if name.starts_with("faq-") && !keep.contains(bundle) {
+                fs::remove_file(entry.path())
+                    .with_context(|| format!("cannot remove stale bundle {name}"))?;
+            }
         }
     }
     Ok(manifest)

@@ -303,11 +303,15 @@ fn build_writes_a_manifest_of_hashed_bundles_per_locale() {
     }
     let mut files: Vec<_> = snapshot(&out).into_keys().collect();
     files.sort();
-    let mut expected = vec![
-        "faq-manifest.json".to_string(),
-        locales["de"]["file"].as_str().unwrap().to_string(),
-        locales["en"]["file"].as_str().unwrap().to_string(),
-    ];
+    let mut expected = vec!["faq-manifest.json".to_string()];
+    for locale in ["de", "en"] {
+        let file = locales[locale]["file"].as_str().unwrap();
+        // Each bundle with its brotli and gzip copies; never the manifest, which
+        // changes in place.
+        for suffix in ["", ".br", ".gz"] {
+            expected.push(format!("{file}{suffix}"));
+        }
+    }
     expected.sort();
     assert_eq!(files, expected, "no temporary or stray files are left");
 
@@ -372,6 +376,66 @@ fn a_build_with_errors_leaves_the_previous_output_untouched() {
     );
     assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
     assert_eq!(snapshot(&out), before, "the output folder changed");
+}
+
+#[test]
+fn bundles_get_compressed_copies_that_go_with_their_generation() {
+    use std::io::Read;
+    let tmp = TempDir::new().unwrap();
+    let (articles, csv) = fixture(tmp.path());
+    let out = tmp.path().join("out");
+    let bundle = |out: &Path| {
+        manifest(out)["locales"]["en"]["file"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    build(&[&articles, &csv], &out).assert_code(0);
+    let first = bundle(&out);
+    let raw = fs::read(out.join(&first)).unwrap();
+    let mut unbrotli = Vec::new();
+    brotli::Decompressor::new(
+        &fs::read(out.join(format!("{first}.br"))).unwrap()[..],
+        4096,
+    )
+    .read_to_end(&mut unbrotli)
+    .unwrap();
+    assert!(unbrotli == raw, "the .br copy is not the bundle");
+    let mut ungzip = Vec::new();
+    flate2::read::GzDecoder::new(&fs::read(out.join(format!("{first}.gz"))).unwrap()[..])
+        .read_to_end(&mut ungzip)
+        .unwrap();
+    assert!(ungzip == raw, "the .gz copy is not the bundle");
+
+    // Two edits later the first generation is gone, copies included.
+    for days in ["60 days", "90 days"] {
+        write(
+            &articles.join("returns.md"),
+            &RETURNS.replace("30 days", days),
+        );
+        build(&[&articles, &csv], &out).assert_code(0);
+    }
+    let names: Vec<_> = snapshot(&out).into_keys().collect();
+    assert!(
+        !names.iter().any(|n| n.starts_with(&first)),
+        "stale bundle files left: {names:?}"
+    );
+    let latest = bundle(&out);
+    assert!(names.contains(&format!("{latest}.br")), "{names:?}");
+
+    // Throwaway indexes can skip them.
+    let bare = tmp.path().join("bare");
+    faq_indexer([
+        "build".as_ref(),
+        articles.as_os_str(),
+        "--out".as_ref(),
+        bare.as_os_str(),
+        "--no-precompress".as_ref(),
+    ])
+    .assert_code(0);
+    assert!(snapshot(&bare)
+        .keys()
+        .all(|n| !n.ends_with(".br") && !n.ends_with(".gz")));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@
 //! widget's styles in the merchant's look, the launcher button and the help panel's
 //! frame in the shopper's language. The panel opens at once with a working search box;
 //! the widget proper (the leptos UI and the tantivy search engine, one larger module) is
-//! fetched on the first interaction or when the browser is idle, and takes over the
-//! panel's body, keeping whatever the shopper already typed.
+//! fetched on a sign of intent, or when the page has work for it (`intent.rs`), and
+//! takes over the panel's body, keeping whatever the shopper already typed.
 //!
 //! It also answers the `window.shopdesk` API: `loader/shopdesk.js` defines the API and
 //! its queue, and hands every call to [`Core::command`]. Calls the panel itself answers
@@ -19,6 +19,7 @@
 //! (`BENCHMARKS.md`): plain loops over iterator chains, no number formatting, no
 //! `format!` where a `+` does.
 
+mod intent;
 mod look;
 mod page;
 mod panel;
@@ -64,6 +65,8 @@ struct State {
     emit: Emitter,
     /// Listeners on the page itself (route changes), removed by `shutdown()`.
     listeners: Listeners,
+    /// The triggers of the merchant's surveys, to know which pages need survey code.
+    survey_triggers: Vec<shopdesk_settings::surveys::Trigger>,
     /// Hidden on this page by the `hideOn` setting.
     hidden: bool,
     stopped: bool,
@@ -137,7 +140,9 @@ pub fn start(options: JsValue) -> Result<Core, JsValue> {
     let panel = find(".sd-panel")?;
     let close_button = find(".sd-close")?;
     let input = find(".sd-input")?;
+    let survey_triggers = shopdesk_settings::surveys::triggers(&settings.surveys);
     let state: Shared = Rc::new(RefCell::new(State {
+        survey_triggers,
         settings,
         words,
         base,
@@ -156,9 +161,10 @@ pub fn start(options: JsValue) -> Result<Core, JsValue> {
 
     let s = state.clone();
     page::listen(&launcher, "click", move |_| panel::toggle(&s))?;
-    for event in ["pointerenter", "focus"] {
+    // Signs of intent; on touch screens both pointer events fire at touch start.
+    for event in ["pointerenter", "pointerdown", "focus"] {
         let s = state.clone();
-        page::listen(&launcher, event, move |_| widget::preload(&s))?;
+        page::listen(&launcher, event, move |_| intent::shown(&s))?;
     }
     let s = state.clone();
     page::listen(&close_button, "click", move |_| panel::set_open(&s, false))?;
@@ -172,8 +178,7 @@ pub fn start(options: JsValue) -> Result<Core, JsValue> {
     route::follow(&state)?;
 
     if !hidden {
-        let s = state.clone();
-        page::when_idle(move || widget::preload(&s));
+        intent::arm(&state);
     }
     page::mark("interactive");
     emit.emit("ready", &JsValue::UNDEFINED);

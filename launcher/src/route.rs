@@ -30,8 +30,16 @@ pub(crate) fn follow(state: &Shared) -> Result<(), JsValue> {
         }
         let path = location.pathname().unwrap_or_default();
         last.replace(href.clone());
-        let hidden = state.borrow().settings.hidden_on(&path);
+        let (hidden, survey) = {
+            let s = state.borrow();
+            let survey = crate::intent::survey_on(&path, &s.settings, &s.survey_triggers);
+            (s.settings.hidden_on(&path), survey)
+        };
         crate::set_hidden(&state, hidden);
+        if survey {
+            // The widget reads the route itself when it mounts.
+            widget::preload(&state);
+        }
         widget::tell(&state, "route", &href.into());
     });
     let navigation = Reflect::get(&window, &"navigation".into())?;

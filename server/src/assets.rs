@@ -1,13 +1,24 @@
-//! Static files with compression and cache headers.
+//! Static files with compression, cache and cross-origin headers.
+//!
+//! - Encodings: a `FILE.br` or `FILE.gz` written at build time (`precompress`, brotli
+//!   quality 11) is sent as it is when the client accepts it; anything else is compressed
+//!   per request, at the lower quality that allows.
+//! - Cross-origin: the widget is often served from another host than the store (a CDN,
+//!   or this server beside a hosted shop). Its module scripts, WebAssembly and FAQ
+//!   bundles are fetched in CORS mode, so every static file says
+//!   `Access-Control-Allow-Origin: *` (they are public, and requests carry no
+//!   credentials); `Timing-Allow-Origin: *` lets the store's own performance tooling see
+//!   their real sizes. The API keeps its allow-list of store origins.
 
 use std::path::Path;
 
-use axum::http::{header, HeaderValue, Request};
+use axum::http::{header, HeaderName, HeaderValue, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Index bundles are named `faq-<locale>-<16 hex digits>.bin`: a changed index always
 /// gets a new name, so these can be cached forever.
@@ -46,10 +57,23 @@ async fn cache_headers(request: Request<axum::body::Body>, next: Next) -> Respon
 }
 
 pub fn router(root: &Path) -> Router {
+    let files = ServeDir::new(root)
+        .append_index_html_on_directories(true)
+        .precompressed_br()
+        .precompressed_gzip();
     Router::new()
-        .fallback_service(ServeDir::new(root).append_index_html_on_directories(true))
+        .fallback_service(files)
         .layer(middleware::from_fn(cache_headers))
+        // Skips responses that already carry a Content-Encoding (the precompressed ones).
         .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("timing-allow-origin"),
+            HeaderValue::from_static("*"),
+        ))
 }
 
 #[cfg(test)]

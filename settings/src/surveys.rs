@@ -220,6 +220,36 @@ pub fn read(raw: &Raw) -> (Vec<Survey>, Vec<Problem>) {
     (surveys, problems)
 }
 
+/// The triggers of the listed surveys, without reading the surveys in full: what the
+/// launcher needs on every page to decide whether the survey code must be fetched
+/// (a survey that can fire here) or not (none, or only `manual` and `afterChat` ones).
+/// The widget reads the list with [`read`], warnings included, once it has loaded.
+/// Items without a usable `kind` are left out, as [`read`] leaves them out.
+pub fn triggers(raw: &Raw) -> Vec<Trigger> {
+    let mut out = Vec::new();
+    let Raw::List(items) = raw else {
+        return out;
+    };
+    for item in items {
+        let Raw::Map(fields) = item else {
+            continue;
+        };
+        let mut kind = false;
+        let mut found = Trigger::Manual;
+        for (key, value) in fields {
+            match (key.as_str(), value) {
+                ("kind", Raw::Str(k)) => kind = matches!(k.as_str(), "csat" | "nps" | "ces"),
+                ("trigger", v) => found = trigger(v).unwrap_or(Trigger::Manual),
+                _ => {}
+            }
+        }
+        if kind {
+            out.push(found);
+        }
+    }
+    out
+}
+
 fn trigger(value: &Raw) -> Option<Trigger> {
     match value {
         Raw::Str(s) if s == "manual" => Some(Trigger::Manual),
@@ -272,6 +302,22 @@ mod tests {
             surveys[2].question.as_deref(),
             Some("The store made it easy to find my size")
         );
+    }
+
+    #[test]
+    fn triggers_are_read_as_the_full_reading_reads_them() {
+        let list = raw(json!([
+            {"kind": "nps", "trigger": {"afterSeconds": 30}},
+            {"kind": "stars", "trigger": "exitIntent"},
+            {"trigger": {"onPage": "/checkout*"}, "kind": "csat", "id": "order"},
+            {"kind": "ces", "trigger": "sometimes"},
+            {"kind": "csat", "trigger": "afterChat", "id": "chat"},
+            "nps",
+        ]));
+        let full: Vec<Trigger> = read(&list).0.into_iter().map(|s| s.trigger).collect();
+        assert_eq!(triggers(&list), full);
+        assert_eq!(full.len(), 4);
+        assert!(triggers(&Raw::Null).is_empty());
     }
 
     #[test]

@@ -10,7 +10,7 @@ export const release = (name) => path.join(ROOT, "target/release", name);
 
 /** Builds the release binaries the benchmarks run; quick when they are current. */
 export function buildReleaseBinaries() {
-  execFileSync("cargo", ["build", "--release", "-q", "-p", "faq-indexer", "-p", "shopdesk-server", "-p", "shopdesk-bench"], {
+  execFileSync("cargo", ["build", "--release", "-q", "-p", "faq-indexer", "-p", "shopdesk-server", "-p", "shopdesk-bench", "-p", "precompress"], {
     cwd: ROOT,
     stdio: ["ignore", "inherit", "inherit"],
   });

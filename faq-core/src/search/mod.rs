@@ -11,19 +11,17 @@ use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
-use tantivy::collector::TopDocs;
 use tantivy::directory::{Directory, RamDirectory};
-use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::Value;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument};
 
 use crate::bundle::{self, BundleInfo, INFO_ENTRY};
 use crate::pattern::UrlPattern;
 use crate::schema::{self, Fields};
 use crate::{analysis, Error, Locale, Result};
 use expand::Automata;
-use scores::{AllScores, DocSpace, WordScores};
+use scores::{DocSpace, WordScores};
 pub use snippet::Fragment;
 use snippet::{AnalyzedDoc, Stems};
 
@@ -188,10 +186,7 @@ impl Engine {
             stem,
         }
         .alternatives(typed)?;
-        let scores = match plan::word_query(&self.fields, &alternatives) {
-            Some(query) => self.searcher.search(&query, &AllScores(&self.space))?,
-            None => Vec::new(),
-        };
+        let scores = scores::word_scores(&self.searcher, &self.space, &self.fields, &alternatives)?;
         let word = Rc::new(Word {
             alternatives,
             scores,
@@ -322,12 +317,7 @@ impl Engine {
     }
 
     fn address_of(&self, id: &str) -> Result<Option<DocAddress>> {
-        let q = TermQuery::new(
-            Term::from_field_text(self.fields.id, id),
-            IndexRecordOption::Basic,
-        );
-        let top = self.searcher.search(&q, &TopDocs::with_limit(1))?;
-        Ok(top.first().map(|(_, a)| *a))
+        Ok(scores::find(&self.searcher, self.fields.id, id)?)
     }
 }
 

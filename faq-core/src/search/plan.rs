@@ -1,4 +1,4 @@
-//! From what the shopper typed to a ranked tantivy query.
+//! From what the shopper typed to the stems each word stands for (scored in `scores`).
 //!
 //! Every typed word becomes a set of alternative stems, each with a weight:
 //! the word itself (1.0), completions of the word still being typed, and typo
@@ -9,10 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Searcher, Term};
+use tantivy::Searcher;
 
 use super::expand::{self, Automata, Candidate};
 use crate::analysis;
@@ -159,38 +157,6 @@ impl Planner<'_> {
             .into_iter()
             .next()
             .map(|t| t.text)
-    }
-}
-
-/// One word's alternatives scored across the ranked fields, best alternative only;
-/// `None` when the word stands for nothing (a stop word, say).
-pub(crate) fn word_query(fields: &Fields, alts: &Alternatives) -> Option<Box<dyn Query>> {
-    let mut per_alt: Vec<Box<dyn Query>> = alts
-        .iter()
-        .map(|(stem, weight)| {
-            let per_field = fields
-                .ranked()
-                .into_iter()
-                .map(|(field, boost)| {
-                    let term = TermQuery::new(
-                        Term::from_field_text(field, stem),
-                        IndexRecordOption::WithFreqs,
-                    );
-                    let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(term), boost));
-                    (Occur::Should, q)
-                })
-                .collect();
-            let q: Box<dyn Query> = Box::new(BoostQuery::new(
-                Box::new(BooleanQuery::new(per_field)),
-                *weight,
-            ));
-            q
-        })
-        .collect();
-    match per_alt.len() {
-        0 => None,
-        1 => per_alt.pop(),
-        _ => Some(Box::new(DisjunctionMaxQuery::new(per_alt))),
     }
 }
 

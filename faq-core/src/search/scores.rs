@@ -8,9 +8,24 @@
 //! This gives the same ranking as one boolean query over all words, without rebuilding
 //! and re-running the earlier words' term scorers on every keystroke, which was most of
 //! the cost of a search in the browser.
+//!
+//! A word is scored straight from the postings with tantivy's own BM25
+//! ([`Bm25Weight`]), computing exactly what the query tree
+//! `DisjunctionMax(alternatives: Boost(weight, Boolean(should: Boost(field boost,
+//! Term))))` computes, in the same order of floating-point operations, so rankings are
+//! unchanged. Not building `tantivy::query` objects keeps their machinery out of the
+//! browser module: every `dyn Query` carries a `Debug` that formats terms, which links
+//! the whole regex engine (tantivy escapes facet paths with a regex) — about half a
+//! megabyte of WebAssembly.
 
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::Bm25Weight;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocSet, Score, Searcher, SegmentOrdinal, Term, TERMINATED};
+
+use super::plan::Alternatives;
+use crate::schema::Fields;
 
 /// Numbers every document of a searcher 0..total, segment after segment, so scores
 /// can be added up in one flat array.
@@ -41,49 +56,150 @@ impl DocSpace {
 /// Every article a word matches, with the word's score in it, by [`DocSpace`] number.
 pub(crate) type WordScores = Vec<(u32, Score)>;
 
-/// Collects every matching document with its score (no top-k cut: words are summed
-/// afterwards).
-pub(crate) struct AllScores<'a>(pub &'a DocSpace);
+/// Documents tantivy's union scorer adds up per pass; the order in which it adds
+/// the fields' scores depends on it (see [`sum_fields`]).
+const UNION_HORIZON: u32 = 4096;
 
-pub(crate) struct SegmentScores {
-    base: u32,
-    out: WordScores,
+/// One field's postings of one stem in one segment, with its BM25 weight.
+struct FieldPostings {
+    postings: SegmentPostings,
+    bm25: Bm25Weight,
+    norms: FieldNormReader,
 }
 
-impl Collector for AllScores<'_> {
-    type Fruit = WordScores;
-    type Child = SegmentScores;
-
-    fn for_segment(
-        &self,
-        segment: SegmentOrdinal,
-        _reader: &SegmentReader,
-    ) -> tantivy::Result<SegmentScores> {
-        Ok(SegmentScores {
-            base: self.0.bases[segment as usize],
-            out: Vec::new(),
-        })
+/// Scores every article `alternatives` (one typed word's stems and weights) match:
+/// each alternative summed across the ranked fields with their boosts, the word
+/// through its best alternative. Ascending by document.
+pub(crate) fn word_scores(
+    searcher: &Searcher,
+    space: &DocSpace,
+    fields: &Fields,
+    alternatives: &Alternatives,
+) -> tantivy::Result<WordScores> {
+    let total = space.total as usize;
+    let mut best = vec![0.0 as Score; total];
+    let mut alt = vec![0.0 as Score; total];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut matched: Vec<u32> = Vec::new();
+    for (stem, weight) in alternatives {
+        let mut weights = Vec::new();
+        for (field, boost) in fields.ranked() {
+            let term = Term::from_field_text(field, stem);
+            if searcher.doc_freq(&term)? == 0 {
+                continue;
+            }
+            // BoostQuery hands its boost down multiplied (the alternative's weight, then
+            // the field's boost), and the term scorer applies it to the BM25 weight.
+            let bm25 = Bm25Weight::for_terms(searcher, std::slice::from_ref(&term))?
+                .boost_by(weight * boost);
+            weights.push((field, term, bm25));
+        }
+        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+            let mut cursors = Vec::new();
+            for (field, term, bm25) in &weights {
+                let Some(postings) = segment
+                    .inverted_index(*field)?
+                    .read_postings(term, IndexRecordOption::WithFreqs)?
+                else {
+                    continue;
+                };
+                if postings.doc() == TERMINATED {
+                    continue;
+                }
+                let norms = segment
+                    .fieldnorms_readers()
+                    .get_field(*field)?
+                    .unwrap_or_else(|| FieldNormReader::constant(segment.max_doc(), 1));
+                cursors.push(FieldPostings {
+                    postings,
+                    bm25: bm25.clone(),
+                    norms,
+                });
+            }
+            let base = space.bases[ordinal];
+            sum_fields(cursors, |doc, score| {
+                if segment.is_deleted(doc) {
+                    return;
+                }
+                let n = (base + doc) as usize;
+                if alt[n] == 0.0 {
+                    touched.push(base + doc);
+                }
+                alt[n] += score;
+            });
+        }
+        for d in touched.drain(..) {
+            let n = d as usize;
+            if best[n] == 0.0 {
+                matched.push(d);
+            }
+            // A disjunction-max with no tie-breaker: the best alternative, exactly.
+            best[n] = best[n].max(alt[n]);
+            alt[n] = 0.0;
+        }
     }
+    matched.sort_unstable();
+    Ok(matched.into_iter().map(|d| (d, best[d as usize])).collect())
+}
 
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(&self, fruits: Vec<WordScores>) -> tantivy::Result<WordScores> {
-        Ok(fruits.concat())
+/// Hands each (document, field score) to `add` in the order tantivy's buffered union
+/// scorer adds them up, so sums match its floating-point results to the bit: in passes
+/// of [`UNION_HORIZON`] documents from the lowest one left, each field's postings in
+/// turn, and a field whose postings run out is replaced in its place by the last one.
+fn sum_fields(mut cursors: Vec<FieldPostings>, mut add: impl FnMut(u32, Score)) {
+    while let Some(low) = cursors.iter().map(|c| c.postings.doc()).min() {
+        let horizon = low.saturating_add(UNION_HORIZON);
+        let mut i = 0;
+        while i < cursors.len() {
+            let c = &mut cursors[i];
+            let mut done = false;
+            loop {
+                let doc = c.postings.doc();
+                if doc >= horizon {
+                    break;
+                }
+                add(
+                    doc,
+                    c.bm25
+                        .score(c.norms.fieldnorm_id(doc), c.postings.term_freq()),
+                );
+                if c.postings.advance() == TERMINATED {
+                    done = true;
+                    break;
+                }
+            }
+            if done {
+                cursors.swap_remove(i);
+            } else {
+                i += 1;
+            }
+        }
     }
 }
 
-impl SegmentCollector for SegmentScores {
-    type Fruit = WordScores;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        self.out.push((self.base + doc, score));
+/// The first live document whose `field` holds exactly `text` (an article id).
+pub(crate) fn find(
+    searcher: &Searcher,
+    field: tantivy::schema::Field,
+    text: &str,
+) -> tantivy::Result<Option<DocAddress>> {
+    let term = Term::from_field_text(field, text);
+    for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+        let Some(mut postings) = segment
+            .inverted_index(field)?
+            .read_postings(&term, IndexRecordOption::Basic)?
+        else {
+            continue;
+        };
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            if !segment.is_deleted(doc) {
+                return Ok(Some(DocAddress::new(ordinal as SegmentOrdinal, doc)));
+            }
+            doc = postings.advance();
+        }
     }
-
-    fn harvest(self) -> WordScores {
-        self.out
-    }
+    Ok(None)
 }
 
 /// The best `limit` documents by summed score, best first; ties go to the lower
@@ -118,6 +234,145 @@ pub(crate) fn top<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::Engine;
+    use crate::{indexing, Article, Locale};
+    use tantivy::collector::{Collector, SegmentCollector};
+    use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
+    use tantivy::{DocId, SegmentReader};
+
+    /// The query tree the engine ran before it scored postings itself.
+    fn query_tree(fields: &Fields, alts: &Alternatives) -> Box<dyn Query> {
+        let mut per_alt: Vec<Box<dyn Query>> = alts
+            .iter()
+            .map(|(stem, weight)| {
+                let per_field = fields
+                    .ranked()
+                    .into_iter()
+                    .map(|(field, boost)| {
+                        let term = TermQuery::new(
+                            Term::from_field_text(field, stem),
+                            IndexRecordOption::WithFreqs,
+                        );
+                        let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(term), boost));
+                        (Occur::Should, q)
+                    })
+                    .collect();
+                let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                    Box::new(BooleanQuery::new(per_field)),
+                    *weight,
+                ));
+                q
+            })
+            .collect();
+        if per_alt.len() == 1 {
+            return per_alt.pop().unwrap();
+        }
+        Box::new(DisjunctionMaxQuery::new(per_alt))
+    }
+
+    struct All<'a>(&'a DocSpace);
+    struct Seg(u32, WordScores);
+    impl Collector for All<'_> {
+        type Fruit = WordScores;
+        type Child = Seg;
+        fn for_segment(&self, o: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<Seg> {
+            Ok(Seg(self.0.bases[o as usize], Vec::new()))
+        }
+        fn requires_scoring(&self) -> bool {
+            true
+        }
+        fn merge_fruits(&self, f: Vec<WordScores>) -> tantivy::Result<WordScores> {
+            Ok(f.concat())
+        }
+    }
+    impl SegmentCollector for Seg {
+        type Fruit = WordScores;
+        fn collect(&mut self, doc: DocId, score: Score) {
+            self.1.push((self.0 + doc, score));
+        }
+        fn harvest(self) -> WordScores {
+            self.1
+        }
+    }
+
+    /// Articles of varied lengths and word frequencies, so idf and field norms differ.
+    fn corpus(n: usize) -> Vec<Article> {
+        let words = [
+            "shipping", "return", "refund", "parcel", "delivery", "payment", "invoice", "size",
+            "jacket", "voucher", "account", "order",
+        ];
+        (0..n)
+            .map(|i: usize| {
+                let pick = |n: usize, k: usize| -> Vec<&str> {
+                    (0..n)
+                        .map(|j| words[(i * 7 + j * k + j * j) % words.len()])
+                        .collect()
+                };
+                Article {
+                    id: format!("a{i}"),
+                    title: pick(1 + i % 4, 3).join(" "),
+                    category: None,
+                    tags: pick(i % 3, 5).into_iter().map(String::from).collect(),
+                    questions: vec![pick(2 + i % 5, 2).join(" "), pick(1 + i % 2, 7).join(" ")],
+                    pages: vec![],
+                    locale: Locale::En,
+                    html: String::new(),
+                    text: pick(3 + (i * 13) % 17, 1).join(" "),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn postings_scores_equal_the_query_tree_bit_for_bit() {
+        same_scores_as_the_query_tree(40);
+    }
+
+    /// Past tantivy's union horizon (4,096 documents) its order of addition changes.
+    #[test]
+    fn postings_scores_equal_the_query_tree_past_the_union_horizon() {
+        same_scores_as_the_query_tree(9_000);
+    }
+
+    fn same_scores_as_the_query_tree(articles: usize) {
+        let bundle = indexing::build_bundle(Locale::En, &corpus(articles)).unwrap();
+        let engine = Engine::open(&bundle).unwrap();
+        let stems = [
+            "ship", "return", "refund", "parcel", "deliveri", "payment", "size", "nope",
+        ];
+        let mut checked = 0;
+        for (i, a) in stems.iter().enumerate() {
+            for b in &stems[i..] {
+                let mut alts = Alternatives::new();
+                alts.insert(a.to_string(), 1.0);
+                alts.insert(b.to_string(), [0.8, 0.6, 0.35][i % 3]);
+                let ours =
+                    word_scores(&engine.searcher, &engine.space, &engine.fields, &alts).unwrap();
+                let mut theirs = engine
+                    .searcher
+                    .search(&query_tree(&engine.fields, &alts), &All(&engine.space))
+                    .unwrap();
+                theirs.sort_by_key(|&(d, _)| d);
+                let bits =
+                    |v: &WordScores| v.iter().map(|&(d, s)| (d, s.to_bits())).collect::<Vec<_>>();
+                assert_eq!(bits(&ours), bits(&theirs), "{alts:?}");
+                checked += ours.len();
+            }
+        }
+        assert!(
+            checked > 200,
+            "the corpus matched too little to compare: {checked}"
+        );
+        let found = find(&engine.searcher, engine.fields.id, "a7").unwrap();
+        assert_eq!(
+            found.map(|a| engine.searcher.doc::<tantivy::TantivyDocument>(a).is_ok()),
+            Some(true)
+        );
+        assert_eq!(
+            find(&engine.searcher, engine.fields.id, "missing").unwrap(),
+            None
+        );
+    }
 
     fn space(sizes: &[u32]) -> DocSpace {
         let mut bases = Vec::new();

@@ -1,0 +1,256 @@
+//! When the widget module is fetched: only when this shopper, on this page, needs it.
+//!
+//! The module is the panel, the search engine and the index: hundreds of kilobytes a
+//! visitor who never asks for help should not pay for (issue "A light widget"). So it
+//! is fetched on a sign of intent — the pointer over the launcher, focus on it, a
+//! finger on it (`pointerenter`/`pointerdown` fire at touch start), opening the panel
+//! or an API call that needs it — and otherwise only when the page has work for it
+//! that cannot wait for the shopper:
+//!
+//! - responses an earlier page could not deliver wait in the outbox (`shopdesk:outbox`);
+//! - this tab has a live chat going (`shopdesk:chat`): replies must reach the shopper;
+//! - a survey can fire on this page: when its seconds are nearly up, when the page
+//!   matches its `onPage` pattern (checked again on every route change), or, on
+//!   desktop, for exit intent, which needs the card ready before the mouse leaves.
+//!
+//! With `navigator.connection.saveData` the shopper has asked for fewer bytes: hovering
+//! and focusing fetch nothing, the module waits for the panel to open. The work above
+//! still loads it: a response is never lost and a survey the merchant set up still
+//! shows.
+//!
+//! [`plan`] decides, purely, from what the page says; [`arm`] reads the page and acts.
+
+use js_sys::Reflect;
+use shopdesk_settings::surveys::Trigger;
+use shopdesk_settings::Settings;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::{page, widget, Shared};
+
+/// How long before an `afterSeconds` survey is due its code starts downloading.
+const SURVEY_LEAD_MS: f64 = 5_000.0;
+
+/// What the page says, read once at start.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Page {
+    /// The page's path, for `onPage` surveys.
+    pub path: String,
+    /// Milliseconds since the page's navigation started.
+    pub elapsed_ms: f64,
+    /// The main pointer is a finger: no exit intent.
+    pub touch: bool,
+    pub outbox_waiting: bool,
+    pub chat_in_tab: bool,
+}
+
+/// Why and when the module loads without the shopper asking.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Plan {
+    /// Only on intent.
+    OnIntent,
+    /// When the browser is next idle: work is waiting (outbox, chat, exit intent).
+    WhenIdle,
+    /// In this many milliseconds (a timed survey), unless intent comes first.
+    After(f64),
+}
+
+/// Whether the page needs the module before the shopper shows intent, and when.
+pub(crate) fn plan(page: &Page, settings: &Settings, triggers: &[Trigger]) -> Plan {
+    if page.outbox_waiting || page.chat_in_tab {
+        return Plan::WhenIdle;
+    }
+    // Surveys are only shown with somewhere to send the answers.
+    if settings.feedback_endpoint.is_none() {
+        return Plan::OnIntent;
+    }
+    let mut soonest: Option<f64> = None;
+    for trigger in triggers {
+        let due = match trigger {
+            Trigger::OnPage(pattern) if pattern.matches(&page.path) => 0.0,
+            Trigger::ExitIntent if !page.touch => 0.0,
+            Trigger::AfterSeconds(s) => {
+                (f64::from(*s) * 1000.0 - SURVEY_LEAD_MS - page.elapsed_ms).max(0.0)
+            }
+            _ => continue,
+        };
+        soonest = Some(soonest.map_or(due, |s: f64| s.min(due)));
+    }
+    match soonest {
+        None => Plan::OnIntent,
+        Some(ms) if ms <= 0.0 => Plan::WhenIdle,
+        Some(ms) => Plan::After(ms),
+    }
+}
+
+/// Whether an `onPage` survey fires on `path`: after a route change on a single-page
+/// store, the module is needed then.
+pub(crate) fn survey_on(path: &str, settings: &Settings, triggers: &[Trigger]) -> bool {
+    settings.feedback_endpoint.is_some()
+        && triggers
+            .iter()
+            .any(|t| matches!(t, Trigger::OnPage(p) if p.matches(path)))
+}
+
+/// Reads the page and schedules the module's fetch as [`plan`] says.
+pub(crate) fn arm(state: &Shared) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let page = Page {
+        path: window.location().pathname().unwrap_or_default(),
+        elapsed_ms: window.performance().map_or(0.0, |p| p.now()),
+        touch: window
+            .match_media("(pointer: coarse)")
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.matches()),
+        outbox_waiting: stored(window.local_storage(), "shopdesk:outbox"),
+        chat_in_tab: stored(window.session_storage(), "shopdesk:chat"),
+    };
+    let when = {
+        let s = state.borrow();
+        plan(&page, &s.settings, &s.survey_triggers)
+    };
+    let s = state.clone();
+    match when {
+        Plan::OnIntent => {}
+        Plan::WhenIdle => page::when_idle(move || widget::preload(&s)),
+        Plan::After(ms) => {
+            let callback = Closure::once_into_js(move || widget::preload(&s));
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                callback.unchecked_ref(),
+                ms.min(f64::from(i32::MAX)) as i32,
+            );
+        }
+    }
+}
+
+/// A sign of intent (hover, focus, touch on the launcher): fetch the module now, unless
+/// the shopper asked the browser to save data, then opening the panel will.
+pub(crate) fn shown(state: &Shared) {
+    if !save_data() {
+        widget::preload(state);
+    }
+}
+
+fn stored(storage: Result<Option<web_sys::Storage>, JsValue>, key: &str) -> bool {
+    storage
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .is_some_and(|v| !v.is_empty() && v != "[]")
+}
+
+/// `navigator.connection.saveData` (Chromium; other browsers lack it: `false`).
+fn save_data() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    Reflect::get(&window.navigator(), &"connection".into())
+        .ok()
+        .filter(|c| c.is_object())
+        .and_then(|c| Reflect::get(&c, &"saveData".into()).ok())
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use page_pattern::UrlPattern;
+
+    fn page() -> Page {
+        Page {
+            path: "/products/rain-jacket".into(),
+            elapsed_ms: 1_000.0,
+            touch: false,
+            outbox_waiting: false,
+            chat_in_tab: false,
+        }
+    }
+
+    fn with_endpoint() -> Settings {
+        Settings {
+            feedback_endpoint: Some("/v1/feedback".into()),
+            ..Settings::default()
+        }
+    }
+
+    fn on_page(p: &str) -> Trigger {
+        Trigger::OnPage(UrlPattern::parse(p).unwrap())
+    }
+
+    #[test]
+    fn a_visitor_with_nothing_waiting_loads_nothing_until_intent() {
+        let triggers = [Trigger::Manual, Trigger::AfterChat, on_page("/checkout*")];
+        assert_eq!(plan(&page(), &with_endpoint(), &triggers), Plan::OnIntent);
+        assert_eq!(plan(&page(), &Settings::default(), &[]), Plan::OnIntent);
+    }
+
+    #[test]
+    fn waiting_work_loads_the_module_when_idle() {
+        let outbox = Page {
+            outbox_waiting: true,
+            ..page()
+        };
+        assert_eq!(plan(&outbox, &Settings::default(), &[]), Plan::WhenIdle);
+        let chat = Page {
+            chat_in_tab: true,
+            ..page()
+        };
+        assert_eq!(plan(&chat, &Settings::default(), &[]), Plan::WhenIdle);
+    }
+
+    #[test]
+    fn surveys_load_it_when_they_can_fire_here_and_have_an_endpoint() {
+        let s = with_endpoint();
+        assert_eq!(plan(&page(), &s, &[on_page("/products/*")]), Plan::WhenIdle);
+        // Due in 30 s, 1 s into the page: start 5 s early.
+        assert_eq!(
+            plan(&page(), &s, &[Trigger::AfterSeconds(30)]),
+            Plan::After(24_000.0)
+        );
+        assert_eq!(
+            plan(&page(), &s, &[Trigger::AfterSeconds(3)]),
+            Plan::WhenIdle
+        );
+        // The soonest wins.
+        assert_eq!(
+            plan(
+                &page(),
+                &s,
+                &[Trigger::AfterSeconds(60), Trigger::AfterSeconds(20)]
+            ),
+            Plan::After(14_000.0)
+        );
+        assert_eq!(plan(&page(), &s, &[Trigger::ExitIntent]), Plan::WhenIdle);
+        let phone = Page {
+            touch: true,
+            ..page()
+        };
+        assert_eq!(plan(&phone, &s, &[Trigger::ExitIntent]), Plan::OnIntent);
+        // Without an endpoint no survey is shown, so none is prepared.
+        let none = Settings::default();
+        assert_eq!(
+            plan(&page(), &none, &[on_page("/products/*")]),
+            Plan::OnIntent
+        );
+    }
+
+    #[test]
+    fn a_route_change_onto_a_survey_page_needs_the_module() {
+        let triggers = [on_page("/checkout/success*")];
+        assert!(survey_on(
+            "/checkout/success/42",
+            &with_endpoint(),
+            &triggers
+        ));
+        assert!(!survey_on("/cart", &with_endpoint(), &triggers));
+        assert!(!survey_on(
+            "/checkout/success/42",
+            &Settings::default(),
+            &triggers
+        ));
+    }
+}

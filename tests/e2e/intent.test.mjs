@@ -1,0 +1,103 @@
+// Nothing heavy without intent: a visitor who never touches the widget downloads the
+// loader and the launcher only; the search module and the index load on a sign of
+// intent (hover, focus, a finger on the launcher, opening it), or when the page has work
+// for them; `saveData` shoppers get them only when they open the panel.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { demoSite, watchConsole } from "./harness.mjs";
+
+const demo = demoSite();
+const PANEL_READY = 'shopdesk-widget >> [data-testid="sd-panel"][data-engine="ready"]';
+const LAUNCHER = 'shopdesk-widget >> [data-testid="sd-launcher"]';
+
+/** A page that records which widget files it requests. */
+async function watched(contextOptions = {}, init = null) {
+  const context = await demo.browser.newContext(contextOptions);
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  if (init) await page.addInitScript(init);
+  const requested = [];
+  page.on("request", (r) => requested.push(new URL(r.url()).pathname));
+  const heavy = () => requested.filter((p) => /shopdesk-widget|\/faq\//.test(p));
+  return { context, page, problems, requested, heavy };
+}
+
+test("a visitor who does not interact downloads only the loader and the launcher", async () => {
+  const { context, page, problems, requested, heavy } = await watched();
+  await page.goto(demo.server.url);
+  await page.waitForSelector(LAUNCHER);
+  // Longer than the old idle preload's 4 s timeout.
+  await page.waitForTimeout(6000);
+  const ours = requested.filter((p) => /shopdesk|snippets|\/faq\//.test(p));
+  assert.deepEqual(heavy(), [], "a widget module or the index was fetched without intent");
+  assert.ok(ours.includes("/shopdesk.js") && ours.includes("/shopdesk-launcher_bg.wasm"), ours.join("\n"));
+  assert.equal(await page.locator('shopdesk-widget >> [data-testid="sd-panel"]').getAttribute("data-engine"), "idle");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+for (const [sign, act] of [
+  ["the pointer over the launcher", (page) => page.hover(LAUNCHER)],
+  ["keyboard focus on the launcher", (page) => page.focus(LAUNCHER)],
+]) {
+  test(`${sign} loads search before the panel opens`, async () => {
+    const { context, page, problems, heavy } = await watched();
+    await page.goto(demo.server.url);
+    await page.waitForSelector(LAUNCHER);
+    await page.waitForTimeout(300);
+    assert.deepEqual(heavy(), []);
+    await act(page);
+    await page.waitForSelector(PANEL_READY, { state: "attached" });
+    assert.ok(await page.locator('shopdesk-widget >> [data-testid="sd-panel"]').getAttribute("hidden") !== null, "the panel opened by itself");
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
+
+test("a finger on the launcher of a phone loads search and opens the panel", async () => {
+  const { context, page, problems, heavy } = await watched({ hasTouch: true, isMobile: true, viewport: { width: 390, height: 844 } });
+  await page.goto(demo.server.url);
+  await page.waitForSelector(LAUNCHER);
+  await page.waitForTimeout(300);
+  assert.deepEqual(heavy(), []);
+  await page.tap(LAUNCHER);
+  await page.waitForSelector(PANEL_READY);
+  await page.keyboard.type("refund");
+  await page.locator('shopdesk-widget >> [data-testid="sd-result"]').first().waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("with saveData, hovering and focusing fetch nothing; opening the panel does", async () => {
+  const saveData = () => {
+    Object.defineProperty(Navigator.prototype, "connection", {
+      configurable: true,
+      get: () => ({ saveData: true, effectiveType: "3g" }),
+    });
+  };
+  const { context, page, problems, heavy } = await watched({}, saveData);
+  await page.goto(demo.server.url);
+  await page.waitForSelector(LAUNCHER);
+  await page.hover(LAUNCHER);
+  await page.focus(LAUNCHER);
+  await page.waitForTimeout(1500);
+  assert.deepEqual(heavy(), [], "saveData: a module was fetched on hover or focus");
+  await page.click(LAUNCHER);
+  await page.waitForSelector(PANEL_READY);
+  assert.ok(heavy().length >= 3, heavy().join("\n"));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("an API call that needs the panel loads search", async () => {
+  const { context, page, problems, heavy } = await watched();
+  await page.goto(demo.server.url);
+  await page.waitForSelector(LAUNCHER);
+  await page.evaluate(() => window.shopdesk.search("paypal"));
+  const first = page.locator('shopdesk-widget >> [data-testid="sd-result"]').first();
+  await first.waitFor();
+  assert.equal(await first.getAttribute("data-id"), "payment-methods");
+  assert.ok(heavy().length > 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
