@@ -7,16 +7,18 @@
 //! or an API call that needs it — and otherwise only when the page has work for it
 //! that cannot wait for the shopper:
 //!
-//! - responses an earlier page could not deliver wait in the outbox (`shopdesk:outbox`);
 //! - this tab has a live chat going (`shopdesk:chat`): replies must reach the shopper;
 //! - a survey can fire on this page: when its seconds are nearly up, when the page
 //!   matches its `onPage` pattern (checked again on every route change), or, on
 //!   desktop, for exit intent, which needs the card ready before the mouse leaves.
 //!
+//! Responses an earlier page could not deliver (`shopdesk:outbox`) load only the small
+//! outbox module, never the widget.
+//!
 //! With `navigator.connection.saveData` the shopper has asked for fewer bytes: hovering
 //! and focusing fetch nothing, the module waits for the panel to open. The work above
-//! still loads it: a response is never lost and a survey the merchant set up still
-//! shows.
+//! still loads what it needs: a response is never lost and a survey the merchant set up
+//! still shows.
 //!
 //! [`plan`] decides, purely, from what the page says; [`arm`] reads the page and acts.
 
@@ -26,7 +28,7 @@ use shopdesk_settings::Settings;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::{page, widget, Shared};
+use crate::{outbox, page, widget, Shared};
 
 /// How long before an `afterSeconds` survey is due its code starts downloading.
 const SURVEY_LEAD_MS: f64 = 5_000.0;
@@ -49,15 +51,16 @@ pub(crate) struct Page {
 pub(crate) enum Plan {
     /// Only on intent.
     OnIntent,
-    /// When the browser is next idle: work is waiting (outbox, chat, exit intent).
+    /// When the browser is next idle: work is waiting (a chat, a survey due now).
     WhenIdle,
     /// In this many milliseconds (a timed survey), unless intent comes first.
     After(f64),
 }
 
-/// Whether the page needs the module before the shopper shows intent, and when.
+/// Whether the page needs the widget module before the shopper shows intent, and when.
+/// (Waiting responses need only the outbox module: see [`arm`].)
 pub(crate) fn plan(page: &Page, settings: &Settings, triggers: &[Trigger]) -> Plan {
-    if page.outbox_waiting || page.chat_in_tab {
+    if page.chat_in_tab {
         return Plan::WhenIdle;
     }
     // Surveys are only shown with somewhere to send the answers.
@@ -112,6 +115,10 @@ pub(crate) fn arm(state: &Shared) {
         let s = state.borrow();
         plan(&page, &s.settings, &s.survey_triggers)
     };
+    if page.outbox_waiting {
+        let s = state.clone();
+        page::when_idle(move || outbox::ensure(&s));
+    }
     let s = state.clone();
     match when {
         Plan::OnIntent => {}
@@ -189,12 +196,12 @@ mod tests {
     }
 
     #[test]
-    fn waiting_work_loads_the_module_when_idle() {
+    fn a_chat_in_the_tab_loads_the_module_when_idle_but_waiting_responses_do_not() {
         let outbox = Page {
             outbox_waiting: true,
             ..page()
         };
-        assert_eq!(plan(&outbox, &Settings::default(), &[]), Plan::WhenIdle);
+        assert_eq!(plan(&outbox, &Settings::default(), &[]), Plan::OnIntent);
         let chat = Page {
             chat_in_tab: true,
             ..page()

@@ -21,6 +21,8 @@
 
 mod intent;
 mod look;
+mod modules;
+mod outbox;
 mod page;
 mod panel;
 mod route;
@@ -60,6 +62,7 @@ struct State {
     launcher: HtmlElement,
     panel: Element,
     widget: widget::State,
+    outbox: outbox::State,
     /// The page's settings values (`dataset`, `window.shopdeskSettings`), for the widget.
     sources: (JsValue, JsValue),
     emit: Emitter,
@@ -152,6 +155,7 @@ pub fn start(options: JsValue) -> Result<Core, JsValue> {
         launcher: launcher.clone(),
         panel: panel.clone(),
         widget: widget::State::default(),
+        outbox: outbox::State::default(),
         sources,
         emit: emit.clone(),
         listeners: Listeners::default(),
@@ -242,15 +246,18 @@ impl Core {
 /// `shopdesk.shutdown()`: removes the widget's element, its listeners on the page and
 /// everything it stored. Listeners inside the removed host go with it.
 fn shutdown(state: &Shared) {
-    let module = {
+    let (module, outbox) = {
         let mut s = state.borrow_mut();
         s.stopped = true;
         s.listeners.remove_all();
         s.host.remove();
-        s.widget.stop()
+        (s.widget.stop(), s.outbox.stop())
     };
     if let Some(module) = module {
         let _ = module.command("shutdown", &JsValue::UNDEFINED);
+    }
+    if let Some(outbox) = outbox {
+        outbox.stop();
     }
     if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
         let mut ours = Vec::new();

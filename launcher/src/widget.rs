@@ -3,26 +3,15 @@
 //! API calls that need the widget (`search`, `openArticle`, `identify`, …) made before
 //! it has arrived wait here and are handed over, in order, once it is mounted.
 
-use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::{page, panel, Shared};
-
-#[wasm_bindgen(inline_js = "export function importModule(url) { return import(url); }")]
-extern "C" {
-    /// Dynamic `import()`, which Rust cannot express; a static file, so it passes a
-    /// strict CSP.
-    #[wasm_bindgen(js_name = importModule, catch)]
-    fn import_module(url: &str) -> Result<Promise, JsValue>;
-}
+use crate::{modules, outbox, page, panel, Shared};
 
 #[wasm_bindgen]
 extern "C" {
     #[derive(Clone)]
     pub(crate) type WidgetModule;
-    #[wasm_bindgen(method, js_name = default)]
-    fn init(this: &WidgetModule, options: &JsValue) -> Promise;
     #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(method, catch)]
     fn mount(
@@ -35,6 +24,7 @@ extern "C" {
         query: &str,
         focus: bool,
         emit: &js_sys::Function,
+        submit: &js_sys::Function,
     ) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch)]
     pub(crate) fn command(this: &WidgetModule, name: &str, arg: &JsValue) -> Result<(), JsValue>;
@@ -104,9 +94,7 @@ pub(crate) fn tell(state: &Shared, name: &str, arg: &JsValue) {
     }
 }
 
-/// Fetches and mounts the widget, once: `import()`, then the module's `init`, then
-/// [`mount`], each step a promise callback. (Plain callbacks rather than an `async`
-/// block: the futures executor would be kilobytes of the page-load module.)
+/// Fetches and mounts the widget, once.
 pub(crate) fn preload(state: &Shared) {
     let base = {
         let Ok(mut s) = state.try_borrow_mut() else {
@@ -119,35 +107,16 @@ pub(crate) fn preload(state: &Shared) {
         let _ = s.panel.set_attribute("data-engine", "loading");
         s.base.clone()
     };
-    let imported = match import_module(&(base.clone() + "shopdesk-widget.js")) {
-        Ok(promise) => promise,
-        Err(e) => return failed(state, &e),
-    };
-    let s = state.clone();
-    let init = Closure::once_into_js(move |module: JsValue| -> Result<Promise, JsValue> {
-        let module: WidgetModule = module.unchecked_into();
-        let options = js_sys::Object::new();
-        let wasm = base + "shopdesk-widget_bg.wasm";
-        Reflect::set(&options, &"module_or_path".into(), &wasm.into())?;
-        let ready = module.init(&options);
-        s.borrow_mut().widget.module = Some(module);
-        Ok(ready)
-    });
-    let s = state.clone();
-    let mounted = Closure::once_into_js(move |_: JsValue| mount(&s));
-    let s = state.clone();
-    let catch = Closure::once_into_js(move |e: JsValue| failed(&s, &e));
-    imported.then(&init).then(&mounted).catch(&catch);
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// A promise, bound with just the two methods used here, taking plain functions.
-    type Promise;
-    #[wasm_bindgen(method)]
-    fn then(this: &Promise, f: &JsValue) -> Promise;
-    #[wasm_bindgen(method)]
-    fn catch(this: &Promise, f: &JsValue) -> Promise;
+    let (s, f) = (state.clone(), state.clone());
+    modules::load(
+        &base,
+        "shopdesk-widget",
+        move |module| {
+            s.borrow_mut().widget.module = Some(module.unchecked_into());
+            mount(&s)
+        },
+        move |e| failed(&f, &e),
+    );
 }
 
 fn failed(state: &Shared, e: &JsValue) {
@@ -190,9 +159,30 @@ fn mount(state: &Shared) -> Result<(), JsValue> {
         }
         None => (String::new(), false),
     };
+    // Responses the widget takes go to the outbox module, loaded beside it so it is
+    // there before the shopper answers anything.
+    let weak = std::rc::Rc::downgrade(state);
+    let submit = Closure::<dyn Fn(String, String)>::new(move |endpoint, event| {
+        if let Some(state) = weak.upgrade() {
+            outbox::submit(&state, endpoint, event);
+        }
+    });
     module.mount(
-        &panel, &sources.0, &sources.1, &base, &locale, &query, focused, &emit.0,
+        &panel,
+        &sources.0,
+        &sources.1,
+        &base,
+        &locale,
+        &query,
+        focused,
+        &emit.0,
+        submit.as_ref().unchecked_ref(),
     )?;
+    // The widget keeps the function for the page's lifetime.
+    submit.forget();
+    if state.borrow().settings.feedback_endpoint.is_some() {
+        outbox::ensure(state);
+    }
     let pending = {
         let mut s = state.borrow_mut();
         s.widget.loading = Loading::Done;

@@ -52,13 +52,19 @@ test("endpoint down, answer, reload, endpoint back: the response is stored exact
   const id = waiting[0].event.id;
 
   // The shopper moves on while the endpoint is still down.
+  const requested = [];
+  page.on("request", (r) => requested.push(new URL(r.url()).pathname));
   await page.reload();
   await page.waitForFunction(() => window.performance.getEntriesByName("shopdesk:interactive").length === 1);
   assert.equal((await outbox(page)).length, 1);
-  // The endpoint comes back; the widget (loaded when the browser is idle) delivers.
+  // The endpoint comes back; the outbox module (loaded when the browser is idle, without
+  // the search module) delivers.
   await page.unroute("**/v1/feedback");
+  await waitFor(async () => requested.includes("/shopdesk-outbox_bg.wasm"), `the outbox module to load (requested: ${requested.join(" ")}; console: ${problems.join(" | ")})`);
+  await page.waitForTimeout(200);
   await page.evaluate(() => window.dispatchEvent(new Event("online")));
   await waitFor(async () => (await outbox(page)).length === 0, "the outbox to empty");
+  assert.deepEqual(requested.filter((p) => /shopdesk-widget|\/faq\//.test(p)), [], "delivering loaded the search module");
   const ids = await storedIds();
   assert.equal(ids.length, before + 1);
   assert.equal(ids.filter((i) => i === id).length, 1);

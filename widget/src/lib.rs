@@ -43,8 +43,8 @@ pub(crate) fn panel() -> Option<Element> {
 /// `dataset` and `settings` are the page's settings values (read with the launcher's
 /// code, see `shopdesk-settings`), `base` the folder of the widget's files, `locale` the
 /// shopper's language tag as the launcher resolved it, `query` what they typed before the widget arrived, `focus`
-/// whether the search box had focus, and `emit(name, detail)` fires `window.shopdesk`
-/// events.
+/// whether the search box had focus, `emit(name, detail)` fires `window.shopdesk`
+/// events, and `submit(endpoint, eventJson)` hands a response to the outbox.
 #[allow(clippy::too_many_arguments)]
 #[wasm_bindgen]
 pub fn mount(
@@ -56,8 +56,10 @@ pub fn mount(
     query: String,
     focus: bool,
     emit: js_sys::Function,
+    submit: js_sys::Function,
 ) -> Result<(), JsValue> {
     js::set_emitter(emit);
+    outbox::connect(submit);
     std::panic::set_hook(Box::new(|info| {
         js::report(&format!("internal error, please report it: {info}"));
     }));
@@ -96,8 +98,6 @@ pub fn mount(
             drop(survey_card);
         }))
     });
-    // Responses earlier page views could not deliver go out now.
-    outbox::start();
     // At once, not on the next frame: the shopper may be typing, and keys pressed while
     // focus is nowhere would be lost.
     if focus {

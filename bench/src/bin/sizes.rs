@@ -7,7 +7,9 @@
 //! - **page load**: what every store page fetches before any interaction — the loader
 //!   `shopdesk.js`, the first wasm-bindgen module (JS glue and `.wasm`) and its
 //!   `snippets/`;
-//! - **on demand**: the module fetched on first interaction or when the browser is idle;
+//! - **on demand**: the module fetched when the shopper shows intent (search, panel UI);
+//! - **outbox**: the small module that delivers feedback, fetched beside the widget or
+//!   alone on a page where earlier responses wait (when the site has one);
 //! - **FAQ bundles**: every bundle listed in every `faq-manifest.json` under the index
 //!   folders given with `--index NAME=DIR`;
 //!
@@ -37,6 +39,8 @@ const BUDGET_BYTES: u64 = 40 * 1024;
 /// Loader every layout starts with.
 const LOADER: &str = "shopdesk.js";
 const MANIFEST: &str = "faq-manifest.json";
+/// The feedback outbox's module, on its own since the widget was split by feature.
+const OUTBOX: &str = "shopdesk-outbox";
 
 #[derive(Debug, Parser)]
 #[command(about = "Raw, gzip and brotli sizes of what the Shopdesk widget downloads")]
@@ -99,6 +103,9 @@ fn run(args: Args) -> Result<()> {
         // counts as page load, the pessimistic choice.
         if module.as_deref() == Some(lazy.as_str()) {
             on_demand.push(file);
+        } else if module.as_deref() == Some(OUTBOX) {
+            // Counted with its module below (it has no snippets today).
+            continue;
         } else {
             page_load.push(file);
         }
@@ -108,6 +115,12 @@ fn run(args: Args) -> Result<()> {
         Section::new(format!("page load ({first})"), page_load),
         Section::new(format!("on demand ({lazy})"), on_demand),
     ];
+    if site.join(format!("{OUTBOX}.js")).is_file() {
+        sections.push(Section::new(
+            format!("outbox ({OUTBOX})"),
+            module_files(site, OUTBOX)?,
+        ));
+    }
     for (name, dir) in &indexes {
         sections.push(Section::new(format!("FAQ `{name}`"), bundles(dir)?));
     }
