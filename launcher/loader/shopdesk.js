@@ -120,7 +120,18 @@
           function start() {
             if (stopped) return;
             try {
-              core = launcher.start({ base: base, dataset: dataset, settings: settings || {}, emit: emit });
+              // `importModule`: dynamic import() for the on-demand modules, which Rust
+              // cannot express; from this static file it passes a strict CSP, and the
+              // launcher needs no snippet file (one request less on every page).
+              core = launcher.start({
+                base: base,
+                dataset: dataset,
+                settings: settings || {},
+                emit: emit,
+                importModule: function (url) {
+                  return import(url);
+                },
+              });
             } catch (error) {
               report(error);
               return;

@@ -63,6 +63,8 @@ struct State {
     panel: Element,
     widget: widget::State,
     outbox: outbox::State,
+    /// The loader's `import()`, for the on-demand modules.
+    import_module: Function,
     /// The page's settings values (`dataset`, `window.shopdeskSettings`), for the widget.
     sources: (JsValue, JsValue),
     emit: Emitter,
@@ -91,12 +93,14 @@ impl std::fmt::Debug for Core {
 
 /// Starts the launcher. `options` carries `base` (the folder every asset resolves
 /// against), `dataset` (the script tag's `data-*` attributes), `settings`
-/// (`window.shopdeskSettings`) and `emit(name, detail)` (the API's event callback).
+/// (`window.shopdeskSettings`), `emit(name, detail)` (the API's event callback) and
+/// `importModule(url)` (dynamic `import()`).
 #[wasm_bindgen]
 pub fn start(options: JsValue) -> Result<Core, JsValue> {
     let get = |key: &str| Reflect::get(&options, &key.into());
     let emit = Emitter(get("emit")?.dyn_into::<Function>()?);
     let base = get("base")?.as_string().ok_or("start() needs a base URL")?;
+    let import_module = get("importModule")?.dyn_into::<Function>()?;
     let sources = (get("dataset")?, get("settings")?);
     let window = web_sys::window().ok_or("no window")?;
     let document = window.document().ok_or("no document")?;
@@ -156,6 +160,7 @@ pub fn start(options: JsValue) -> Result<Core, JsValue> {
         panel: panel.clone(),
         widget: widget::State::default(),
         outbox: outbox::State::default(),
+        import_module,
         sources,
         emit: emit.clone(),
         listeners: Listeners::default(),

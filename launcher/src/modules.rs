@@ -8,14 +8,6 @@ use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-#[wasm_bindgen(inline_js = "export function importModule(url) { return import(url); }")]
-extern "C" {
-    /// Dynamic `import()`, which Rust cannot express; a static file, so it passes a
-    /// strict CSP.
-    #[wasm_bindgen(js_name = importModule, catch)]
-    fn import_module(url: &str) -> Result<Promise, JsValue>;
-}
-
 #[wasm_bindgen]
 extern "C" {
     /// A promise, bound with just the methods used here, taking plain functions.
@@ -33,17 +25,20 @@ extern "C" {
 
 /// Loads `<base><stem>.js` and `<base><stem>_bg.wasm`, then calls `loaded` with the
 /// initialized module's namespace; `failed` gets whatever went wrong on the way
-/// (including an error `loaded` returns).
+/// (including an error `loaded` returns). `import` is the loader's `import()` (see
+/// `loader/shopdesk.js`).
 pub(crate) fn load(
+    import: &js_sys::Function,
     base: &str,
     stem: &str,
     loaded: impl FnOnce(JsValue) -> Result<(), JsValue> + 'static,
     failed: impl FnOnce(JsValue) + 'static,
 ) {
-    let imported = match import_module(&(base.to_string() + stem + ".js")) {
-        Ok(promise) => promise,
-        Err(e) => return failed(e),
-    };
+    let imported: Promise =
+        match import.call1(&JsValue::NULL, &(base.to_string() + stem + ".js").into()) {
+            Ok(promise) => promise.unchecked_into(),
+            Err(e) => return failed(e),
+        };
     let Some(window) = web_sys::window() else {
         return failed("no window".into());
     };

@@ -40,7 +40,7 @@ impl State {
 
 /// Loads and starts the outbox module, once.
 pub(crate) fn ensure(state: &Shared) {
-    let base = {
+    let (import, base) = {
         let Ok(mut s) = state.try_borrow_mut() else {
             return;
         };
@@ -48,10 +48,11 @@ pub(crate) fn ensure(state: &Shared) {
             return;
         }
         s.outbox.requested = true;
-        s.base.clone()
+        (s.import_module.clone(), s.base.clone())
     };
     let (s, f) = (state.clone(), state.clone());
     modules::load(
+        &import,
         &base,
         "shopdesk-outbox",
         move |module| {

@@ -96,7 +96,7 @@ pub(crate) fn tell(state: &Shared, name: &str, arg: &JsValue) {
 
 /// Fetches and mounts the widget, once.
 pub(crate) fn preload(state: &Shared) {
-    let base = {
+    let (import, base) = {
         let Ok(mut s) = state.try_borrow_mut() else {
             return;
         };
@@ -105,10 +105,11 @@ pub(crate) fn preload(state: &Shared) {
         }
         s.widget.loading = Loading::InProgress;
         let _ = s.panel.set_attribute("data-engine", "loading");
-        s.base.clone()
+        (s.import_module.clone(), s.base.clone())
     };
     let (s, f) = (state.clone(), state.clone());
     modules::load(
+        &import,
         &base,
         "shopdesk-widget",
         move |module| {
