@@ -116,8 +116,10 @@ pub(crate) fn arm(state: &Shared) {
         plan(&page, &s.settings, &s.survey_triggers)
     };
     if page.outbox_waiting {
+        // Soon rather than when idle: a busy page may not be idle for seconds, and this
+        // module is small.
         let s = state.clone();
-        page::when_idle(move || outbox::ensure(&s));
+        page::later(100, move || outbox::ensure(&s));
     }
     let s = state.clone();
     match when {

@@ -42,6 +42,9 @@ impl State {
 pub(crate) fn ensure(state: &Shared) {
     let (import, base) = {
         let Ok(mut s) = state.try_borrow_mut() else {
+            // Called while the launcher is busy: try again in a moment rather than never.
+            let again = state.clone();
+            page::later(50, move || ensure(&again));
             return;
         };
         if s.outbox.requested || s.stopped {

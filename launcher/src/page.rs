@@ -133,6 +133,15 @@ pub(crate) fn when_idle(f: impl FnOnce() + 'static) {
     };
 }
 
+/// Runs `f` in `ms` milliseconds.
+pub(crate) fn later(ms: i32, f: impl FnOnce() + 'static) {
+    if let Some(window) = web_sys::window() {
+        let callback = Closure::once_into_js(f);
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), ms);
+    }
+}
+
 /// Adds `shopdesk:<name>` to the page's performance timeline.
 pub(crate) fn mark(name: &str) {
     if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
