@@ -26,7 +26,6 @@ use js_sys::Reflect;
 use shopdesk_settings::surveys::Trigger;
 use shopdesk_settings::Settings;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::{outbox, page, widget, Shared};
 
@@ -125,13 +124,9 @@ pub(crate) fn arm(state: &Shared) {
     match when {
         Plan::OnIntent => {}
         Plan::WhenIdle => page::when_idle(move || widget::preload(&s)),
-        Plan::After(ms) => {
-            let callback = Closure::once_into_js(move || widget::preload(&s));
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                callback.unchecked_ref(),
-                ms.min(f64::from(i32::MAX)) as i32,
-            );
-        }
+        Plan::After(ms) => page::later(ms.min(f64::from(i32::MAX)) as i32, move || {
+            widget::preload(&s)
+        }),
     }
 }
 
