@@ -34,13 +34,36 @@ pub(crate) fn load(
     loaded: impl FnOnce(JsValue) -> Result<(), JsValue> + 'static,
     failed: impl FnOnce(JsValue) + 'static,
 ) {
+    load_with(
+        import,
+        base,
+        stem,
+        &Closure::once_into_js(loaded),
+        &Closure::once_into_js(failed),
+    );
+}
+
+/// [`load`] with JavaScript callbacks (one body, whoever asks: the launcher or, for
+/// the chat, the widget).
+pub(crate) fn load_with(
+    import: &js_sys::Function,
+    base: &str,
+    stem: &str,
+    loaded: &JsValue,
+    failed: &JsValue,
+) {
+    let fail = |e: JsValue| {
+        let _ = failed
+            .unchecked_ref::<js_sys::Function>()
+            .call1(&JsValue::NULL, &e);
+    };
     let imported: Promise =
         match import.call1(&JsValue::NULL, &(base.to_string() + stem + ".js").into()) {
             Ok(promise) => promise.unchecked_into(),
-            Err(e) => return failed(e),
+            Err(e) => return fail(e),
         };
     let Some(window) = web_sys::window() else {
-        return failed("no window".into());
+        return fail("no window".into());
     };
     // `init` takes a promise of the response as well as a URL.
     let wasm: JsValue = window
@@ -56,7 +79,5 @@ pub(crate) fn load(
         // Resolve with the namespace, not with what init resolves to.
         Ok(ready.then(&Closure::once_into_js(move |_: JsValue| module)))
     });
-    let loaded = Closure::once_into_js(loaded);
-    let failed = Closure::once_into_js(failed);
-    imported.then(&init).then(&loaded).catch(&failed);
+    imported.then(&init).then(loaded).catch(failed);
 }

@@ -25,6 +25,7 @@ extern "C" {
         focus: bool,
         emit: &js_sys::Function,
         submit: &js_sys::Function,
+        load: &js_sys::Function,
     ) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch)]
     pub(crate) fn command(this: &WidgetModule, name: &str, arg: &JsValue) -> Result<(), JsValue>;
@@ -168,6 +169,16 @@ fn mount(state: &Shared) -> Result<(), JsValue> {
             outbox::submit(&state, endpoint, event);
         }
     });
+    // The widget loads the chat module the way this one was loaded.
+    let (import, loader_base) = {
+        let s = state.borrow();
+        (s.import_module.clone(), s.base.clone())
+    };
+    let load = Closure::<dyn Fn(String, JsValue, JsValue)>::new(
+        move |stem: String, loaded: JsValue, failed: JsValue| {
+            modules::load_with(&import, &loader_base, &stem, &loaded, &failed)
+        },
+    );
     module.mount(
         &panel,
         &sources.0,
@@ -178,9 +189,11 @@ fn mount(state: &Shared) -> Result<(), JsValue> {
         focused,
         &emit.0,
         submit.as_ref().unchecked_ref(),
+        load.as_ref().unchecked_ref(),
     )?;
-    // The widget keeps the function for the page's lifetime.
+    // The widget keeps the functions for the page's lifetime.
     submit.forget();
+    load.forget();
     if state.borrow().settings.feedback_endpoint.is_some() {
         outbox::ensure(state);
     }

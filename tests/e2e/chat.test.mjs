@@ -147,6 +147,52 @@ async function waitCsv(f) {
   throw new Error("no matching feedback stored");
 }
 
+test("the chat module loads only when the shopper reaches for a person; search works without it", async () => {
+  const { context, page, problems } = await shopperPage();
+  const requested = [];
+  page.on("request", (r) => requested.push(new URL(r.url()).pathname));
+  const chatFiles = () => requested.filter((p) => p.startsWith("/shopdesk-chat"));
+  await openWidget(page);
+  await w(page, "sd-input").fill("return policy");
+  await w(page, "sd-result").first().waitFor();
+  await page.waitForTimeout(500);
+  assert.deepEqual(chatFiles(), [], "searching fetched the chat module");
+  // Reaching for the button is enough to start the download.
+  await w(page, "sd-chat-offer").hover();
+  await page.waitForResponse((r) => r.url().endsWith("/shopdesk-chat_bg.wasm"));
+  await w(page, "sd-chat-offer").click();
+  await w(page, "sd-chat-input").waitFor();
+  assert.deepEqual(chatFiles().sort(), ["/shopdesk-chat.js", "/shopdesk-chat_bg.wasm"], "fetched once");
+  // Back to search and to the chat again: the same conversation place, no second copy.
+  await w(page, "sd-chat-back").click();
+  await w(page, "sd-input").waitFor();
+  assert.equal(await page.evaluate(() => document.querySelector("shopdesk-widget").shadowRoot.activeElement?.dataset.testid), "sd-input");
+  await w(page, "sd-chat-offer").click();
+  assert.equal(await w(page, "sd-chat").count(), 1);
+  assert.equal(await page.evaluate(() => document.querySelector("shopdesk-widget").shadowRoot.activeElement?.dataset.testid), "sd-chat-input");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a chat module that cannot be fetched: the shopper is told, search still works, a later try succeeds", async () => {
+  const { context, page, problems } = await shopperPage();
+  let refuse = true;
+  await page.route("**/shopdesk-chat.js", (route) => (refuse ? route.abort() : route.continue()));
+  await openWidget(page);
+  await w(page, "sd-chat-offer").click();
+  await w(page, "sd-chat-unavailable").waitFor();
+  const ours = problems.filter((p) => p.includes("[shopdesk]"));
+  assert.equal(ours.length, 1, problems.join("\n"));
+  assert.match(ours[0], /the chat could not be loaded/);
+  refuse = false;
+  await page.locator('shopdesk-widget >> .sd-chat-wait .sd-back').click();
+  await w(page, "sd-input").fill("return policy");
+  await w(page, "sd-result").first().waitFor();
+  await w(page, "sd-chat-offer").click();
+  await w(page, "sd-chat-input").waitFor();
+  await context.close();
+});
+
 test("the chat follows the shopper to another page; a reply while the panel is closed marks the launcher", async () => {
   const { context, page, problems } = await shopperPage();
   await openWidget(page);

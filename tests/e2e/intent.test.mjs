@@ -18,7 +18,7 @@ async function watched(contextOptions = {}, init = null) {
   if (init) await page.addInitScript(init);
   const requested = [];
   page.on("request", (r) => requested.push(new URL(r.url()).pathname));
-  const heavy = () => requested.filter((p) => /shopdesk-widget|\/faq\//.test(p));
+  const heavy = () => requested.filter((p) => /shopdesk-widget|shopdesk-chat|\/faq\//.test(p));
   return { context, page, problems, requested, heavy };
 }
 

@@ -11,8 +11,7 @@ mod chat;
 mod engine;
 mod feedback;
 mod fetch;
-mod js;
-mod listen;
+mod handoff;
 mod outbox;
 mod session;
 mod surveys;
@@ -20,6 +19,7 @@ mod ui;
 
 use std::cell::RefCell;
 
+use shopdesk_web::{js, listen};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
@@ -44,7 +44,9 @@ pub(crate) fn panel() -> Option<Element> {
 /// code, see `shopdesk-settings`), `base` the folder of the widget's files, `locale` the
 /// shopper's language tag as the launcher resolved it, `query` what they typed before the widget arrived, `focus`
 /// whether the search box had focus, `emit(name, detail)` fires `window.shopdesk`
-/// events, and `submit(endpoint, eventJson)` hands a response to the outbox.
+/// events, `submit(endpoint, eventJson)` hands a response to the outbox, and
+/// `load(stem, loaded, failed)` fetches another module (the chat) the way the launcher
+/// fetched this one.
 #[allow(clippy::too_many_arguments)]
 #[wasm_bindgen]
 pub fn mount(
@@ -57,9 +59,11 @@ pub fn mount(
     focus: bool,
     emit: js_sys::Function,
     submit: js_sys::Function,
+    load: js_sys::Function,
 ) -> Result<(), JsValue> {
     js::set_emitter(emit);
     outbox::connect(submit);
+    chat::connect(load);
     std::panic::set_hook(Box::new(|info| {
         js::report(&format!("internal error, please report it: {info}"));
     }));
@@ -111,16 +115,13 @@ pub fn mount(
     Ok(())
 }
 
-/// The widget module's own styles (the survey card, the chat), next to the launcher's in the
+/// The widget module's own styles (the survey card), next to the launcher's in the
 /// Shadow DOM: constructed, so a strict `style-src` allows them, and not part of page
 /// load.
 fn adopt_styles(panel: &Element) -> Result<(), JsValue> {
     let shadow: web_sys::ShadowRoot = panel.get_root_node().dyn_into()?;
     let sheet = web_sys::CssStyleSheet::new()?;
-    sheet.replace_sync(concat!(
-        include_str!("surveys/survey.css"),
-        include_str!("chat/chat.css")
-    ))?;
+    sheet.replace_sync(include_str!("surveys/survey.css"))?;
     let sheets: js_sys::Array =
         js_sys::Reflect::get(&shadow, &"adoptedStyleSheets".into())?.dyn_into()?;
     let all = sheets.concat(&js_sys::Array::of1(&sheet));

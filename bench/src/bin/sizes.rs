@@ -39,8 +39,10 @@ const BUDGET_BYTES: u64 = 40 * 1024;
 /// Loader every layout starts with.
 const LOADER: &str = "shopdesk.js";
 const MANIFEST: &str = "faq-manifest.json";
-/// The feedback outbox's module, on its own since the widget was split by feature.
-const OUTBOX: &str = "shopdesk-outbox";
+/// Modules of single features, each loaded only when its feature is needed (the
+/// widget was split by feature): what a section calls it, and its file stem.
+const FEATURE_MODULES: [(&str, &str); 2] =
+    [("live chat", "shopdesk-chat"), ("outbox", "shopdesk-outbox")];
 
 #[derive(Debug, Parser)]
 #[command(about = "Raw, gzip and brotli sizes of what the Shopdesk widget downloads")]
@@ -103,8 +105,11 @@ fn run(args: Args) -> Result<()> {
         // counts as page load, the pessimistic choice.
         if module.as_deref() == Some(lazy.as_str()) {
             on_demand.push(file);
-        } else if module.as_deref() == Some(OUTBOX) {
-            // Counted with its module below (it has no snippets today).
+        } else if FEATURE_MODULES
+            .iter()
+            .any(|(_, stem)| module.as_deref() == Some(*stem))
+        {
+            // Counted with its module below (none has snippets today).
             continue;
         } else {
             page_load.push(file);
@@ -115,11 +120,13 @@ fn run(args: Args) -> Result<()> {
         Section::new(format!("page load ({first})"), page_load),
         Section::new(format!("on demand ({lazy})"), on_demand),
     ];
-    if site.join(format!("{OUTBOX}.js")).is_file() {
-        sections.push(Section::new(
-            format!("outbox ({OUTBOX})"),
-            module_files(site, OUTBOX)?,
-        ));
+    for (feature, stem) in FEATURE_MODULES {
+        if site.join(format!("{stem}.js")).is_file() {
+            sections.push(Section::new(
+                format!("{feature} ({stem})"),
+                module_files(site, stem)?,
+            ));
+        }
     }
     for (name, dir) in &indexes {
         sections.push(Section::new(format!("FAQ `{name}`"), bundles(dir)?));

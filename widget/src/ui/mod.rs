@@ -1,5 +1,5 @@
 //! The panel's components: search box and status, result list, answer view, and the
-//! way to a person (the chat view lives in `chat/`).
+//! way to a person (the chat itself is the chat module's, see `crate::chat`).
 
 mod article;
 mod results;
@@ -14,6 +14,7 @@ use shopdesk_settings::Settings;
 use wasm_bindgen::JsValue;
 use web_sys::{Element, KeyboardEvent};
 
+use crate::chat::{Chat, Module};
 use crate::engine::{self, Status};
 use crate::{js, session};
 
@@ -32,13 +33,6 @@ fn step(active: Option<usize>, len: usize, down: bool) -> Option<usize> {
         (Some(i), true) => (i + 1) % len,
         (Some(i), false) => (i + len - 1) % len,
     })
-}
-
-/// What the panel shows: help (search and answers) or the chat with a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Help,
-    Chat,
 }
 
 /// What the list under the search box shows.
@@ -80,15 +74,9 @@ pub(crate) fn Panel(
     let chat = settings
         .chat_endpoint
         .clone()
-        .map(|endpoint| crate::chat::Chat::new(endpoint, locale.clone()));
-    // A conversation from an earlier page of this tab is where the shopper left off.
-    let mode = RwSignal::new(match chat {
-        Some(c) if c.is_open() => Mode::Chat,
-        _ => Mode::Help,
-    });
-    if let Some(c) = chat {
-        follow_unread(&panel, c, mode);
-    }
+        .map(|endpoint| Chat::new(endpoint, locale.clone()));
+    // Search and answers, or the chat with a person in front of them.
+    let chatting = move || chat.is_some_and(|c| c.shown.get());
     viewport::follow(&panel);
     Effect::new(move |_| {
         let _ = panel.set_attribute("data-engine", status.get().name());
@@ -148,7 +136,9 @@ pub(crate) fn Panel(
 
     let back = move || {
         article.set(None);
-        mode.set(Mode::Help);
+        if let Some(c) = chat.filter(|c| c.shown.get_untracked()) {
+            c.shown.set(false);
+        }
         // After the search box is shown again: a hidden element cannot take focus.
         request_animation_frame(move || {
             if let Some(input) = input_ref.get_untracked() {
@@ -156,6 +146,16 @@ pub(crate) fn Panel(
             }
         });
     };
+    // Back from the chat (its own button): to the search box, as from an answer.
+    if let Some(c) = chat {
+        Effect::new(move |was_shown: Option<bool>| {
+            let shown = c.shown.get();
+            if was_shown == Some(true) && !shown {
+                back();
+            }
+            shown
+        });
+    }
 
     crate::on_command(move |name, arg: JsValue| match name {
         "search" => {
@@ -241,7 +241,7 @@ pub(crate) fn Panel(
     };
 
     view! {
-        <div class="sd-search" hidden=move || article.with(Option::is_some) || mode.get() == Mode::Chat on:keydown=on_keydown>
+        <div class="sd-search" hidden=move || article.with(Option::is_some) || chatting() on:keydown=on_keydown>
             <input
                 class="sd-input"
                 type="search"
@@ -271,54 +271,65 @@ pub(crate) fn Panel(
             <results::ResultList results=results active=active label=text.results_label on_open=open_article />
         </div>
         {move || {
-            if mode.get() == Mode::Chat {
+            if chatting() {
                 return None;
             }
             article.get().map(|a| view! { <article::ArticleView article=a text=text settings=settings.clone() on_back=back /> })
         }}
-        {chat.is_some().then(|| view! {
-            <button class="sd-chip sd-chat-offer" type="button" data-testid="sd-chat-offer"
-                hidden=move || mode.get() == Mode::Chat
-                on:click=move |_| {
-                    // What the shopper is looking at now belongs in the handoff, even if
-                    // they did not pause long enough for it to count as a search.
-                    query.with_untracked(|q| {
-                        if !q.trim().is_empty() {
-                            session::searched(q.trim());
-                        }
-                    });
-                    mode.set(Mode::Chat);
-                }>{text.chat.offer}</button>
-        })}
-        {move || (mode.get() == Mode::Chat).then(|| chat.map(|c| view! {
-            <crate::chat::ChatView chat=c text=text locale=locale.clone() on_back=back />
-        }))}
+        {chat.map(|c| view! { <ChatPlace chat=c text=text query=query /> })}
     }
 }
 
-/// Marks the launcher while an agent's reply waits unread (the panel was closed), and
-/// opens the panel on the chat when the shopper comes back to it.
-fn follow_unread(panel: &Element, chat: crate::chat::Chat, mode: RwSignal<Mode>) {
-    let Some(launcher) = panel
-        .parent_element()
-        .and_then(|root| root.query_selector(".sd-launcher").ok().flatten())
-    else {
-        return;
-    };
-    let marked = launcher.clone();
+/// "Talk to a person", and the place the chat module renders into. The module is
+/// fetched when the shopper reaches for the button (pointer over it or focus on it),
+/// at the latest on the click.
+#[component]
+fn ChatPlace(chat: Chat, text: &'static Text, query: RwSignal<String>) -> impl IntoView {
+    let t = &text.chat;
+    let host = NodeRef::<html::Div>::new();
     Effect::new(move |_| {
-        let _ = if chat.unread.get() {
-            marked.set_attribute("data-unread", "")
-        } else {
-            marked.remove_attribute("data-unread")
-        };
-    });
-    crate::listen::on(&launcher, "click", move || {
-        if chat.unread.get_untracked() || chat.is_open() {
-            mode.set(Mode::Chat);
+        if let Some(h) = host.get() {
+            chat.set_host(h.into());
         }
-        chat.mark_read();
     });
+    let waiting = move || {
+        match chat.module.get() {
+        Module::Mounted => None,
+        Module::Failed => Some(view! {
+            <p class="sd-status sd-status-error" role="alert" data-testid="sd-chat-unavailable">{t.unavailable}</p>
+        }.into_any()),
+        Module::NotLoaded | Module::Loading => Some(view! {
+            <p class="sd-status sd-status-loading" role="status">{t.waiting}</p>
+        }.into_any()),
+    }
+    };
+    view! {
+        <button class="sd-chip sd-chat-offer" type="button" data-testid="sd-chat-offer"
+            hidden=move || chat.shown.get()
+            on:pointerenter=move |_| chat.load()
+            on:focus=move |_| chat.load()
+            on:click=move |_| {
+                // What the shopper is looking at now belongs in the handoff, even if
+                // they did not pause long enough for it to count as a search.
+                query.with_untracked(|q| {
+                    if !q.trim().is_empty() {
+                        session::searched(q.trim());
+                    }
+                });
+                chat.load();
+                chat.shown.set(true);
+            }>{t.offer}</button>
+        <div class="sd-chat-wait" hidden=move || !chat.shown.get()>
+            {move || (chat.module.get() != Module::Mounted).then(|| view! {
+                <button class="sd-back" type="button" on:click=move |_| chat.shown.set(false)>
+                    <span aria-hidden="true" class="sd-back-arrow">"←"</span>
+                    {t.back}
+                </button>
+            })}
+            {waiting}
+        </div>
+        <div class="sd-chat-host" hidden=move || !chat.shown.get() node_ref=host></div>
+    }
 }
 
 /// The path of the store page the shopper is on.

@@ -19,12 +19,12 @@ thread_local! {
 }
 
 /// Calls `f` on every `event` at `target` until [`remove_all`].
-pub(crate) fn on(target: &EventTarget, event: &'static str, mut f: impl FnMut() + 'static) {
+pub fn on(target: &EventTarget, event: &'static str, mut f: impl FnMut() + 'static) {
     on_event(target, event, move |_| f());
 }
 
 /// Like [`on`], for handlers that read the event.
-pub(crate) fn on_event(
+pub fn on_event(
     target: &EventTarget,
     event: &'static str,
     f: impl FnMut(web_sys::Event) + 'static,
@@ -43,7 +43,7 @@ pub(crate) fn on_event(
 }
 
 /// Removes every listener added here.
-pub(crate) fn remove_all() {
+pub fn remove_all() {
     let added = ADDED.with(|a| std::mem::take(&mut *a.borrow_mut()));
     for (target, event, closure) in &added.listeners {
         let _ = target.remove_event_listener_with_callback(event, closure.as_ref().unchecked_ref());

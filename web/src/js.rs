@@ -1,14 +1,15 @@
-//! Reporting to the page's console and performance timeline.
+//! Reporting to the page's console, the `window.shopdesk` events and the performance
+//! timeline; timers.
 
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Reports a problem on the console, prefixed so merchants know whose it is.
-pub(crate) fn console_error(message: &str) {
+pub fn console_error(message: &str) {
     web_sys::console::error_1(&JsValue::from_str(&format!("[shopdesk] {message}")));
 }
 
 /// A JS error's message, whatever was thrown.
-pub(crate) fn describe(e: &JsValue) -> String {
+pub fn describe(e: &JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
         .or_else(|| e.as_string())
@@ -17,14 +18,14 @@ pub(crate) fn describe(e: &JsValue) -> String {
 
 /// Adds `shopdesk:<name>` to the page's performance timeline, so merchants' monitoring
 /// and our benchmarks can see when the widget became usable.
-pub(crate) fn mark(name: &str) {
+pub fn mark(name: &str) {
     if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
         let _ = p.mark(&format!("shopdesk:{name}"));
     }
 }
 
 /// Resolves in a later task, letting the browser handle input and render in between.
-pub(crate) async fn next_task() {
+pub async fn next_task() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
             let _ = window.set_timeout_with_callback(&resolve);
@@ -34,7 +35,7 @@ pub(crate) async fn next_task() {
 }
 
 /// Resolves after `ms` milliseconds.
-pub(crate) async fn sleep(ms: i32) {
+pub async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
             let _ =
@@ -49,12 +50,17 @@ thread_local! {
     static EMIT: std::cell::RefCell<Option<js_sys::Function>> = const { std::cell::RefCell::new(None) };
 }
 
-pub(crate) fn set_emitter(emit: js_sys::Function) {
+pub fn set_emitter(emit: js_sys::Function) {
     EMIT.with(|e| *e.borrow_mut() = Some(emit));
 }
 
+/// The event callback, to lend to another module (the chat).
+pub fn emitter() -> Option<js_sys::Function> {
+    EMIT.with(|e| e.borrow().clone())
+}
+
 /// Fires a `window.shopdesk` event; `detail` becomes a plain JS object.
-pub(crate) fn emit(name: &str, detail: &serde_json::Value) {
+pub fn emit(name: &str, detail: &serde_json::Value) {
     let detail = js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::UNDEFINED);
     EMIT.with(|e| {
         if let Some(f) = e.borrow().as_ref() {
@@ -64,12 +70,12 @@ pub(crate) fn emit(name: &str, detail: &serde_json::Value) {
 }
 
 /// One console error and an `error` event: how every failure reaches the merchant.
-pub(crate) fn report(message: &str) {
+pub fn report(message: &str) {
     console_error(message);
     emit("error", &serde_json::json!({ "message": message }));
 }
 
 /// A console warning about the merchant's use of the widget.
-pub(crate) fn warn(message: &str) {
+pub fn warn(message: &str) {
     web_sys::console::warn_1(&JsValue::from_str(&format!("[shopdesk] {message}")));
 }

@@ -7,25 +7,22 @@
 //! and are retried until the server has them (it stores each id once). Replies arrive
 //! on a server-sent event stream that resumes by itself after a dropped connection.
 //! The conversation is remembered for the browser tab (`sessionStorage`), so it
-//! follows the shopper across the store's pages. When it ends, the merchant's
-//! `afterChat` survey is offered right there.
-
-mod view;
+//! follows the shopper across the store's pages. When it ends, the panel is told (it
+//! offers the merchant's `afterChat` survey right there).
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use shopdesk_wire::chat::{ArticleRef, Author, ChatEvent, Handoff, Say, Started, What};
+use shopdesk_web::js;
+use shopdesk_wire::chat::{Author, ChatEvent, Handoff, Say, Started, What};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{EventSource, MessageEvent, Request, RequestInit, Response};
 
-use crate::{engine, feedback, js, session, surveys};
-
-pub(crate) use view::ChatView;
+use crate::hooks;
 
 /// Where the open conversation is remembered for this tab.
 const KEY: &str = "shopdesk:chat";
@@ -36,9 +33,6 @@ const PENDING_KEY: &str = "shopdesk:chat-pending";
 const MAX_BACKOFF_MS: f64 = 30_000.0;
 /// Attempts to start a conversation before telling the shopper chat is unavailable.
 const START_ATTEMPTS: u32 = 4;
-/// Largest handoff sent, in bytes of JSON: under the server's default body limit
-/// (16 KB) whatever the merchant put in `identify` and `setContext`.
-const HANDOFF_BUDGET: usize = 12 * 1024;
 
 /// Where the conversation is.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,8 +113,10 @@ pub(crate) struct Chat {
     pub lines: RwSignal<Vec<Line>>,
     /// Agents online when the conversation started (0: the message waits).
     pub agents_online: RwSignal<Option<u32>>,
-    /// The `afterChat` survey, shown in the chat once it ends.
-    pub survey: RwSignal<Option<surveys::Active>>,
+    /// The conversation that ended (the panel offers its `afterChat` survey).
+    pub ended: RwSignal<Option<String>>,
+    /// Bumped when the panel shows the chat: the view moves focus into it.
+    pub focus: RwSignal<u32>,
     /// An agent's message arrived while the panel was closed.
     pub unread: RwSignal<bool>,
     endpoint: StoredValue<String>,
@@ -136,7 +132,8 @@ impl Chat {
             phase: RwSignal::new(Phase::Idle),
             lines: RwSignal::new(Vec::new()),
             agents_online: RwSignal::new(None),
-            survey: RwSignal::new(None),
+            ended: RwSignal::new(None),
+            focus: RwSignal::new(0),
             unread: RwSignal::new(false),
             endpoint: StoredValue::new(endpoint.trim_end_matches('/').to_string()),
             conversation: StoredValue::new(None),
@@ -230,7 +227,14 @@ impl Chat {
     /// Network errors, 429 and 5xx are tried again a few times first.
     async fn start(self) -> bool {
         let endpoint = self.endpoint.get_value();
-        let body = handoff_json(handoff(&self.locale.get_value()));
+        // The panel knows what the shopper searched and read; without it, the language.
+        let body = hooks::handoff().unwrap_or_else(|| {
+            serde_json::to_string(&Handoff {
+                locale: Some(self.locale.get_value()),
+                ..Handoff::default()
+            })
+            .unwrap_or_default()
+        });
         let mut attempt = 0;
         let answer = loop {
             attempt += 1;
@@ -498,7 +502,7 @@ impl Chat {
                             &serde_json::json!({ "id": event.conversation }),
                         );
                     }
-                    if panel_open() {
+                    if hooks::panel_open() {
                         self.note(|c| c.read = event.seq);
                     } else if event.seq > read {
                         self.unread.set(true);
@@ -545,7 +549,7 @@ impl Chat {
         self.conversation.set_value(None);
         self.phase.set(Phase::Ended);
         js::emit("chat:ended", &serde_json::json!({ "id": conversation }));
-        self.survey.set(surveys::after_chat(conversation));
+        self.ended.set(Some(conversation.to_string()));
     }
 
     /// The shopper ends the chat.
@@ -573,7 +577,7 @@ impl Chat {
     /// After an ended chat: a fresh one.
     pub(crate) fn restart(&self) {
         self.lines.set(Vec::new());
-        self.survey.set(None);
+        self.ended.set(None);
         self.agents_online.set(None);
         self.phase.set(Phase::Idle);
     }
@@ -598,86 +602,9 @@ fn backoff_ms(attempt: u32) -> i32 {
     (pause * (0.5 + js_sys::Math::random() / 2.0)) as i32
 }
 
-/// The handoff as JSON within [`HANDOFF_BUDGET`]: what weighs most and says least
-/// goes first (the merchant's context, the identity, older history, the URL's query).
-fn handoff_json(mut h: Handoff) -> String {
-    let json = |h: &Handoff| serde_json::to_string(h).unwrap_or_default();
-    let mut text = json(&h);
-    let mut step = 0;
-    while text.len() > HANDOFF_BUDGET {
-        match step {
-            0 => h.context = None,
-            1 => h.identity = None,
-            2 => {
-                let keep = |n: usize| n.saturating_sub(5);
-                h.searched.drain(..keep(h.searched.len()));
-                h.read.drain(..keep(h.read.len()));
-            }
-            3 => {
-                h.page_url = h
-                    .page_url
-                    .as_deref()
-                    .map(|u| u.split(['?', '#']).next().unwrap_or(u).to_string())
-            }
-            _ => {
-                h = Handoff {
-                    locale: h.locale,
-                    ..Handoff::default()
-                };
-            }
-        }
-        step += 1;
-        text = json(&h);
-        if step > 4 {
-            break;
-        }
-    }
-    text
-}
-
 fn close_stream() {
     if let Some(s) = STREAM.with(|s| s.borrow_mut().take()) {
         s.source.close();
-    }
-}
-
-fn panel_open() -> bool {
-    crate::panel().is_some_and(|p| !p.has_attribute("hidden"))
-}
-
-/// What the agent should know before the first message.
-fn handoff(locale: &str) -> Handoff {
-    let s = session::get();
-    let window = web_sys::window();
-    let clip = |t: &str| {
-        t.chars()
-            .take(shopdesk_wire::chat::MAX_HISTORY_ITEM)
-            .collect::<String>()
-    };
-    Handoff {
-        page_url: window
-            .as_ref()
-            .and_then(|w| w.location().href().ok())
-            .filter(|u| u.len() <= shopdesk_wire::MAX_URL),
-        page_title: window
-            .as_ref()
-            .and_then(|w| w.document())
-            .map(|d| clip(d.title().trim()))
-            .filter(|t| !t.is_empty()),
-        locale: Some(locale.to_string()),
-        searched: s.searched.iter().map(|q| clip(q)).collect(),
-        read: s
-            .viewed
-            .iter()
-            .filter_map(|id| engine::article(id))
-            .map(|a| ArticleRef {
-                id: a.id,
-                title: clip(&a.title),
-            })
-            .collect(),
-        identity: s.identity.filter(|v| v.is_object()),
-        context: s.context.filter(|v| v.is_object()),
-        visitor_id: feedback::visitor_id(),
     }
 }
 
@@ -783,38 +710,7 @@ fn forget() {
 
 #[cfg(test)]
 mod tests {
-    use super::{error_message, handoff_json, HANDOFF_BUDGET};
-    use shopdesk_wire::chat::{ArticleRef, Handoff};
-
-    #[test]
-    fn a_heavy_handoff_sheds_the_merchants_context_first_and_fits() {
-        let h = Handoff {
-            page_url: Some("https://shop.example/p/1?utm=x".into()),
-            searched: (0..20).map(|i| format!("search {i}")).collect(),
-            read: vec![ArticleRef {
-                id: "returns".into(),
-                title: "Returns".into(),
-            }],
-            context: Some(serde_json::json!({ "notes": "x".repeat(13_000) })),
-            identity: Some(serde_json::json!({ "email": "a@b.example" })),
-            ..Handoff::default()
-        };
-        let sent: Handoff = serde_json::from_str(&handoff_json(h.clone())).unwrap();
-        assert!(sent.context.is_none());
-        assert_eq!(sent.identity, h.identity, "the identity still fits");
-        assert_eq!(sent.searched.len(), 20);
-        let huge = Handoff {
-            identity: Some(serde_json::json!({ "notes": "y".repeat(13_000) })),
-            ..h.clone()
-        };
-        assert!(handoff_json(huge).len() <= HANDOFF_BUDGET);
-        let small = Handoff {
-            context: None,
-            ..h.clone()
-        };
-        let sent: Handoff = serde_json::from_str(&handoff_json(small.clone())).unwrap();
-        assert_eq!(sent, small, "a light handoff goes as it is");
-    }
+    use super::error_message;
 
     #[test]
     fn refusals_are_reported_in_the_servers_words() {

@@ -8,32 +8,32 @@ use shopdesk_i18n::Text;
 use shopdesk_wire::chat::Author;
 use web_sys::KeyboardEvent;
 
-use super::{Chat, Delivery, Phase};
-use crate::surveys::SurveyCard;
+use crate::conversation::{Chat, Delivery, Phase};
+use crate::hooks;
 
 #[component]
-pub(crate) fn ChatView(
-    chat: Chat,
-    text: &'static Text,
-    locale: String,
-    on_back: impl Fn() + Copy + 'static,
-) -> impl IntoView {
+pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let input_ref = NodeRef::<html::Textarea>::new();
     let log_ref = NodeRef::<html::Div>::new();
     let ended_ref = NodeRef::<html::P>::new();
+    let survey_ref = NodeRef::<html::Div>::new();
     let t = &text.chat;
-    // The shopper came here to type.
+    // The shopper came here to type; once the chat has ended, the news has focus
+    // rather than the page. Again each time the panel shows the chat (it may have
+    // been mounted while hidden, where nothing can take focus).
     Effect::new(move |_| {
-        if let Some(input) = input_ref.get() {
+        chat.focus.track();
+        if let Some(p) = ended_ref.get() {
+            let _ = p.focus();
+        } else if let Some(input) = input_ref.get() {
             let _ = input.focus();
         }
     });
-    // The message box disappears when the chat ends: focus goes to the news, not to
-    // the page.
+    // An ended conversation: the panel may put its survey at the end of the chat.
     Effect::new(move |_| {
-        if let Some(p) = ended_ref.get() {
-            let _ = p.focus();
+        if let (Some(id), Some(slot)) = (chat.ended.get(), survey_ref.get()) {
+            hooks::ended(&id, &slot);
         }
     });
     // The newest message stays in view.
@@ -113,7 +113,7 @@ pub(crate) fn ChatView(
     view! {
         <section class="sd-chat" data-testid="sd-chat" aria-label=t.title>
             <div class="sd-chat-top">
-                <button class="sd-back" type="button" data-testid="sd-chat-back" on:click=move |_| on_back()>
+                <button class="sd-back" type="button" data-testid="sd-chat-back" on:click=move |_| hooks::back()>
                     <span aria-hidden="true" class="sd-back-arrow">"←"</span>
                     {t.back}
                 </button>
@@ -129,7 +129,7 @@ pub(crate) fn ChatView(
             {move || ended().then(|| view! {
                 <div class="sd-chat-ended">
                     <p class="sd-chat-note" role="status" tabindex="-1" data-testid="sd-chat-ended" node_ref=ended_ref>{t.ended}</p>
-                    <SurveyCard active=chat.survey text=text locale=locale.clone() />
+                    <div class="sd-chat-survey" node_ref=survey_ref></div>
                     <button class="sd-chip" type="button" data-testid="sd-chat-again" on:click=move |_| chat.restart()>{t.again}</button>
                 </div>
             })}

@@ -1,0 +1,136 @@
+//! Live chat with a person, as its own WebAssembly module.
+//!
+//! Most shoppers never ask for a person, so the conversation's code (its leptos view,
+//! delivery with retries, the event stream, the tab's memory of it) is not part of the
+//! search module: the help panel (`widget/`) loads this module when the shopper reaches
+//! for "Talk to a person", or at once when this tab already has a conversation, and
+//! mounts it into a host element of the panel with [`mount`].
+//!
+//! The panel stays in charge of the panel: it decides what is shown (search or chat),
+//! builds the handoff (it knows what the shopper searched and read), and shows the
+//! `afterChat` survey (surveys are its code). It lends those to the chat as
+//! [`hooks::Hooks`]; the chat tells it, through them, when the shopper wants to go back,
+//! when the chat should be shown, and when a conversation has ended.
+
+mod conversation;
+mod hooks;
+mod view;
+
+use leptos::prelude::*;
+use shopdesk_web::{js, listen};
+use wasm_bindgen::prelude::*;
+use web_sys::Element;
+
+use conversation::Chat;
+use hooks::Hooks;
+
+/// Mounts the chat for `endpoint` into `host` (an element inside the launcher's
+/// panel, `panel`), in `locale`'s words. `hooks` is the panel's side of the contract
+/// (see [`hooks::Hooks`]). Returns whether this tab has a conversation going, which the
+/// panel then shows.
+#[wasm_bindgen]
+pub fn mount(
+    host: Element,
+    panel: Element,
+    endpoint: String,
+    locale: String,
+    hooks: JsValue,
+) -> Result<bool, JsValue> {
+    let hooks = Hooks::read(&hooks)?;
+    js::set_emitter(hooks.emit.clone());
+    std::panic::set_hook(Box::new(|info| {
+        js::report(&format!(
+            "internal error in the chat, please report it: {info}"
+        ));
+    }));
+    adopt_styles(&panel)?;
+    hooks::install(hooks, panel.clone());
+
+    let text = shopdesk_i18n::Text::for_tag(&locale);
+    // The chat's signals and effects belong to the mounted view (its owner), and
+    // effects need the executor `mount_to` sets up: so it is made inside.
+    let made = std::rc::Rc::new(std::cell::Cell::new(None));
+    let keep = made.clone();
+    let handle = leptos::mount::mount_to(host.unchecked_into(), move || {
+        let chat = Chat::new(endpoint, locale);
+        follow_unread(&panel, chat);
+        keep.set(Some(chat));
+        leptos::view! { <view::ChatView chat=chat text=text /> }
+    });
+    let chat = made.take().ok_or("the chat view did not build")?;
+    MOUNTED.with(|m| {
+        *m.borrow_mut() = Some(Mounted {
+            chat,
+            unmount: Box::new(move || drop(handle)),
+        })
+    });
+    Ok(chat.is_open())
+}
+
+/// The panel switched to the chat: the message box (or the news that it ended) takes
+/// focus, and replies so far count as read.
+#[wasm_bindgen]
+pub fn shown() {
+    if let Some(chat) = MOUNTED.with(|m| m.borrow().as_ref().map(|m| m.chat)) {
+        chat.mark_read();
+        chat.focus.set(chat.focus.get_untracked().wrapping_add(1));
+    }
+}
+
+/// `shopdesk.shutdown()`: closes the stream, forgets the conversation, unmounts.
+#[wasm_bindgen]
+pub fn stop() {
+    conversation::stop();
+    listen::remove_all();
+    if let Some(mounted) = MOUNTED.with(|m| m.borrow_mut().take()) {
+        (mounted.unmount)();
+    }
+    hooks::uninstall();
+}
+
+struct Mounted {
+    chat: Chat,
+    unmount: Box<dyn FnOnce()>,
+}
+
+thread_local! {
+    static MOUNTED: std::cell::RefCell<Option<Mounted>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Marks the launcher while an agent's reply waits unread (the panel was closed), and
+/// shows the chat when the shopper comes back through the launcher.
+fn follow_unread(panel: &Element, chat: Chat) {
+    let Some(launcher) = panel
+        .parent_element()
+        .and_then(|root| root.query_selector(".sd-launcher").ok().flatten())
+    else {
+        return;
+    };
+    let marked = launcher.clone();
+    Effect::new(move |_| {
+        let _ = if chat.unread.get() {
+            marked.set_attribute("data-unread", "")
+        } else {
+            marked.remove_attribute("data-unread")
+        };
+    });
+    listen::on(&launcher, "click", move || {
+        if chat.unread.get_untracked() || chat.is_open() {
+            hooks::show();
+        }
+        chat.mark_read();
+    });
+}
+
+/// The chat's styles, next to the launcher's and the panel's in the Shadow DOM:
+/// constructed, so a strict `style-src` allows them.
+fn adopt_styles(panel: &Element) -> Result<(), JsValue> {
+    let shadow: web_sys::ShadowRoot = panel.get_root_node().dyn_into()?;
+    let sheet = web_sys::CssStyleSheet::new()?;
+    sheet.replace_sync(include_str!("chat.css"))?;
+    let sheets: js_sys::Array =
+        js_sys::Reflect::get(&shadow, &"adoptedStyleSheets".into())?.dyn_into()?;
+    let all = sheets.concat(&js_sys::Array::of1(&sheet));
+    js_sys::Reflect::set(&shadow, &"adoptedStyleSheets".into(), &all)?;
+    Ok(())
+}

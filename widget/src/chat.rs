@@ -1,0 +1,244 @@
+//! The way to a person. The conversation itself is the chat module's (`chat/`), loaded
+//! only when this shopper needs it: a pointer over or focus on "Talk to a person", a
+//! click on it, or a conversation this tab already has (`sessionStorage`). Here the
+//! panel loads it, mounts it into the chat's place in the panel, and lends it what it
+//! keeps: the handoff, the way back to search, and the `afterChat` survey.
+
+use std::cell::RefCell;
+
+use js_sys::{Function, Object, Reflect};
+use leptos::prelude::*;
+use shopdesk_web::js;
+use wasm_bindgen::prelude::*;
+use web_sys::Element;
+
+use crate::{handoff, surveys};
+
+/// Where this tab keeps its open conversation (written by the chat module).
+const CONVERSATION_KEY: &str = "shopdesk:chat";
+/// Messages typed and not yet delivered (the chat module sends them on).
+const PENDING_KEY: &str = "shopdesk:chat-pending";
+
+#[wasm_bindgen]
+extern "C" {
+    /// The chat module's exports (`chat/src/lib.rs`).
+    #[derive(Clone)]
+    type ChatModule;
+    #[wasm_bindgen(method, catch)]
+    fn mount(
+        this: &ChatModule,
+        host: &Element,
+        panel: &Element,
+        endpoint: &str,
+        locale: &str,
+        hooks: &JsValue,
+    ) -> Result<bool, JsValue>;
+    #[wasm_bindgen(method)]
+    fn shown(this: &ChatModule);
+    #[wasm_bindgen(method)]
+    fn stop(this: &ChatModule);
+}
+
+/// Where the chat module is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Module {
+    NotLoaded,
+    Loading,
+    Mounted,
+    /// It could not be fetched or mounted (the console says why).
+    Failed,
+}
+
+/// The chat as the panel sees it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Chat {
+    pub module: RwSignal<Module>,
+    /// The chat is in front of the shopper (else search and answers are).
+    pub shown: RwSignal<bool>,
+    endpoint: StoredValue<String>,
+    locale: StoredValue<String>,
+    /// The element the chat module renders into.
+    host: StoredValue<Option<Element>, LocalStorage>,
+}
+
+thread_local! {
+    /// The launcher's module loader, `load(stem, loaded, failed)`.
+    static LOADER: RefCell<Option<Function>> = const { RefCell::new(None) };
+    static MODULE: RefCell<Option<ChatModule>> = const { RefCell::new(None) };
+    /// The `afterChat` survey card shown in an ended chat, until the next one.
+    static SURVEY: RefCell<Option<Box<dyn FnOnce()>>> = const { RefCell::new(None) };
+}
+
+/// Keeps the launcher's module loader for [`Chat::load`].
+pub(crate) fn connect(load: Function) {
+    LOADER.with(|l| *l.borrow_mut() = Some(load));
+}
+
+/// `shopdesk.shutdown()`: the chat module closes its stream and forgets the
+/// conversation.
+pub(crate) fn stop() {
+    if let Some(module) = MODULE.with(|m| m.borrow_mut().take()) {
+        module.stop();
+    }
+    if let Some(unmount) = SURVEY.with(|s| s.borrow_mut().take()) {
+        unmount();
+    }
+    LOADER.with(|l| l.borrow_mut().take());
+}
+
+/// Whether this tab has a conversation going, or messages waiting to start one.
+fn in_tab() -> bool {
+    let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else {
+        return false;
+    };
+    [CONVERSATION_KEY, PENDING_KEY]
+        .iter()
+        .any(|key| storage.get_item(key).ok().flatten().is_some())
+}
+
+impl Chat {
+    /// The chat for `endpoint`. A conversation this tab already has is loaded at once
+    /// and shown: it is where the shopper left off.
+    pub(crate) fn new(endpoint: String, locale: String) -> Self {
+        let chat = Chat {
+            module: RwSignal::new(Module::NotLoaded),
+            shown: RwSignal::new(false),
+            endpoint: StoredValue::new(endpoint),
+            locale: StoredValue::new(locale),
+            host: StoredValue::new_local(None),
+        };
+        if in_tab() {
+            chat.shown.set(true);
+        }
+        // In front and mounted: the chat takes focus and counts replies as read.
+        Effect::new(move |_| {
+            if chat.shown.get() && chat.module.get() == Module::Mounted {
+                if let Some(m) = MODULE.with(|m| m.borrow().clone()) {
+                    m.shown();
+                }
+            }
+        });
+        chat
+    }
+
+    /// Where the chat module renders; it is loaded once this is known, if the tab
+    /// already has a conversation.
+    pub(crate) fn set_host(self, host: Element) {
+        self.host.set_value(Some(host));
+        if self.shown.get_untracked() {
+            self.load();
+        }
+    }
+
+    /// Fetches and mounts the chat module, once (again after a failure).
+    pub(crate) fn load(self) {
+        if matches!(
+            self.module.get_untracked(),
+            Module::Loading | Module::Mounted
+        ) {
+            return;
+        }
+        let Some(loader) = LOADER.with(|l| l.borrow().clone()) else {
+            return;
+        };
+        self.module.set(Module::Loading);
+        let loaded = Closure::once_into_js(move |module: JsValue| -> Result<(), JsValue> {
+            self.mounted(module.unchecked_into())
+        });
+        let failed = Closure::once_into_js(move |e: JsValue| {
+            js::report(&format!(
+                "the chat could not be loaded: {}",
+                js::describe(&e)
+            ));
+            self.module.set(Module::Failed);
+        });
+        if let Err(e) = loader.call3(&JsValue::NULL, &"shopdesk-chat".into(), &loaded, &failed) {
+            js::report(&format!(
+                "the chat could not be loaded: {}",
+                js::describe(&e)
+            ));
+            self.module.set(Module::Failed);
+        }
+    }
+
+    fn mounted(self, module: ChatModule) -> Result<(), JsValue> {
+        // The panel may be gone (shutdown) by the time the module arrives.
+        let Some(host) = self.host.try_get_value().flatten() else {
+            return Ok(());
+        };
+        let panel = crate::panel().ok_or("the help panel is gone")?;
+        let open = module.mount(
+            &host,
+            &panel,
+            &self.endpoint.get_value(),
+            &self.locale.get_value(),
+            &hooks(self)?,
+        )?;
+        MODULE.with(|m| *m.borrow_mut() = Some(module));
+        if open {
+            self.shown.set(true);
+        }
+        self.module.set(Module::Mounted);
+        Ok(())
+    }
+}
+
+/// The panel's side of the chat module's contract (`chat/src/hooks.rs`).
+fn hooks(chat: Chat) -> Result<JsValue, JsValue> {
+    let hooks = Object::new();
+    let set = |name: &str, f: JsValue| Reflect::set(&hooks, &name.into(), &f);
+    set(
+        "emit",
+        js::emitter().map_or(JsValue::UNDEFINED, JsValue::from),
+    )?;
+    let locale = chat.locale.get_value();
+    set(
+        "handoff",
+        Closure::<dyn Fn() -> String>::new(move || handoff::json(&locale)).into_js_value(),
+    )?;
+    set(
+        "back",
+        Closure::<dyn Fn()>::new(move || {
+            if !chat.shown.is_disposed() {
+                chat.shown.set(false);
+            }
+        })
+        .into_js_value(),
+    )?;
+    set(
+        "show",
+        Closure::<dyn Fn()>::new(move || {
+            if !chat.shown.is_disposed() {
+                chat.shown.set(true);
+            }
+        })
+        .into_js_value(),
+    )?;
+    let locale = chat.locale.get_value();
+    set(
+        "ended",
+        Closure::<dyn Fn(String, Element)>::new(move |id: String, slot| {
+            after_chat(&id, slot, &locale)
+        })
+        .into_js_value(),
+    )?;
+    Ok(hooks.into())
+}
+
+/// A conversation ended: its `afterChat` survey, if the merchant set one and the caps
+/// allow it, goes into `slot` at the end of the chat.
+fn after_chat(conversation: &str, slot: Element, locale: &str) {
+    if let Some(unmount) = SURVEY.with(|s| s.borrow_mut().take()) {
+        unmount();
+    }
+    let Some(active) = surveys::after_chat(conversation) else {
+        return;
+    };
+    let locale = locale.to_string();
+    let text = shopdesk_i18n::Text::for_tag(&locale);
+    let active = RwSignal::new(Some(active));
+    let handle = leptos::mount::mount_to(slot.unchecked_into(), move || {
+        leptos::view! { <surveys::SurveyCard active=active text=text locale=locale /> }
+    });
+    SURVEY.with(|s| *s.borrow_mut() = Some(Box::new(move || drop(handle))));
+}
