@@ -21,7 +21,6 @@
 
 mod intent;
 mod look;
-mod modules;
 mod outbox;
 mod page;
 mod panel;

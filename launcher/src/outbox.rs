@@ -8,7 +8,9 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::{modules, page, Shared};
+use shopdesk_modules as modules;
+
+use crate::{page, Shared};
 
 #[wasm_bindgen]
 extern "C" {

@@ -6,7 +6,9 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::{modules, outbox, page, panel, Shared};
+use shopdesk_modules as modules;
+
+use crate::{outbox, page, panel, Shared};
 
 #[wasm_bindgen]
 extern "C" {
@@ -25,7 +27,7 @@ extern "C" {
         focus: bool,
         emit: &js_sys::Function,
         submit: &js_sys::Function,
-        load: &js_sys::Function,
+        import: &js_sys::Function,
     ) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch)]
     pub(crate) fn command(this: &WidgetModule, name: &str, arg: &JsValue) -> Result<(), JsValue>;
@@ -134,7 +136,7 @@ fn failed(state: &Shared, e: &JsValue) {
 
 /// Hands the panel to the initialized widget, then the calls that waited for it.
 fn mount(state: &Shared) -> Result<(), JsValue> {
-    let (module, shadow, panel, base, locale, sources, emit) = {
+    let (module, shadow, panel, base, locale, sources, emit, import) = {
         let s = state.borrow();
         let Some(module) = s.widget.module.clone() else {
             return Ok(());
@@ -150,6 +152,7 @@ fn mount(state: &Shared) -> Result<(), JsValue> {
             s.locale.clone(),
             s.sources.clone(),
             s.emit.clone(),
+            s.import_module.clone(),
         )
     };
     let (query, focused) = match panel::input(&shadow) {
@@ -169,16 +172,6 @@ fn mount(state: &Shared) -> Result<(), JsValue> {
             outbox::submit(&state, endpoint, event);
         }
     });
-    // The widget loads the chat module the way this one was loaded.
-    let (import, loader_base) = {
-        let s = state.borrow();
-        (s.import_module.clone(), s.base.clone())
-    };
-    let load = Closure::<dyn Fn(String, JsValue, JsValue)>::new(
-        move |stem: String, loaded: JsValue, failed: JsValue| {
-            modules::load_with(&import, &loader_base, &stem, &loaded, &failed)
-        },
-    );
     module.mount(
         &panel,
         &sources.0,
@@ -189,11 +182,11 @@ fn mount(state: &Shared) -> Result<(), JsValue> {
         focused,
         &emit.0,
         submit.as_ref().unchecked_ref(),
-        load.as_ref().unchecked_ref(),
+        // The widget loads the chat module the way this one was loaded.
+        &import,
     )?;
-    // The widget keeps the functions for the page's lifetime.
+    // The widget keeps the function for the page's lifetime.
     submit.forget();
-    load.forget();
     if state.borrow().settings.feedback_endpoint.is_some() {
         outbox::ensure(state);
     }

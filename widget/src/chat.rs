@@ -62,16 +62,16 @@ pub(crate) struct Chat {
 }
 
 thread_local! {
-    /// The launcher's module loader, `load(stem, loaded, failed)`.
-    static LOADER: RefCell<Option<Function>> = const { RefCell::new(None) };
+    /// The loader's `import()` and the folder of the modules.
+    static LOADER: RefCell<Option<(Function, String)>> = const { RefCell::new(None) };
     static MODULE: RefCell<Option<ChatModule>> = const { RefCell::new(None) };
     /// The `afterChat` survey card shown in an ended chat, until the next one.
     static SURVEY: RefCell<Option<Box<dyn FnOnce()>>> = const { RefCell::new(None) };
 }
 
-/// Keeps the launcher's module loader for [`Chat::load`].
-pub(crate) fn connect(load: Function) {
-    LOADER.with(|l| *l.borrow_mut() = Some(load));
+/// Keeps what [`Chat::load`] needs: the loader's `import()` and where modules are.
+pub(crate) fn connect(import: Function, base: String) {
+    LOADER.with(|l| *l.borrow_mut() = Some((import, base)));
 }
 
 /// `shopdesk.shutdown()`: the chat module closes its stream and forgets the
@@ -138,27 +138,25 @@ impl Chat {
         ) {
             return;
         }
-        let Some(loader) = LOADER.with(|l| l.borrow().clone()) else {
+        let Some((import, base)) = LOADER.with(|l| l.borrow().clone()) else {
             return;
         };
         self.module.set(Module::Loading);
-        let loaded = Closure::once_into_js(move |module: JsValue| -> Result<(), JsValue> {
-            self.mounted(module.unchecked_into())
-        });
-        let failed = Closure::once_into_js(move |e: JsValue| {
-            js::report(&format!(
-                "the chat could not be loaded: {}",
-                js::describe(&e)
-            ));
-            self.module.set(Module::Failed);
-        });
-        if let Err(e) = loader.call3(&JsValue::NULL, &"shopdesk-chat".into(), &loaded, &failed) {
-            js::report(&format!(
-                "the chat could not be loaded: {}",
-                js::describe(&e)
-            ));
-            self.module.set(Module::Failed);
-        }
+        shopdesk_modules::load(
+            &import,
+            &base,
+            "shopdesk-chat",
+            move |module| self.mounted(module.unchecked_into()),
+            move |e| {
+                js::report(&format!(
+                    "the chat could not be loaded: {}",
+                    js::describe(&e)
+                ));
+                if !self.module.is_disposed() {
+                    self.module.set(Module::Failed);
+                }
+            },
+        );
     }
 
     fn mounted(self, module: ChatModule) -> Result<(), JsValue> {

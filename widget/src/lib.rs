@@ -44,9 +44,8 @@ pub(crate) fn panel() -> Option<Element> {
 /// code, see `shopdesk-settings`), `base` the folder of the widget's files, `locale` the
 /// shopper's language tag as the launcher resolved it, `query` what they typed before the widget arrived, `focus`
 /// whether the search box had focus, `emit(name, detail)` fires `window.shopdesk`
-/// events, `submit(endpoint, eventJson)` hands a response to the outbox, and
-/// `load(stem, loaded, failed)` fetches another module (the chat) the way the launcher
-/// fetched this one.
+/// events, `submit(endpoint, eventJson)` hands a response to the outbox, and `import`
+/// is the loader's `import()`, for the chat module (`shopdesk-modules`).
 #[allow(clippy::too_many_arguments)]
 #[wasm_bindgen]
 pub fn mount(
@@ -59,11 +58,11 @@ pub fn mount(
     focus: bool,
     emit: js_sys::Function,
     submit: js_sys::Function,
-    load: js_sys::Function,
+    import: js_sys::Function,
 ) -> Result<(), JsValue> {
     js::set_emitter(emit);
     outbox::connect(submit);
-    chat::connect(load);
+    chat::connect(import, base.clone());
     std::panic::set_hook(Box::new(|info| {
         js::report(&format!("internal error, please report it: {info}"));
     }));

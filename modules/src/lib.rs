@@ -1,8 +1,14 @@
-//! Fetching an on-demand module (the widget, the outbox): `import()` of its
+//! Fetching an on-demand module of the widget (search, chat, outbox): `import()` of its
 //! wasm-bindgen JS and, at the same time, `fetch()` of the `.wasm` beside it, which the
 //! module's `init` then compiles as it streams in (a round trip less than letting
-//! `init` start the download). Each step is a promise callback: the futures executor
-//! would be kilobytes of the page-load module.
+//! `init` start the download).
+//!
+//! The launcher loads the search and outbox modules with it, and the search panel the
+//! chat module: one way to load, and nothing that would weigh on page load. Each step
+//! is a promise callback, since the futures executor would be kilobytes of the
+//! launcher. `import` is always the loader's `import()` (`launcher/loader/shopdesk.js`):
+//! a dynamic import in the loader resolves against the loader's own URL and stays
+//! allowed by a page's CSP that allows the loader.
 
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
@@ -25,45 +31,21 @@ extern "C" {
 
 /// Loads `<base><stem>.js` and `<base><stem>_bg.wasm`, then calls `loaded` with the
 /// initialized module's namespace; `failed` gets whatever went wrong on the way
-/// (including an error `loaded` returns). `import` is the loader's `import()` (see
-/// `loader/shopdesk.js`).
-pub(crate) fn load(
+/// (including an error `loaded` returns).
+pub fn load(
     import: &js_sys::Function,
     base: &str,
     stem: &str,
     loaded: impl FnOnce(JsValue) -> Result<(), JsValue> + 'static,
     failed: impl FnOnce(JsValue) + 'static,
 ) {
-    load_with(
-        import,
-        base,
-        stem,
-        &Closure::once_into_js(loaded),
-        &Closure::once_into_js(failed),
-    );
-}
-
-/// [`load`] with JavaScript callbacks (one body, whoever asks: the launcher or, for
-/// the chat, the widget).
-pub(crate) fn load_with(
-    import: &js_sys::Function,
-    base: &str,
-    stem: &str,
-    loaded: &JsValue,
-    failed: &JsValue,
-) {
-    let fail = |e: JsValue| {
-        let _ = failed
-            .unchecked_ref::<js_sys::Function>()
-            .call1(&JsValue::NULL, &e);
-    };
     let imported: Promise =
         match import.call1(&JsValue::NULL, &(base.to_string() + stem + ".js").into()) {
             Ok(promise) => promise.unchecked_into(),
-            Err(e) => return fail(e),
+            Err(e) => return failed(e),
         };
     let Some(window) = web_sys::window() else {
-        return fail("no window".into());
+        return failed("no window".into());
     };
     // `init` takes a promise of the response as well as a URL.
     let wasm: JsValue = window
@@ -79,5 +61,7 @@ pub(crate) fn load_with(
         // Resolve with the namespace, not with what init resolves to.
         Ok(ready.then(&Closure::once_into_js(move |_: JsValue| module)))
     });
-    imported.then(&init).then(loaded).catch(failed);
+    let loaded = Closure::once_into_js(loaded);
+    let failed = Closure::once_into_js(failed);
+    imported.then(&init).then(&loaded).catch(&failed);
 }
