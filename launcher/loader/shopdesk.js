@@ -131,6 +131,27 @@
                 importModule: function (url) {
                   return import(url);
                 },
+                // The FAQ index, fetched beside the search module rather than after
+                // it: the manifest's text, and the bundle for `lang` (as the engine
+                // picks it: that language, else English, else any) as [file, Response].
+                // The engine checks the pick and fetches for itself on any mismatch.
+                prefetchIndex: function (url, lang) {
+                  var manifest = fetch(url + "faq-manifest.json", { cache: "no-cache" }).then(function (r) {
+                    if (!r.ok) throw new Error("HTTP " + r.status);
+                    return r.text();
+                  });
+                  var bundle = manifest.then(function (text) {
+                    var locales = JSON.parse(text).locales;
+                    var entry = locales[lang.split(/[-_]/)[0].toLowerCase()] || locales.en || locales[Object.keys(locales)[0]];
+                    return fetch(url + entry.file).then(function (r) {
+                      return [entry.file, r];
+                    });
+                  });
+                  // Failures reach the engine where it awaits these; not the console.
+                  manifest.catch(function () {});
+                  bundle.catch(function () {});
+                  return { manifest: manifest, bundle: bundle };
+                },
               });
             } catch (error) {
               report(error);

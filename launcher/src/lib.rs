@@ -64,6 +64,9 @@ struct State {
     outbox: outbox::State,
     /// The loader's `import()`, for the on-demand modules.
     import_module: Function,
+    /// The loader's `prefetchIndex(url, lang)`: the index, fetched beside the search
+    /// module (absent from an older loader).
+    prefetch_index: Option<Function>,
     /// The page's settings values (`dataset`, `window.shopdeskSettings`), for the widget.
     sources: (JsValue, JsValue),
     emit: Emitter,
@@ -92,14 +95,15 @@ impl std::fmt::Debug for Core {
 
 /// Starts the launcher. `options` carries `base` (the folder every asset resolves
 /// against), `dataset` (the script tag's `data-*` attributes), `settings`
-/// (`window.shopdeskSettings`), `emit(name, detail)` (the API's event callback) and
-/// `importModule(url)` (dynamic `import()`).
+/// (`window.shopdeskSettings`), `emit(name, detail)` (the API's event callback),
+/// `importModule(url)` (dynamic `import()`) and `prefetchIndex(url, lang)`.
 #[wasm_bindgen]
 pub fn start(options: JsValue) -> Result<Core, JsValue> {
     let get = |key: &str| Reflect::get(&options, &key.into());
     let emit = Emitter(get("emit")?.dyn_into::<Function>()?);
     let base = get("base")?.as_string().ok_or("start() needs a base URL")?;
     let import_module = get("importModule")?.dyn_into::<Function>()?;
+    let prefetch_index = get("prefetchIndex")?.dyn_into::<Function>().ok();
     let sources = (get("dataset")?, get("settings")?);
     let window = web_sys::window().ok_or("no window")?;
     let document = window.document().ok_or("no document")?;
@@ -160,6 +164,7 @@ pub fn start(options: JsValue) -> Result<Core, JsValue> {
         widget: widget::State::default(),
         outbox: outbox::State::default(),
         import_module,
+        prefetch_index,
         sources,
         emit: emit.clone(),
         listeners: Listeners::default(),

@@ -28,6 +28,7 @@ extern "C" {
         emit: &js_sys::Function,
         submit: &js_sys::Function,
         import: &js_sys::Function,
+        index: &JsValue,
     ) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch)]
     pub(crate) fn command(this: &WidgetModule, name: &str, arg: &JsValue) -> Result<(), JsValue>;
@@ -40,6 +41,8 @@ pub(crate) struct State {
     module: Option<WidgetModule>,
     /// API calls for the panel made before the widget was mounted, in order.
     pending: Vec<(String, JsValue)>,
+    /// The FAQ index, fetched beside the module (the loader's `prefetchIndex`).
+    index: JsValue,
 }
 
 #[derive(Default, PartialEq)]
@@ -108,6 +111,16 @@ pub(crate) fn preload(state: &Shared) {
         }
         s.widget.loading = Loading::InProgress;
         let _ = s.panel.set_attribute("data-engine", "loading");
+        // The index downloads beside the module, not after it: the widget needs both.
+        if let Some(prefetch) = &s.prefetch_index {
+            let url = match &s.settings.index_url {
+                Some(url) => url.clone(),
+                None => s.base.clone() + "faq/",
+            };
+            s.widget.index = prefetch
+                .call2(&JsValue::NULL, &url.into(), &s.locale.as_str().into())
+                .unwrap_or(JsValue::UNDEFINED);
+        }
         (s.import_module.clone(), s.base.clone())
     };
     let (s, f) = (state.clone(), state.clone());
@@ -136,7 +149,7 @@ fn failed(state: &Shared, e: &JsValue) {
 
 /// Hands the panel to the initialized widget, then the calls that waited for it.
 fn mount(state: &Shared) -> Result<(), JsValue> {
-    let (module, shadow, panel, base, locale, sources, emit, import) = {
+    let (module, shadow, panel, base, locale, sources, emit, import, index) = {
         let s = state.borrow();
         let Some(module) = s.widget.module.clone() else {
             return Ok(());
@@ -153,6 +166,7 @@ fn mount(state: &Shared) -> Result<(), JsValue> {
             s.sources.clone(),
             s.emit.clone(),
             s.import_module.clone(),
+            s.widget.index.clone(),
         )
     };
     let (query, focused) = match panel::input(&shadow) {
@@ -184,6 +198,7 @@ fn mount(state: &Shared) -> Result<(), JsValue> {
         submit.as_ref().unchecked_ref(),
         // The widget loads the chat module the way this one was loaded.
         &import,
+        &index,
     )?;
     // The widget keeps the function for the page's lifetime.
     submit.forget();

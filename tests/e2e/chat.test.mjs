@@ -158,8 +158,9 @@ test("the chat module loads only when the shopper reaches for a person; search w
   await page.waitForTimeout(500);
   assert.deepEqual(chatFiles(), [], "searching fetched the chat module");
   // Reaching for the button is enough to start the download.
+  const fetched = page.waitForResponse((r) => r.url().endsWith("/shopdesk-chat_bg.wasm"));
   await w(page, "sd-chat-offer").hover();
-  await page.waitForResponse((r) => r.url().endsWith("/shopdesk-chat_bg.wasm"));
+  await fetched;
   await w(page, "sd-chat-offer").click();
   await w(page, "sd-chat-input").waitFor();
   assert.deepEqual(chatFiles().sort(), ["/shopdesk-chat.js", "/shopdesk-chat_bg.wasm"], "fetched once");

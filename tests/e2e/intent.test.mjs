@@ -101,3 +101,47 @@ test("an API call that needs the panel loads search", async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("the index downloads beside the search module, not after it", async () => {
+  const { context, page, problems, requested } = await watched();
+  // Hold the search module's .wasm until the index has been asked for: only a prefetch
+  // can ask for it meanwhile (the module itself fetches it once it runs).
+  let release;
+  const held = new Promise((r) => (release = r));
+  await page.route("**/shopdesk-widget_bg.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(demo.server.url);
+  await page.waitForSelector(LAUNCHER);
+  await page.hover(LAUNCHER);
+  await page.waitForRequest((r) => /\/faq\/faq-[a-z]+-[0-9a-f]+\.bin$/.test(r.url()), { timeout: 10000 });
+  release();
+  await page.click(LAUNCHER);
+  await page.waitForSelector(PANEL_READY);
+  await page.locator('shopdesk-widget >> [data-testid="sd-input"]').fill("paypal");
+  const first = page.locator('shopdesk-widget >> [data-testid="sd-result"]').first();
+  assert.equal(await first.getAttribute("data-id"), "payment-methods");
+  // Once each: the engine used what the loader fetched.
+  assert.equal(requested.filter((p) => p.endsWith("/faq-manifest.json")).length, 1, requested.join("\n"));
+  assert.equal(requested.filter((p) => p.endsWith(".bin")).length, 1, requested.join("\n"));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a failed early index download is tried again by the engine", async () => {
+  const { context, page, problems, requested } = await watched();
+  let manifests = 0;
+  await page.route("**/faq/faq-manifest.json", (route) => (++manifests === 1 ? route.abort() : route.continue()));
+  await page.goto(demo.server.url);
+  await page.waitForSelector(LAUNCHER);
+  await page.click(LAUNCHER);
+  await page.waitForSelector(PANEL_READY);
+  await page.locator('shopdesk-widget >> [data-testid="sd-input"]').fill("paypal");
+  const first = page.locator('shopdesk-widget >> [data-testid="sd-result"]').first();
+  assert.equal(await first.getAttribute("data-id"), "payment-methods");
+  assert.equal(manifests, 2, requested.join("\n"));
+  // The aborted request is the browser's console line, not the widget's.
+  assert.deepEqual(problems.filter((p) => p.includes("[shopdesk]")), []);
+  await context.close();
+});

@@ -4,6 +4,8 @@ use std::cell::{Cell, RefCell};
 
 use faq_core::{ArticleView, Engine, Hit, Locale, Manifest, Suggestions, MANIFEST_FILE};
 use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::RequestCache;
 
 use crate::{fetch, js};
@@ -39,12 +41,14 @@ thread_local! {
 }
 
 /// Starts loading the index for `locale` from `index_url` (a folder with
-/// `faq-manifest.json`) and returns the status to follow.
-pub(crate) fn load(index_url: String, locale: String) -> RwSignal<Status> {
+/// `faq-manifest.json`) and returns the status to follow. `prefetched` is what the
+/// loader already started fetching beside this module (`prefetchIndex`: the manifest's
+/// text and the bundle it picked); used when it matches, else fetched here.
+pub(crate) fn load(index_url: String, locale: String, prefetched: JsValue) -> RwSignal<Status> {
     let status = RwSignal::new(Status::Loading);
     leptos::task::spawn_local(async move {
         let wanted = locale.parse::<Locale>().unwrap_or(Locale::En);
-        match open(&index_url, wanted).await {
+        match open(&index_url, wanted, Prefetched::read(&prefetched)).await {
             Ok(engine) => {
                 let loaded = engine.locale();
                 ENGINE.with(|e| *e.borrow_mut() = Some(engine));
@@ -64,17 +68,76 @@ pub(crate) fn load(index_url: String, locale: String) -> RwSignal<Status> {
     status
 }
 
-async fn open(index_url: &str, locale: Locale) -> Result<Engine, String> {
-    // The manifest is the one file that changes in place: always revalidate it.
+/// The index downloads the loader started: promises of the manifest's text and of
+/// `[file, Response]` for the bundle it picked.
+struct Prefetched {
+    manifest: js_sys::Promise,
+    bundle: js_sys::Promise,
+}
+
+impl Prefetched {
+    fn read(value: &JsValue) -> Option<Self> {
+        let get = |key: &str| {
+            js_sys::Reflect::get(value, &key.into())
+                .ok()?
+                .dyn_into::<js_sys::Promise>()
+                .ok()
+        };
+        Some(Prefetched {
+            manifest: get("manifest")?,
+            bundle: get("bundle")?,
+        })
+    }
+
+    /// The bundle's bytes if the loader fetched `file`, the one the engine picked.
+    async fn bundle(self, file: &str) -> Option<Vec<u8>> {
+        let pair: js_sys::Array = JsFuture::from(self.bundle).await.ok()?.dyn_into().ok()?;
+        if pair.get(0).as_string().as_deref() != Some(file) {
+            return None;
+        }
+        let response: web_sys::Response = pair.get(1).dyn_into().ok()?;
+        if !response.ok() {
+            return None;
+        }
+        let buffer = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
+        Some(js_sys::Uint8Array::new(&buffer).to_vec())
+    }
+}
+
+async fn open(
+    index_url: &str,
+    locale: Locale,
+    prefetched: Option<Prefetched>,
+) -> Result<Engine, String> {
+    // The manifest is the one file that changes in place: always revalidate it. What
+    // the loader fetched is used if it arrived; any failure there is retried here, so
+    // errors name the URL and the status.
     let manifest_url = format!("{index_url}{MANIFEST_FILE}");
-    let bytes = fetch::bytes(&manifest_url, RequestCache::NoCache).await?;
+    let early = match &prefetched {
+        Some(p) => JsFuture::from(p.manifest.clone())
+            .await
+            .ok()
+            .and_then(|text| text.as_string()),
+        None => None,
+    };
+    let bytes = match early {
+        Some(text) => text.into_bytes(),
+        None => fetch::bytes(&manifest_url, RequestCache::NoCache).await?,
+    };
     let manifest: Manifest = serde_json::from_slice(&bytes)
         .map_err(|e| format!("{manifest_url} is not an FAQ manifest: {e}"))?;
     let (_, entry) = manifest
         .pick(locale)
         .ok_or_else(|| format!("{manifest_url} lists no locales"))?;
     let bundle_url = format!("{index_url}{}", entry.file);
-    let bundle = fetch::bytes(&bundle_url, RequestCache::Default).await?;
+    let early = match prefetched {
+        Some(p) => p.bundle(&entry.file).await,
+        None => None,
+    };
+    let bundle = match early {
+        Some(bytes) => bytes,
+        None => fetch::bytes(&bundle_url, RequestCache::Default).await?,
+    };
     Engine::open(&bundle).map_err(|e| format!("{bundle_url}: {e}"))
 }
 

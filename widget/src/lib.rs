@@ -44,8 +44,10 @@ pub(crate) fn panel() -> Option<Element> {
 /// code, see `shopdesk-settings`), `base` the folder of the widget's files, `locale` the
 /// shopper's language tag as the launcher resolved it, `query` what they typed before the widget arrived, `focus`
 /// whether the search box had focus, `emit(name, detail)` fires `window.shopdesk`
-/// events, `submit(endpoint, eventJson)` hands a response to the outbox, and `import`
-/// is the loader's `import()`, for the chat module (`shopdesk-modules`).
+/// events, `submit(endpoint, eventJson)` hands a response to the outbox, `import` is the
+/// loader's `import()`, for the chat module (`shopdesk-modules`), and `index` the FAQ
+/// index the loader started fetching beside this module (`prefetchIndex`; undefined if
+/// it did not).
 #[allow(clippy::too_many_arguments)]
 #[wasm_bindgen]
 pub fn mount(
@@ -59,6 +61,7 @@ pub fn mount(
     emit: js_sys::Function,
     submit: js_sys::Function,
     import: js_sys::Function,
+    index: JsValue,
 ) -> Result<(), JsValue> {
     js::set_emitter(emit);
     outbox::connect(submit);
@@ -92,7 +95,7 @@ pub fn mount(
     };
     let handle = leptos::mount::mount_to(body.clone().unchecked_into(), move || {
         leptos::view! {
-            <ui::Panel panel=panel settings=settings locale=locale query=query />
+            <ui::Panel panel=panel settings=settings locale=locale query=query index=index />
         }
     });
     UNMOUNT.with(|u| {
@@ -114,13 +117,16 @@ pub fn mount(
     Ok(())
 }
 
-/// The widget module's own styles (the survey card), next to the launcher's in the
-/// Shadow DOM: constructed, so a strict `style-src` allows them, and not part of page
-/// load.
+/// The widget module's own styles (results, answers, the survey card), next to the
+/// launcher's in the Shadow DOM: constructed, so a strict `style-src` allows them, and
+/// not part of page load.
 fn adopt_styles(panel: &Element) -> Result<(), JsValue> {
     let shadow: web_sys::ShadowRoot = panel.get_root_node().dyn_into()?;
     let sheet = web_sys::CssStyleSheet::new()?;
-    sheet.replace_sync(include_str!("surveys/survey.css"))?;
+    sheet.replace_sync(concat!(
+        include_str!("ui/panel.css"),
+        include_str!("surveys/survey.css")
+    ))?;
     let sheets: js_sys::Array =
         js_sys::Reflect::get(&shadow, &"adoptedStyleSheets".into())?.dyn_into()?;
     let all = sheets.concat(&js_sys::Array::of1(&sheet));

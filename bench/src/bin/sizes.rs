@@ -41,8 +41,10 @@ const LOADER: &str = "shopdesk.js";
 const MANIFEST: &str = "faq-manifest.json";
 /// Modules of single features, each loaded only when its feature is needed (the
 /// widget was split by feature): what a section calls it, and its file stem.
-const FEATURE_MODULES: [(&str, &str); 2] =
-    [("live chat", "shopdesk-chat"), ("outbox", "shopdesk-outbox")];
+const FEATURE_MODULES: [(&str, &str); 2] = [
+    ("live chat", "shopdesk-chat"),
+    ("outbox", "shopdesk-outbox"),
+];
 
 #[derive(Debug, Parser)]
 #[command(about = "Raw, gzip and brotli sizes of what the Shopdesk widget downloads")]

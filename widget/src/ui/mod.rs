@@ -48,20 +48,22 @@ enum Listing {
 /// The panel's body: search box, status, results and the open answer.
 ///
 /// `panel` is the launcher's dialog element (its `data-engine` attribute follows the
-/// index status); `query` is what the shopper typed before the widget arrived.
+/// index status); `query` is what the shopper typed before the widget arrived; `index`
+/// the index download the loader started (see `engine::load`).
 #[component]
 pub(crate) fn Panel(
     panel: Element,
     settings: Settings,
     locale: String,
     query: String,
+    index: JsValue,
 ) -> impl IntoView {
     let text: &'static Text = Text::for_tag(&locale);
     let index_url = settings
         .index_url
         .clone()
         .unwrap_or_else(|| format!("{}faq/", settings.asset_url.as_deref().unwrap_or("./")));
-    let status = engine::load(index_url, locale.clone());
+    let status = engine::load(index_url, locale.clone(), index);
     let query = RwSignal::new(query);
     let results = RwSignal::new(Vec::<Hit>::new());
     let listing = RwSignal::new(Listing::Results);
@@ -292,16 +294,29 @@ fn ChatPlace(chat: Chat, text: &'static Text, query: RwSignal<String>) -> impl I
             chat.set_host(h.into());
         }
     });
+    // Until the module is there (or if it cannot come): the way back, and why waiting.
     let waiting = move || {
-        match chat.module.get() {
-        Module::Mounted => None,
-        Module::Failed => Some(view! {
-            <p class="sd-status sd-status-error" role="alert" data-testid="sd-chat-unavailable">{t.unavailable}</p>
-        }.into_any()),
-        Module::NotLoaded | Module::Loading => Some(view! {
-            <p class="sd-status sd-status-loading" role="status">{t.waiting}</p>
-        }.into_any()),
-    }
+        let note = match chat.module.get() {
+            _ if !chat.shown.get() => return None,
+            Module::Mounted => return None,
+            Module::Failed => view! {
+                <p class="sd-status sd-status-error" role="alert" data-testid="sd-chat-unavailable">{t.unavailable}</p>
+            }
+            .into_any(),
+            Module::NotLoaded | Module::Loading => view! {
+                <p class="sd-status sd-status-loading" role="status">{t.waiting}</p>
+            }
+            .into_any(),
+        };
+        Some(view! {
+            <div class="sd-chat-wait">
+                <button class="sd-back" type="button" on:click=move |_| chat.shown.set(false)>
+                    <span aria-hidden="true" class="sd-back-arrow">"←"</span>
+                    {t.back}
+                </button>
+                {note}
+            </div>
+        })
     };
     view! {
         <button class="sd-chip sd-chat-offer" type="button" data-testid="sd-chat-offer"
@@ -319,15 +334,7 @@ fn ChatPlace(chat: Chat, text: &'static Text, query: RwSignal<String>) -> impl I
                 chat.load();
                 chat.shown.set(true);
             }>{t.offer}</button>
-        <div class="sd-chat-wait" hidden=move || !chat.shown.get()>
-            {move || (chat.module.get() != Module::Mounted).then(|| view! {
-                <button class="sd-back" type="button" on:click=move |_| chat.shown.set(false)>
-                    <span aria-hidden="true" class="sd-back-arrow">"←"</span>
-                    {t.back}
-                </button>
-            })}
-            {waiting}
-        </div>
+        {waiting}
         <div class="sd-chat-host" hidden=move || !chat.shown.get() node_ref=host></div>
     }
 }
