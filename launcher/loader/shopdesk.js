@@ -114,9 +114,13 @@
     var base = assetUrl ? new URL(assetUrl, location.href).href : new URL(".", (script && script.src) || location.href).href;
     if (base.charAt(base.length - 1) !== "/") base += "/";
 
+    // The launcher's .wasm downloads beside its JS, not after it: a round trip less
+    // before the button is there (init compiles the response as it streams in).
+    var wasm = fetch(base + "shopdesk-launcher_bg.wasm");
+    wasm.catch(function () {});
     import(base + "shopdesk-launcher.js")
       .then(function (launcher) {
-        return launcher.default({ module_or_path: base + "shopdesk-launcher_bg.wasm" }).then(function () {
+        return launcher.default({ module_or_path: wasm }).then(function () {
           function start() {
             if (stopped) return;
             try {

@@ -124,7 +124,10 @@ async fn open(
         Some(text) => text.into_bytes(),
         None => fetch::bytes(&manifest_url, RequestCache::NoCache).await?,
     };
-    let manifest: Manifest = serde_json::from_slice(&bytes)
+    // From text, as tantivy reads its JSON: one JSON reader in the module, not two.
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{manifest_url} is not an FAQ manifest: not UTF-8"))?;
+    let manifest: Manifest = serde_json::from_str(&text)
         .map_err(|e| format!("{manifest_url} is not an FAQ manifest: {e}"))?;
     let (_, entry) = manifest
         .pick(locale)

@@ -99,7 +99,11 @@ impl Engine {
         let dir = RamDirectory::create();
         for (name, data) in entries {
             if name == INFO_ENTRY {
-                info = Some(serde_json::from_slice::<BundleInfo>(data)?);
+                // From text, as tantivy reads its own JSON: one JSON reader in the
+                // browser module, not two.
+                let text = std::str::from_utf8(data)
+                    .map_err(|_| Error::BadBundle(format!("`{INFO_ENTRY}` is not UTF-8")))?;
+                info = Some(serde_json::from_str::<BundleInfo>(text)?);
             } else {
                 dir.atomic_write(Path::new(name), data)
                     .map_err(|e| Error::BadBundle(format!("cannot load `{name}`: {e}")))?;
