@@ -12,7 +12,7 @@ say "cargo fmt --check"
 cargo fmt --all -- --check
 say "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy -p shopdesk-widget -p shopdesk-chat -p shopdesk-web -p shopdesk-launcher -p shopdesk-outbox -p shopdesk-agent --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p shopdesk-widget -p shopdesk-chat -p shopdesk-surveys -p shopdesk-web -p shopdesk-launcher -p shopdesk-outbox -p shopdesk-agent --target wasm32-unknown-unknown -- -D warnings
 say "cargo test"
 cargo test --workspace
 

@@ -43,7 +43,7 @@ pub fn mount(
             "internal error in the chat, please report it: {info}"
         ));
     }));
-    adopt_styles(&panel)?;
+    shopdesk_web::styles::adopt(&panel, include_str!("chat.css"))?;
     hooks::install(hooks, panel.clone());
 
     let text = shopdesk_i18n::Text::for_tag(&locale);
@@ -120,17 +120,4 @@ fn follow_unread(panel: &Element, chat: Chat) {
         }
         chat.mark_read();
     });
-}
-
-/// The chat's styles, next to the launcher's and the panel's in the Shadow DOM:
-/// constructed, so a strict `style-src` allows them.
-fn adopt_styles(panel: &Element) -> Result<(), JsValue> {
-    let shadow: web_sys::ShadowRoot = panel.get_root_node().dyn_into()?;
-    let sheet = web_sys::CssStyleSheet::new()?;
-    sheet.replace_sync(include_str!("chat.css"))?;
-    let sheets: js_sys::Array =
-        js_sys::Reflect::get(&shadow, &"adoptedStyleSheets".into())?.dyn_into()?;
-    let all = sheets.concat(&js_sys::Array::of1(&sheet));
-    js_sys::Reflect::set(&shadow, &"adoptedStyleSheets".into(), &all)?;
-    Ok(())
 }

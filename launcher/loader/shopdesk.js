@@ -114,64 +114,71 @@
     var base = assetUrl ? new URL(assetUrl, location.href).href : new URL(".", (script && script.src) || location.href).href;
     if (base.charAt(base.length - 1) !== "/") base += "/";
 
-    // The launcher's .wasm downloads beside its JS, not after it: a round trip less
-    // before the button is there (init compiles the response as it streams in).
-    var wasm = fetch(base + "shopdesk-launcher_bg.wasm");
-    wasm.catch(function () {});
-    import(base + "shopdesk-launcher.js")
-      .then(function (launcher) {
-        return launcher.default({ module_or_path: wasm }).then(function () {
-          function start() {
-            if (stopped) return;
-            try {
-              // `importModule`: dynamic import() for the on-demand modules, which Rust
-              // cannot express; from this static file it passes a strict CSP, and the
-              // launcher needs no snippet file (one request less on every page).
-              core = launcher.start({
-                base: base,
-                dataset: dataset,
-                settings: settings || {},
-                emit: emit,
-                importModule: function (url) {
-                  return import(url);
-                },
-                // The FAQ index, fetched beside the search module rather than after
-                // it: the manifest's text, and the bundle for `lang` (as the engine
-                // picks it: that language, else English, else any) as [file, Response].
-                // The engine checks the pick and fetches for itself on any mismatch.
-                prefetchIndex: function (url, lang) {
-                  var manifest = fetch(url + "faq-manifest.json", { cache: "no-cache" }).then(function (r) {
-                    if (!r.ok) throw new Error("HTTP " + r.status);
-                    return r.text();
-                  });
-                  var bundle = manifest.then(function (text) {
-                    var locales = JSON.parse(text).locales;
-                    var entry = locales[lang.split(/[-_]/)[0].toLowerCase()] || locales.en || locales[Object.keys(locales)[0]];
-                    return fetch(url + entry.file).then(function (r) {
-                      return [entry.file, r];
-                    });
-                  });
-                  // Failures reach the engine where it awaits these; not the console.
-                  manifest.catch(function () {});
-                  bundle.catch(function () {});
-                  return { manifest: manifest, bundle: bundle };
-                },
-              });
-            } catch (error) {
-              report(error);
-              return;
-            }
-            var pending = queue;
-            queue = [];
-            pending.forEach(function (c) {
-              call(c[0], c[1]);
-            });
-          }
-          // In a task of its own, not the one that finished compiling the module: two
-          // short tasks instead of one long one that would hold up the store page.
-          if (document.body) setTimeout(start);
-          else document.addEventListener("DOMContentLoaded", start, { once: true });
+    // Loads one of the widget's modules: its wasm-bindgen JS through import() (from
+    // this static file a strict CSP allows it) and, at the same time, its .wasm, which
+    // init compiles as it streams in: a round trip less than letting init fetch it.
+    // Resolves with the initialized module. The launcher and the search panel load
+    // every other module through it.
+    function load(stem) {
+      var wasm = fetch(base + stem + "_bg.wasm");
+      // If the import fails first, this download's own failure is not news.
+      wasm.catch(function () {});
+      return import(base + stem + ".js").then(function (module) {
+        return module.default({ module_or_path: wasm }).then(function () {
+          return module;
         });
+      });
+    }
+
+    load("shopdesk-launcher")
+      .then(function (launcher) {
+        function start() {
+          if (stopped) return;
+          try {
+            // `loadModule`: the on-demand modules, loaded by `load` above (Rust
+            // cannot express import(); the launcher needs no snippet file).
+            core = launcher.start({
+              base: base,
+              dataset: dataset,
+              settings: settings || {},
+              emit: emit,
+              loadModule: load,
+              // The FAQ index, fetched beside the search module rather than after
+              // it: the manifest's text, and the bundle for `lang` (as the engine
+              // picks it: that language, else English, else any) as [file, Response].
+              // The engine checks the pick and fetches for itself on any mismatch.
+              prefetchIndex: function (url, lang) {
+                var manifest = fetch(url + "faq-manifest.json", { cache: "no-cache" }).then(function (r) {
+                  if (!r.ok) throw new Error("HTTP " + r.status);
+                  return r.text();
+                });
+                var bundle = manifest.then(function (text) {
+                  var locales = JSON.parse(text).locales;
+                  var entry = locales[lang.split(/[-_]/)[0].toLowerCase()] || locales.en || locales[Object.keys(locales)[0]];
+                  return fetch(url + entry.file).then(function (r) {
+                    return [entry.file, r];
+                  });
+                });
+                // Failures reach the engine where it awaits these; not the console.
+                manifest.catch(function () {});
+                bundle.catch(function () {});
+                return { manifest: manifest, bundle: bundle };
+              },
+            });
+          } catch (error) {
+            report(error);
+            return;
+          }
+          var pending = queue;
+          queue = [];
+          pending.forEach(function (c) {
+            call(c[0], c[1]);
+          });
+        }
+        // In a task of its own, not the one that finished compiling the module: two
+        // short tasks instead of one long one that would hold up the store page.
+        if (document.body) setTimeout(start);
+        else document.addEventListener("DOMContentLoaded", start, { once: true });
       })
       .catch(function (error) {
         report("the widget could not start: " + message(error));

@@ -1,24 +1,26 @@
-//! When the widget module is fetched: only when this shopper, on this page, needs it.
+//! When the on-demand modules are fetched: only when this shopper, on this page, needs
+//! them.
 //!
-//! The module is the panel, the search engine and the index: hundreds of kilobytes a
-//! visitor who never asks for help should not pay for (issue "A light widget"). So it
-//! is fetched on a sign of intent — the pointer over the launcher, focus on it, a
-//! finger on it (`pointerenter`/`pointerdown` fire at touch start), opening the panel
-//! or an API call that needs it — and otherwise only when the page has work for it
-//! that cannot wait for the shopper:
+//! The search module is the panel, the search engine and the index: hundreds of
+//! kilobytes a visitor who never asks for help should not pay for (issue "A light
+//! widget"). So it is fetched on a sign of intent — the pointer over the launcher, focus
+//! on it, a finger on it (`pointerenter`/`pointerdown` fire at touch start), opening the
+//! panel or an API call that needs it — and otherwise only when this tab has a live chat
+//! going (`shopdesk:chat`): replies must reach the shopper, and the panel loads the chat.
 //!
-//! - this tab has a live chat going (`shopdesk:chat`): replies must reach the shopper;
-//! - a survey can fire on this page: when its seconds are nearly up, when the page
-//!   matches its `onPage` pattern (checked again on every route change), or, on
-//!   desktop, for exit intent, which needs the card ready before the mouse leaves.
+//! The surveys module (far smaller) is fetched, without the search engine, when a
+//! survey can fire on this page: when its seconds are nearly up, when the page matches
+//! its `onPage` pattern (checked again on every route change), or, on desktop, for exit
+//! intent, which needs the card ready before the mouse leaves. (`showSurvey` and the end
+//! of a chat fetch it too; so does the search module, when there are surveys.)
 //!
 //! Responses an earlier page could not deliver (`shopdesk:outbox`) load only the small
-//! outbox module, never the widget.
+//! outbox module.
 //!
 //! With `navigator.connection.saveData` the shopper has asked for fewer bytes: hovering
-//! and focusing fetch nothing, the module waits for the panel to open. The work above
-//! still loads what it needs: a response is never lost and a survey the merchant set up
-//! still shows.
+//! and focusing fetch nothing, the search module waits for the panel to open. The work
+//! above still loads what it needs: a response is never lost and a survey the merchant
+//! set up still shows.
 //!
 //! [`plan`] decides, purely, from what the page says; [`arm`] reads the page and acts.
 
@@ -27,10 +29,14 @@ use shopdesk_settings::surveys::Trigger;
 use shopdesk_settings::Settings;
 use wasm_bindgen::prelude::*;
 
-use crate::{outbox, page, widget, Shared};
+use crate::modules::{self, Part};
+use crate::{outbox, page, Shared};
 
 /// How long before an `afterSeconds` survey is due its code starts downloading.
 const SURVEY_LEAD_MS: f64 = 5_000.0;
+/// The earliest a module loads without intent: after the store page's own first
+/// moments, which its own resources should have to themselves.
+const SOON_MS: f64 = 500.0;
 
 /// What the page says, read once at start.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,23 +51,29 @@ pub(crate) struct Page {
     pub chat_in_tab: bool,
 }
 
-/// Why and when the module loads without the shopper asking.
+/// Why and when a module loads without the shopper asking.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Plan {
     /// Only on intent.
     OnIntent,
-    /// When the browser is next idle: work is waiting (a chat, a survey due now).
-    WhenIdle,
-    /// In this many milliseconds (a timed survey), unless intent comes first.
+    /// In this many milliseconds, unless intent comes first: [`SOON_MS`] when work is
+    /// waiting (a chat, a survey due now), later for a timed survey.
     After(f64),
 }
 
-/// Whether the page needs the widget module before the shopper shows intent, and when.
-/// (Waiting responses need only the outbox module: see [`arm`].)
-pub(crate) fn plan(page: &Page, settings: &Settings, triggers: &[Trigger]) -> Plan {
-    if page.chat_in_tab {
-        return Plan::WhenIdle;
-    }
+/// When the page needs the search and the surveys modules before the shopper shows
+/// intent. (Waiting responses need only the outbox module: see [`arm`].)
+pub(crate) fn plan(page: &Page, settings: &Settings, triggers: &[Trigger]) -> (Plan, Plan) {
+    let search = if page.chat_in_tab {
+        Plan::After(SOON_MS)
+    } else {
+        Plan::OnIntent
+    };
+    (search, surveys(page, settings, triggers))
+}
+
+/// When a survey can fire on this page.
+fn surveys(page: &Page, settings: &Settings, triggers: &[Trigger]) -> Plan {
     // Surveys are only shown with somewhere to send the answers.
     if settings.feedback_endpoint.is_none() {
         return Plan::OnIntent;
@@ -80,8 +92,7 @@ pub(crate) fn plan(page: &Page, settings: &Settings, triggers: &[Trigger]) -> Pl
     }
     match soonest {
         None => Plan::OnIntent,
-        Some(ms) if ms <= 0.0 => Plan::WhenIdle,
-        Some(ms) => Plan::After(ms),
+        Some(ms) => Plan::After(ms.max(SOON_MS)),
     }
 }
 
@@ -110,7 +121,7 @@ pub(crate) fn arm(state: &Shared) {
         outbox_waiting: stored(window.local_storage(), "shopdesk:outbox"),
         chat_in_tab: stored(window.session_storage(), "shopdesk:chat"),
     };
-    let when = {
+    let (search, surveys) = {
         let s = state.borrow();
         plan(&page, &s.settings, &s.survey_triggers)
     };
@@ -120,13 +131,16 @@ pub(crate) fn arm(state: &Shared) {
         let s = state.clone();
         page::later(100, move || outbox::ensure(&s));
     }
-    let s = state.clone();
-    match when {
-        Plan::OnIntent => {}
-        Plan::WhenIdle => page::when_idle(move || widget::preload(&s)),
-        Plan::After(ms) => page::later(ms.min(f64::from(i32::MAX)) as i32, move || {
-            widget::preload(&s)
-        }),
+    schedule(state, Part::Search, search);
+    schedule(state, Part::Surveys, surveys);
+}
+
+fn schedule(state: &Shared, which: Part, when: Plan) {
+    if let Plan::After(ms) = when {
+        let s = state.clone();
+        page::later(ms.min(f64::from(i32::MAX)) as i32, move || {
+            modules::preload(&s, which)
+        });
     }
 }
 
@@ -134,7 +148,7 @@ pub(crate) fn arm(state: &Shared) {
 /// the shopper asked the browser to save data, then opening the panel will.
 pub(crate) fn shown(state: &Shared) {
     if !save_data() {
-        widget::preload(state);
+        modules::preload(state, Part::Search);
     }
 }
 
@@ -188,28 +202,45 @@ mod tests {
     #[test]
     fn a_visitor_with_nothing_waiting_loads_nothing_until_intent() {
         let triggers = [Trigger::Manual, Trigger::AfterChat, on_page("/checkout*")];
-        assert_eq!(plan(&page(), &with_endpoint(), &triggers), Plan::OnIntent);
-        assert_eq!(plan(&page(), &Settings::default(), &[]), Plan::OnIntent);
+        let nothing = (Plan::OnIntent, Plan::OnIntent);
+        assert_eq!(plan(&page(), &with_endpoint(), &triggers), nothing);
+        assert_eq!(plan(&page(), &Settings::default(), &[]), nothing);
     }
 
     #[test]
-    fn a_chat_in_the_tab_loads_the_module_when_idle_but_waiting_responses_do_not() {
+    fn a_chat_in_the_tab_loads_search_when_idle_but_waiting_responses_do_not() {
         let outbox = Page {
             outbox_waiting: true,
             ..page()
         };
-        assert_eq!(plan(&outbox, &Settings::default(), &[]), Plan::OnIntent);
+        let nothing = (Plan::OnIntent, Plan::OnIntent);
+        assert_eq!(plan(&outbox, &Settings::default(), &[]), nothing);
         let chat = Page {
             chat_in_tab: true,
             ..page()
         };
-        assert_eq!(plan(&chat, &Settings::default(), &[]), Plan::WhenIdle);
+        assert_eq!(
+            plan(&chat, &Settings::default(), &[]),
+            (Plan::After(SOON_MS), Plan::OnIntent)
+        );
     }
 
     #[test]
-    fn surveys_load_it_when_they_can_fire_here_and_have_an_endpoint() {
+    fn surveys_load_their_module_not_search_when_they_can_fire_here() {
         let s = with_endpoint();
-        assert_eq!(plan(&page(), &s, &[on_page("/products/*")]), Plan::WhenIdle);
+        let plan = |page: &Page, s: &Settings, t: &[Trigger]| {
+            let (search, surveys) = plan(page, s, t);
+            assert_eq!(
+                search,
+                Plan::OnIntent,
+                "a survey never needs the search module"
+            );
+            surveys
+        };
+        assert_eq!(
+            plan(&page(), &s, &[on_page("/products/*")]),
+            Plan::After(SOON_MS)
+        );
         // Due in 30 s, 1 s into the page: start 5 s early.
         assert_eq!(
             plan(&page(), &s, &[Trigger::AfterSeconds(30)]),
@@ -217,7 +248,7 @@ mod tests {
         );
         assert_eq!(
             plan(&page(), &s, &[Trigger::AfterSeconds(3)]),
-            Plan::WhenIdle
+            Plan::After(SOON_MS)
         );
         // The soonest wins.
         assert_eq!(
@@ -228,7 +259,10 @@ mod tests {
             ),
             Plan::After(14_000.0)
         );
-        assert_eq!(plan(&page(), &s, &[Trigger::ExitIntent]), Plan::WhenIdle);
+        assert_eq!(
+            plan(&page(), &s, &[Trigger::ExitIntent]),
+            Plan::After(SOON_MS)
+        );
         let phone = Page {
             touch: true,
             ..page()

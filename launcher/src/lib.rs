@@ -21,11 +21,11 @@
 
 mod intent;
 mod look;
+mod modules;
 mod outbox;
 mod page;
 mod panel;
 mod route;
-mod widget;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -37,6 +37,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, Element, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
+use crate::modules::Part;
 use crate::page::{Emitter, Listeners};
 
 /// The launcher allocates little and briefly; a small allocator keeps the page-load
@@ -60,10 +61,12 @@ struct State {
     shadow: ShadowRoot,
     launcher: HtmlElement,
     panel: Element,
-    widget: widget::State,
+    /// The search module (`widget/`) and the surveys module (`surveys/`).
+    search: modules::State,
+    surveys: modules::State,
     outbox: outbox::State,
-    /// The loader's `import()`, for the on-demand modules.
-    import_module: Function,
+    /// The loader's `load(stem)`, for the on-demand modules.
+    load_module: Function,
     /// The loader's `prefetchIndex(url, lang)`: the index, fetched beside the search
     /// module (absent from an older loader).
     prefetch_index: Option<Function>,
@@ -96,13 +99,13 @@ impl std::fmt::Debug for Core {
 /// Starts the launcher. `options` carries `base` (the folder every asset resolves
 /// against), `dataset` (the script tag's `data-*` attributes), `settings`
 /// (`window.shopdeskSettings`), `emit(name, detail)` (the API's event callback),
-/// `importModule(url)` (dynamic `import()`) and `prefetchIndex(url, lang)`.
+/// `loadModule(stem)` (an on-demand module, initialized) and `prefetchIndex(url, lang)`.
 #[wasm_bindgen]
 pub fn start(options: JsValue) -> Result<Core, JsValue> {
     let get = |key: &str| Reflect::get(&options, &key.into());
     let emit = Emitter(get("emit")?.dyn_into::<Function>()?);
     let base = get("base")?.as_string().ok_or("start() needs a base URL")?;
-    let import_module = get("importModule")?.dyn_into::<Function>()?;
+    let load_module = get("loadModule")?.dyn_into::<Function>()?;
     let prefetch_index = get("prefetchIndex")?.dyn_into::<Function>().ok();
     let sources = (get("dataset")?, get("settings")?);
     let window = web_sys::window().ok_or("no window")?;
@@ -161,9 +164,10 @@ pub fn start(options: JsValue) -> Result<Core, JsValue> {
         shadow,
         launcher: launcher.clone(),
         panel: panel.clone(),
-        widget: widget::State::default(),
+        search: modules::State::default(),
+        surveys: modules::State::default(),
         outbox: outbox::State::default(),
-        import_module,
+        load_module,
         prefetch_index,
         sources,
         emit: emit.clone(),
@@ -184,6 +188,12 @@ pub fn start(options: JsValue) -> Result<Core, JsValue> {
     let s = state.clone();
     page::listen(&panel, "keydown", move |e| {
         panel::keydown(&s, e.unchecked_ref())
+    })?;
+    // A live chat ended (the search panel says so): its `afterChat` survey.
+    let s = state.clone();
+    page::listen(&panel, "shopdesk-after-chat", move |e| {
+        let detail = Reflect::get(&e, &"detail".into()).unwrap_or_default();
+        modules::forward(&s, Part::Surveys, "afterChat", detail, true);
     })?;
     // Until the widget arrives, typing in the shell's box says it is coming.
     let s = state.clone();
@@ -228,20 +238,24 @@ impl Core {
             "openArticle" => match arg.as_string().filter(|id| !id.is_empty()) {
                 Some(id) => {
                     panel::set_open(state, true);
-                    widget::forward(state, name, id.into());
+                    modules::forward(state, Part::Search, name, id.into(), true);
                 }
                 None => {
                     page::warn("shopdesk.openArticle(id) takes an article id such as \"returns\"")
                 }
             },
+            // Kept for the modules, fetching nothing: merchants call these on every page.
             "identify" | "setContext" if arg.is_object() && !Array::is_array(&arg) => {
-                widget::forward(state, name, arg);
+                modules::forward(state, Part::Search, name, arg.clone(), false);
+                modules::forward(state, Part::Surveys, name, arg, false);
             }
             "identify" => {
                 page::warn("shopdesk.identify(user) takes { id, email, name, signature }")
             }
             "setContext" => page::warn("shopdesk.setContext(context) takes a plain object"),
-            "showSurvey" if arg.is_string() => widget::forward(state, name, arg),
+            "showSurvey" if arg.is_string() => {
+                modules::forward(state, Part::Surveys, name, arg, true)
+            }
             "showSurvey" => page::warn(
                 "shopdesk.showSurvey(survey) takes a survey id or \"csat\", \"nps\" or \"ces\"",
             ),
@@ -255,14 +269,14 @@ impl Core {
 /// `shopdesk.shutdown()`: removes the widget's element, its listeners on the page and
 /// everything it stored. Listeners inside the removed host go with it.
 fn shutdown(state: &Shared) {
-    let (module, outbox) = {
+    let (search, surveys, outbox) = {
         let mut s = state.borrow_mut();
         s.stopped = true;
         s.listeners.remove_all();
         s.host.remove();
-        (s.widget.stop(), s.outbox.stop())
+        (s.search.stop(), s.surveys.stop(), s.outbox.stop())
     };
-    if let Some(module) = module {
+    for module in [search, surveys].into_iter().flatten() {
         let _ = module.command("shutdown", &JsValue::UNDEFINED);
     }
     if let Some(outbox) = outbox {

@@ -8,8 +8,6 @@
 
 use wasm_bindgen::prelude::*;
 
-use shopdesk_modules as modules;
-
 use crate::{page, Shared};
 
 #[wasm_bindgen]
@@ -42,7 +40,7 @@ impl State {
 
 /// Loads and starts the outbox module, once.
 pub(crate) fn ensure(state: &Shared) {
-    let (import, base) = {
+    let load = {
         let Ok(mut s) = state.try_borrow_mut() else {
             // Called while the launcher is busy: try again in a moment rather than never.
             let again = state.clone();
@@ -53,12 +51,11 @@ pub(crate) fn ensure(state: &Shared) {
             return;
         }
         s.outbox.requested = true;
-        (s.import_module.clone(), s.base.clone())
+        s.load_module.clone()
     };
     let (s, f) = (state.clone(), state.clone());
-    modules::load(
-        &import,
-        &base,
+    page::load_module(
+        &load,
         "shopdesk-outbox",
         move |module| {
             let module: OutboxModule = module.unchecked_into();

@@ -113,26 +113,6 @@ pub(crate) fn locale(document: &Document) -> String {
         .unwrap_or_else(|| "en".into())
 }
 
-/// Runs `f` when the browser is idle (or soon, where `requestIdleCallback` is missing).
-pub(crate) fn when_idle(f: impl FnOnce() + 'static) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let callback = Closure::once_into_js(f);
-    let has_idle = Reflect::has(&window, &"requestIdleCallback".into()).unwrap_or(false);
-    let _ = if has_idle {
-        let options = web_sys::IdleRequestOptions::new();
-        options.set_timeout(4000);
-        window
-            .request_idle_callback_with_options(callback.unchecked_ref(), &options)
-            .map(drop)
-    } else {
-        window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 2000)
-            .map(drop)
-    };
-}
-
 /// Runs `f` in `ms` milliseconds.
 pub(crate) fn later(ms: i32, f: impl FnOnce() + 'static) {
     if let Some(window) = web_sys::window() {
@@ -146,5 +126,39 @@ pub(crate) fn later(ms: i32, f: impl FnOnce() + 'static) {
 pub(crate) fn mark(name: &str) {
     if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
         let _ = p.mark(&("shopdesk:".to_string() + name));
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A promise, bound with just the methods used here, taking plain functions.
+    type Promise;
+    #[wasm_bindgen(method)]
+    fn then(this: &Promise, f: &JsValue) -> Promise;
+    #[wasm_bindgen(method)]
+    fn catch(this: &Promise, f: &JsValue) -> Promise;
+}
+
+/// Loads module `stem` with the loader's `load` (`loader/shopdesk.js`: its JS and its
+/// `.wasm` at once), then calls `loaded` with the initialized module; `failed` gets
+/// whatever went wrong on the way, including an error `loaded` returns. Promise
+/// callbacks, not futures: an executor would be kilobytes of page load.
+pub(crate) fn load_module(
+    load: &js_sys::Function,
+    stem: &str,
+    loaded: impl FnOnce(JsValue) -> Result<(), JsValue> + 'static,
+    failed: impl FnOnce(JsValue) + 'static,
+) {
+    let failed = Closure::once_into_js(failed);
+    match load.call1(&JsValue::NULL, &stem.into()) {
+        Ok(promise) => {
+            let promise: &Promise = promise.unchecked_ref();
+            promise.then(&Closure::once_into_js(loaded)).catch(&failed);
+        }
+        Err(e) => {
+            let _ = failed
+                .unchecked_ref::<js_sys::Function>()
+                .call1(&JsValue::NULL, &e);
+        }
     }
 }

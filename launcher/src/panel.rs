@@ -4,7 +4,8 @@
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement, KeyboardEvent, ShadowRoot};
 
-use crate::{widget, Shared};
+use crate::modules::{self, Part};
+use crate::Shared;
 
 /// Focusable elements of the panel, for the focus trap.
 const FOCUSABLE: &str =
@@ -35,7 +36,7 @@ pub(crate) fn set_open(state: &Shared, open: bool) {
     let _ = panel.toggle_attribute_with_force("hidden", !open);
     let _ = launcher.set_attribute("aria-expanded", if open { "true" } else { "false" });
     if open {
-        widget::preload(state);
+        modules::preload(state, Part::Search);
         if let Some(input) = input(&shadow) {
             let _ = input.focus();
         }
@@ -51,8 +52,8 @@ pub(crate) fn set_open(state: &Shared, open: bool) {
 /// `shopdesk.search(query)`: opens the panel with `query` in the box.
 pub(crate) fn search(state: &Shared, query: String) {
     set_open(state, true);
-    if state.borrow().widget.mounted() {
-        widget::forward(state, "search", query.into());
+    if state.borrow().search.mounted() {
+        modules::forward(state, Part::Search, "search", query.into(), true);
     } else if let Some(input) = input(&state.borrow().shadow) {
         // The widget takes over the box, and with it the query.
         input.set_value(&query);
@@ -73,7 +74,7 @@ pub(crate) fn keydown(state: &Shared, key: &KeyboardEvent) {
 /// Typing before the widget has arrived: say that answers are coming.
 pub(crate) fn typed_early(state: &Shared) {
     if let Ok(s) = state.try_borrow() {
-        if !s.widget.mounted() {
+        if !s.search.mounted() {
             set_status(&s.shadow, s.words.loading, "sd-status sd-status-loading");
         }
     }

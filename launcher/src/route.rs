@@ -13,7 +13,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::EventTarget;
 
-use crate::{widget, Shared};
+use crate::modules::{self, Part};
+use crate::Shared;
 
 pub(crate) fn follow(state: &Shared) -> Result<(), JsValue> {
     let window = web_sys::window().ok_or("no window")?;
@@ -37,10 +38,12 @@ pub(crate) fn follow(state: &Shared) -> Result<(), JsValue> {
         };
         crate::set_hidden(&state, hidden);
         if survey {
-            // The widget reads the route itself when it mounts.
-            widget::preload(&state);
+            // The surveys module reads the route itself when it mounts.
+            modules::preload(&state, Part::Surveys);
         }
-        widget::tell(&state, "route", &href.into());
+        let href = JsValue::from(href);
+        modules::tell(&state, Part::Search, "route", &href);
+        modules::tell(&state, Part::Surveys, "route", &href);
     });
     let navigation = Reflect::get(&window, &"navigation".into())?;
     let mut s = state.borrow_mut();

@@ -9,6 +9,8 @@
 //!   `Access-Control-Allow-Origin: *` (they are public, and requests carry no
 //!   credentials); `Timing-Allow-Origin: *` lets the store's own performance tooling see
 //!   their real sizes. The API keeps its allow-list of store origins.
+//! - `Vary: Accept-Encoding` on every file: the same URL is sent brotli, gzip or plain,
+//!   and a cache between here and the shopper (a CDN, a proxy) must keep them apart.
 
 use std::path::Path;
 
@@ -66,6 +68,10 @@ pub fn router(root: &Path) -> Router {
         .layer(middleware::from_fn(cache_headers))
         // Skips responses that already carry a Content-Encoding (the precompressed ones).
         .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),

@@ -104,6 +104,8 @@ fn sends_precompressed_siblings_to_clients_that_accept_them() {
         );
         assert_eq!(response.header("content-type"), Some("text/javascript"));
         assert_eq!(response.header("cache-control"), Some("no-cache"));
+        // Caches between here and the shopper must keep one copy per encoding.
+        assert_eq!(response.header("vary"), Some("accept-encoding"));
         let sibling = fs::read(encoding.sibling(&module)).unwrap();
         assert!(
             raw_body(response) == sibling,
@@ -112,6 +114,7 @@ fn sends_precompressed_siblings_to_clients_that_accept_them() {
     }
     let identity = get("/shopdesk-widget.js", "identity");
     assert_eq!(identity.header("content-encoding"), None);
+    assert_eq!(identity.header("vary"), Some("accept-encoding"));
     assert_eq!(raw_body(identity), text.as_bytes());
     // Without a sibling: compressed per request, as before.
     let plain = get("/plain.js", "br");

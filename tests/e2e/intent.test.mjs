@@ -145,3 +145,31 @@ test("a failed early index download is tried again by the engine", async () => {
   assert.deepEqual(problems.filter((p) => p.includes("[shopdesk]")), []);
   await context.close();
 });
+
+test("identify and setContext on every page fetch nothing; the modules get them once they load", async () => {
+  const { context, page, problems, heavy, requested } = await watched({}, () => {
+    window.shopdeskSettings = { feedbackEndpoint: "/v1/feedback", surveys: [{ kind: "csat", id: "asked" }] };
+    window.shopdesk = [["identify", { id: "c-7", email: "c7@example.com" }], ["setContext", { cart: 2 }]];
+  });
+  const posted = [];
+  await page.route("**/v1/feedback", async (route) => {
+    posted.push(route.request().postDataJSON());
+    await route.fulfill({ status: 202, body: "" });
+  });
+  await page.goto(demo.server.url);
+  await page.waitForSelector(LAUNCHER);
+  await page.waitForTimeout(1500);
+  assert.deepEqual(heavy(), [], "identify fetched the search module");
+  assert.deepEqual(requested.filter((p) => p.includes("shopdesk-surveys")), []);
+  // A survey asked for by the merchant: its module loads and its answer says who.
+  await page.evaluate(() => window.shopdesk.showSurvey("asked"));
+  const card = page.locator('shopdesk-widget >> [data-testid="sd-survey"]');
+  await card.waitFor();
+  await card.locator('[data-testid="sd-score"][data-score="4"]').click();
+  for (let i = 0; i < 100 && posted.length === 0; i++) await page.waitForTimeout(20);
+  assert.equal(posted.length, 1);
+  assert.deepEqual(posted[0].context, { customer: { id: "c-7", email: "c7@example.com" }, merchant: { cart: 2 } });
+  assert.deepEqual(heavy(), [], "a survey fetched the search module");
+  assert.deepEqual(problems, []);
+  await context.close();
+});

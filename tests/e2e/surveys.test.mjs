@@ -44,8 +44,10 @@ async function waitStored(surveyId, count = 1) {
   throw new Error(`no stored response for ${surveyId}`);
 }
 
-/** The widget module is mounted (a survey whose trigger can fire on the page loads it). */
-const loaded = (page) => page.waitForSelector('shopdesk-widget >> [data-testid="sd-panel"][data-engine="ready"]', { state: "attached" });
+/** The surveys module is mounted (a survey whose trigger can fire on the page loads it). */
+const loaded = (page) => page.waitForSelector('shopdesk-widget >> .sd-survey-slot[data-surveys="ready"]', { state: "attached" });
+/** Files of the search module or the index a page fetched. */
+const searchFiles = (requested) => requested.filter((p) => /shopdesk-widget|\/faq\//.test(p));
 
 test("NPS by showSurvey: score, reason, thanks, stored once; it does not take focus", async () => {
   const { context, page, problems } = await newPage({ surveys: [{ kind: "nps", id: "nps-test" }] });
@@ -89,10 +91,15 @@ test("CSAT and CES answer in one click with their own scales", async () => {
 test("a trigger after N seconds shows once; dismissing counts; the cooldown holds across page views", async () => {
   const settings = { surveys: [{ kind: "csat", id: "timed", trigger: { afterSeconds: 2 } }] };
   const { context, page, problems } = await newPage(settings);
+  const requested = [];
+  page.on("request", (r) => requested.push(new URL(r.url()).pathname));
   await page.goto(demo.server.url);
   await loaded(page);
   assert.equal(await card(page).count(), 0);
   await card(page).waitFor({ timeout: 8000 });
+  // A survey needs its own module, not the search engine or the index.
+  assert.ok(requested.includes("/shopdesk-surveys_bg.wasm"), requested.join("\n"));
+  assert.deepEqual(searchFiles(requested), []);
   await page.keyboard.press("Tab");
   await page.locator('shopdesk-widget >> [data-testid="sd-survey-dismiss"]').click();
   await card(page).waitFor({ state: "detached" });
@@ -114,10 +121,11 @@ test("a URL trigger shows on its page only, following pushState", async () => {
   await page.waitForTimeout(1500);
   assert.equal(await card(page).count(), 0);
   // No page of this store view matches yet: nothing of the survey code is fetched.
-  assert.deepEqual(requested.filter((p) => p.includes("shopdesk-widget")), []);
+  assert.deepEqual(requested.filter((p) => /shopdesk-(widget|surveys)/.test(p)), []);
   await page.evaluate(() => history.pushState({}, "", "/order/thanks/1042"));
   await card(page).waitFor({ timeout: 5000 });
   assert.equal(await card(page).getAttribute("data-kind"), "ces");
+  assert.deepEqual(searchFiles(requested), []);
   await context.close();
 });
 
@@ -181,7 +189,7 @@ test("never while the shopper is typing: the card waits until they stop", async 
 test("bad survey settings warn once each and the rest still work", async () => {
   const { context, page, problems } = await newPage({ surveys: [{ kind: "stars" }, { kind: "nps", trigger: "sometimes" }] });
   await page.goto(demo.server.url);
-  // Surveys are read in full by the widget module, which this call loads.
+  // Surveys are read in full by the surveys module, which this call loads.
   await page.evaluate(() => window.shopdesk.showSurvey("nps"));
   await card(page).waitFor();
   const ours = problems.filter((p) => p.includes("surveys["));

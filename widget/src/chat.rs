@@ -2,7 +2,8 @@
 //! only when this shopper needs it: a pointer over or focus on "Talk to a person", a
 //! click on it, or a conversation this tab already has (`sessionStorage`). Here the
 //! panel loads it, mounts it into the chat's place in the panel, and lends it what it
-//! keeps: the handoff, the way back to search, and the `afterChat` survey.
+//! keeps: the handoff and the way back to search; the end of a conversation is passed
+//! on to the launcher, for the surveys module's `afterChat` survey.
 
 use std::cell::RefCell;
 
@@ -10,9 +11,10 @@ use js_sys::{Function, Object, Reflect};
 use leptos::prelude::*;
 use shopdesk_web::js;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::Element;
 
-use crate::{handoff, surveys};
+use crate::handoff;
 
 /// Where this tab keeps its open conversation (written by the chat module).
 const CONVERSATION_KEY: &str = "shopdesk:chat";
@@ -62,16 +64,14 @@ pub(crate) struct Chat {
 }
 
 thread_local! {
-    /// The loader's `import()` and the folder of the modules.
-    static LOADER: RefCell<Option<(Function, String)>> = const { RefCell::new(None) };
+    /// The loader's `load(stem)`: a module, initialized (`launcher/loader/shopdesk.js`).
+    static LOADER: RefCell<Option<Function>> = const { RefCell::new(None) };
     static MODULE: RefCell<Option<ChatModule>> = const { RefCell::new(None) };
-    /// The `afterChat` survey card shown in an ended chat, until the next one.
-    static SURVEY: RefCell<Option<Box<dyn FnOnce()>>> = const { RefCell::new(None) };
 }
 
-/// Keeps what [`Chat::load`] needs: the loader's `import()` and where modules are.
-pub(crate) fn connect(import: Function, base: String) {
-    LOADER.with(|l| *l.borrow_mut() = Some((import, base)));
+/// Keeps the loader's `load(stem)` for [`Chat::load`].
+pub(crate) fn connect(load: Function) {
+    LOADER.with(|l| *l.borrow_mut() = Some(load));
 }
 
 /// `shopdesk.shutdown()`: the chat module closes its stream and forgets the
@@ -79,9 +79,6 @@ pub(crate) fn connect(import: Function, base: String) {
 pub(crate) fn stop() {
     if let Some(module) = MODULE.with(|m| m.borrow_mut().take()) {
         module.stop();
-    }
-    if let Some(unmount) = SURVEY.with(|s| s.borrow_mut().take()) {
-        unmount();
     }
     LOADER.with(|l| l.borrow_mut().take());
 }
@@ -138,16 +135,16 @@ impl Chat {
         ) {
             return;
         }
-        let Some((import, base)) = LOADER.with(|l| l.borrow().clone()) else {
+        let Some(load) = LOADER.with(|l| l.borrow().clone()) else {
             return;
         };
         self.module.set(Module::Loading);
-        shopdesk_modules::load(
-            &import,
-            &base,
-            "shopdesk-chat",
-            move |module| self.mounted(module.unchecked_into()),
-            move |e| {
+        leptos::task::spawn_local(async move {
+            let loaded = match load.call1(&JsValue::NULL, &"shopdesk-chat".into()) {
+                Ok(promise) => JsFuture::from(js_sys::Promise::from(promise)).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = loaded.and_then(|module| self.mounted(module.unchecked_into())) {
                 js::report(&format!(
                     "the chat could not be loaded: {}",
                     js::describe(&e)
@@ -155,8 +152,8 @@ impl Chat {
                 if !self.module.is_disposed() {
                     self.module.set(Module::Failed);
                 }
-            },
-        );
+            }
+        });
     }
 
     fn mounted(self, module: ChatModule) -> Result<(), JsValue> {
@@ -212,31 +209,33 @@ fn hooks(chat: Chat) -> Result<JsValue, JsValue> {
         })
         .into_js_value(),
     )?;
-    let locale = chat.locale.get_value();
     set(
         "ended",
-        Closure::<dyn Fn(String, Element)>::new(move |id: String, slot| {
-            after_chat(&id, slot, &locale)
-        })
-        .into_js_value(),
+        Closure::<dyn Fn(String, Element)>::new(move |id: String, slot| after_chat(&id, slot))
+            .into_js_value(),
     )?;
     Ok(hooks.into())
 }
 
-/// A conversation ended: its `afterChat` survey, if the merchant set one and the caps
-/// allow it, goes into `slot` at the end of the chat.
-fn after_chat(conversation: &str, slot: Element, locale: &str) {
-    if let Some(unmount) = SURVEY.with(|s| s.borrow_mut().take()) {
-        unmount();
-    }
-    let Some(active) = surveys::after_chat(conversation) else {
+/// A conversation ended: the surveys module (loaded by the launcher) may put the
+/// merchant's `afterChat` survey into `slot`, at the end of the chat. The launcher
+/// hears of it as a `shopdesk-after-chat` event on the panel, `detail` `{ id, slot }`.
+fn after_chat(conversation: &str, slot: Element) {
+    let Some(panel) = crate::panel() else {
         return;
     };
-    let locale = locale.to_string();
-    let text = shopdesk_i18n::Text::for_tag(&locale);
-    let active = RwSignal::new(Some(active));
-    let handle = leptos::mount::mount_to(slot.unchecked_into(), move || {
-        leptos::view! { <surveys::SurveyCard active=active text=text locale=locale /> }
-    });
-    SURVEY.with(|s| *s.borrow_mut() = Some(Box::new(move || drop(handle))));
+    let detail = Object::new();
+    let _ = Reflect::set(&detail, &"id".into(), &conversation.into());
+    let _ = Reflect::set(&detail, &"slot".into(), &slot);
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&detail);
+    match web_sys::CustomEvent::new_with_event_init_dict("shopdesk-after-chat", &init) {
+        Ok(event) => {
+            let _ = panel.dispatch_event(&event);
+        }
+        Err(e) => js::report(&format!(
+            "the end of the chat could not be announced: {}",
+            js::describe(&e)
+        )),
+    }
 }

@@ -1,15 +1,8 @@
-//! Feedback events as the shopper answers: each gets its UUID (the endpoint's
-//! idempotency key) at that moment, so however often the outbox (`outbox/`) has to send
-//! it, it counts once.
+//! "Was this article helpful?" as a feedback event (what every response carries is
+//! `shopdesk_web::feedback`'s).
 
-use serde_json::json;
+use shopdesk_web::feedback;
 use shopdesk_wire::{FeedbackEvent, FeedbackKind};
-
-use crate::session;
-
-/// Storage key of the anonymous visitor id (every key the widget owns starts with
-/// `shopdesk:`, which `shutdown()` removes).
-const VISITOR_KEY: &str = "shopdesk:visitor";
 
 /// A response to "Was this article helpful?".
 pub(crate) fn article_event(
@@ -18,58 +11,7 @@ pub(crate) fn article_event(
     comment: Option<String>,
     locale: &str,
 ) -> FeedbackEvent {
-    let mut e = event(FeedbackKind::Article, i64::from(helpful), comment, locale);
+    let mut e = feedback::event(FeedbackKind::Article, i64::from(helpful), comment, locale);
     e.article_id = Some(article_id.to_string());
     e
-}
-
-/// A response to a CSAT, NPS or CES survey; `conversation` is the chat it rates, for
-/// `afterChat` surveys.
-pub(crate) fn survey_event(
-    kind: FeedbackKind,
-    survey_id: &str,
-    score: i64,
-    comment: Option<String>,
-    locale: &str,
-    conversation: Option<String>,
-) -> FeedbackEvent {
-    let mut e = event(kind, score, comment, locale);
-    e.survey_id = Some(survey_id.to_string());
-    e.conversation_id = conversation;
-    e
-}
-
-/// A response with what every one carries: its id, where and when, and who (as far as
-/// the merchant said).
-fn event(kind: FeedbackKind, score: i64, comment: Option<String>, locale: &str) -> FeedbackEvent {
-    let s = session::get();
-    let context = match (s.identity, s.context) {
-        (None, None) => None,
-        (customer, merchant) => Some(json!({ "customer": customer, "merchant": merchant })),
-    };
-    FeedbackEvent {
-        id: uuid::Uuid::new_v4().to_string(),
-        kind,
-        score,
-        comment: comment.filter(|c| !c.trim().is_empty()),
-        survey_id: None,
-        article_id: None,
-        conversation_id: None,
-        page_url: web_sys::window().and_then(|w| w.location().href().ok()),
-        locale: Some(locale.to_string()),
-        visitor_id: visitor_id(),
-        context,
-        created_at: String::from(js_sys::Date::new_0().to_iso_string()),
-    }
-}
-
-/// An anonymous id for this browser, kept in localStorage when the page allows it.
-pub(crate) fn visitor_id() -> Option<String> {
-    let storage = web_sys::window()?.local_storage().ok()??;
-    if let Ok(Some(id)) = storage.get_item(VISITOR_KEY) {
-        return Some(id);
-    }
-    let id = uuid::Uuid::new_v4().to_string();
-    storage.set_item(VISITOR_KEY, &id).ok()?;
-    Some(id)
 }

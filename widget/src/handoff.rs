@@ -5,7 +5,9 @@
 
 use shopdesk_wire::chat::{ArticleRef, Handoff};
 
-use crate::{engine, feedback, session};
+use shopdesk_web::{feedback, merchant};
+
+use crate::{engine, session};
 
 /// Largest handoff sent, in bytes of JSON: under the server's default body limit
 /// (16 KB) whatever the merchant put in `identify` and `setContext`.
@@ -56,6 +58,7 @@ fn fit(mut h: Handoff) -> String {
 /// What the agent should know before the first message.
 fn handoff(locale: &str) -> Handoff {
     let s = session::get();
+    let m = merchant::get();
     let window = web_sys::window();
     let clip = |t: &str| {
         t.chars()
@@ -83,8 +86,8 @@ fn handoff(locale: &str) -> Handoff {
                 title: clip(&a.title),
             })
             .collect(),
-        identity: s.identity.filter(|v| v.is_object()),
-        context: s.context.filter(|v| v.is_object()),
+        identity: m.identity.filter(|v| v.is_object()),
+        context: m.context.filter(|v| v.is_object()),
         visitor_id: feedback::visitor_id(),
     }
 }

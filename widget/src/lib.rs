@@ -12,14 +12,12 @@ mod engine;
 mod feedback;
 mod fetch;
 mod handoff;
-mod outbox;
 mod session;
-mod surveys;
 mod ui;
 
 use std::cell::RefCell;
 
-use shopdesk_web::{js, listen};
+use shopdesk_web::{js, listen, outbox};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
@@ -44,8 +42,8 @@ pub(crate) fn panel() -> Option<Element> {
 /// code, see `shopdesk-settings`), `base` the folder of the widget's files, `locale` the
 /// shopper's language tag as the launcher resolved it, `query` what they typed before the widget arrived, `focus`
 /// whether the search box had focus, `emit(name, detail)` fires `window.shopdesk`
-/// events, `submit(endpoint, eventJson)` hands a response to the outbox, `import` is the
-/// loader's `import()`, for the chat module (`shopdesk-modules`), and `index` the FAQ
+/// events, `submit(endpoint, eventJson)` hands a response to the outbox, `load` is the
+/// loader's `load(stem)`, for the chat module, and `index` the FAQ
 /// index the loader started fetching beside this module (`prefetchIndex`; undefined if
 /// it did not).
 #[allow(clippy::too_many_arguments)]
@@ -60,12 +58,12 @@ pub fn mount(
     focus: bool,
     emit: js_sys::Function,
     submit: js_sys::Function,
-    import: js_sys::Function,
+    load: js_sys::Function,
     index: JsValue,
 ) -> Result<(), JsValue> {
     js::set_emitter(emit);
     outbox::connect(submit);
-    chat::connect(import, base.clone());
+    chat::connect(load);
     std::panic::set_hook(Box::new(|info| {
         js::report(&format!("internal error, please report it: {info}"));
     }));
@@ -76,34 +74,14 @@ pub fn mount(
         .query_selector(".sd-body")?
         .ok_or("the launcher's panel has no .sd-body")?;
     body.set_inner_html("");
-    adopt_styles(&panel)?;
+    shopdesk_web::styles::adopt(&panel, include_str!("ui/panel.css"))?;
     PANEL.with(|p| *p.borrow_mut() = Some(panel.clone()));
-    // Surveys: their card goes into the launcher's slot beside the panel.
-    let active = surveys::start(&settings, &panel);
-    let survey_card = match panel
-        .parent_element()
-        .and_then(|r| r.query_selector(".sd-survey-slot").ok().flatten())
-    {
-        Some(slot) => {
-            let text = shopdesk_i18n::Text::for_tag(&locale);
-            let locale = locale.clone();
-            Some(leptos::mount::mount_to(slot.unchecked_into(), move || {
-                leptos::view! { <surveys::SurveyCard active=active text=text locale=locale /> }
-            }))
-        }
-        None => None,
-    };
     let handle = leptos::mount::mount_to(body.clone().unchecked_into(), move || {
         leptos::view! {
             <ui::Panel panel=panel settings=settings locale=locale query=query index=index />
         }
     });
-    UNMOUNT.with(|u| {
-        *u.borrow_mut() = Some(Box::new(move || {
-            drop(handle);
-            drop(survey_card);
-        }))
-    });
+    UNMOUNT.with(|u| *u.borrow_mut() = Some(Box::new(move || drop(handle))));
     // At once, not on the next frame: the shopper may be typing, and keys pressed while
     // focus is nowhere would be lost.
     if focus {
@@ -117,25 +95,8 @@ pub fn mount(
     Ok(())
 }
 
-/// The widget module's own styles (results, answers, the survey card), next to the
-/// launcher's in the Shadow DOM: constructed, so a strict `style-src` allows them, and
-/// not part of page load.
-fn adopt_styles(panel: &Element) -> Result<(), JsValue> {
-    let shadow: web_sys::ShadowRoot = panel.get_root_node().dyn_into()?;
-    let sheet = web_sys::CssStyleSheet::new()?;
-    sheet.replace_sync(concat!(
-        include_str!("ui/panel.css"),
-        include_str!("surveys/survey.css")
-    ))?;
-    let sheets: js_sys::Array =
-        js_sys::Reflect::get(&shadow, &"adoptedStyleSheets".into())?.dyn_into()?;
-    let all = sheets.concat(&js_sys::Array::of1(&sheet));
-    js_sys::Reflect::set(&shadow, &"adoptedStyleSheets".into(), &all)?;
-    Ok(())
-}
-
 /// Runs a `window.shopdesk` call the launcher forwards: `search`, `openArticle`,
-/// `identify`, `setContext`, `showSurvey`, `route` (the page's URL changed) or `shutdown`.
+/// `identify`, `setContext`, `route` (the page's URL changed) or `shutdown`.
 #[wasm_bindgen]
 pub fn command(name: &str, arg: JsValue) -> Result<(), JsValue> {
     if name == "shutdown" {
@@ -145,7 +106,7 @@ pub fn command(name: &str, arg: JsValue) -> Result<(), JsValue> {
             unmount();
         }
         session::clear();
-        surveys::stop();
+        shopdesk_web::merchant::clear();
         chat::stop();
         PANEL.with(|p| p.borrow_mut().take());
         outbox::stop();

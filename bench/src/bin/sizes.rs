@@ -41,8 +41,9 @@ const LOADER: &str = "shopdesk.js";
 const MANIFEST: &str = "faq-manifest.json";
 /// Modules of single features, each loaded only when its feature is needed (the
 /// widget was split by feature): what a section calls it, and its file stem.
-const FEATURE_MODULES: [(&str, &str); 2] = [
+const FEATURE_MODULES: [(&str, &str); 3] = [
     ("live chat", "shopdesk-chat"),
+    ("surveys", "shopdesk-surveys"),
     ("outbox", "shopdesk-outbox"),
 ];
 

@@ -6,7 +6,9 @@ use shopdesk_settings::Settings;
 
 use faq_core::ArticleView as Article;
 
-use crate::{feedback, outbox};
+use shopdesk_web::outbox;
+
+use crate::feedback;
 
 /// Where the helpfulness prompt is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

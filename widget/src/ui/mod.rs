@@ -174,17 +174,15 @@ pub(crate) fn Panel(
                 pending_article.set(Some(id));
             }
         }
-        "identify" => session::set_identity(&arg),
-        "setContext" => session::set_context(&arg),
+        "identify" => shopdesk_web::merchant::set_identity(&arg),
+        "setContext" => shopdesk_web::merchant::set_context(&arg),
         // The launcher follows the page's URL; suggestions follow it on single-page
         // stores.
         "route" => {
             if query.with_untracked(|q| q.trim().is_empty()) {
                 run_search("");
             }
-            crate::surveys::route_changed();
         }
-        "showSurvey" => crate::surveys::show(&arg),
         other => js::report(&format!("unknown command `{other}`")),
     });
 

@@ -8,8 +8,9 @@ use shopdesk_i18n::Text;
 use shopdesk_settings::surveys::SurveyKind;
 use shopdesk_wire::FeedbackKind;
 
-use super::{question, Active};
-use crate::{feedback, js, outbox};
+use shopdesk_web::{feedback, js, outbox};
+
+use crate::offer::{question, Active};
 
 /// How long the thank-you stays.
 const THANKS_MS: u64 = 2_500;
@@ -64,14 +65,10 @@ fn Card(
                 SurveyKind::Nps => FeedbackKind::Nps,
                 SurveyKind::Ces => FeedbackKind::Ces,
             };
-            let event = feedback::survey_event(
-                wire_kind,
-                &survey.id,
-                score,
-                comment,
-                &locale,
-                active.conversation.clone(),
-            );
+            let mut event = feedback::event(wire_kind, score, comment, &locale);
+            event.survey_id = Some(survey.id.clone());
+            // An `afterChat` survey rates that chat.
+            event.conversation_id = active.conversation.clone();
             outbox::submit(active.endpoint.clone(), event);
             js::emit(
                 "survey:submitted",

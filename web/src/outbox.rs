@@ -1,6 +1,7 @@
 //! Handing responses to the outbox. Keeping and delivering them (storage, retries,
 //! the next page view) is the outbox module's job (`outbox/`), which the launcher loads
-//! beside this one; here a response only becomes JSON and is passed on.
+//! when a module hands it something; here a response only becomes JSON and is passed on
+//! to the launcher's `submit(endpoint, eventJson)`.
 
 use std::cell::RefCell;
 
@@ -14,17 +15,17 @@ thread_local! {
     static SUBMIT: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
 }
 
-pub(crate) fn connect(submit: js_sys::Function) {
+pub fn connect(submit: js_sys::Function) {
     SUBMIT.with(|s| *s.borrow_mut() = Some(submit));
 }
 
 /// `shutdown()`: nothing more is handed over.
-pub(crate) fn stop() {
+pub fn stop() {
     SUBMIT.with(|s| s.borrow_mut().take());
 }
 
 /// Keeps `event` for `endpoint` and starts sending it.
-pub(crate) fn submit(endpoint: String, event: FeedbackEvent) {
+pub fn submit(endpoint: String, event: FeedbackEvent) {
     let Some(submit) = SUBMIT.with(|s| s.borrow().clone()) else {
         return;
     };

@@ -9,9 +9,6 @@
 //! survey shows in the ended chat itself. Showing counts, whether the shopper
 //! answers or dismisses. Answers go through the outbox like every response.
 
-mod caps;
-mod card;
-
 use std::cell::RefCell;
 
 use leptos::prelude::*;
@@ -22,9 +19,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use crate::{js, listen};
+use shopdesk_web::{js, listen};
 
-pub(crate) use card::SurveyCard;
+use crate::caps;
 
 const MEMORY_KEY: &str = "shopdesk:surveys";
 /// How long to wait before trying again while the shopper is typing.
