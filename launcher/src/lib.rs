@@ -1,19 +1,20 @@
 //! The launcher: the only Shopdesk code a store page loads before a shopper shows
 //! interest, kept to a few kilobytes.
 //!
-//! It reads the merchant's settings (`shopdesk-settings`, the same reading the widget
-//! does), prints one warning per unusable setting, and creates the widget's one
+//! It reads the merchant's settings (`shopdesk-settings`, the same reading the modules
+//! do), prints one warning per unusable setting, and creates the widget's one
 //! footprint on the page: a `<shopdesk-widget>` host element with a Shadow DOM, the
 //! widget's styles in the merchant's look, the launcher button and the help panel's
 //! frame in the shopper's language. The panel opens at once with a working search box;
-//! the widget proper (the leptos UI and the tantivy search engine, one larger module) is
-//! fetched on a sign of intent, or when the page has work for it (`intent.rs`), and
-//! takes over the panel's body, keeping whatever the shopper already typed.
+//! the search module (the leptos UI and the tantivy search engine) is fetched on a sign
+//! of intent, the surveys module where a survey can be shown (`intent.rs`), and each
+//! takes over its part of the frame (the search module keeps whatever the shopper
+//! already typed).
 //!
 //! It also answers the `window.shopdesk` API: `loader/shopdesk.js` defines the API and
-//! its queue, and hands every call to [`Core::command`]. Calls the panel itself answers
-//! (`search`, `openArticle`, `identify`, `setContext`) wait here until the widget is
-//! mounted.
+//! its queue, and hands every call to [`Core::command`]. Calls a module answers
+//! (`search`, `openArticle`, `showSurvey`, `identify`, `setContext`) wait here until it
+//! is mounted (`modules.rs`).
 //!
 //! Everything here is downloaded by every store page, within a 40 KB brotli budget
 //! (`BENCHMARKS.md`): plain loops over iterator chains, no number formatting, no

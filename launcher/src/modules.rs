@@ -164,7 +164,11 @@ pub(crate) fn preload(state: &Shared, which: Part) {
 
 fn failed(state: &Shared, which: Part, e: &JsValue) {
     let emit = state.borrow().emit.clone();
-    emit.report(&("the help widget could not be loaded: ".to_string() + &page::describe(e)));
+    let what = match which {
+        Part::Search => "the help widget could not be loaded: ",
+        Part::Surveys => "the surveys could not be loaded: ",
+    };
+    emit.report(&(what.to_string() + &page::describe(e)));
     let mut s = state.borrow_mut();
     let p = part(&mut s, which);
     p.loading = Loading::Failed;

@@ -196,3 +196,18 @@ test("bad survey settings warn once each and the rest still work", async () => {
   assert.equal(ours.length, 2, problems.join("\n"));
   await context.close();
 });
+
+test("a surveys module that cannot be fetched: one error for the merchant, search unharmed", async () => {
+  const { context, page, problems } = await newPage({ surveys: [{ kind: "csat", id: "timed", trigger: { afterSeconds: 1 } }] });
+  await page.route("**/shopdesk-surveys_bg.wasm", (route) => route.fulfill({ status: 404, body: "" }));
+  await page.goto(demo.server.url);
+  for (let i = 0; i < 100 && !problems.some((p) => p.includes("[shopdesk]")); i++) await page.waitForTimeout(50);
+  const ours = problems.filter((p) => p.includes("[shopdesk]"));
+  assert.equal(ours.length, 1, problems.join("\n"));
+  assert.match(ours[0], /the surveys could not be loaded/);
+  await page.click('shopdesk-widget >> [data-testid="sd-launcher"]');
+  await page.locator('shopdesk-widget >> [data-testid="sd-input"]').fill("paypal");
+  await page.locator('shopdesk-widget >> [data-testid="sd-result"]').first().waitFor();
+  assert.equal(await card(page).count(), 0);
+  await context.close();
+});
