@@ -27,6 +27,7 @@ mod outbox;
 mod page;
 mod panel;
 mod route;
+mod shell;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -201,8 +202,12 @@ pub fn start(options: JsValue) -> Result<Core, JsValue> {
     page::listen(&input, "input", move |_| panel::typed_early(&s))?;
     route::follow(&state)?;
 
+    // What the page needs fetched, decided a task later: it reads the browser's
+    // storage, whose first access can block, and the store page's own start matters
+    // more than a module that is not needed yet.
     if !hidden {
-        intent::arm(&state);
+        let s = state.clone();
+        page::later(0, move || intent::arm(&s));
     }
     page::mark("interactive");
     emit.emit("ready", &JsValue::UNDEFINED);

@@ -10,7 +10,7 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::{outbox, page, panel, Shared};
+use crate::{outbox, page, shell, Shared};
 
 #[wasm_bindgen]
 extern "C" {
@@ -176,7 +176,7 @@ fn failed(state: &Shared, which: Part, e: &JsValue) {
     p.pending.clear();
     if which == Part::Search {
         let _ = s.panel.set_attribute("data-engine", "failed");
-        panel::set_status(&s.shadow, s.words.failed, "sd-status sd-status-error");
+        shell::set_status(&s.shadow, s.words.failed, "sd-status sd-status-error");
     }
 }
 
@@ -206,7 +206,7 @@ fn mount(state: &Shared, which: Part) -> Result<(), JsValue> {
     };
     // The search box, with what the shopper typed and whether it has focus: the search
     // panel takes it over.
-    let (query, focused) = match (which, panel::input(&shadow)) {
+    let (query, focused) = match (which, shell::input(&shadow)) {
         (Part::Search, Some(i)) => {
             let focused = shadow
                 .active_element()

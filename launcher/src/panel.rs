@@ -2,9 +2,10 @@
 //! focus trap, and the shell's search box until the widget takes it over.
 
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlElement, HtmlInputElement, KeyboardEvent, ShadowRoot};
+use web_sys::{HtmlElement, KeyboardEvent};
 
 use crate::modules::{self, Part};
+use crate::shell::{input, set_status};
 use crate::Shared;
 
 /// Focusable elements of the panel, for the focus trap.
@@ -109,20 +110,5 @@ fn trap_focus(state: &Shared, key: &KeyboardEvent) {
     } else if !key.shift_key() && (is(last) || !inside) {
         key.prevent_default();
         let _ = first.focus();
-    }
-}
-
-pub(crate) fn input(shadow: &ShadowRoot) -> Option<HtmlInputElement> {
-    shadow
-        .query_selector(".sd-input")
-        .ok()
-        .flatten()
-        .map(JsCast::unchecked_into)
-}
-
-pub(crate) fn set_status(shadow: &ShadowRoot, text: &str, class: &str) {
-    if let Ok(Some(status)) = shadow.query_selector(".sd-status") {
-        status.set_text_content(Some(text));
-        status.set_class_name(class);
     }
 }
