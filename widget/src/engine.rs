@@ -141,6 +141,10 @@ async fn open(
         Some(bytes) => bytes,
         None => fetch::bytes(&bundle_url, RequestCache::Default).await?,
     };
+    // In a task of its own: with the index fetched beside the module, the bundle is
+    // often here already, and opening it in the task that mounted the panel would make
+    // one long task of both (a store page's input would wait for it).
+    js::next_task().await;
     Engine::open(&bundle).map_err(|e| format!("{bundle_url}: {e}"))
 }
 
