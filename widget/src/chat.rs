@@ -191,24 +191,17 @@ fn hooks(chat: Chat) -> Result<JsValue, JsValue> {
         "handoff",
         Closure::<dyn Fn() -> String>::new(move || handoff::json(&locale)).into_js_value(),
     )?;
-    set(
-        "back",
+    // Puts the chat in front (`show`) or search (`back`); nothing once the panel is gone.
+    let showing = |shown: bool| {
         Closure::<dyn Fn()>::new(move || {
             if !chat.shown.is_disposed() {
-                chat.shown.set(false);
+                chat.shown.set(shown);
             }
         })
-        .into_js_value(),
-    )?;
-    set(
-        "show",
-        Closure::<dyn Fn()>::new(move || {
-            if !chat.shown.is_disposed() {
-                chat.shown.set(true);
-            }
-        })
-        .into_js_value(),
-    )?;
+        .into_js_value()
+    };
+    set("back", showing(false))?;
+    set("show", showing(true))?;
     set(
         "ended",
         Closure::<dyn Fn(String, Element)>::new(move |id: String, slot| after_chat(&id, slot))
