@@ -15,7 +15,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::Index;
 
-use crate::Locale;
+use crate::{stop_words, Locale};
 
 /// Analyzer name of the ranked text fields.
 pub const STEM: &str = "faq_stem";
@@ -42,128 +42,8 @@ pub fn stem_analyzer(locale: Locale) -> TextAnalyzer {
     }
 }
 
-/// Snowball's English list without the words that change what a shopper asks
-/// ("not received", "cancel after shipping"). tantivy's default English list is
-/// Lucene's, which keeps "my", "how", "do" and so lets every "how do I" question match.
-const ENGLISH_STOP_WORDS: &[&str] = &[
-    "a",
-    "about",
-    "above",
-    "am",
-    "an",
-    "and",
-    "any",
-    "are",
-    "as",
-    "at",
-    "be",
-    "because",
-    "been",
-    "being",
-    "both",
-    "but",
-    "by",
-    "can",
-    "could",
-    "did",
-    "do",
-    "does",
-    "doing",
-    "each",
-    "few",
-    "for",
-    "from",
-    "further",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "her",
-    "here",
-    "hers",
-    "herself",
-    "him",
-    "himself",
-    "his",
-    "how",
-    "i",
-    "if",
-    "in",
-    "into",
-    "is",
-    "it",
-    "its",
-    "itself",
-    "just",
-    "me",
-    "more",
-    "most",
-    "my",
-    "myself",
-    "of",
-    "on",
-    "once",
-    "or",
-    "other",
-    "ought",
-    "our",
-    "ours",
-    "ourselves",
-    "own",
-    "please",
-    "same",
-    "she",
-    "should",
-    "so",
-    "some",
-    "such",
-    "than",
-    "that",
-    "the",
-    "their",
-    "theirs",
-    "them",
-    "themselves",
-    "then",
-    "there",
-    "these",
-    "they",
-    "this",
-    "those",
-    "through",
-    "to",
-    "too",
-    "until",
-    "very",
-    "was",
-    "we",
-    "were",
-    "what",
-    "when",
-    "where",
-    "which",
-    "while",
-    "who",
-    "whom",
-    "why",
-    "will",
-    "with",
-    "would",
-    "you",
-    "your",
-    "yours",
-    "yourself",
-    "yourselves",
-];
-
 fn stop_words(locale: Locale) -> StopWordFilter {
-    match locale {
-        Locale::En => StopWordFilter::remove(ENGLISH_STOP_WORDS.iter().map(|w| w.to_string())),
-        other => {
-            StopWordFilter::new(other.language()).unwrap_or_else(|| StopWordFilter::remove([]))
-        }
-    }
+    StopWordFilter::remove(stop_words::of(locale).map(str::to_string))
 }
 
 /// Builds the vocabulary analyzer for `locale`.
@@ -223,6 +103,30 @@ mod tests {
             texts(&mut a, "refund not received"),
             ["refund", "not", "receiv"]
         );
+    }
+
+    /// Stemmers come from `patches/rust-stemmers`, which stems only the languages it
+    /// lists: a locale added here without its algorithm there fails this test.
+    #[test]
+    fn every_locale_stems() {
+        let plurals = [
+            (Locale::En, "deliveries", "deliveri"),
+            (Locale::De, "lieferungen", "liefer"),
+            (Locale::Fr, "livraisons", "livraison"),
+            (Locale::Es, "devoluciones", "devolu"),
+            (Locale::Ru, "доставки", "доставк"),
+        ];
+        for locale in Locale::ALL {
+            let (_, word, stem) = plurals
+                .iter()
+                .find(|(l, ..)| *l == locale)
+                .unwrap_or_else(|| panic!("add a {locale:?} word to this test"));
+            assert_eq!(
+                texts(&mut stem_analyzer(locale), word),
+                [*stem],
+                "{locale:?}"
+            );
+        }
     }
 
     #[test]

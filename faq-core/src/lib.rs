@@ -14,6 +14,7 @@ pub mod manifest;
 pub mod pattern;
 pub mod schema;
 pub mod search;
+mod stop_words;
 
 pub use article::Article;
 pub use error::{Error, Result};

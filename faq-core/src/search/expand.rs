@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA, SINK_STATE};
 use tantivy::schema::Field;
-use tantivy::Searcher;
 use tantivy_fst::Automaton;
+
+use super::segments::Segments;
 
 /// A word from the index vocabulary that could stand for a typed word.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +78,7 @@ impl Automaton for DfaAutomaton<'_> {
 /// Vocabulary words within `distance` edits of `word` (or, with `prefix`, words that
 /// start with something within `distance` edits of it), excluding `word` itself.
 pub(crate) fn fuzzy(
-    searcher: &Searcher,
+    segments: &Segments,
     field: Field,
     automata: &Automata,
     word: &str,
@@ -86,7 +87,7 @@ pub(crate) fn fuzzy(
 ) -> tantivy::Result<Vec<Candidate>> {
     let dfa = automata.dfa(word, distance, prefix);
     let mut out = BTreeMap::new();
-    for segment in searcher.segment_readers() {
+    for segment in segments.readers() {
         let inverted = segment.inverted_index(field)?;
         let mut stream = inverted.terms().search(DfaAutomaton(&dfa)).into_stream()?;
         while stream.advance() {
@@ -127,12 +128,12 @@ fn prefix_distance(dfa: &DFA, key: &[u8]) -> u8 {
 
 /// Vocabulary words that start with `prefix`, excluding `prefix` itself.
 pub(crate) fn completions(
-    searcher: &Searcher,
+    segments: &Segments,
     field: Field,
     prefix: &str,
 ) -> tantivy::Result<Vec<Candidate>> {
     let mut out = BTreeMap::new();
-    for segment in searcher.segment_readers() {
+    for segment in segments.readers() {
         let inverted = segment.inverted_index(field)?;
         let mut stream = inverted
             .terms()
@@ -153,9 +154,9 @@ pub(crate) fn completions(
 }
 
 /// Whether `word` occurs anywhere in the vocabulary.
-pub(crate) fn doc_freq(searcher: &Searcher, field: Field, word: &str) -> tantivy::Result<u32> {
+pub(crate) fn doc_freq(segments: &Segments, field: Field, word: &str) -> tantivy::Result<u32> {
     let mut total = 0;
-    for segment in searcher.segment_readers() {
+    for segment in segments.readers() {
         let inverted = segment.inverted_index(field)?;
         if let Some(info) = inverted.terms().get(word.as_bytes())? {
             total += info.doc_freq;

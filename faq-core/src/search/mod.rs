@@ -3,7 +3,9 @@
 mod expand;
 mod plan;
 mod scores;
+mod segments;
 mod snippet;
+mod stored;
 
 use std::cell::{OnceCell, RefCell};
 use std::path::Path;
@@ -12,9 +14,8 @@ use std::rc::Rc;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::directory::{Directory, RamDirectory};
-use tantivy::schema::Value;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Index};
 
 use crate::bundle::{self, BundleInfo, INFO_ENTRY};
 use crate::pattern::UrlPattern;
@@ -22,8 +23,10 @@ use crate::schema::{self, Fields};
 use crate::{analysis, Error, Locale, Result};
 use expand::Automata;
 use scores::{DocSpace, WordScores};
+use segments::Segments;
 pub use snippet::Fragment;
 use snippet::{AnalyzedDoc, Stems};
+use stored::Stored;
 
 /// A search result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,7 +62,7 @@ pub struct ArticleView {
 /// A loaded FAQ bundle, ready to answer queries.
 pub struct Engine {
     info: BundleInfo,
-    searcher: Searcher,
+    segments: Segments,
     fields: Fields,
     stem: TextAnalyzer,
     words: TextAnalyzer,
@@ -85,6 +88,29 @@ struct Word {
     scores: WordScores,
 }
 
+/// Unpacks a bundle into an in-memory tantivy index with Shopdesk's analyzers.
+fn open_index(bytes: &[u8]) -> Result<(BundleInfo, Index)> {
+    let entries = bundle::unpack(bytes)?;
+    let mut info = None;
+    let dir = RamDirectory::create();
+    for (name, data) in entries {
+        if name == INFO_ENTRY {
+            // From text, as tantivy reads its own JSON: one JSON reader in the
+            // browser module, not two.
+            let text = std::str::from_utf8(data)
+                .map_err(|_| Error::BadBundle(format!("`{INFO_ENTRY}` is not UTF-8")))?;
+            info = Some(serde_json::from_str::<BundleInfo>(text)?);
+        } else {
+            dir.atomic_write(Path::new(name), data)
+                .map_err(|e| Error::BadBundle(format!("cannot load `{name}`: {e}")))?;
+        }
+    }
+    let info = info.ok_or_else(|| Error::BadBundle(format!("no `{INFO_ENTRY}` entry")))?;
+    let index = Index::open(dir)?;
+    analysis::register(&index, info.locale);
+    Ok((info, index))
+}
+
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine").field("info", &self.info).finish()
@@ -94,33 +120,12 @@ impl std::fmt::Debug for Engine {
 impl Engine {
     /// Opens a bundle produced by [`crate::indexing::build_bundle`].
     pub fn open(bytes: &[u8]) -> Result<Self> {
-        let entries = bundle::unpack(bytes)?;
-        let mut info = None;
-        let dir = RamDirectory::create();
-        for (name, data) in entries {
-            if name == INFO_ENTRY {
-                // From text, as tantivy reads its own JSON: one JSON reader in the
-                // browser module, not two.
-                let text = std::str::from_utf8(data)
-                    .map_err(|_| Error::BadBundle(format!("`{INFO_ENTRY}` is not UTF-8")))?;
-                info = Some(serde_json::from_str::<BundleInfo>(text)?);
-            } else {
-                dir.atomic_write(Path::new(name), data)
-                    .map_err(|e| Error::BadBundle(format!("cannot load `{name}`: {e}")))?;
-            }
-        }
-        let info = info.ok_or_else(|| Error::BadBundle(format!("no `{INFO_ENTRY}` entry")))?;
-        let index = Index::open(dir)?;
-        analysis::register(&index, info.locale);
+        let (info, index) = open_index(bytes)?;
         let fields = schema::fields_of(&index.schema())?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
-        let searcher = reader.searcher();
+        let segments = Segments::open(&index)?;
         Ok(Self {
-            space: DocSpace::of(&searcher),
-            searcher,
+            space: DocSpace::of(&segments),
+            segments,
             fields,
             stem: analysis::stem_analyzer(info.locale),
             words: analysis::words_analyzer(info.locale),
@@ -184,13 +189,13 @@ impl Engine {
             return Ok(word.clone());
         }
         let alternatives = plan::Planner {
-            searcher: &self.searcher,
+            segments: &self.segments,
             fields: &self.fields,
             automata: &self.automata,
             stem,
         }
         .alternatives(typed)?;
-        let scores = scores::word_scores(&self.searcher, &self.space, &self.fields, &alternatives)?;
+        let scores = scores::word_scores(&self.segments, &self.space, &self.fields, &alternatives)?;
         let word = Rc::new(Word {
             alternatives,
             scores,
@@ -209,7 +214,7 @@ impl Engine {
         if let Some(doc) = self.docs.borrow().get(&addr) {
             return Ok(doc.clone());
         }
-        let stored: TantivyDocument = self.searcher.doc(addr)?;
+        let stored: Stored = self.segments.doc(addr)?;
         let doc = Rc::new(AnalyzedDoc::new(
             &stored,
             &self.fields,
@@ -234,10 +239,9 @@ impl Engine {
     /// then calls [`Engine::forget`].
     pub fn warm_up_queries(&self) -> Result<Vec<String>> {
         let mut titles = Vec::with_capacity(2);
-        'segments: for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+        'segments: for (ord, segment) in self.segments.readers().iter().enumerate() {
             for doc_id in segment.doc_ids_alive() {
-                let doc: TantivyDocument =
-                    self.searcher.doc(DocAddress::new(ord as u32, doc_id))?;
+                let doc: Stored = self.segments.doc(DocAddress::new(ord as u32, doc_id))?;
                 titles.push(text(&doc, self.fields.title).to_lowercase());
                 if titles.len() == 2 {
                     break 'segments;
@@ -269,7 +273,7 @@ impl Engine {
         let Some(addr) = self.address_of(id)? else {
             return Ok(None);
         };
-        let doc: TantivyDocument = self.searcher.doc(addr)?;
+        let doc: Stored = self.segments.doc(addr)?;
         Ok(Some(ArticleView {
             id: text(&doc, self.fields.id),
             title: text(&doc, self.fields.title),
@@ -287,7 +291,7 @@ impl Engine {
         let listing = match self.listing.get() {
             Some(listing) => listing,
             None => {
-                let built = Listing::read(&self.searcher, &self.fields)?;
+                let built = Listing::read(&self.segments, &self.fields)?;
                 self.listing.get_or_init(|| built)
             }
         };
@@ -307,7 +311,7 @@ impl Engine {
         let hits = chosen
             .into_iter()
             .map(|a| {
-                let doc: TantivyDocument = self.searcher.doc(a.addr)?;
+                let doc: Stored = self.segments.doc(a.addr)?;
                 Ok(Hit {
                     id: a.id.clone(),
                     title: text(&doc, self.fields.title),
@@ -321,7 +325,7 @@ impl Engine {
     }
 
     fn address_of(&self, id: &str) -> Result<Option<DocAddress>> {
-        Ok(scores::find(&self.searcher, self.fields.id, id)?)
+        Ok(scores::find(&self.segments, self.fields.id, id)?)
     }
 }
 
@@ -342,26 +346,25 @@ struct Listed {
 }
 
 impl Listing {
-    fn read(searcher: &Searcher, fields: &Fields) -> Result<Self> {
+    fn read(segments: &Segments, fields: &Fields) -> Result<Self> {
         let mut articles = Vec::new();
         // (category, [(number of questions, id, index into articles)])
         type Group = (Option<String>, Vec<(usize, String, usize)>);
         let mut groups: Vec<Group> = Vec::new();
-        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+        for (segment_ord, segment) in segments.readers().iter().enumerate() {
             for doc_id in segment.doc_ids_alive() {
                 let addr = DocAddress::new(segment_ord as u32, doc_id);
-                let doc: TantivyDocument = searcher.doc(addr)?;
+                let doc: Stored = segments.doc(addr)?;
                 let id = text(&doc, fields.id);
                 let category = opt_text(&doc, fields.category);
-                let questions = doc.get_all(fields.questions).count();
+                let questions = doc.all(fields.questions).count();
                 let entry = (questions, id.clone(), articles.len());
                 match groups.iter_mut().find(|(c, _)| *c == category) {
                     Some((_, list)) => list.push(entry),
                     None => groups.push((category, vec![entry])),
                 }
                 let pages = doc
-                    .get_all(fields.pages)
-                    .filter_map(|v| v.as_str())
+                    .all(fields.pages)
                     .filter_map(|p| UrlPattern::parse(p).ok())
                     .collect();
                 articles.push(Listed { addr, id, pages });
@@ -394,12 +397,10 @@ fn misspell_first_long_word(title: &str) -> String {
     words.join(" ")
 }
 
-fn opt_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
-    doc.get_first(field)
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
+fn opt_text(doc: &Stored, field: tantivy::schema::Field) -> Option<String> {
+    doc.text(field)
 }
 
-fn text(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
+fn text(doc: &Stored, field: tantivy::schema::Field) -> String {
     opt_text(doc, field).unwrap_or_default()
 }

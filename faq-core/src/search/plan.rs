@@ -10,9 +10,9 @@
 use std::collections::BTreeMap;
 
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::Searcher;
 
 use super::expand::{self, Automata, Candidate};
+use super::segments::Segments;
 use crate::analysis;
 use crate::schema::Fields;
 
@@ -75,7 +75,7 @@ pub(crate) type Alternatives = BTreeMap<String, f32>;
 
 /// What each typed word may stand for.
 pub(crate) struct Planner<'a> {
-    pub searcher: &'a Searcher,
+    pub segments: &'a Segments,
     pub fields: &'a Fields,
     pub automata: &'a Automata,
     pub stem: &'a mut TextAnalyzer,
@@ -101,7 +101,7 @@ impl Planner<'_> {
             let found = if budget > 0 {
                 self.near(&word.text, budget, true)?
             } else {
-                expand::completions(self.searcher, vocabulary, &word.text)?
+                expand::completions(self.segments, vocabulary, &word.text)?
             };
             self.add(&mut alts, found, completion_limit(chars), |c| {
                 if c.distance == 0 {
@@ -114,7 +114,7 @@ impl Planner<'_> {
         // A stop word ("where", "with") is never a typo for a content word, and a word the
         // articles use is taken as meant: guessing other words for it only adds noise
         // (and query terms to every keystroke).
-        let known = || expand::doc_freq(self.searcher, vocabulary, &word.text).map(|df| df > 0);
+        let known = || expand::doc_freq(self.segments, vocabulary, &word.text).map(|df| df > 0);
         if budget > 0 && own_stem.is_some() && !known()? {
             let found = self.near(&word.text, budget, false)?;
             self.add(&mut alts, found, MAX_CORRECTIONS, |c| {
@@ -127,7 +127,7 @@ impl Planner<'_> {
     /// Vocabulary words within `budget` edits of `word` (of a prefix of it, with `prefix`).
     fn near(&self, word: &str, budget: u8, prefix: bool) -> tantivy::Result<Vec<Candidate>> {
         expand::fuzzy(
-            self.searcher,
+            self.segments,
             self.fields.words,
             self.automata,
             word,

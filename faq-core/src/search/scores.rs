@@ -22,12 +22,13 @@ use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::Bm25Weight;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocSet, Score, Searcher, SegmentOrdinal, Term, TERMINATED};
+use tantivy::{DocAddress, DocSet, Score, SegmentOrdinal, Term, TERMINATED};
 
 use super::plan::Alternatives;
+use super::segments::Segments;
 use crate::schema::Fields;
 
-/// Numbers every document of a searcher 0..total, segment after segment, so scores
+/// Numbers every document of a bundle 0..total, segment after segment, so scores
 /// can be added up in one flat array.
 #[derive(Debug, Clone)]
 pub(crate) struct DocSpace {
@@ -37,10 +38,10 @@ pub(crate) struct DocSpace {
 }
 
 impl DocSpace {
-    pub fn of(searcher: &Searcher) -> Self {
+    pub fn of(segments: &Segments) -> Self {
         let mut bases = Vec::new();
         let mut total = 0u32;
-        for segment in searcher.segment_readers() {
+        for segment in segments.readers() {
             bases.push(total);
             total += segment.max_doc();
         }
@@ -71,7 +72,7 @@ struct FieldPostings {
 /// each alternative summed across the ranked fields with their boosts, the word
 /// through its best alternative. Ascending by document.
 pub(crate) fn word_scores(
-    searcher: &Searcher,
+    segments: &Segments,
     space: &DocSpace,
     fields: &Fields,
     alternatives: &Alternatives,
@@ -85,16 +86,16 @@ pub(crate) fn word_scores(
         let mut weights = Vec::new();
         for (field, boost) in fields.ranked() {
             let term = Term::from_field_text(field, stem);
-            if searcher.doc_freq(&term)? == 0 {
+            if segments.doc_freq(&term)? == 0 {
                 continue;
             }
             // BoostQuery hands its boost down multiplied (the alternative's weight, then
             // the field's boost), and the term scorer applies it to the BM25 weight.
-            let bm25 = Bm25Weight::for_terms(searcher, std::slice::from_ref(&term))?
+            let bm25 = Bm25Weight::for_terms(segments, std::slice::from_ref(&term))?
                 .boost_by(weight * boost);
             weights.push((field, term, bm25));
         }
-        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+        for (ordinal, segment) in segments.readers().iter().enumerate() {
             let mut cursors = Vec::new();
             for (field, term, bm25) in &weights {
                 let Some(postings) = segment
@@ -179,12 +180,12 @@ fn sum_fields(mut cursors: Vec<FieldPostings>, mut add: impl FnMut(u32, Score)) 
 
 /// The first live document whose `field` holds exactly `text` (an article id).
 pub(crate) fn find(
-    searcher: &Searcher,
+    segments: &Segments,
     field: tantivy::schema::Field,
     text: &str,
 ) -> tantivy::Result<Option<DocAddress>> {
     let term = Term::from_field_text(field, text);
-    for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+    for (ordinal, segment) in segments.readers().iter().enumerate() {
         let Some(mut postings) = segment
             .inverted_index(field)?
             .read_postings(&term, IndexRecordOption::Basic)?
@@ -337,6 +338,14 @@ mod tests {
     fn same_scores_as_the_query_tree(articles: usize) {
         let bundle = indexing::build_bundle(Locale::En, &corpus(articles)).unwrap();
         let engine = Engine::open(&bundle).unwrap();
+        // tantivy's own searcher over the same bundle is the reference.
+        let (_, index) = super::super::open_index(&bundle).unwrap();
+        let searcher = index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .unwrap()
+            .searcher();
         let stems = [
             "ship", "return", "refund", "parcel", "deliveri", "payment", "size", "nope",
         ];
@@ -347,9 +356,8 @@ mod tests {
                 alts.insert(a.to_string(), 1.0);
                 alts.insert(b.to_string(), [0.8, 0.6, 0.35][i % 3]);
                 let ours =
-                    word_scores(&engine.searcher, &engine.space, &engine.fields, &alts).unwrap();
-                let mut theirs = engine
-                    .searcher
+                    word_scores(&engine.segments, &engine.space, &engine.fields, &alts).unwrap();
+                let mut theirs = searcher
                     .search(&query_tree(&engine.fields, &alts), &All(&engine.space))
                     .unwrap();
                 theirs.sort_by_key(|&(d, _)| d);
@@ -363,13 +371,13 @@ mod tests {
             checked > 200,
             "the corpus matched too little to compare: {checked}"
         );
-        let found = find(&engine.searcher, engine.fields.id, "a7").unwrap();
+        let found = find(&engine.segments, engine.fields.id, "a7").unwrap();
         assert_eq!(
-            found.map(|a| engine.searcher.doc::<tantivy::TantivyDocument>(a).is_ok()),
+            found.map(|a| engine.segments.doc::<super::super::Stored>(a).is_ok()),
             Some(true)
         );
         assert_eq!(
-            find(&engine.searcher, engine.fields.id, "missing").unwrap(),
+            find(&engine.segments, engine.fields.id, "missing").unwrap(),
             None
         );
     }

@@ -11,10 +11,9 @@ use std::rc::Rc;
 use rustc_hash::FxHashMap;
 
 use serde::Serialize;
-use tantivy::schema::Value;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::TantivyDocument;
 
+use super::stored::Stored;
 use crate::analysis;
 use crate::schema::Fields;
 use crate::Locale;
@@ -131,20 +130,15 @@ impl std::fmt::Debug for Stems {
 }
 
 impl AnalyzedDoc {
-    pub fn new(doc: &TantivyDocument, fields: &Fields, stems: &mut Stems) -> Self {
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
+    pub fn new(doc: &Stored, fields: &Fields, stems: &mut Stems) -> Self {
+        let text = |field| doc.text(field);
         Self {
             id: text(fields.id).unwrap_or_default(),
             title: text(fields.title).unwrap_or_default(),
             category: text(fields.category),
             body: Analyzed::new(text(fields.body).unwrap_or_default(), stems),
             questions: doc
-                .get_all(fields.questions)
-                .filter_map(|v| v.as_str())
+                .all(fields.questions)
                 .map(|q| Analyzed::new(q.to_string(), stems))
                 .collect(),
         }
