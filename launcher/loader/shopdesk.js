@@ -4,9 +4,9 @@
 // merchant's calls work from the first moment: calls made before the launcher module
 // has arrived are queued and replayed in order, including those pushed earlier with
 // the `window.shopdesk = window.shopdesk || []; shopdesk.push(["open"])` pattern.
-// It finds its own URL (so self-hosting and CDNs need no configuration), loads the
-// launcher module and starts it once the page body exists. Nothing heavy is fetched
-// here: the widget and the FAQ index load when a shopper is about to need them.
+// It finds its own URL (so self-hosting and CDNs need no configuration), and once the
+// store page has loaded, loads the launcher module and starts it. Nothing heavy is
+// fetched here: the widget and the FAQ index load when a shopper is about to need them.
 //
 // Every failure is caught: it is reported once on the console and through the
 // `error` event, and never thrown into the store's own code.
@@ -130,59 +130,121 @@
       });
     }
 
-    load("shopdesk-launcher")
-      .then(function (launcher) {
-        function start() {
-          if (stopped) return;
-          try {
-            // `loadModule`: the on-demand modules, loaded by `load` above (Rust
-            // cannot express import(); the launcher needs no snippet file).
-            core = launcher.start({
-              base: base,
-              dataset: dataset,
-              settings: settings || {},
-              emit: emit,
-              loadModule: load,
-              // The FAQ index, fetched beside the search module rather than after
-              // it: the manifest's text, and the bundle for `lang` (as the engine
-              // picks it: that language, else English, else any) as [file, Response].
-              // The engine checks the pick and fetches for itself on any mismatch.
-              prefetchIndex: function (url, lang) {
-                var manifest = fetch(url + "faq-manifest.json", { cache: "no-cache" }).then(function (r) {
-                  if (!r.ok) throw new Error("HTTP " + r.status);
-                  return r.text();
-                });
-                var bundle = manifest.then(function (text) {
-                  var locales = JSON.parse(text).locales;
-                  var entry = locales[lang.split(/[-_]/)[0].toLowerCase()] || locales.en || locales[Object.keys(locales)[0]];
-                  return fetch(url + entry.file).then(function (r) {
-                    return [entry.file, r];
-                  });
-                });
-                // Failures reach the engine where it awaits these; not the console.
-                manifest.catch(function () {});
-                bundle.catch(function () {});
-                return { manifest: manifest, bundle: bundle };
-              },
-            });
-          } catch (error) {
-            report(error);
-            return;
-          }
-          var pending = queue;
-          queue = [];
-          pending.forEach(function (c) {
-            call(c[0], c[1]);
+    // The launcher loads once the store page has been loaded and painted: after its
+    // `load` event and its first contentful paint, and, if `load` came later than that
+    // paint, two frames more for the images it waited on. A page whose paint came after
+    // our downloads began scored its largest paint, and so its time to interactive,
+    // 0.7 s later in Lighthouse's simulation. At the latest LOAD_WAIT_MS after this
+    // script ran (a slow image, a hidden tab). Calls made meanwhile are queued.
+    var LOAD_WAIT_MS = 3000;
+    function afterPageLoad(fn) {
+      var done = false;
+      var loadedAt = document.readyState === "complete" ? 0 : -1;
+      var paintedAt = -1;
+      var observer = null;
+      function go() {
+        if (done) return;
+        done = true;
+        window.removeEventListener("load", loaded);
+        if (observer) observer.disconnect();
+        setTimeout(fn);
+      }
+      function check() {
+        if (done || loadedAt < 0 || paintedAt < 0) return;
+        if (paintedAt >= loadedAt) return go();
+        requestAnimationFrame(function () {
+          requestAnimationFrame(go);
+        });
+      }
+      function loaded() {
+        loadedAt = performance.now();
+        check();
+      }
+      try {
+        observer = new PerformanceObserver(function (list) {
+          list.getEntries().forEach(function (entry) {
+            if (entry.name === "first-contentful-paint") paintedAt = entry.startTime;
           });
-        }
-        // In a task of its own, not the one that finished compiling the module: two
-        // short tasks instead of one long one that would hold up the store page.
-        if (document.body) setTimeout(start);
-        else document.addEventListener("DOMContentLoaded", start, { once: true });
-      })
-      .catch(function (error) {
-        report("the widget could not start: " + message(error));
-      });
+          check();
+        });
+        observer.observe({ type: "paint", buffered: true });
+      } catch (error) {
+        // No paint timing here: the two frames after `load` stand in for it.
+        paintedAt = 0;
+      }
+      setTimeout(go, LOAD_WAIT_MS);
+      if (loadedAt < 0) window.addEventListener("load", loaded);
+      else check();
+    }
+
+    afterPageLoad(function () {
+      if (stopped) return;
+      load("shopdesk-launcher")
+        .then(function (launcher) {
+          // Two tasks: `start` reads the settings and prepares the styles, `finish`
+          // puts the launcher on the page. Calls keep queueing until it is there.
+          function start() {
+            if (stopped) return;
+            var starting;
+            try {
+              // `loadModule`: the on-demand modules, loaded by `load` above (Rust
+              // cannot express import(); the launcher needs no snippet file).
+              starting = launcher.start({
+                base: base,
+                dataset: dataset,
+                settings: settings || {},
+                emit: emit,
+                loadModule: load,
+                // The FAQ index, fetched beside the search module rather than after
+                // it: the manifest's text, and the bundle for `lang` (as the engine
+                // picks it: that language, else English, else any) as [file, Response].
+                // The engine checks the pick and fetches for itself on any mismatch.
+                prefetchIndex: function (url, lang) {
+                  var manifest = fetch(url + "faq-manifest.json", { cache: "no-cache" }).then(function (r) {
+                    if (!r.ok) throw new Error("HTTP " + r.status);
+                    return r.text();
+                  });
+                  var bundle = manifest.then(function (text) {
+                    var locales = JSON.parse(text).locales;
+                    var entry = locales[lang.split(/[-_]/)[0].toLowerCase()] || locales.en || locales[Object.keys(locales)[0]];
+                    return fetch(url + entry.file).then(function (r) {
+                      return [entry.file, r];
+                    });
+                  });
+                  // Failures reach the engine where it awaits these; not the console.
+                  manifest.catch(function () {});
+                  bundle.catch(function () {});
+                  return { manifest: manifest, bundle: bundle };
+                },
+              });
+            } catch (error) {
+              report(error);
+              return;
+            }
+            setTimeout(function () {
+              if (stopped) return starting.free();
+              try {
+                core = starting.finish();
+              } catch (error) {
+                report(error);
+                return;
+              }
+              var pending = queue;
+              queue = [];
+              pending.forEach(function (c) {
+                call(c[0], c[1]);
+              });
+            });
+          }
+          // In a task of its own, not the one that finished compiling the module: short
+          // tasks instead of one long one that would hold up the store page.
+          if (document.body) setTimeout(start);
+          else document.addEventListener("DOMContentLoaded", start, { once: true });
+        })
+        .catch(function (error) {
+          report("the widget could not start: " + message(error));
+        });
+    });
   } catch (error) {
     report("the widget could not start: " + message(error));
   }

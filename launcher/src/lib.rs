@@ -98,27 +98,47 @@ impl std::fmt::Debug for Core {
     }
 }
 
-/// Starts the launcher. `options` carries `base` (the folder every asset resolves
-/// against), `dataset` (the script tag's `data-*` attributes), `settings`
-/// (`window.shopdeskSettings`), `emit(name, detail)` (the API's event callback),
-/// `loadModule(stem)` (an on-demand module, initialized) and `prefetchIndex(url, lang)`.
+/// What the first of the launcher's two start-up tasks prepared (see [`start`]).
 #[wasm_bindgen]
-pub fn start(options: JsValue) -> Result<Core, JsValue> {
+pub struct Starting {
+    emit: Emitter,
+    base: String,
+    load_module: Function,
+    prefetch_index: Option<Function>,
+    sources: (JsValue, JsValue),
+    settings: Settings,
+    locale: String,
+    words: &'static Words,
+    sheet: CssStyleSheet,
+}
+
+impl std::fmt::Debug for Starting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Starting")
+    }
+}
+
+/// Starts the launcher: reads the settings (warning about unusable ones) and prepares
+/// its styles. [`Starting::finish`], called by the loader a task later, puts the
+/// launcher on the page. Two short tasks rather than one: a task past 50 ms on a
+/// slow phone delays when the store page becomes interactive (Lighthouse's TTI,
+/// `BENCHMARKS.md`), and the page's own start matters more than ours.
+///
+/// `options` carries `base` (the folder every asset resolves against), `dataset` (the
+/// script tag's `data-*` attributes), `settings` (`window.shopdeskSettings`),
+/// `emit(name, detail)` (the API's event callback), `loadModule(stem)` (an on-demand
+/// module, initialized) and `prefetchIndex(url, lang)`.
+#[wasm_bindgen]
+pub fn start(options: JsValue) -> Result<Starting, JsValue> {
     let get = |key: &str| Reflect::get(&options, &key.into());
     let emit = Emitter(get("emit")?.dyn_into::<Function>()?);
     let base = get("base")?.as_string().ok_or("start() needs a base URL")?;
     let load_module = get("loadModule")?.dyn_into::<Function>()?;
     let prefetch_index = get("prefetchIndex")?.dyn_into::<Function>().ok();
     let sources = (get("dataset")?, get("settings")?);
-    let window = web_sys::window().ok_or("no window")?;
-    let document = window.document().ok_or("no document")?;
-    if document.query_selector(HOST_TAG)?.is_some() {
-        page::warn("the widget is already on this page; ignoring the second copy");
-        return Err("the widget is already on this page".into());
-    }
-    let body = document.body().ok_or(
-        "the page has no <body> yet; load shopdesk.js with `async` or at the end of <body>",
-    )?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
 
     let (settings, problems) = shopdesk_settings::read_js(&sources.0, &sources.1);
     for problem in &problems {
@@ -129,54 +149,102 @@ pub fn start(options: JsValue) -> Result<Core, JsValue> {
         .clone()
         .unwrap_or_else(|| page::locale(&document));
     let words = Words::for_tag(&locale);
-
-    let host: HtmlElement = document.create_element(HOST_TAG)?.unchecked_into();
-    let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
     // Constructed stylesheets are not inline styles, so a strict `style-src` allows them.
     let sheet = CssStyleSheet::new()?;
     sheet.replace_sync(STYLES)?;
-    Reflect::set(&shadow, &"adoptedStyleSheets".into(), &Array::of1(&sheet))?;
-    let root = document.create_element("div")?;
-    root.set_class_name("sd-root");
-    // A constant template, not data: nothing from the page or the network goes here.
-    root.set_inner_html(SHELL);
-    shadow.append_child(&root)?;
-    look::apply(&host, &root, &settings, words, &locale)?;
-    let path = window.location().pathname().unwrap_or_default();
-    let hidden = settings.hidden_on(&path);
-    host.toggle_attribute_with_force("hidden", hidden)?;
-    body.append_child(&host)?;
-
-    let find = |selector: &str| -> Result<Element, JsValue> {
-        root.query_selector(selector)?
-            .ok_or_else(|| JsValue::from_str("widget template is incomplete"))
-    };
-    let launcher: HtmlElement = find(".sd-launcher")?.unchecked_into();
-    let panel = find(".sd-panel")?;
-    let close_button = find(".sd-close")?;
-    let input = find(".sd-input")?;
-    let survey_triggers = shopdesk_settings::surveys::triggers(&settings.surveys);
-    let state: Shared = Rc::new(RefCell::new(State {
-        survey_triggers,
-        settings,
-        words,
+    Ok(Starting {
+        emit,
         base,
-        locale,
-        host,
-        shadow,
-        launcher: launcher.clone(),
-        panel: panel.clone(),
-        search: modules::State::default(),
-        surveys: modules::State::default(),
-        outbox: outbox::State::default(),
         load_module,
         prefetch_index,
         sources,
-        emit: emit.clone(),
-        listeners: Listeners::default(),
-        hidden,
-        stopped: false,
-    }));
+        settings,
+        locale,
+        words,
+        sheet,
+    })
+}
+
+#[wasm_bindgen]
+impl Starting {
+    /// Puts the launcher on the page and starts answering the shopper and the API;
+    /// emits `ready`.
+    pub fn finish(self) -> Result<Core, JsValue> {
+        let Starting {
+            emit,
+            base,
+            load_module,
+            prefetch_index,
+            sources,
+            settings,
+            locale,
+            words,
+            sheet,
+        } = self;
+        let window = web_sys::window().ok_or("no window")?;
+        let document = window.document().ok_or("no document")?;
+        if document.query_selector(HOST_TAG)?.is_some() {
+            page::warn("the widget is already on this page; ignoring the second copy");
+            return Err("the widget is already on this page".into());
+        }
+        let body = document.body().ok_or(
+            "the page has no <body> yet; load shopdesk.js with `async` or at the end of <body>",
+        )?;
+
+        let host: HtmlElement = document.create_element(HOST_TAG)?.unchecked_into();
+        let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+        Reflect::set(&shadow, &"adoptedStyleSheets".into(), &Array::of1(&sheet))?;
+        let root = document.create_element("div")?;
+        root.set_class_name("sd-root");
+        // A constant template, not data: nothing from the page or the network goes here.
+        root.set_inner_html(SHELL);
+        shadow.append_child(&root)?;
+        look::apply(&host, &root, &settings, words, &locale)?;
+        let path = window.location().pathname().unwrap_or_default();
+        let hidden = settings.hidden_on(&path);
+        host.toggle_attribute_with_force("hidden", hidden)?;
+        body.append_child(&host)?;
+        wire(
+            State {
+                survey_triggers: shopdesk_settings::surveys::triggers(&settings.surveys),
+                settings,
+                words,
+                base,
+                locale,
+                host,
+                shadow,
+                launcher: find(&root, ".sd-launcher")?.unchecked_into(),
+                panel: find(&root, ".sd-panel")?,
+                search: modules::State::default(),
+                surveys: modules::State::default(),
+                outbox: outbox::State::default(),
+                load_module,
+                prefetch_index,
+                sources,
+                emit,
+                listeners: Listeners::default(),
+                hidden,
+                stopped: false,
+            },
+            &root,
+        )
+    }
+}
+
+fn find(root: &Element, selector: &str) -> Result<Element, JsValue> {
+    root.query_selector(selector)?
+        .ok_or_else(|| JsValue::from_str("widget template is incomplete"))
+}
+
+/// Listens to the shopper, the page's route and the panel; emits `ready`.
+fn wire(state: State, root: &Element) -> Result<Core, JsValue> {
+    let close_button = find(root, ".sd-close")?;
+    let input = find(root, ".sd-input")?;
+    let launcher = state.launcher.clone();
+    let panel = state.panel.clone();
+    let hidden = state.hidden;
+    let emit = state.emit.clone();
+    let state: Shared = Rc::new(RefCell::new(state));
 
     let s = state.clone();
     page::listen(&launcher, "click", move |_| panel::toggle(&s))?;
