@@ -181,15 +181,15 @@
       if (stopped) return;
       load("shopdesk-launcher")
         .then(function (launcher) {
-          // Two tasks: `start` reads the settings and prepares the styles, `finish`
-          // puts the launcher on the page. Calls keep queueing until it is there.
+          // Two tasks: `start` reads the settings and puts the launcher on the page,
+          // `wire` makes it answer. Calls keep queueing until then.
           function start() {
             if (stopped) return;
-            var starting;
+            var made;
             try {
               // `loadModule`: the on-demand modules, loaded by `load` above (Rust
               // cannot express import(); the launcher needs no snippet file).
-              starting = launcher.start({
+              made = launcher.start({
                 base: base,
                 dataset: dataset,
                 settings: settings || {},
@@ -222,9 +222,10 @@
               return;
             }
             setTimeout(function () {
-              if (stopped) return starting.free();
+              if (stopped) return made.free();
               try {
-                core = starting.finish();
+                made.wire();
+                core = made;
               } catch (error) {
                 report(error);
                 return;

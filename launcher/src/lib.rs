@@ -98,47 +98,32 @@ impl std::fmt::Debug for Core {
     }
 }
 
-/// What the first of the launcher's two start-up tasks prepared (see [`start`]).
-#[wasm_bindgen]
-pub struct Starting {
-    emit: Emitter,
-    base: String,
-    load_module: Function,
-    prefetch_index: Option<Function>,
-    sources: (JsValue, JsValue),
-    settings: Settings,
-    locale: String,
-    words: &'static Words,
-    sheet: CssStyleSheet,
-}
-
-impl std::fmt::Debug for Starting {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Starting")
-    }
-}
-
-/// Starts the launcher: reads the settings (warning about unusable ones) and prepares
-/// its styles. [`Starting::finish`], called by the loader a task later, puts the
-/// launcher on the page. Two short tasks rather than one: a task past 50 ms on a
-/// slow phone delays when the store page becomes interactive (Lighthouse's TTI,
-/// `BENCHMARKS.md`), and the page's own start matters more than ours.
+/// Starts the launcher: reads the settings (warning about unusable ones) and puts the
+/// launcher on the page. [`Core::wire`], which the loader calls a task later, makes it
+/// answer. Two tasks rather than one: a task past 50 ms on a slow phone delays when
+/// the store page becomes interactive (Lighthouse's TTI, `BENCHMARKS.md`).
 ///
-/// `options` carries `base` (the folder every asset resolves against), `dataset` (the
-/// script tag's `data-*` attributes), `settings` (`window.shopdeskSettings`),
-/// `emit(name, detail)` (the API's event callback), `loadModule(stem)` (an on-demand
-/// module, initialized) and `prefetchIndex(url, lang)`.
+/// `options` carries `base` (the folder every asset resolves
+/// against), `dataset` (the script tag's `data-*` attributes), `settings`
+/// (`window.shopdeskSettings`), `emit(name, detail)` (the API's event callback),
+/// `loadModule(stem)` (an on-demand module, initialized) and `prefetchIndex(url, lang)`.
 #[wasm_bindgen]
-pub fn start(options: JsValue) -> Result<Starting, JsValue> {
+pub fn start(options: JsValue) -> Result<Core, JsValue> {
     let get = |key: &str| Reflect::get(&options, &key.into());
     let emit = Emitter(get("emit")?.dyn_into::<Function>()?);
     let base = get("base")?.as_string().ok_or("start() needs a base URL")?;
     let load_module = get("loadModule")?.dyn_into::<Function>()?;
     let prefetch_index = get("prefetchIndex")?.dyn_into::<Function>().ok();
     let sources = (get("dataset")?, get("settings")?);
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
+    let window = web_sys::window().ok_or("no window")?;
+    let document = window.document().ok_or("no document")?;
+    if document.query_selector(HOST_TAG)?.is_some() {
+        page::warn("the widget is already on this page; ignoring the second copy");
+        return Err("the widget is already on this page".into());
+    }
+    let body = document.body().ok_or(
+        "the page has no <body> yet; load shopdesk.js with `async` or at the end of <body>",
+    )?;
 
     let (settings, problems) = shopdesk_settings::read_js(&sources.0, &sources.1);
     for problem in &problems {
@@ -149,141 +134,113 @@ pub fn start(options: JsValue) -> Result<Starting, JsValue> {
         .clone()
         .unwrap_or_else(|| page::locale(&document));
     let words = Words::for_tag(&locale);
+
+    let host: HtmlElement = document.create_element(HOST_TAG)?.unchecked_into();
+    let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
     // Constructed stylesheets are not inline styles, so a strict `style-src` allows them.
     let sheet = CssStyleSheet::new()?;
     sheet.replace_sync(STYLES)?;
-    Ok(Starting {
-        emit,
+    Reflect::set(&shadow, &"adoptedStyleSheets".into(), &Array::of1(&sheet))?;
+    let root = document.create_element("div")?;
+    root.set_class_name("sd-root");
+    // A constant template, not data: nothing from the page or the network goes here.
+    root.set_inner_html(SHELL);
+    shadow.append_child(&root)?;
+    look::apply(&host, &root, &settings, words, &locale)?;
+    let path = window.location().pathname().unwrap_or_default();
+    let hidden = settings.hidden_on(&path);
+    host.toggle_attribute_with_force("hidden", hidden)?;
+    body.append_child(&host)?;
+
+    let find = |selector: &str| -> Result<Element, JsValue> {
+        root.query_selector(selector)?
+            .ok_or_else(|| JsValue::from_str("widget template is incomplete"))
+    };
+    let launcher: HtmlElement = find(".sd-launcher")?.unchecked_into();
+    let panel = find(".sd-panel")?;
+    let survey_triggers = shopdesk_settings::surveys::triggers(&settings.surveys);
+    let state: Shared = Rc::new(RefCell::new(State {
+        survey_triggers,
+        settings,
+        words,
         base,
+        locale,
+        host,
+        shadow,
+        launcher,
+        panel,
+        search: modules::State::default(),
+        surveys: modules::State::default(),
+        outbox: outbox::State::default(),
         load_module,
         prefetch_index,
         sources,
-        settings,
-        locale,
-        words,
-        sheet,
-    })
-}
+        emit,
+        listeners: Listeners::default(),
+        hidden,
+        stopped: false,
+    }));
 
-#[wasm_bindgen]
-impl Starting {
-    /// Puts the launcher on the page and starts answering the shopper and the API;
-    /// emits `ready`.
-    pub fn finish(self) -> Result<Core, JsValue> {
-        let Starting {
-            emit,
-            base,
-            load_module,
-            prefetch_index,
-            sources,
-            settings,
-            locale,
-            words,
-            sheet,
-        } = self;
-        let window = web_sys::window().ok_or("no window")?;
-        let document = window.document().ok_or("no document")?;
-        if document.query_selector(HOST_TAG)?.is_some() {
-            page::warn("the widget is already on this page; ignoring the second copy");
-            return Err("the widget is already on this page".into());
-        }
-        let body = document.body().ok_or(
-            "the page has no <body> yet; load shopdesk.js with `async` or at the end of <body>",
-        )?;
-
-        let host: HtmlElement = document.create_element(HOST_TAG)?.unchecked_into();
-        let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
-        Reflect::set(&shadow, &"adoptedStyleSheets".into(), &Array::of1(&sheet))?;
-        let root = document.create_element("div")?;
-        root.set_class_name("sd-root");
-        // A constant template, not data: nothing from the page or the network goes here.
-        root.set_inner_html(SHELL);
-        shadow.append_child(&root)?;
-        look::apply(&host, &root, &settings, words, &locale)?;
-        let path = window.location().pathname().unwrap_or_default();
-        let hidden = settings.hidden_on(&path);
-        host.toggle_attribute_with_force("hidden", hidden)?;
-        body.append_child(&host)?;
-        wire(
-            State {
-                survey_triggers: shopdesk_settings::surveys::triggers(&settings.surveys),
-                settings,
-                words,
-                base,
-                locale,
-                host,
-                shadow,
-                launcher: find(&root, ".sd-launcher")?.unchecked_into(),
-                panel: find(&root, ".sd-panel")?,
-                search: modules::State::default(),
-                surveys: modules::State::default(),
-                outbox: outbox::State::default(),
-                load_module,
-                prefetch_index,
-                sources,
-                emit,
-                listeners: Listeners::default(),
-                hidden,
-                stopped: false,
-            },
-            &root,
-        )
-    }
-}
-
-fn find(root: &Element, selector: &str) -> Result<Element, JsValue> {
-    root.query_selector(selector)?
-        .ok_or_else(|| JsValue::from_str("widget template is incomplete"))
-}
-
-/// Listens to the shopper, the page's route and the panel; emits `ready`.
-fn wire(state: State, root: &Element) -> Result<Core, JsValue> {
-    let close_button = find(root, ".sd-close")?;
-    let input = find(root, ".sd-input")?;
-    let launcher = state.launcher.clone();
-    let panel = state.panel.clone();
-    let hidden = state.hidden;
-    let emit = state.emit.clone();
-    let state: Shared = Rc::new(RefCell::new(state));
-
-    let s = state.clone();
-    page::listen(&launcher, "click", move |_| panel::toggle(&s))?;
-    // Signs of intent; on touch screens both pointer events fire at touch start.
-    for event in ["pointerenter", "pointerdown", "focus"] {
-        let s = state.clone();
-        page::listen(&launcher, event, move |_| intent::shown(&s))?;
-    }
-    let s = state.clone();
-    page::listen(&close_button, "click", move |_| panel::set_open(&s, false))?;
-    let s = state.clone();
-    page::listen(&panel, "keydown", move |e| {
-        panel::keydown(&s, e.unchecked_ref())
-    })?;
-    // A live chat ended (the search panel says so): its `afterChat` survey.
-    let s = state.clone();
-    page::listen(&panel, "shopdesk-after-chat", move |e| {
-        let detail = Reflect::get(&e, &"detail".into()).unwrap_or_default();
-        modules::forward(&s, Part::Surveys, "afterChat", detail, true);
-    })?;
-    // Until the widget arrives, typing in the shell's box says it is coming.
-    let s = state.clone();
-    page::listen(&input, "input", move |_| panel::typed_early(&s))?;
-    route::follow(&state)?;
-
-    // What the page needs fetched, decided a task later: it reads the browser's
-    // storage, whose first access can block, and the store page's own start matters
-    // more than a module that is not needed yet.
-    if !hidden {
-        let s = state.clone();
-        page::later(0, move || intent::arm(&s));
-    }
-    page::mark("interactive");
-    emit.emit("ready", &JsValue::UNDEFINED);
     Ok(Core { state })
 }
 
 #[wasm_bindgen]
 impl Core {
+    /// The second start-up task: listens to the shopper, the page's route and the
+    /// panel, and emits `ready`.
+    pub fn wire(&self) -> Result<(), JsValue> {
+        let state = &self.state;
+        let (launcher, panel, hidden, emit) = {
+            let s = state.borrow();
+            (
+                s.launcher.clone(),
+                s.panel.clone(),
+                s.hidden,
+                s.emit.clone(),
+            )
+        };
+        let find = |selector: &str| -> Result<Element, JsValue> {
+            panel
+                .query_selector(selector)?
+                .ok_or_else(|| JsValue::from_str("widget template is incomplete"))
+        };
+        let close_button = find(".sd-close")?;
+        let input = find(".sd-input")?;
+        let s = state.clone();
+        page::listen(&launcher, "click", move |_| panel::toggle(&s))?;
+        // Signs of intent; on touch screens both pointer events fire at touch start.
+        for event in ["pointerenter", "pointerdown", "focus"] {
+            let s = state.clone();
+            page::listen(&launcher, event, move |_| intent::shown(&s))?;
+        }
+        let s = state.clone();
+        page::listen(&close_button, "click", move |_| panel::set_open(&s, false))?;
+        let s = state.clone();
+        page::listen(&panel, "keydown", move |e| {
+            panel::keydown(&s, e.unchecked_ref())
+        })?;
+        // A live chat ended (the search panel says so): its `afterChat` survey.
+        let s = state.clone();
+        page::listen(&panel, "shopdesk-after-chat", move |e| {
+            let detail = Reflect::get(&e, &"detail".into()).unwrap_or_default();
+            modules::forward(&s, Part::Surveys, "afterChat", detail, true);
+        })?;
+        // Until the widget arrives, typing in the shell's box says it is coming.
+        let s = state.clone();
+        page::listen(&input, "input", move |_| panel::typed_early(&s))?;
+        route::follow(state)?;
+
+        // What the page needs fetched, decided a task later: it reads the browser's
+        // storage, whose first access can block, and the store page's own start matters
+        // more than a module that is not needed yet.
+        if !hidden {
+            let s = state.clone();
+            page::later(0, move || intent::arm(&s));
+        }
+        page::mark("interactive");
+        emit.emit("ready", &JsValue::UNDEFINED);
+        Ok(())
+    }
     /// Runs one `window.shopdesk` call. Misuse is a console warning, never an
     /// exception: a merchant's typo must not break their page.
     pub fn command(&self, name: &str, args: Array) -> Result<(), JsValue> {

@@ -33,6 +33,28 @@ pub enum Reason {
     Fragment,
 }
 
+impl PatternError {
+    /// The same words as `Display`, joined without `core::fmt`: the launcher, which
+    /// every store page downloads, prints them, and formatting machinery costs it bytes.
+    pub fn explain(&self) -> String {
+        let mut m = String::from("bad URL pattern `");
+        m += &self.pattern;
+        m += "`: ";
+        match self.reason {
+            Reason::Empty => m += "it is empty",
+            Reason::NotAPath => m += "it must start with `/` (a path such as `/checkout*`) or `*`",
+            Reason::WhiteSpace => m += "it contains white space",
+            Reason::Unsupported(c) => {
+                m.push('`');
+                m.push(c);
+                m += "` is not supported; only `*` and `?` are, so list several patterns instead";
+            }
+            Reason::Fragment => m += "it contains `#`; patterns match the path only",
+        }
+        m
+    }
+}
+
 /// A validated URL pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UrlPattern {
@@ -108,6 +130,14 @@ mod tests {
 
     fn m(p: &str, s: &str) -> bool {
         UrlPattern::parse(p).unwrap().matches(s)
+    }
+
+    #[test]
+    fn explanations_read_as_the_error_messages() {
+        for bad in ["", "checkout", "/a b", "/[a]", "/a#b"] {
+            let e = UrlPattern::parse(bad).unwrap_err();
+            assert_eq!(e.explain(), e.to_string());
+        }
     }
 
     #[test]

@@ -138,7 +138,7 @@ impl Problem {
                 m += expected;
                 if let Some(e) = self.pattern_problem() {
                     m += " (";
-                    m += &e.to_string();
+                    m += &e.explain();
                     m += ")";
                 }
                 m += "; got ";

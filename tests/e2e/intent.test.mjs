@@ -4,7 +4,7 @@
 // for them; `saveData` shoppers get them only when they open the panel.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { demoSite, watchConsole } from "./harness.mjs";
+import { demoSite, watchConsole, holdRequests } from "./harness.mjs";
 
 const demo = demoSite();
 const PANEL_READY = 'shopdesk-widget >> [data-testid="sd-panel"][data-engine="ready"]';
@@ -34,6 +34,37 @@ test("a visitor who does not interact downloads only the loader and the launcher
   assert.equal(await page.locator('shopdesk-widget >> [data-testid="sd-panel"]').getAttribute("data-engine"), "idle");
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test("the launcher downloads only after the store page has loaded, or 3 s after a slow image held it up", async () => {
+  const { context, page, problems, requested } = await watched();
+  const release = await holdRequests(page, "**/img/jacket-front.svg");
+  const launcherFetched = () => requested.some((p) => p.startsWith("/shopdesk-launcher"));
+  const started = Date.now();
+  await page.goto(demo.server.url, { waitUntil: "domcontentloaded" });
+  await page.waitForTimeout(1000);
+  assert.ok(requested.includes("/shopdesk.js"), "the loader runs at once");
+  assert.ok(!launcherFetched(), "the launcher was fetched while the page was still loading");
+  // The image never arrives in time: the launcher comes anyway, after about 3 s.
+  await page.waitForSelector(LAUNCHER, { timeout: 10_000 });
+  const waited = Date.now() - started;
+  assert.ok(waited >= 2500, `the launcher came after ${waited} ms, before the 3 s limit`);
+  release();
+  assert.deepEqual(problems, []);
+  await context.close();
+
+  // Once the page has loaded, the launcher follows without that wait.
+  const other = await watched();
+  const hold = await holdRequests(other.page, "**/img/jacket-front.svg");
+  await other.page.goto(demo.server.url, { waitUntil: "domcontentloaded" });
+  await other.page.waitForTimeout(500);
+  assert.ok(!other.requested.some((p) => p.startsWith("/shopdesk-launcher")));
+  const released = Date.now();
+  hold();
+  await other.page.waitForSelector(LAUNCHER);
+  assert.ok(Date.now() - released < 2500, "the launcher waited for its time limit although the page had loaded");
+  assert.deepEqual(other.problems, []);
+  await other.context.close();
 });
 
 for (const [sign, act] of [
