@@ -161,6 +161,7 @@
         check();
       }
       try {
+        if (PerformanceObserver.supportedEntryTypes.indexOf("paint") < 0) throw 0;
         observer = new PerformanceObserver(function (list) {
           list.getEntries().forEach(function (entry) {
             if (entry.name === "first-contentful-paint") paintedAt = entry.startTime;
