@@ -153,18 +153,6 @@ pub(crate) fn completions(
     Ok(into_candidates(out))
 }
 
-/// Whether `word` occurs anywhere in the vocabulary.
-pub(crate) fn doc_freq(segments: &Segments, field: Field, word: &str) -> tantivy::Result<u32> {
-    let mut total = 0;
-    for segment in segments.readers() {
-        let inverted = segment.inverted_index(field)?;
-        if let Some(info) = inverted.terms().get(word.as_bytes())? {
-            total += info.doc_freq;
-        }
-    }
-    Ok(total)
-}
-
 /// Adds a dictionary hit; a word seen in several segments sums its frequencies.
 fn merge(out: &mut BTreeMap<String, (u8, u32)>, word: &str, distance: u8, doc_freq: u32) {
     let entry = out.entry(word.to_string()).or_insert((distance, 0));

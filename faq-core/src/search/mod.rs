@@ -242,7 +242,11 @@ impl Engine {
         'segments: for (ord, segment) in self.segments.readers().iter().enumerate() {
             for doc_id in segment.doc_ids_alive() {
                 let doc: Stored = self.segments.doc(DocAddress::new(ord as u32, doc_id))?;
-                titles.push(text(&doc, self.fields.title).to_lowercase());
+                titles.push(
+                    doc.text(self.fields.title)
+                        .unwrap_or_default()
+                        .to_lowercase(),
+                );
                 if titles.len() == 2 {
                     break 'segments;
                 }
@@ -275,10 +279,10 @@ impl Engine {
         };
         let doc: Stored = self.segments.doc(addr)?;
         Ok(Some(ArticleView {
-            id: text(&doc, self.fields.id),
-            title: text(&doc, self.fields.title),
-            category: opt_text(&doc, self.fields.category),
-            html: text(&doc, self.fields.html),
+            id: doc.text(self.fields.id).unwrap_or_default(),
+            title: doc.text(self.fields.title).unwrap_or_default(),
+            category: doc.text(self.fields.category),
+            html: doc.text(self.fields.html).unwrap_or_default(),
         }))
     }
 
@@ -314,10 +318,10 @@ impl Engine {
                 let doc: Stored = self.segments.doc(a.addr)?;
                 Ok(Hit {
                     id: a.id.clone(),
-                    title: text(&doc, self.fields.title),
-                    category: opt_text(&doc, self.fields.category),
+                    title: doc.text(self.fields.title).unwrap_or_default(),
+                    category: doc.text(self.fields.category),
                     score: 0.0,
-                    snippet: snippet::lead(&text(&doc, self.fields.body)),
+                    snippet: snippet::lead(&doc.text(self.fields.body).unwrap_or_default()),
                 })
             })
             .collect::<Result<_>>()?;
@@ -355,8 +359,8 @@ impl Listing {
             for doc_id in segment.doc_ids_alive() {
                 let addr = DocAddress::new(segment_ord as u32, doc_id);
                 let doc: Stored = segments.doc(addr)?;
-                let id = text(&doc, fields.id);
-                let category = opt_text(&doc, fields.category);
+                let id = doc.text(fields.id).unwrap_or_default();
+                let category = doc.text(fields.category);
                 let questions = doc.all(fields.questions).count();
                 let entry = (questions, id.clone(), articles.len());
                 match groups.iter_mut().find(|(c, _)| *c == category) {
@@ -395,12 +399,4 @@ fn misspell_first_long_word(title: &str) -> String {
         words.insert(0, typo);
     }
     words.join(" ")
-}
-
-fn opt_text(doc: &Stored, field: tantivy::schema::Field) -> Option<String> {
-    doc.text(field)
-}
-
-fn text(doc: &Stored, field: tantivy::schema::Field) -> String {
-    opt_text(doc, field).unwrap_or_default()
 }

@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use tantivy::tokenizer::TextAnalyzer;
+use tantivy::Term;
 
 use super::expand::{self, Automata, Candidate};
 use super::segments::Segments;
@@ -114,7 +115,10 @@ impl Planner<'_> {
         // A stop word ("where", "with") is never a typo for a content word, and a word the
         // articles use is taken as meant: guessing other words for it only adds noise
         // (and query terms to every keystroke).
-        let known = || expand::doc_freq(self.segments, vocabulary, &word.text).map(|df| df > 0);
+        let known = || {
+            let term = Term::from_field_text(vocabulary, &word.text);
+            self.segments.doc_freq(&term).map(|df| df > 0)
+        };
         if budget > 0 && own_stem.is_some() && !known()? {
             let found = self.near(&word.text, budget, false)?;
             self.add(&mut alts, found, MAX_CORRECTIONS, |c| {
