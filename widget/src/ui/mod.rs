@@ -2,6 +2,7 @@
 //! way to a person (the chat itself is the chat module's, see `crate::chat`).
 
 mod article;
+mod pause;
 mod results;
 mod viewport;
 
@@ -20,7 +21,7 @@ use crate::{js, session};
 
 /// Quiet time after the last keystroke before a `search` event reports the query:
 /// merchants want what shoppers asked, not every prefix of it.
-const SEARCH_EVENT_DELAY_MS: i32 = 700;
+const SEARCH_EVENT_DELAY_MS: f64 = 700.0;
 
 /// Moves the highlighted result, wrapping around, as a combobox does.
 fn step(active: Option<usize>, len: usize, down: bool) -> Option<usize> {
@@ -45,6 +46,57 @@ enum Listing {
     Results,
 }
 
+/// The line under the search box: what the list shows, or why it shows nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Line {
+    Hint,
+    Loading,
+    Failed,
+    /// Nothing matched the (trimmed) query.
+    NoResults(String),
+    Answers(usize),
+}
+
+impl Line {
+    /// The line for the index's `status`, the `query` in the box and `n` results.
+    fn of(status: &Status, query: &str, n: usize) -> Line {
+        let q = query.trim();
+        match status {
+            Status::Failed => Line::Failed,
+            _ if q.is_empty() => Line::Hint,
+            Status::Loading => Line::Loading,
+            Status::Ready { .. } if n == 0 => Line::NoResults(q.to_string()),
+            Status::Ready { .. } => Line::Answers(n),
+        }
+    }
+
+    fn text(&self, text: &Text) -> String {
+        match self {
+            Line::Hint => text.shell.hint.to_string(),
+            Line::Loading => text.shell.loading.to_string(),
+            Line::Failed => text.shell.failed.to_string(),
+            Line::NoResults(q) => text.no_results(q),
+            Line::Answers(n) => text.answers(*n),
+        }
+    }
+
+    fn class(&self) -> &'static str {
+        match self {
+            Line::Failed => "sd-status sd-status-error",
+            Line::Loading => "sd-status sd-status-loading",
+            _ => "sd-status",
+        }
+    }
+}
+
+/// Sets `signal` only when `value` differs, so its subscribers (and the DOM) stay
+/// untouched by a keystroke that changes nothing they show.
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|v| *v != value) {
+        signal.set(value);
+    }
+}
+
 /// The panel's body: search box, status, results and the open answer.
 ///
 /// `panel` is the launcher's dialog element (its `data-engine` attribute follows the
@@ -64,14 +116,23 @@ pub(crate) fn Panel(
         .clone()
         .unwrap_or_else(|| format!("{}faq/", settings.asset_url.as_deref().unwrap_or("./")));
     let status = engine::load(index_url, locale.clone(), index);
-    let query = RwSignal::new(query);
+    // A keystroke writes the signals below only when what they show changes: each
+    // subscriber costs a reactive update per keystroke, and keystroke latency is the
+    // widget's tightest budget (BENCHMARKS.md, "Browser latency").
+    //
+    // What the shopper typed; nothing renders it, so typing notifies nobody.
+    let query = StoredValue::new(query);
+    // The search box's value when set from outside (`shopdesk.search`): typing leaves
+    // the box alone instead of writing back what the browser already shows.
+    let shown_query = RwSignal::new(query.get_value());
     let results = RwSignal::new(Vec::<Hit>::new());
+    let has_results = RwSignal::new(false);
+    let line = RwSignal::new(Line::Hint);
     let listing = RwSignal::new(Listing::Results);
     let active = RwSignal::new(None::<usize>);
     let article = RwSignal::new(None::<ArticleView>);
     let pending_article = RwSignal::new(None::<String>);
     let input_ref = NodeRef::<html::Input>::new();
-    let search_event = StoredValue::new_local(None::<i32>);
 
     let chat = settings
         .chat_endpoint
@@ -81,14 +142,26 @@ pub(crate) fn Panel(
     let chatting = move || chat.is_some_and(|c| c.shown.get());
     viewport::follow(&panel);
     Effect::new(move |_| {
-        let _ = panel.set_attribute("data-engine", status.get().name());
+        let now = status.get();
+        let _ = panel.set_attribute("data-engine", now.name());
+        let n = results.with_untracked(Vec::len);
+        query.with_value(|q| set_if_changed(line, Line::of(&now, q, n)));
+    });
+
+    // A search counts (for the handoff and the `search` event) once the shopper pauses.
+    let searched = pause::after_pause(SEARCH_EVENT_DELAY_MS, move || {
+        let q = query.with_value(|q| q.trim().to_string());
+        let n = results.with_untracked(Vec::len);
+        session::searched(&q);
+        js::emit("search", &json!({ "query": q, "results": n }));
     });
 
     // Answer in the input handler itself, not in an effect: a keystroke's results reach
     // the screen without waiting for the reactive scheduler.
     let run_search = move |q: &str| {
-        let ready = matches!(status.get_untracked(), Status::Ready { .. });
-        let (hits, now) = if !ready {
+        let now = status.get_untracked();
+        let ready = matches!(now, Status::Ready { .. });
+        let (hits, listed) = if !ready {
             (Vec::new(), Listing::Results)
         } else if q.trim().is_empty() {
             match engine::suggestions(&page_path()) {
@@ -106,14 +179,12 @@ pub(crate) fn Panel(
         if active.get_untracked().is_some() {
             active.set(None);
         }
-        if listing.get_untracked() != now {
-            listing.set(now);
-        }
+        set_if_changed(listing, listed);
+        set_if_changed(line, Line::of(&now, q, hits.len()));
+        set_if_changed(has_results, !hits.is_empty());
         // Unchanged results (common while a word is completed) cost no rendering.
-        if results.with_untracked(|r| *r != hits) {
-            results.set(hits);
-        }
-        schedule_search_event(search_event, q, results);
+        set_if_changed(results, hits);
+        searched(!q.trim().is_empty());
     };
 
     let open_article = move |id: String| match engine::article(&id) {
@@ -128,7 +199,7 @@ pub(crate) fn Panel(
     // answered once it is ready.
     Effect::new(move |_| {
         if matches!(status.get(), Status::Ready { .. }) {
-            query.with_untracked(|q| run_search(q));
+            query.with_value(|q| run_search(q));
             if let Some(id) = pending_article.get_untracked() {
                 pending_article.set(None);
                 open_article(id);
@@ -164,7 +235,8 @@ pub(crate) fn Panel(
             let q = arg.as_string().unwrap_or_default();
             article.set(None);
             run_search(&q);
-            query.set(q);
+            shown_query.set(q.clone());
+            query.set_value(q);
         }
         "openArticle" => {
             let id = arg.as_string().unwrap_or_default();
@@ -179,7 +251,7 @@ pub(crate) fn Panel(
         // The launcher follows the page's URL; suggestions follow it on single-page
         // stores.
         "route" => {
-            if query.with_untracked(|q| q.trim().is_empty()) {
+            if query.with_value(|q| q.trim().is_empty()) {
                 run_search("");
             }
         }
@@ -206,22 +278,8 @@ pub(crate) fn Panel(
         _ => {}
     };
 
-    let status_text = move || {
-        let q = query.get();
-        let n = results.with(Vec::len);
-        match status.get() {
-            Status::Failed => text.shell.failed.to_string(),
-            Status::Loading if !q.trim().is_empty() => text.shell.loading.to_string(),
-            Status::Ready { .. } if !q.trim().is_empty() && n == 0 => text.no_results(q.trim()),
-            Status::Ready { .. } if !q.trim().is_empty() => text.answers(n),
-            _ => text.shell.hint.to_string(),
-        }
-    };
-    let status_class = move || match status.get() {
-        Status::Failed => "sd-status sd-status-error",
-        Status::Loading if !query.with(|q| q.trim().is_empty()) => "sd-status sd-status-loading",
-        _ => "sd-status",
-    };
+    let status_text = move || line.with(|l| l.text(text));
+    let status_class = move || line.with(Line::class);
     let fallback_note = move || match status.get() {
         Status::Ready {
             fallback: true,
@@ -232,7 +290,7 @@ pub(crate) fn Panel(
         _ => None,
     };
     let list_heading = move || match listing.get() {
-        Listing::Suggested { for_page } if results.with(|r| !r.is_empty()) => Some(view! {
+        Listing::Suggested { for_page } if has_results.get() => Some(view! {
             <h3 class="sd-list-heading" id="sd-list-heading" data-testid="sd-suggested">
                 {if for_page { text.suggested } else { text.popular }}
             </h3>
@@ -250,17 +308,17 @@ pub(crate) fn Panel(
                 aria-label=text.shell.search_label
                 aria-autocomplete="list"
                 aria-controls="sd-listbox"
-                aria-expanded=move || results.with(|r| !r.is_empty()).to_string()
+                aria-expanded=move || has_results.get().to_string()
                 aria-activedescendant=move || active.get().map(|i| format!("sd-opt-{i}"))
                 placeholder=text.shell.placeholder
                 autocomplete="off"
                 spellcheck="false"
                 node_ref=input_ref
-                prop:value=move || query.get()
+                prop:value=move || shown_query.get()
                 on:input=move |ev| {
                     let q = event_target_value(&ev);
                     run_search(&q);
-                    query.set(q);
+                    query.set_value(q);
                 }
             />
             <p class=status_class data-testid="sd-status" role="status" aria-live="polite">
@@ -284,7 +342,7 @@ pub(crate) fn Panel(
 /// fetched when the shopper reaches for the button (pointer over it or focus on it),
 /// at the latest on the click.
 #[component]
-fn ChatPlace(chat: Chat, text: &'static Text, query: RwSignal<String>) -> impl IntoView {
+fn ChatPlace(chat: Chat, text: &'static Text, query: StoredValue<String>) -> impl IntoView {
     let t = &text.chat;
     let host = NodeRef::<html::Div>::new();
     Effect::new(move |_| {
@@ -324,7 +382,7 @@ fn ChatPlace(chat: Chat, text: &'static Text, query: RwSignal<String>) -> impl I
             on:click=move |_| {
                 // What the shopper is looking at now belongs in the handoff, even if
                 // they did not pause long enough for it to count as a search.
-                query.with_untracked(|q| {
+                query.with_value(|q| {
                     if !q.trim().is_empty() {
                         session::searched(q.trim());
                     }
@@ -344,41 +402,43 @@ fn page_path() -> String {
         .unwrap_or_else(|| "/".into())
 }
 
-/// Fires `search` once the shopper pauses, with the query and the number of results.
-fn schedule_search_event(
-    pending: StoredValue<Option<i32>, LocalStorage>,
-    query: &str,
-    results: RwSignal<Vec<Hit>>,
-) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    if let Some(id) = pending.get_value() {
-        window.clear_timeout_with_handle(id);
-    }
-    let q = query.trim().to_string();
-    if q.is_empty() {
-        pending.set_value(None);
-        return;
-    }
-    let fire = wasm_bindgen::closure::Closure::once_into_js(move || {
-        pending.set_value(None);
-        let n = results.with_untracked(Vec::len);
-        session::searched(&q);
-        js::emit("search", &json!({ "query": q, "results": n }));
-    });
-    let id = window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(
-            wasm_bindgen::JsCast::unchecked_ref(&fire),
-            SEARCH_EVENT_DELAY_MS,
-        )
-        .ok();
-    pending.set_value(id);
-}
-
 #[cfg(test)]
 mod tests {
-    use super::step;
+    use super::{step, Line, Status};
+    use faq_core::Locale;
+
+    #[test]
+    fn the_status_line_follows_index_query_and_results() {
+        let ready = Status::Ready {
+            locale: Locale::En,
+            fallback: false,
+        };
+        assert_eq!(Line::of(&Status::Loading, "  ", 0), Line::Hint);
+        assert_eq!(Line::of(&Status::Loading, "ret", 0), Line::Loading);
+        assert_eq!(Line::of(&Status::Failed, "", 0), Line::Failed);
+        assert_eq!(
+            Line::of(&ready, "", 8),
+            Line::Hint,
+            "suggestions need no count"
+        );
+        assert_eq!(
+            Line::of(&ready, " klarna ", 0),
+            Line::NoResults("klarna".into())
+        );
+        assert_eq!(Line::of(&ready, "return", 3), Line::Answers(3));
+    }
+
+    #[test]
+    fn the_status_line_reads_in_the_shoppers_language() {
+        let text = shopdesk_i18n::Text::for_tag("en");
+        assert!(Line::NoResults("klarna".into())
+            .text(text)
+            .contains("klarna"));
+        assert_ne!(Line::Answers(1).text(text), Line::Answers(2).text(text));
+        assert_eq!(Line::Loading.class(), "sd-status sd-status-loading");
+        assert_eq!(Line::Failed.class(), "sd-status sd-status-error");
+        assert_eq!(Line::Answers(2).class(), "sd-status");
+    }
 
     #[test]
     fn arrow_keys_wrap_around() {

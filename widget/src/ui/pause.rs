@@ -1,0 +1,147 @@
+//! Acting once the shopper pauses typing, at the cost of one clock read per keystroke.
+//!
+//! Restarting a browser timer on every keystroke costs three calls into JavaScript and a
+//! new closure each time, inside the keystroke's latency budget. Instead one timer runs
+//! per burst of typing: each keystroke only moves the deadline, and a timer that fires
+//! before the deadline sleeps again for the rest.
+
+use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+/// When the timer fires, what to do.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Wake {
+    /// The shopper paused: act.
+    Fire,
+    /// They typed since the timer started: sleep this many more milliseconds.
+    Sleep(f64),
+    /// Nothing is waiting (the box was emptied).
+    Idle,
+}
+
+/// The deadline and whether a timer is running; pure, so tested natively.
+#[derive(Debug, Default)]
+struct Pause {
+    due: Option<f64>,
+    timer_running: bool,
+}
+
+impl Pause {
+    /// A keystroke at `now` (ms) that should be acted on `delay` ms after typing stops.
+    /// Returns whether a timer must be started.
+    fn keystroke(&mut self, now: f64, delay: f64) -> bool {
+        self.due = Some(now + delay);
+        !std::mem::replace(&mut self.timer_running, true)
+    }
+
+    /// Nothing to act on any more.
+    fn cancel(&mut self) {
+        self.due = None;
+    }
+
+    fn timer_fired(&mut self, now: f64) -> Wake {
+        match self.due {
+            // Browsers may fire a timer up to a millisecond early.
+            Some(due) if due - now > 1.0 => Wake::Sleep(due - now),
+            Some(_) => {
+                self.due = None;
+                self.timer_running = false;
+                Wake::Fire
+            }
+            None => {
+                self.timer_running = false;
+                Wake::Idle
+            }
+        }
+    }
+}
+
+/// Returns `typed(pending)`: call it on every keystroke; `act` runs once `delay_ms`
+/// have passed since the last call with `pending` true, unless a call with `false`
+/// (nothing worth acting on) came after it.
+///
+/// The timer's closure lives as long as the page: the panel it serves is mounted once.
+pub(crate) fn after_pause(delay_ms: f64, act: impl Fn() + 'static) -> impl Fn(bool) + Copy {
+    let state = StoredValue::new_local(Pause::default());
+    let timer = StoredValue::new_local(None::<js_sys::Function>);
+    let start = move |ms: f64| {
+        timer.with_value(|f| {
+            if let (Some(f), Some(window)) = (f, web_sys::window()) {
+                let _ = window
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(f, ms.ceil() as i32);
+            }
+        });
+    };
+    let fired = Closure::<dyn Fn()>::new(move || {
+        match state.try_update_value(|p| p.timer_fired(js_sys::Date::now())) {
+            Some(Wake::Fire) => act(),
+            Some(Wake::Sleep(ms)) => start(ms),
+            Some(Wake::Idle) | None => {}
+        }
+    });
+    timer.set_value(Some(fired.into_js_value().unchecked_into()));
+    move |pending: bool| {
+        let needs_timer = state
+            .try_update_value(|p| {
+                if pending {
+                    p.keystroke(js_sys::Date::now(), delay_ms)
+                } else {
+                    p.cancel();
+                    false
+                }
+            })
+            .unwrap_or(false);
+        if needs_timer {
+            start(delay_ms);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Pause, Wake};
+
+    #[test]
+    fn one_timer_per_burst_of_typing_fires_after_the_last_keystroke() {
+        let mut p = Pause::default();
+        assert!(
+            p.keystroke(0.0, 700.0),
+            "the first keystroke starts the timer"
+        );
+        assert!(
+            !p.keystroke(300.0, 700.0),
+            "later ones only move the deadline"
+        );
+        assert!(!p.keystroke(500.0, 700.0));
+        assert_eq!(p.timer_fired(700.0), Wake::Sleep(500.0));
+        assert_eq!(
+            p.timer_fired(1199.5),
+            Wake::Fire,
+            "a timer may fire a little early"
+        );
+        assert!(
+            p.keystroke(2000.0, 700.0),
+            "after firing, the next burst starts a timer"
+        );
+    }
+
+    #[test]
+    fn an_emptied_box_is_not_acted_on() {
+        let mut p = Pause::default();
+        assert!(p.keystroke(0.0, 700.0));
+        p.cancel();
+        assert_eq!(p.timer_fired(700.0), Wake::Idle);
+        assert!(
+            p.keystroke(800.0, 700.0),
+            "the idle timer stopped; a new one starts"
+        );
+        p.cancel();
+        assert!(
+            !p.keystroke(900.0, 700.0),
+            "the running timer serves the new deadline"
+        );
+        assert_eq!(p.timer_fired(1500.0), Wake::Sleep(100.0));
+        assert_eq!(p.timer_fired(1600.0), Wake::Fire);
+    }
+}
