@@ -7,7 +7,7 @@
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
-use shopdesk_wire::chat::{Author, ChatEvent, Handoff, Summary, What};
+use shopdesk_wire::chat::{Author, ChatEvent, Handoff, MessageKey, Summary, What};
 
 use crate::text;
 
@@ -40,6 +40,13 @@ pub(crate) struct Message {
     pub at: i64,
     pub seq: Option<i64>,
     pub delivery: Delivery,
+}
+
+impl Message {
+    /// What makes it the same message as another (the rule all sides share).
+    pub(crate) fn key(&self) -> MessageKey<'_> {
+        MessageKey::new(self.author, &self.id)
+    }
 }
 
 /// Whether a conversation's earlier events are here.
@@ -92,10 +99,8 @@ impl Conversation {
         text::who(&self.handoff, &self.id)
     }
 
-    fn message_mut(&mut self, author: Author, id: &str) -> Option<&mut Message> {
-        self.messages
-            .iter_mut()
-            .find(|m| m.author == author && m.id == id)
+    fn message_mut(&mut self, key: MessageKey<'_>) -> Option<&mut Message> {
+        self.messages.iter_mut().find(|m| m.key() == key)
     }
 
     /// Stable: pending messages keep the order the agent wrote them in.
@@ -243,7 +248,7 @@ impl Desk {
                 let Some(c) = self.conversations.get_mut(&id) else {
                     return Applied::Unknown;
                 };
-                if let Some(m) = c.message_mut(author, &mid) {
+                if let Some(m) = c.message_mut(MessageKey::new(author, &mid)) {
                     if m.seq == Some(seq) && m.delivery == Delivery::Stored {
                         return Applied::Nothing;
                     }
@@ -414,7 +419,7 @@ impl Desk {
         if let Some(m) = self
             .conversations
             .get_mut(conversation)
-            .and_then(|c| c.message_mut(Author::Agent, id))
+            .and_then(|c| c.message_mut(MessageKey::new(Author::Agent, id)))
         {
             if let Delivery::Pending { attempts, .. } = &m.delivery {
                 m.delivery = Delivery::Pending {
@@ -431,7 +436,7 @@ impl Desk {
         if let Some(m) = self
             .conversations
             .get_mut(conversation)
-            .and_then(|c| c.message_mut(Author::Agent, id))
+            .and_then(|c| c.message_mut(MessageKey::new(Author::Agent, id)))
         {
             m.delivery = Delivery::Stored;
         }
@@ -441,7 +446,7 @@ impl Desk {
         if let Some(m) = self
             .conversations
             .get_mut(conversation)
-            .and_then(|c| c.message_mut(Author::Agent, id))
+            .and_then(|c| c.message_mut(MessageKey::new(Author::Agent, id)))
         {
             if matches!(m.delivery, Delivery::Pending { .. }) {
                 m.delivery = Delivery::Failed(reason);

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use thiserror::Error;
 
-/// The schema this code writes (`PRAGMA user_version`): 1 feedback, 2 adds chat.
-pub const SCHEMA_VERSION: i32 = 2;
+/// The schema this code writes (`PRAGMA user_version`): 1 feedback, 2 adds chat, 3
+/// keys chat messages by author and id.
+pub const SCHEMA_VERSION: i32 = 3;
 
 #[derive(Debug, Error)]
 pub enum DbError {
@@ -108,12 +109,56 @@ pub fn migrate(conn: &Connection, path: &Path) -> Result<(), DbError> {
         )
         .map_err(failed)?;
     }
+    if version < 3 {
+        // A message is known by its author and its id together (`MessageKey`): each
+        // side makes its own ids, so an agent's id equal to a shopper's is another
+        // message. Version 2 stored the bare id; every stored message says who wrote it.
+        conn.execute_batch(
+            "BEGIN;
+            UPDATE chat_events SET client_id = json_extract(what, '$.author') || ':' || client_id
+                WHERE client_id IS NOT NULL;
+            PRAGMA user_version = 3;
+            COMMIT;",
+        )
+        .map_err(failed)?;
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_version_2_database_keys_its_messages_by_author_and_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        let conn = connect(&path).unwrap();
+        migrate(&conn, &path).unwrap();
+        conn.execute_batch(
+            r#"PRAGMA user_version = 2;
+            INSERT INTO chat_conversations VALUES ('c1', 'h', 0, NULL, '{}');
+            INSERT INTO chat_events (conversation, at, client_id, what) VALUES
+                ('c1', 0, NULL, '{"type":"started","handoff":{}}'),
+                ('c1', 1, 'm1', '{"type":"message","author":"shopper","id":"m1","body":"hi"}');"#,
+        )
+        .unwrap();
+        migrate(&conn, &path).unwrap();
+        let keys: Vec<Option<String>> = conn
+            .prepare("SELECT client_id FROM chat_events ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(keys, [None, Some("shopper:m1".to_string())]);
+        // The agent may now use the same id: another message.
+        conn.execute(
+            "INSERT INTO chat_events (conversation, at, client_id, what) VALUES ('c1', 2, 'agent:m1', '{}')",
+            [],
+        )
+        .unwrap();
+    }
 
     #[test]
     fn a_version_1_database_gains_chat_and_keeps_its_feedback() {

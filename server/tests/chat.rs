@@ -271,6 +271,66 @@ fn a_shopper_and_an_agent_talk_until_the_agent_ends_the_chat() {
 }
 
 #[test]
+fn an_agent_message_with_a_shoppers_id_is_another_message() {
+    let s = start(Some(AGENT));
+    let (status, _, started) = call(
+        "POST",
+        &format!("{}/v1/chat", s.base),
+        None,
+        Some(STORE),
+        Some(json!({})),
+    );
+    assert_eq!(status, 201, "{started}");
+    let id = started["id"].as_str().unwrap();
+    let token = started["token"].as_str().unwrap();
+    // Each side makes its own ids; nothing stops two of them from being equal.
+    let shared = uuid(7);
+    let shopper = json!({"id": shared, "body": "Is the blue one in stock?"});
+    let agent = json!({"id": shared, "body": "Yes, three left."});
+    let shopper_url = format!("{}/v1/chat/{id}/messages", s.base);
+    let agent_url = format!("{}/v1/agent/conversations/{id}/messages", s.base);
+    let (status, _, first) = call(
+        "POST",
+        &shopper_url,
+        Some(token),
+        Some(STORE),
+        Some(shopper),
+    );
+    assert_eq!(status, 201, "{first}");
+    let (status, _, reply) = call("POST", &agent_url, Some(AGENT), None, Some(agent.clone()));
+    assert_eq!(
+        status, 201,
+        "the agent's reply is stored, not taken for the shopper's: {reply}"
+    );
+    assert_ne!(reply["seq"], first["seq"]);
+    assert_eq!(said(&reply), "agent: Yes, three left.");
+    // The agent's retry is still recognised as the same message.
+    let (status, _, again) = call("POST", &agent_url, Some(AGENT), None, Some(agent));
+    assert_eq!((status, &again), (200, &reply));
+    let (_, _, history) = call(
+        "GET",
+        &format!("{}/v1/agent/conversations/{id}", s.base),
+        Some(AGENT),
+        None,
+        None,
+    );
+    let said_all: Vec<String> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(said)
+        .collect();
+    assert_eq!(
+        said_all,
+        [
+            "started",
+            "shopper: Is the blue one in stock?",
+            "agent: Yes, three left."
+        ]
+    );
+}
+
+#[test]
 fn a_reconnecting_stream_resumes_after_the_last_event_it_saw() {
     let s = start(Some(AGENT));
     let (_, _, started) = call(

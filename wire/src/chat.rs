@@ -71,7 +71,7 @@ pub struct Say {
 }
 
 /// Who wrote a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Author {
     Shopper,
@@ -109,6 +109,39 @@ pub enum What {
     },
     /// Someone ended the conversation; nothing more can be said in it.
     Closed { by: Author },
+}
+
+/// What makes two messages the same one: who wrote it and the id its sender made.
+///
+/// Each sender makes its own ids (the shopper's widget, the agent's page), so an id
+/// alone says nothing across authors: a shopper's message and an agent's with the same
+/// id are two messages. Every side that de-duplicates (the server's store, the widget's
+/// log, the agent page's desk) compares these keys, and nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MessageKey<'a> {
+    pub author: Author,
+    pub id: &'a str,
+}
+
+impl<'a> MessageKey<'a> {
+    pub fn new(author: Author, id: &'a str) -> Self {
+        Self { author, id }
+    }
+
+    /// The key as one string, `author:id` (what the server stores and indexes).
+    pub fn stored(&self) -> String {
+        format!("{}:{}", self.author.as_str(), self.id)
+    }
+}
+
+impl What {
+    /// The message's key; `None` for events that are not messages.
+    pub fn message_key(&self) -> Option<MessageKey<'_>> {
+        match self {
+            What::Message { author, id, .. } => Some(MessageKey::new(*author, id)),
+            _ => None,
+        }
+    }
 }
 
 /// One event, as the event streams deliver it (`id:` of a server-sent event is `seq`).
@@ -223,6 +256,26 @@ mod tests {
             closed,
             serde_json::json!({"type": "closed", "by": "shopper"})
         );
+    }
+
+    #[test]
+    fn a_message_is_known_by_its_author_and_id_together() {
+        let shopper = MessageKey::new(Author::Shopper, "m1");
+        let agent = MessageKey::new(Author::Agent, "m1");
+        assert_ne!(
+            shopper, agent,
+            "the same id from two senders is two messages"
+        );
+        assert_eq!(shopper, MessageKey::new(Author::Shopper, "m1"));
+        assert_ne!(shopper.stored(), agent.stored());
+        assert_eq!(agent.stored(), "agent:m1");
+        let said = What::Message {
+            author: Author::Agent,
+            id: "m1".into(),
+            body: "Hello".into(),
+        };
+        assert_eq!(said.message_key(), Some(agent));
+        assert_eq!(What::Closed { by: Author::Agent }.message_key(), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
-use shopdesk_wire::chat::{Author, Handoff, MAX_MESSAGE};
+use shopdesk_wire::chat::{Author, Handoff, MessageKey, MAX_MESSAGE};
 
 use crate::browser;
 use crate::desk::{Delivery, History, Message};
@@ -287,13 +287,13 @@ fn Log(id: String) -> impl IntoView {
             <ol class="messages">
             <For
                 each=move || keys.get()
-                key=|k| format!("{}:{}", k.0.as_str(), k.1)
+                key=|k| MessageKey::new(k.0, &k.1).stored()
                 children=move |(author, mid)| {
                     let id = id.clone();
                     let message = Memo::new(move |_| {
                         session.desk.with(|d| {
                             d.conversation(&id)
-                                .and_then(|c| c.messages.iter().find(|m| m.author == author && m.id == mid))
+                                .and_then(|c| c.messages.iter().find(|m| m.key() == MessageKey::new(author, &mid)))
                                 .cloned()
                         })
                     });

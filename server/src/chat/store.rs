@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
-use shopdesk_wire::chat::{Author, ChatEvent, Handoff, Say, Summary, What};
+use shopdesk_wire::chat::{Author, ChatEvent, Handoff, MessageKey, Say, Summary, What};
 use thiserror::Error;
 use tokio::sync::watch;
 
@@ -189,8 +189,8 @@ impl ChatStore {
         .await
     }
 
-    /// Adds a message. A message with an id already used in this conversation is not
-    /// added again: the stored event comes back with `false`.
+    /// Adds a message. A message this conversation already has (the same author and
+    /// id, [`MessageKey`]) is not added again: the stored event comes back with `false`.
     pub async fn say(
         &self,
         id: &str,
@@ -202,10 +202,11 @@ impl ChatStore {
         let (event, added) = self
             .with(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let key = MessageKey::new(author, &say.id).stored();
                 if let Some(existing) = tx
                     .query_row(
                         "SELECT seq, at, what FROM chat_events WHERE conversation = ?1 AND client_id = ?2",
-                        params![conv, say.id],
+                        params![conv, key],
                         |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)),
                     )
                     .optional()?
@@ -215,12 +216,11 @@ impl ChatStore {
                 if closed_at(&tx, &conv)?.is_some() {
                     return Err(ChatError::Closed);
                 }
-                let client_id = say.id.clone();
                 let event = append(
                     &tx,
                     &conv,
                     now,
-                    Some(&client_id),
+                    Some(&key),
                     What::Message {
                         author,
                         id: say.id,
