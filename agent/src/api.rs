@@ -1,42 +1,19 @@
 //! The agent endpoints of the server (`/v1/agent/…`, same origin as the page).
 
-use std::fmt;
-
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+pub(crate) use shopdesk_web::http::Failure;
+use shopdesk_web::http::{self, percent_encode, Call};
 use shopdesk_wire::chat::{ChatEvent, Say, Summary};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, Response};
 
-use crate::text::{error_message, percent_encode};
+/// A 401 means the agent token: the server was restarted with another one, or it was
+/// mistyped. Any other failure is the shared kind.
+const TOKEN_REFUSED: &str =
+    "The server did not accept this agent token; check it and sign in again.";
 
-/// Why a request did not do what it should.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Failure {
-    /// 401: the token is wrong, or the server was restarted with another one.
-    Unauthorized(String),
-    /// The server said no, in its own words.
-    Http { status: u16, message: String },
-    /// No answer: offline, server down, connection dropped.
-    Network(String),
-    /// An answer this page cannot read (a proxy's error page, a newer server).
-    Unreadable(String),
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Failure::Unauthorized(m) => write!(f, "{m}"),
-            Failure::Http { status, message } if message.starts_with("HTTP ") => {
-                write!(f, "the server answered HTTP {status}")
-            }
-            Failure::Http { status, message } => write!(f, "{message} (HTTP {status})"),
-            // The browser's words ("Failed to fetch") add nothing for an agent.
-            Failure::Network(_) => write!(f, "cannot reach the server"),
-            Failure::Unreadable(m) => write!(f, "unexpected answer from the server: {m}"),
-        }
-    }
+/// The message for the sign-in form when `failure` is a refused token.
+pub(crate) fn token_refused(failure: &Failure) -> Option<String> {
+    (failure.status() == Some(401)).then(|| TOKEN_REFUSED.to_string())
 }
 
 /// The conversation list and where the event stream should start.
@@ -110,52 +87,14 @@ async fn call(
     token: &str,
     json: Option<String>,
 ) -> Result<String, Failure> {
-    let network = |e: JsValue| Failure::Network(describe(&e));
-    let init = RequestInit::new();
-    init.set_method(method);
-    let headers = web_sys::Headers::new().map_err(network)?;
-    headers
-        .set("Authorization", &format!("Bearer {token}"))
-        .map_err(network)?;
-    if let Some(json) = json {
-        headers
-            .set("Content-Type", "application/json")
-            .map_err(network)?;
-        init.set_body(&JsValue::from_str(&json));
+    let request = match method {
+        "POST" => Call::post(path),
+        _ => Call::get(path),
     }
-    init.set_headers(&headers);
-    let request = Request::new_with_str_and_init(path, &init).map_err(network)?;
-    let window = web_sys::window().ok_or_else(|| Failure::Network("no window".into()))?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(network)?
-        .dyn_into()
-        .map_err(network)?;
-    let status = response.status();
-    let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise)
-            .await
-            .map_err(network)?
-            .as_string()
-            .unwrap_or_default(),
-        Err(e) => return Err(network(e)),
+    .bearer(token);
+    let request = match &json {
+        Some(body) => request.json(body),
+        None => request,
     };
-    match status {
-        200..=299 => Ok(text),
-        401 => Err(Failure::Unauthorized(
-            "The server did not accept this agent token; check it and sign in again.".into(),
-        )),
-        _ => Err(Failure::Http {
-            status,
-            message: error_message(status, &text),
-        }),
-    }
-}
-
-/// A JS error's message, whatever was thrown.
-pub(crate) fn describe(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "unknown error".into())
+    http::call(request).await.map(|answer| answer.body)
 }

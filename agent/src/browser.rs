@@ -1,8 +1,8 @@
-//! The few things the page asks of the browser besides the DOM: the token's storage,
-//! the address bar, the clock, timers.
+//! The few things the page asks of the browser besides the DOM and the server: the
+//! token's storage, the address bar, local time, the title. (Server calls, retries,
+//! the event stream and the clock are `shopdesk_web`'s, shared with the widget.)
 
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 
 /// Where the token lives: per tab, gone when the tab closes, never sent anywhere
 /// except to this server.
@@ -52,11 +52,6 @@ pub(crate) fn take_fragment_token() -> Option<String> {
     Some(token)
 }
 
-/// Milliseconds since the Unix epoch, the agent's clock.
-pub(crate) fn now_ms() -> i64 {
-    js_sys::Date::now() as i64
-}
-
 /// `at` (epoch milliseconds) shifted into the agent's time zone, for [`crate::text::stamp`].
 pub(crate) fn local(at: i64) -> i64 {
     let offset_minutes = js_sys::Date::new(&JsValue::from_f64(at as f64)).get_timezone_offset();
@@ -69,23 +64,6 @@ pub(crate) fn long_time(at: i64) -> String {
         js_sys::Date::new(&JsValue::from_f64(at as f64))
             .to_locale_string("default", &JsValue::UNDEFINED),
     )
-}
-
-pub(crate) fn random() -> f64 {
-    js_sys::Math::random()
-}
-
-/// Resolves after `ms` milliseconds.
-pub(crate) async fn sleep(ms: f64) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                &resolve,
-                ms.clamp(0.0, f64::from(i32::MAX)) as i32,
-            );
-        }
-    });
-    let _ = JsFuture::from(promise).await;
 }
 
 pub(crate) fn set_title(title: &str) {

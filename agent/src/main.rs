@@ -5,7 +5,6 @@
 mod api;
 mod browser;
 mod desk;
-mod live;
 mod retry;
 mod session;
 mod text;

@@ -1,13 +1,11 @@
-//! When to try again: replies, the conversation list and the event stream all ride
-//! out a server restart or a dropped connection without the agent doing anything.
+//! The agent page's reading of the shared retry policy (`shopdesk_web::retry`):
+//! replies, the conversation list and the event stream all ride out a server restart
+//! or a dropped connection, and a refused token sends the agent back to sign in.
 
-use crate::api::Failure;
+use shopdesk_web::retry;
+pub(crate) use shopdesk_web::retry::{backoff_ms, seconds};
 
-/// First delay after a failure; doubled per failure, up to [`MAX_DELAY_MS`].
-const FIRST_DELAY_MS: f64 = 1_000.0;
-/// An agent is waiting at the screen: a reply should go out soon after the server is
-/// back, not minutes later.
-const MAX_DELAY_MS: f64 = 30_000.0;
+use crate::api::{self, Failure};
 
 /// What to do after a request failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,36 +18,15 @@ pub(crate) enum Next {
     Retry { after_ms: f64 },
 }
 
-/// `attempts` counts earlier failures of the same request; `random` is in `[0, 1)`
-/// and keeps many agents' pages from returning to a restarted server all at once.
+/// `attempts` counts earlier failures of the same request; `random` is in `[0, 1)`.
 pub(crate) fn after(failure: &Failure, attempts: u32, random: f64) -> Next {
-    match failure {
-        Failure::Unauthorized(message) => Next::SignOut(message.clone()),
-        Failure::Http { status, message } if is_final(*status) => Next::GiveUp(match status {
-            409 => "the conversation has ended".to_string(),
-            _ => message.clone(),
-        }),
-        Failure::Http { .. } | Failure::Network(_) | Failure::Unreadable(_) => Next::Retry {
-            after_ms: backoff_ms(attempts, random),
-        },
+    if let Some(message) = api::token_refused(failure) {
+        return Next::SignOut(message);
     }
-}
-
-/// A client error other than timeouts and rate limits: the same request gets the same
-/// answer.
-fn is_final(status: u16) -> bool {
-    (400..500).contains(&status) && status != 408 && status != 429
-}
-
-/// Exponential backoff with "equal jitter": half the delay fixed, half random.
-pub(crate) fn backoff_ms(attempts: u32, random: f64) -> f64 {
-    let full = (FIRST_DELAY_MS * 2f64.powi(attempts.min(16) as i32)).min(MAX_DELAY_MS);
-    full / 2.0 + full / 2.0 * random.clamp(0.0, 1.0)
-}
-
-/// Whole seconds, rounded up, for "retrying in 4 s".
-pub(crate) fn seconds(ms: f64) -> u64 {
-    (ms / 1_000.0).ceil().max(1.0) as u64
+    match retry::after(failure, attempts, random) {
+        retry::Next::GiveUp(reason) => Next::GiveUp(reason),
+        retry::Next::Retry { after_ms } => Next::Retry { after_ms },
+    }
 }
 
 #[cfg(test)]
@@ -60,61 +37,27 @@ mod tests {
         Failure::Http {
             status,
             message: format!("refused with {status}"),
+            retry_after_ms: None,
         }
     }
 
     #[test]
-    fn server_trouble_and_lost_connections_are_retried() {
-        for failure in [
-            http(500),
-            http(502),
-            http(503),
-            http(408),
-            http(429),
-            Failure::Network("Failed to fetch".into()),
-        ] {
-            assert!(
-                matches!(after(&failure, 0, 0.5), Next::Retry { .. }),
-                "{failure:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn refusals_are_final_and_say_why() {
-        assert_eq!(
-            after(&http(409), 3, 0.5),
-            Next::GiveUp("the conversation has ended".into())
-        );
-        assert_eq!(
-            after(&http(400), 0, 0.5),
-            Next::GiveUp("refused with 400".into())
-        );
-        assert_eq!(
-            after(&http(404), 0, 0.5),
-            Next::GiveUp("refused with 404".into())
-        );
-        assert_eq!(
-            after(&Failure::Unauthorized("wrong token".into()), 0, 0.5),
-            Next::SignOut("wrong token".into())
+    fn a_refused_token_signs_the_agent_out() {
+        assert!(
+            matches!(after(&http(401), 0, 0.5), Next::SignOut(m) if m.contains("sign in again"))
         );
     }
 
     #[test]
-    fn backoff_doubles_up_to_the_cap_with_jitter() {
-        assert_eq!(backoff_ms(0, 0.0), 500.0);
-        assert_eq!(backoff_ms(0, 1.0), 1_000.0);
-        assert_eq!(backoff_ms(1, 1.0), 2_000.0);
-        assert_eq!(backoff_ms(3, 0.0), 4_000.0);
-        assert_eq!(backoff_ms(40, 1.0), MAX_DELAY_MS);
-        assert_eq!(backoff_ms(40, 0.0), MAX_DELAY_MS / 2.0);
-        assert_eq!(backoff_ms(2, 7.0), backoff_ms(2, 1.0));
-    }
-
-    #[test]
-    fn waits_are_said_in_whole_seconds() {
-        assert_eq!(seconds(0.0), 1);
-        assert_eq!(seconds(1_200.0), 2);
-        assert_eq!(seconds(30_000.0), 30);
+    fn everything_else_follows_the_shared_policy() {
+        assert_eq!(
+            after(&http(409), 0, 0.5),
+            Next::GiveUp("refused with 409 (HTTP 409)".into())
+        );
+        assert!(matches!(after(&http(503), 0, 0.5), Next::Retry { .. }));
+        assert!(matches!(
+            after(&Failure::Network("Failed to fetch".into()), 0, 0.5),
+            Next::Retry { .. }
+        ));
     }
 }

@@ -8,11 +8,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shopdesk_wire::chat::{ChatEvent, Say, MAX_MESSAGE};
 
-use crate::api::{self, Failure};
+use crate::api;
 use crate::browser;
 use crate::desk::{Applied, Desk, Source};
-use crate::live::{self, Report};
 use crate::retry::{self, Next};
+use shopdesk_web::stream::{self, Report};
 
 /// How the page is connected to the server.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -79,7 +79,7 @@ pub(crate) struct Session {
     pub drafts: StoredValue<BTreeMap<String, String>>,
     /// Bumped at sign-in and sign-out: work started for an earlier sign-in stops.
     generation: StoredValue<u32>,
-    stream: StoredValue<Option<live::Stream>, LocalStorage>,
+    stream: StoredValue<Option<stream::Stream>, LocalStorage>,
     /// Failures of the stream in a row, for its backoff.
     stream_failures: StoredValue<u32>,
     /// Conversations whose replies are being delivered (one loop each, in order).
@@ -96,7 +96,7 @@ impl Session {
             token: RwSignal::new(None),
             signin_error: RwSignal::new(None),
             announcement: RwSignal::new(String::new()),
-            now: RwSignal::new(browser::now_ms()),
+            now: RwSignal::new(shopdesk_web::time::now_ms()),
             drafts: StoredValue::new(BTreeMap::new()),
             generation: StoredValue::new(0),
             stream: StoredValue::new_local(None),
@@ -187,7 +187,7 @@ impl Session {
                     }
                     Err(f) => f,
                 };
-                match retry::after(&failure, attempts, browser::random()) {
+                match retry::after(&failure, attempts, shopdesk_web::time::random()) {
                     Next::SignOut(message) => return self.sign_out(Some(message)),
                     Next::GiveUp(message) => {
                         return self
@@ -198,7 +198,7 @@ impl Session {
                             "Cannot load conversations: {failure}; retrying in {} s",
                             retry::seconds(after_ms)
                         )));
-                        browser::sleep(after_ms).await;
+                        shopdesk_web::time::sleep(after_ms).await;
                         attempts += 1;
                     }
                 }
@@ -212,12 +212,12 @@ impl Session {
             return;
         };
         let url = api::events_url(&token, self.desk.with_untracked(|d| d.seq));
-        match live::open(&url, move |report| self.on_stream(generation, report)) {
+        match stream::open(&url, move |report| self.on_stream(generation, report)) {
             Ok(stream) => self.stream.set_value(Some(stream)),
             Err(e) => {
                 self.link(Link::Down(format!(
                     "Cannot open the live connection: {}",
-                    api::describe(&e)
+                    shopdesk_web::js::describe(&e)
                 )));
                 spawn_local(self.reconnect(generation));
             }
@@ -253,12 +253,12 @@ impl Session {
         loop {
             let failures = self.stream_failures.get_value();
             self.stream_failures.set_value(failures + 1);
-            let wait = retry::backoff_ms(failures, browser::random());
+            let wait = retry::backoff_ms(failures, shopdesk_web::time::random());
             self.link(Link::Down(format!(
                 "Live connection lost{why}; reconnecting in {} s",
                 retry::seconds(wait)
             )));
-            browser::sleep(wait).await;
+            shopdesk_web::time::sleep(wait).await;
             let Some(token) = self.token.get_untracked() else {
                 return;
             };
@@ -272,8 +272,10 @@ impl Session {
                     self.link(Link::Reconnecting);
                     return self.connect(generation);
                 }
-                Err(Failure::Unauthorized(message)) => return self.sign_out(Some(message)),
-                Err(failure) => why = format!(" ({failure})"),
+                Err(failure) => match api::token_refused(&failure) {
+                    Some(message) => return self.sign_out(Some(message)),
+                    None => why = format!(" ({failure})"),
+                },
             }
         }
     }
@@ -335,7 +337,9 @@ impl Session {
                 self.desk.update(|d| d.load_history(&id, events));
                 self.problem("history", None);
             }
-            Err(Failure::Unauthorized(message)) => self.sign_out(Some(message)),
+            Err(failure) if api::token_refused(&failure).is_some() => {
+                self.sign_out(api::token_refused(&failure))
+            }
             Err(failure) => {
                 self.problem(
                     "history",
@@ -374,7 +378,7 @@ impl Session {
             ));
         }
         let id = uuid::Uuid::new_v4().to_string();
-        let now = browser::now_ms();
+        let now = shopdesk_web::time::now_ms();
         self.desk
             .try_update(|d| d.queue(conversation, id, body.to_string(), now))
             .unwrap_or_else(|| Err("the page is shutting down".to_string()))
@@ -424,7 +428,7 @@ impl Session {
                     }
                     Err(f) => f,
                 };
-                match retry::after(&failure, attempts, browser::random()) {
+                match retry::after(&failure, attempts, shopdesk_web::time::random()) {
                     Next::SignOut(message) => return self.sign_out(Some(message)),
                     Next::GiveUp(reason) => {
                         self.problem("retry", None);
@@ -467,7 +471,7 @@ impl Session {
         let mut left = ms;
         while left > 0.0 && self.wake.get_value() == wake {
             let step = left.min(250.0);
-            browser::sleep(step).await;
+            shopdesk_web::time::sleep(step).await;
             left -= step;
         }
     }
@@ -487,10 +491,12 @@ impl Session {
             match answer {
                 Ok(()) => {
                     self.desk
-                        .update(|d| d.closed_here(&conversation, browser::now_ms()));
+                        .update(|d| d.closed_here(&conversation, shopdesk_web::time::now_ms()));
                     self.problem("close", None);
                 }
-                Err(Failure::Unauthorized(message)) => self.sign_out(Some(message)),
+                Err(failure) if api::token_refused(&failure).is_some() => {
+                    self.sign_out(api::token_refused(&failure))
+                }
                 Err(failure) => {
                     self.desk.update(|d| d.set_closing(&conversation, false));
                     self.problem(

@@ -176,30 +176,6 @@ pub(crate) fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// `text` as one URL path segment or query value (everything but unreserved
-/// characters escaped).
-pub(crate) fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// The message of an error answer (`{"error": "…"}`), else the bare status: the
-/// server's own words say what to do, a status code alone does not.
-pub(crate) fn error_message(status: u16, body: &str) -> String {
-    serde_json::from_str::<Value>(body)
-        .ok()
-        .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_string))
-        .filter(|e| !e.trim().is_empty())
-        .unwrap_or_else(|| format!("HTTP {status}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,24 +272,11 @@ mod tests {
     #[test]
     fn percent_encoding_round_trips() {
         for s in ["plain-id_1.~", "a b/c?d&e=f#g", "tö%ken"] {
-            assert_eq!(percent_decode(&percent_encode(s)).as_deref(), Some(s));
+            let encoded = shopdesk_web::http::percent_encode(s);
+            assert_eq!(percent_decode(&encoded).as_deref(), Some(s));
         }
-        assert_eq!(percent_encode("a b/c"), "a%20b%2Fc");
         assert_eq!(percent_decode("%"), None);
         assert_eq!(percent_decode("%ff"), None);
-    }
-
-    #[test]
-    fn errors_use_the_servers_words() {
-        assert_eq!(
-            error_message(
-                400,
-                r#"{"error": "`body` must not be empty", "field": "body"}"#
-            ),
-            "`body` must not be empty"
-        );
-        assert_eq!(error_message(502, "<html>Bad gateway</html>"), "HTTP 502");
-        assert_eq!(error_message(503, r#"{"error": ""}"#), "HTTP 503");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Reporting to the page's console, the `window.shopdesk` events and the performance
-//! timeline; timers.
+//! timeline.
 
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -22,27 +22,6 @@ pub fn mark(name: &str) {
     if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
         let _ = p.mark(&format!("shopdesk:{name}"));
     }
-}
-
-/// Resolves in a later task, letting the browser handle input and render in between.
-pub async fn next_task() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback(&resolve);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-/// Resolves after `ms` milliseconds.
-pub async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ =
-                window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.max(0));
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 thread_local! {

@@ -144,7 +144,7 @@ async fn open(
     // In a task of its own: with the index fetched beside the module, the bundle is
     // often here already, and opening it in the task that mounted the panel would make
     // one long task of both (a store page's input would wait for it).
-    js::next_task().await;
+    shopdesk_web::time::next_task().await;
     Engine::open(&bundle).map_err(|e| format!("{bundle_url}: {e}"))
 }
 
@@ -161,7 +161,7 @@ async fn warm_up() {
     };
     for query in &queries {
         for end in (1..=query.len()).filter(|&i| query.is_char_boundary(i)) {
-            js::next_task().await;
+            shopdesk_web::time::next_task().await;
             ENGINE.with(|e| {
                 if let Some(engine) = e.borrow().as_ref() {
                     let _ = engine.search(&query[..end], RESULT_LIMIT);

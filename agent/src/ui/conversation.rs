@@ -318,7 +318,10 @@ fn MessageItem(message: Message) -> impl IntoView {
         Author::Shopper => ("Shopper", "message shopper"),
         Author::Agent => ("Agent", "message agent"),
     };
-    let time = text::stamp(browser::local(at), browser::local(browser::now_ms()));
+    let time = text::stamp(
+        browser::local(at),
+        browser::local(shopdesk_web::time::now_ms()),
+    );
     let (state, note) = match &delivery {
         Delivery::Stored => ("stored", None),
         Delivery::Pending { problem: None, .. } => ("pending", Some("Sending…".to_string())),

@@ -23,7 +23,7 @@ pub(crate) fn App() -> impl IntoView {
 
     let unread = Memo::new(move |_| session.desk.with(|d| d.unread_conversations()));
     Effect::new(move |_| browser::set_title(&text::title(unread.get())));
-    set_interval(move || session.now.set(browser::now_ms()), TICK);
+    set_interval(move || session.now.set(shopdesk_web::time::now_ms()), TICK);
     // A hidden tab does not read: messages arriving there stay unread until it is back.
     let _ = window_event_listener_untyped("visibilitychange", move |_| {
         session.desk.update(|d| d.set_away(browser::hidden()));

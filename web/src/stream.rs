@@ -1,6 +1,11 @@
-//! The live event stream (server-sent events). The browser reconnects by itself after
-//! a dropped connection and resumes with `Last-Event-ID`; this only reports how the
-//! connection is doing and hands over each event's data.
+//! A server-sent event stream (a shopper's conversation, the agents' live feed). The
+//! browser reconnects by itself after a dropped connection and resumes with
+//! `Last-Event-ID`; this only reports how the connection is doing and hands over each
+//! event's data, and closes the connection when dropped.
+//!
+//! Written on `web_sys::EventSource` rather than gloo-net's: gloo-net's stream
+//! swallows the `error` of a connection the browser is re-establishing and has no
+//! `open`, and both are what the agent page shows as "reconnecting…" and "live".
 
 use std::fmt;
 use std::rc::Rc;
@@ -10,7 +15,7 @@ use web_sys::{EventSource, MessageEvent};
 
 /// What the stream reports.
 #[derive(Debug)]
-pub(crate) enum Report {
+pub enum Report {
     Connected,
     /// One event's `data:` (a `ChatEvent` as JSON).
     Data(String),
@@ -22,7 +27,7 @@ pub(crate) enum Report {
 }
 
 /// An open stream; dropping it closes the connection.
-pub(crate) struct Stream {
+pub struct Stream {
     source: EventSource,
     _handlers: [Closure<dyn FnMut(web_sys::Event)>; 3],
 }
@@ -41,7 +46,7 @@ impl Drop for Stream {
     }
 }
 
-pub(crate) fn open(url: &str, report: impl Fn(Report) + 'static) -> Result<Stream, JsValue> {
+pub fn open(url: &str, report: impl Fn(Report) + 'static) -> Result<Stream, JsValue> {
     let source = EventSource::new(url)?;
     let report = Rc::new(report);
     let on_open = {
