@@ -1,10 +1,14 @@
 //! Live chat with a person, as its own WebAssembly module.
 //!
-//! Most shoppers never ask for a person, so the conversation's code (its leptos view,
-//! delivery with retries, the event stream, the tab's memory of it) is not part of the
+//! Most shoppers never ask for a person, so the conversation's code is not part of the
 //! search module: the help panel (`widget/`) loads this module when the shopper reaches
 //! for "Talk to a person", or at once when this tab already has a conversation, and
 //! mounts it into a host element of the panel with [`mount`].
+//!
+//! Inside, data flows one way: `log` is the conversation as a pure value (tested
+//! natively); `session` holds the effects around it (sending with retries, the event
+//! stream, `memory`: the tab's memory of it) and reports to the log; `view` renders
+//! the log.
 //!
 //! The panel stays in charge of the panel: it decides what is shown (search or chat),
 //! builds the handoff (it knows what the shopper searched and read), and shows the
@@ -12,8 +16,10 @@
 //! [`hooks::Hooks`]; the chat tells it, through them, when the shopper wants to go back,
 //! when the chat should be shown, and when a conversation has ended.
 
-mod conversation;
 mod hooks;
+mod log;
+mod memory;
+mod session;
 mod view;
 
 use leptos::prelude::*;
@@ -21,8 +27,8 @@ use shopdesk_web::{js, listen};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
-use conversation::Chat;
 use hooks::Hooks;
+use session::Chat;
 
 /// Mounts the chat for `endpoint` into `host` (an element inside the launcher's
 /// panel, `panel`), in `locale`'s words. `hooks` is the panel's side of the contract
@@ -80,9 +86,9 @@ pub fn shown() {
 /// `shopdesk.shutdown()`: closes the stream, forgets the conversation, unmounts.
 #[wasm_bindgen]
 pub fn stop() {
-    conversation::stop();
     listen::remove_all();
     if let Some(mounted) = MOUNTED.with(|m| m.borrow_mut().take()) {
+        mounted.chat.stop();
         (mounted.unmount)();
     }
     hooks::uninstall();
@@ -108,14 +114,14 @@ fn follow_unread(panel: &Element, chat: Chat) {
     };
     let marked = launcher.clone();
     Effect::new(move |_| {
-        let _ = if chat.unread.get() {
+        let _ = if chat.log.with(|l| l.unread) {
             marked.set_attribute("data-unread", "")
         } else {
             marked.remove_attribute("data-unread")
         };
     });
     listen::on(&launcher, "click", move || {
-        if chat.unread.get_untracked() || chat.is_open() {
+        if chat.log.with_untracked(|l| l.unread) || chat.is_open() {
             hooks::show();
         }
         chat.mark_read();

@@ -8,8 +8,9 @@ use shopdesk_i18n::Text;
 use shopdesk_wire::chat::Author;
 use web_sys::KeyboardEvent;
 
-use crate::conversation::{Chat, Delivery, Phase};
 use crate::hooks;
+use crate::log::{Delivery, Line, Phase};
+use crate::session::Chat;
 
 #[component]
 pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
@@ -37,8 +38,9 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
         }
     });
     // The newest message stays in view.
+    let count = Memo::new(move |_| chat.log.with(|l| l.lines.len()));
     Effect::new(move |_| {
-        chat.lines.track();
+        count.track();
         if let Some(log) = log_ref.get() {
             request_animation_frame(move || log.set_scroll_top(log.scroll_height()));
         }
@@ -57,58 +59,52 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
             send();
         }
     };
-    let ended = move || chat.phase.get() == Phase::Ended;
+    let phase = Memo::new(move |_| chat.log.with(|l| l.phase));
+    let has_failed = Memo::new(move |_| chat.log.with(|l| l.has_failed()));
+    let ended = move || phase.get() == Phase::Ended;
     let note = move || {
-        match chat.phase.get() {
+        match phase.get() {
         Phase::Unavailable => Some(view! {
             <p class="sd-chat-note sd-status-error" role="alert" data-testid="sd-chat-unavailable">{t.unavailable}</p>
         }.into_any()),
-        Phase::Open if chat.has_failed() => Some(view! {
+        Phase::Open if has_failed.get() => Some(view! {
             <p class="sd-chat-note sd-status-error" role="alert">{t.not_sent}</p>
         }.into_any()),
         Phase::Idle | Phase::Starting => Some(view! {
             <p class="sd-chat-note">{t.waiting}</p>
         }.into_any()),
         Phase::Open => {
-            let answered = chat.lines.with(|l| l.iter().any(|l| l.author == Author::Agent));
+            let (answered, online) = chat.log.with(|l| (l.answered(), l.agents_online));
             (!answered).then(|| {
-                let words = if chat.agents_online.get() == Some(0) { t.no_agents } else { t.waiting };
+                let words = if online == Some(0) { t.no_agents } else { t.waiting };
                 view! { <p class="sd-chat-note" data-testid="sd-chat-waiting">{words}</p> }.into_any()
             })
         }
         Phase::Ended => None,
     }
     };
-    let lines = move || {
-        chat.lines
-            .get()
-            .into_iter()
-            .map(|line| {
-                let (who, author) = match line.author {
-                    Author::Shopper => (t.you, "shopper"),
-                    Author::Agent => (t.agent, "agent"),
-                };
-                let state = match line.delivery {
-                    Delivery::Sending => Some(t.sending),
-                    Delivery::Retrying => Some(t.retrying),
-                    Delivery::Failed => Some(t.not_sent),
-                    Delivery::Sent => None,
-                };
-                let delivery = match line.delivery {
-                    Delivery::Sending => "sending",
-                    Delivery::Retrying => "retrying",
-                    Delivery::Sent => "sent",
-                    Delivery::Failed => "failed",
-                };
-                view! {
-                    <li class="sd-chat-line" data-testid="sd-chat-line" data-author=author data-delivery=delivery>
-                        <span class="sd-visually-hidden">{format!("{who}: ")}</span>
-                        <p class="sd-chat-bubble">{line.body}</p>
-                        {state.map(|s| view! { <span class="sd-chat-state">{s}</span> })}
-                    </li>
-                }
+    // Keyed by message: a new or confirmed message re-renders its own line only.
+    let keys = Memo::new(move |_| {
+        chat.log.with(|l| {
+            l.lines
+                .iter()
+                .map(|line| line.key().stored())
+                .collect::<Vec<_>>()
+        })
+    });
+    let line = move |key: String| {
+        let line = Memo::new(move |_| {
+            chat.log.with(|l| {
+                l.lines
+                    .iter()
+                    .find(|line| line.key().stored() == key)
+                    .cloned()
             })
-            .collect_view()
+        });
+        move || {
+            line.get()
+                .map(|line| view! { <LineView line=line text=text /> })
+        }
     };
     view! {
         <section class="sd-chat" data-testid="sd-chat" aria-label=t.title>
@@ -118,13 +114,15 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
                     {t.back}
                 </button>
                 <button class="sd-chip sd-chat-end" type="button" data-testid="sd-chat-end"
-                    hidden=move || chat.phase.get() != Phase::Open
+                    hidden=move || phase.get() != Phase::Open
                     on:click=move |_| chat.end()>{t.end}</button>
             </div>
             <h3 class="sd-chat-title">{t.title}</h3>
             {note}
             <div class="sd-chat-log" role="log" aria-live="polite" data-testid="sd-chat-log" node_ref=log_ref>
-                <ol class="sd-chat-lines">{lines}</ol>
+                <ol class="sd-chat-lines">
+                    <For each=move || keys.get() key=|k| k.clone() children=line />
+                </ol>
             </div>
             {move || ended().then(|| view! {
                 <div class="sd-chat-ended">
@@ -133,7 +131,7 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
                     <button class="sd-chip" type="button" data-testid="sd-chat-again" on:click=move |_| chat.restart()>{t.again}</button>
                 </div>
             })}
-            {move || (chat.has_failed() && !ended()).then(|| view! {
+            {move || (has_failed.get() && !ended()).then(|| view! {
                 <button class="sd-chip sd-chat-retry" type="button" data-testid="sd-chat-retry" on:click=move |_| chat.retry()>{t.retry}</button>
             })}
             <form class="sd-chat-form" hidden=ended on:submit=move |ev| { ev.prevent_default(); send(); }>
@@ -147,5 +145,28 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
                 <button type="submit" class="sd-chip sd-send" data-testid="sd-chat-send">{t.send}</button>
             </form>
         </section>
+    }
+}
+
+/// One message: who wrote it (for screen readers), the text, and where it stands.
+#[component]
+fn LineView(line: Line, text: &'static Text) -> impl IntoView {
+    let t = &text.chat;
+    let (who, author) = match line.author {
+        Author::Shopper => (t.you, "shopper"),
+        Author::Agent => (t.agent, "agent"),
+    };
+    let state = match line.delivery {
+        Delivery::Sending => Some(t.sending),
+        Delivery::Retrying => Some(t.retrying),
+        Delivery::Failed => Some(t.not_sent),
+        Delivery::Sent => None,
+    };
+    view! {
+        <li class="sd-chat-line" data-testid="sd-chat-line" data-author=author data-delivery=line.delivery.name()>
+            <span class="sd-visually-hidden">{format!("{who}: ")}</span>
+            <p class="sd-chat-bubble">{line.body}</p>
+            {state.map(|s| view! { <span class="sd-chat-state">{s}</span> })}
+        </li>
     }
 }

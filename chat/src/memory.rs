@@ -1,0 +1,75 @@
+//! What the browser tab remembers of its conversation (`sessionStorage`), so the chat
+//! follows the shopper across the store's pages: the conversation and its token, how
+//! far the log was seen and read, and the messages typed and not yet acknowledged
+//! (leaving the page while one is being retried does not lose it; the next page sends
+//! it).
+
+use serde::{Deserialize, Serialize};
+use shopdesk_wire::chat::Say;
+
+/// Where the open conversation is remembered for this tab.
+const KEY: &str = "shopdesk:chat";
+/// Messages typed and not yet acknowledged.
+const PENDING_KEY: &str = "shopdesk:chat-pending";
+
+/// The conversation this tab is in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Remembered {
+    pub endpoint: String,
+    pub id: String,
+    pub token: String,
+    /// The newest event applied (see `Log::seen`).
+    #[serde(default)]
+    pub seen: i64,
+    /// The newest agent message the shopper has had in front of them.
+    #[serde(default)]
+    pub read: i64,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// The conversation this tab has with `endpoint`, if any.
+pub(crate) fn recall(endpoint: &str) -> Option<Remembered> {
+    let text = storage()?.get_item(KEY).ok()??;
+    serde_json::from_str::<Remembered>(&text)
+        .ok()
+        .filter(|r| r.endpoint == endpoint)
+}
+
+pub(crate) fn remember(r: &Remembered) {
+    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(r)) {
+        let _ = s.set_item(KEY, &text);
+    }
+}
+
+pub(crate) fn forget() {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(KEY);
+    }
+}
+
+/// Messages the previous page did not get acknowledged.
+pub(crate) fn pending() -> Vec<Say> {
+    storage()
+        .and_then(|s| s.get_item(PENDING_KEY).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+/// Keeps `waiting` for the tab (an empty list forgets them).
+pub(crate) fn keep_pending<'a>(waiting: impl ExactSizeIterator<Item = &'a Say>) {
+    let Some(s) = storage() else {
+        return;
+    };
+    let _ = if waiting.len() == 0 {
+        s.remove_item(PENDING_KEY)
+    } else {
+        let list: Vec<&Say> = waiting.collect();
+        s.set_item(
+            PENDING_KEY,
+            &serde_json::to_string(&list).unwrap_or_default(),
+        )
+    };
+}

@@ -1,0 +1,441 @@
+//! The chat's effects around the pure [`Log`]: sending (a queue delivered in the order
+//! typed, retried with the shared policy of `shopdesk_web::retry`), the event stream
+//! (closed when dropped), the tab's memory, and what the panel is told. Each reports
+//! what happened to the log; the view only reads the log.
+//!
+//! Work that waits on the network checks, after every wait, that it still belongs to
+//! the current chat: `stop()` (`shopdesk.shutdown()`) moves one generation counter on,
+//! and everything older ends quietly.
+
+use std::collections::VecDeque;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shopdesk_web::http::{self, percent_encode, Call, Failure};
+use shopdesk_web::retry::{self, Next};
+use shopdesk_web::stream::{self, Report};
+use shopdesk_web::{js, time};
+use shopdesk_wire::chat::{ChatEvent, Handoff, Say, Started};
+
+use crate::hooks;
+use crate::log::{Applied, Log, Phase};
+use crate::memory::{self, Remembered};
+
+/// Attempts to start a conversation before telling the shopper chat is unavailable.
+const START_ATTEMPTS: u32 = 4;
+
+/// The chat's state, shared by the view and the effects; `Copy`, so every closure and
+/// task holds the same one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Chat {
+    pub log: RwSignal<Log>,
+    /// The conversation that ended (the panel offers its `afterChat` survey).
+    pub ended: RwSignal<Option<String>>,
+    /// Bumped when the panel shows the chat: the view moves focus into it.
+    pub focus: RwSignal<u32>,
+    endpoint: StoredValue<String>,
+    locale: StoredValue<String>,
+    conversation: StoredValue<Option<Remembered>>,
+    /// Messages typed and not yet acknowledged, oldest first.
+    outbox: StoredValue<VecDeque<Say>>,
+    sending: StoredValue<bool>,
+    stream: StoredValue<Option<stream::Stream>, LocalStorage>,
+    generation: StoredValue<u32>,
+}
+
+impl Chat {
+    /// The chat for `endpoint`; picks up this tab's conversation and the messages the
+    /// previous page did not get delivered.
+    pub(crate) fn new(endpoint: String, locale: String) -> Self {
+        let endpoint = endpoint.trim_end_matches('/').to_string();
+        let remembered = memory::recall(&endpoint);
+        let mut log = remembered
+            .as_ref()
+            .map_or_else(Log::default, |r| Log::resumed(r.seen, r.read));
+        let pending = memory::pending();
+        log.waiting(&pending);
+        let chat = Chat {
+            log: RwSignal::new(log),
+            ended: RwSignal::new(None),
+            focus: RwSignal::new(0),
+            endpoint: StoredValue::new(endpoint),
+            locale: StoredValue::new(locale),
+            conversation: StoredValue::new(remembered),
+            outbox: StoredValue::new(pending.into()),
+            sending: StoredValue::new(false),
+            stream: StoredValue::new_local(None),
+            generation: StoredValue::new(0),
+        };
+        if chat.conversation.with_value(Option::is_some) {
+            chat.listen();
+        }
+        chat.send_waiting();
+        chat
+    }
+
+    /// Whether a conversation is going on (the panel opens on it).
+    pub(crate) fn is_open(&self) -> bool {
+        self.log.with_untracked(Log::is_open)
+    }
+
+    /// Sends `body`, starting the conversation if this is the first message.
+    pub(crate) fn send(self, body: String) {
+        let id = uuid::Uuid::new_v4().to_string();
+        if let Some(say) = self.log.try_update(|l| l.typed(id, &body)).flatten() {
+            self.queue([say]);
+        }
+    }
+
+    /// Sends the shopper's failed messages again, starting a conversation if none is
+    /// open.
+    pub(crate) fn retry(self) {
+        let again = self.log.try_update(Log::retry_failed).unwrap_or_default();
+        self.queue(again);
+    }
+
+    /// The shopper ends the chat.
+    pub(crate) fn end(self) {
+        let Some(c) = self.conversation.get_value() else {
+            return;
+        };
+        let generation = self.generation.get_value();
+        spawn_local(async move {
+            let url = format!("{}/{}/close", c.endpoint, percent_encode(&c.id));
+            let answer = http::call(Call::post(&url).bearer(&c.token)).await;
+            if !self.current(generation) {
+                return;
+            }
+            match answer {
+                Ok(_) => self.ended_here(&c.id),
+                Err(f) if f.status() == Some(404) => self.ended_here(&c.id),
+                Err(f) => js::report(&format!("the chat could not be ended: {f}")),
+            }
+        });
+    }
+
+    /// After an ended chat: a fresh one.
+    pub(crate) fn restart(&self) {
+        self.log.update(Log::restart);
+        self.ended.set(None);
+    }
+
+    /// The shopper has the chat in front of them: replies so far count as read.
+    pub(crate) fn mark_read(&self) {
+        self.log.update(Log::mark_read);
+        self.keep_position();
+    }
+
+    /// `shopdesk.shutdown()`: the stream closes, the tab forgets the conversation, and
+    /// work still waiting on the network ends.
+    pub(crate) fn stop(&self) {
+        self.generation.update_value(|g| *g = g.wrapping_add(1));
+        self.stream.set_value(None);
+        self.outbox.update_value(VecDeque::clear);
+        memory::keep_pending(std::iter::empty());
+        memory::forget();
+        self.sending.set_value(false);
+    }
+
+    fn current(&self, generation: u32) -> bool {
+        self.generation.try_get_value() == Some(generation)
+    }
+
+    fn queue(self, says: impl IntoIterator<Item = Say>) {
+        self.outbox.update_value(|o| o.extend(says));
+        self.send_waiting();
+    }
+
+    /// Delivers the waiting messages one after another, so they arrive in the order
+    /// typed however often the network fails; starts the conversation first if needed.
+    fn send_waiting(self) {
+        self.outbox.with_value(|o| memory::keep_pending(o.iter()));
+        if self.outbox.with_value(VecDeque::is_empty) || self.sending.get_value() {
+            return;
+        }
+        self.sending.set_value(true);
+        let generation = self.generation.get_value();
+        spawn_local(async move {
+            while let Some(say) = self.outbox.try_with_value(|o| o.front().cloned()).flatten() {
+                let phase = self.log.with_untracked(|l| l.phase);
+                let open = match phase {
+                    Phase::Idle | Phase::Unavailable => self.start(generation).await,
+                    Phase::Starting | Phase::Open => true,
+                    Phase::Ended => false,
+                };
+                if !self.current(generation) {
+                    return;
+                }
+                if !open {
+                    // Chat is unavailable or over: the log shows what waited as not sent.
+                    self.outbox.update_value(VecDeque::clear);
+                    memory::keep_pending(std::iter::empty());
+                    break;
+                }
+                self.deliver(generation, &say).await;
+                if !self.current(generation) {
+                    return;
+                }
+                self.outbox.update_value(|o| {
+                    o.pop_front();
+                    memory::keep_pending(o.iter());
+                });
+            }
+            self.sending.set_value(false);
+        });
+    }
+
+    /// Opens the conversation with the handoff; `false` if chat is unavailable.
+    async fn start(self, generation: u32) -> bool {
+        self.log.update(Log::starting);
+        let endpoint = self.endpoint.get_value();
+        // The panel knows what the shopper searched and read; without it, the language.
+        let handoff = hooks::handoff().unwrap_or_else(|| {
+            let bare = Handoff {
+                locale: Some(self.locale.get_value()),
+                ..Handoff::default()
+            };
+            serde_json::to_string(&bare).unwrap_or_default()
+        });
+        let mut attempts = 0;
+        let answer = loop {
+            let answer = http::call(Call::post(&endpoint).json(&handoff)).await;
+            if !self.current(generation) {
+                return false;
+            }
+            let failure = match answer {
+                Ok(answer) => break Ok(answer),
+                Err(f) => f,
+            };
+            match retry::after(&failure, attempts, time::random()) {
+                Next::Retry { after_ms } if attempts + 1 < START_ATTEMPTS => {
+                    time::sleep(after_ms).await;
+                    if !self.current(generation) {
+                        return false;
+                    }
+                    attempts += 1;
+                }
+                _ => break Err(failure),
+            }
+        };
+        let started = answer.and_then(|a| {
+            serde_json::from_str::<Started>(&a.body).map_err(|e| Failure::Unreadable(e.to_string()))
+        });
+        match started {
+            Ok(started) => {
+                let r = Remembered {
+                    endpoint,
+                    id: started.id.clone(),
+                    token: started.token,
+                    seen: 0,
+                    read: 0,
+                };
+                memory::remember(&r);
+                self.conversation.set_value(Some(r));
+                self.log.update(|l| l.started(started.agents_online));
+                js::emit("escalate", &serde_json::json!({ "id": started.id }));
+                self.listen();
+                true
+            }
+            Err(failure) => {
+                js::report(&start_problem(&self.endpoint.get_value(), &failure));
+                self.log.update(Log::unavailable);
+                false
+            }
+        }
+    }
+
+    /// Posts a message until the server has it: the same id makes a retry harmless.
+    async fn deliver(self, generation: u32, say: &Say) {
+        let body = serde_json::to_string(say).unwrap_or_default();
+        let mut attempts = 0u32;
+        loop {
+            let Some(c) = self.conversation.get_value() else {
+                return self.log.update(|l| l.failed(&say.id));
+            };
+            let url = format!("{}/{}/messages", c.endpoint, percent_encode(&c.id));
+            let answer = http::call(Call::post(&url).bearer(&c.token).json(&body)).await;
+            if !self.current(generation) {
+                return;
+            }
+            let failure = match answer {
+                Ok(answer) => {
+                    let seq = serde_json::from_str::<ChatEvent>(&answer.body)
+                        .ok()
+                        .map(|e| e.seq);
+                    return self.log.update(|l| l.confirmed(&say.id, seq));
+                }
+                Err(f) => f,
+            };
+            if failure.status() == Some(409) {
+                // The conversation ended before the message got there.
+                return self.ended_here(&c.id);
+            }
+            match retry::after(&failure, attempts, time::random()) {
+                Next::GiveUp(reason) => {
+                    js::report(&format!("a chat message was refused: {reason}"));
+                    return self.log.update(|l| l.failed(&say.id));
+                }
+                Next::Retry { after_ms } => {
+                    if self.log.with_untracked(|l| l.phase) == Phase::Ended {
+                        return self.log.update(|l| l.failed(&say.id));
+                    }
+                    self.log.update(|l| l.retrying(&say.id));
+                    time::sleep(after_ms).await;
+                    if !self.current(generation) {
+                        return;
+                    }
+                    attempts += 1;
+                }
+            }
+        }
+    }
+
+    /// Opens the event stream of the conversation (all of it: a resumed conversation
+    /// rebuilds its log from it).
+    fn listen(self) {
+        let Some(c) = self.conversation.get_value() else {
+            return;
+        };
+        let url = format!(
+            "{}/{}/events?token={}",
+            c.endpoint,
+            percent_encode(&c.id),
+            percent_encode(&c.token)
+        );
+        let generation = self.generation.get_value();
+        let opened = stream::open(&url, move |report| match report {
+            Report::Data(data) => match serde_json::from_str::<ChatEvent>(&data) {
+                Ok(event) => self.apply(event),
+                Err(e) => js::report(&format!("the chat stream sent something unreadable: {e}")),
+            },
+            // The browser gave up on the stream (refused, or the page is going away);
+            // otherwise it reconnects by itself.
+            Report::Failed => spawn_local(self.recheck(generation, 0)),
+            Report::Connected | Report::Reconnecting => {}
+        });
+        match opened {
+            Ok(s) => self.stream.set_value(Some(s)),
+            Err(e) => js::report(&format!(
+                "cannot open the chat stream: {}",
+                js::describe(&e)
+            )),
+        }
+    }
+
+    /// The stream was refused: is the conversation gone (then it is over), or was it
+    /// the network (then listen again, after a growing pause)?
+    async fn recheck(self, generation: u32, attempts: u32) {
+        self.stream.try_set_value(None);
+        time::sleep(retry::backoff_ms(attempts, time::random())).await;
+        if !self.current(generation) || self.log.with_untracked(|l| l.phase) != Phase::Open {
+            return;
+        }
+        let Some(c) = self.conversation.get_value() else {
+            return;
+        };
+        let url = format!(
+            "{}/{}/events?token={}&after={}",
+            c.endpoint,
+            percent_encode(&c.id),
+            percent_encode(&c.token),
+            i64::MAX
+        );
+        let status = http::status_of(&url).await;
+        if !self.current(generation) {
+            return;
+        }
+        match status {
+            Some(404 | 401) => {
+                js::report("the chat conversation is no longer available on the server");
+                self.ended_here(&c.id);
+            }
+            Some(200) => self.listen(),
+            _ => spawn_local(self.recheck(generation, attempts + 1)),
+        }
+    }
+
+    fn apply(self, event: ChatEvent) {
+        let panel_open = hooks::panel_open();
+        let applied = self
+            .log
+            .try_update(|l| l.apply(&event, panel_open))
+            .unwrap_or(Applied::Nothing);
+        self.keep_position();
+        match applied {
+            Applied::Reply => js::emit(
+                "chat:message",
+                &serde_json::json!({ "id": event.conversation }),
+            ),
+            Applied::Ended => self.after_end(&event.conversation),
+            Applied::Changed | Applied::Nothing => {}
+        }
+    }
+
+    /// The tab remembers how far the log was seen and read.
+    fn keep_position(&self) {
+        let Some((seen, read)) = self.log.try_with_untracked(|l| (l.seen, l.read)) else {
+            return;
+        };
+        self.conversation.update_value(|c| {
+            if let Some(c) = c.as_mut().filter(|c| (c.seen, c.read) != (seen, read)) {
+                c.seen = seen;
+                c.read = read;
+                memory::remember(c);
+            }
+        });
+    }
+
+    /// The conversation ended, learnt here rather than from the stream.
+    fn ended_here(self, conversation: &str) {
+        if self.log.try_update(Log::end) == Some(true) {
+            self.after_end(conversation);
+        }
+    }
+
+    /// The tab forgets the conversation, and the panel may offer the survey.
+    fn after_end(self, conversation: &str) {
+        self.stream.set_value(None);
+        memory::forget();
+        self.conversation.set_value(None);
+        self.outbox.update_value(VecDeque::clear);
+        memory::keep_pending(std::iter::empty());
+        js::emit("chat:ended", &serde_json::json!({ "id": conversation }));
+        self.ended.set(Some(conversation.to_string()));
+    }
+}
+
+/// Why the chat could not start, for the merchant: what to check.
+fn start_problem(endpoint: &str, failure: &Failure) -> String {
+    match failure {
+        Failure::Network(why) => format!("the chat endpoint {endpoint} is unreachable: {why}"),
+        Failure::Http {
+            status, message, ..
+        } => format!("the chat could not start (HTTP {status}): {message}"),
+        Failure::Unreadable(why) => {
+            format!("the chat endpoint answered something else than a conversation: {why}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chat_that_cannot_start_tells_the_merchant_what_to_check() {
+        let off = Failure::Http {
+            status: 503,
+            message: "live chat is off".into(),
+            retry_after_ms: None,
+        };
+        assert_eq!(
+            start_problem("/v1/chat", &off),
+            "the chat could not start (HTTP 503): live chat is off"
+        );
+        assert!(start_problem(
+            "https://x.example/v1/chat",
+            &Failure::Network("Failed to fetch".into())
+        )
+        .contains("https://x.example/v1/chat is unreachable"));
+    }
+}
