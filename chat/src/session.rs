@@ -423,11 +423,7 @@ mod tests {
 
     #[test]
     fn a_chat_that_cannot_start_tells_the_merchant_what_to_check() {
-        let off = Failure::Http {
-            status: 503,
-            message: "live chat is off".into(),
-            retry_after_ms: None,
-        };
+        let off = Failure::http(503, "live chat is off");
         assert_eq!(
             start_problem("/v1/chat", &off),
             "the chat could not start (HTTP 503): live chat is off"

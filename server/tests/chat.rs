@@ -270,9 +270,8 @@ fn a_shopper_and_an_agent_talk_until_the_agent_ends_the_chat() {
     assert_eq!(history["events"].as_array().unwrap().len(), 4);
 }
 
-#[test]
-fn an_agent_message_with_a_shoppers_id_is_another_message() {
-    let s = start(Some(AGENT));
+/// Starts a conversation with an empty handoff; its id and the shopper's token.
+fn open_conversation(s: &Server) -> (String, String) {
     let (status, _, started) = call(
         "POST",
         &format!("{}/v1/chat", s.base),
@@ -281,8 +280,15 @@ fn an_agent_message_with_a_shoppers_id_is_another_message() {
         Some(json!({})),
     );
     assert_eq!(status, 201, "{started}");
-    let id = started["id"].as_str().unwrap();
-    let token = started["token"].as_str().unwrap();
+    let field = |name: &str| started[name].as_str().unwrap().to_string();
+    (field("id"), field("token"))
+}
+
+#[test]
+fn an_agent_message_with_a_shoppers_id_is_another_message() {
+    let s = start(Some(AGENT));
+    let (id, token) = open_conversation(&s);
+    let (id, token) = (id.as_str(), token.as_str());
     // Each side makes its own ids; nothing stops two of them from being equal.
     let shared = uuid(7);
     let shopper = json!({"id": shared, "body": "Is the blue one in stock?"});
@@ -333,17 +339,8 @@ fn an_agent_message_with_a_shoppers_id_is_another_message() {
 #[test]
 fn a_reconnecting_stream_resumes_after_the_last_event_it_saw() {
     let s = start(Some(AGENT));
-    let (_, _, started) = call(
-        "POST",
-        &format!("{}/v1/chat", s.base),
-        None,
-        None,
-        Some(json!({})),
-    );
-    let (id, token) = (
-        started["id"].as_str().unwrap(),
-        started["token"].as_str().unwrap(),
-    );
+    let (id, token) = open_conversation(&s);
+    let (id, token) = (id.as_str(), token.as_str());
     let messages = format!("{}/v1/chat/{id}/messages", s.base);
     let mut seqs = Vec::new();
     for n in 1..=3 {

@@ -24,6 +24,15 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// A refusal without `Retry-After`.
+    pub fn http(status: u16, message: impl Into<String>) -> Self {
+        Failure::Http {
+            status,
+            message: message.into(),
+            retry_after_ms: None,
+        }
+    }
+
     /// The HTTP status of a refusal.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -195,11 +204,7 @@ mod tests {
         );
         assert_eq!(error_message(502, "<html>Bad Gateway</html>"), "HTTP 502");
         assert_eq!(error_message(500, r#"{"error": " "}"#), "HTTP 500");
-        let refused = Failure::Http {
-            status: 409,
-            message: "the conversation has ended".into(),
-            retry_after_ms: None,
-        };
+        let refused = Failure::http(409, "the conversation has ended");
         assert_eq!(refused.to_string(), "the conversation has ended (HTTP 409)");
         assert_eq!(refused.status(), Some(409));
         assert_eq!(

@@ -63,11 +63,7 @@ mod tests {
     use super::*;
 
     fn http(status: u16) -> Failure {
-        Failure::Http {
-            status,
-            message: format!("refused with {status}"),
-            retry_after_ms: None,
-        }
+        Failure::http(status, format!("refused with {status}"))
     }
 
     #[test]
