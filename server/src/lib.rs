@@ -8,18 +8,23 @@ pub mod assets;
 pub mod chat;
 pub mod config;
 pub mod db;
+pub mod edge;
 pub mod feedback;
 pub mod limit;
-pub mod reply;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+use edge::{shopfront, Shopfront};
 
 /// The machine-readable description of the API, served at `/v1/openapi.json`.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -37,22 +42,32 @@ pub struct Config {
 }
 
 /// The application, ready to be served on any listener (with connection info, for
-/// per-client rate limits): see [`serve`].
-pub fn app(config: &Config, feedback: feedback::Shared, chat: chat::Shared) -> Router {
-    let api = Router::new()
-        .route(
-            "/v1/feedback",
-            post(feedback::submit).options(feedback::preflight),
-        )
+/// per-client rate limits): see [`serve`]. Every route store pages call passes the
+/// `shopfront` guard (origins, CORS, one rate-limit budget per client).
+pub fn app(
+    config: &Config,
+    shopfront: Arc<Shopfront>,
+    feedback: feedback::Shared,
+    chat: chat::Shared,
+) -> Router {
+    let store_routes = Router::new()
+        .route("/v1/feedback", post(feedback::submit))
         .layer(DefaultBodyLimit::max(config.body_limit))
+        .with_state(feedback.clone())
+        .merge(chat::shopper_routes(chat.clone(), config.body_limit))
+        .layer(from_fn_with_state(shopfront.clone(), shopfront::guard));
+    let streams = chat::shopper_streams(chat.clone())
+        .layer(from_fn_with_state(shopfront, shopfront::origin_only));
+    let router = Router::new()
         .route("/v1/reports/feedback", get(feedback::report::serve))
+        .with_state(feedback)
         .route(
             "/v1/openapi.json",
             get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
         )
-        .with_state(feedback);
-    let router = api
-        .merge(chat::router(chat, config.body_limit))
+        .merge(store_routes)
+        .merge(streams)
+        .merge(chat::agent_routes(chat, config.body_limit))
         .merge(assets::router(&config.root));
     match &config.content_security_policy {
         Some(policy) => router.layer(SetResponseHeaderLayer::overriding(
@@ -61,6 +76,14 @@ pub fn app(config: &Config, feedback: feedback::Shared, chat: chat::Shared) -> R
         )),
         None => router,
     }
+}
+
+/// Milliseconds since the Unix epoch, server time.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves.

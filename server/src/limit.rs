@@ -7,10 +7,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode};
 
-use crate::reply::refuse;
+use crate::edge::ApiError;
 
 /// Buckets kept before idle ones are forgotten.
 const MAX_CLIENTS: usize = 100_000;
@@ -36,18 +35,17 @@ impl RateLimiter {
         headers: &HeaderMap,
         socket: SocketAddr,
         trust_proxy: bool,
-    ) -> Option<Response> {
+    ) -> Option<ApiError> {
         let ip = client_ip(headers, socket.ip(), trust_proxy);
         let wait = self.check(ip, Instant::now()).err()?;
         let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-        let mut r = refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            &format!("too many requests from this address; retry in {seconds} s"),
-            None,
-        );
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        Some(r)
+        Some(
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("too many requests from this address; retry in {seconds} s"),
+            )
+            .retry_after(seconds),
+        )
     }
 
     /// `per_second` requests a second on average, up to `burst` at once.
@@ -103,6 +101,7 @@ fn client_ip(headers: &HeaderMap, socket: IpAddr, trust_proxy: bool) -> IpAddr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     #[test]
     fn a_burst_then_the_steady_rate() {

@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use shopdesk_server::chat::store::ChatStore;
 use shopdesk_server::chat::Chat;
 use shopdesk_server::config::{File, Settings};
+use shopdesk_server::edge::Shopfront;
 use shopdesk_server::feedback::report;
 use shopdesk_server::feedback::store::Store;
 use shopdesk_server::feedback::Feedback;
@@ -192,24 +193,18 @@ async fn run(args: ServeArgs) -> Result<()> {
         content_security_policy,
         body_limit: settings.body_limit,
     };
-    let limiter = || {
-        (settings.rate_limit > 0.0)
-            .then(|| RateLimiter::new(settings.rate_limit, settings.rate_burst))
-    };
-    let feedback = Arc::new(Feedback {
-        store,
+    // One rate-limit budget per client across every store route (feedback and chat).
+    let shopfront = Arc::new(Shopfront {
         origins: settings.allow_origins,
-        limiter: limiter(),
-        admin_token: settings.admin_token,
+        limiter: (settings.rate_limit > 0.0)
+            .then(|| RateLimiter::new(settings.rate_limit, settings.rate_burst)),
         trust_proxy: settings.trust_proxy,
     });
-    let chat = Arc::new(Chat::new(
-        chat_store.clone(),
-        feedback.origins.clone(),
-        limiter(),
-        settings.agent_token.clone(),
-        settings.trust_proxy,
-    ));
+    let feedback = Arc::new(Feedback {
+        store,
+        admin_token: settings.admin_token,
+    });
+    let chat = Arc::new(Chat::new(chat_store.clone(), settings.agent_token.clone()));
     tracing::info!(
         "feedback and chats are stored in {}",
         settings.database.display()
@@ -221,11 +216,15 @@ async fn run(args: ServeArgs) -> Result<()> {
     } else {
         tracing::info!("live chat is off: start with --agent-token to answer shoppers");
     }
-    serve(listener, app(&config, feedback, chat), async move {
-        let _ = tokio::signal::ctrl_c().await;
-        // Open event streams would hold the graceful shutdown forever.
-        chat_store.stop();
-    })
+    serve(
+        listener,
+        app(&config, shopfront, feedback, chat),
+        async move {
+            let _ = tokio::signal::ctrl_c().await;
+            // Open event streams would hold the graceful shutdown forever.
+            chat_store.stop();
+        },
+    )
     .await?;
     Ok(())
 }

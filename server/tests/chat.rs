@@ -25,20 +25,13 @@ fn start(agent_token: Option<&str>) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let site = common::store_site(dir.path());
     let db = dir.path().join("shopdesk.db");
-    let origins = vec![STORE.to_string()];
     let feedback = Feedback {
         store: Store::open(&db).unwrap(),
-        origins: origins.clone(),
-        limiter: None,
         admin_token: None,
-        trust_proxy: false,
     };
     let chat = Chat::new(
         ChatStore::open(&db).unwrap(),
-        origins,
-        None,
         agent_token.map(str::to_string),
-        false,
     );
     let config = Config {
         root: site,
@@ -46,7 +39,7 @@ fn start(agent_token: Option<&str>) -> Server {
         body_limit: 16 * 1024,
     };
     Server {
-        base: common::listen(config, feedback, chat),
+        base: common::listen(config, common::shopfront(&[STORE], None), feedback, chat),
         _dir: dir,
     }
 }

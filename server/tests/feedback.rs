@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{json, Value};
+use shopdesk_server::chat::store::ChatStore;
+use shopdesk_server::chat::Chat;
 use shopdesk_server::feedback::store::{self, Store};
 use shopdesk_server::feedback::Feedback;
 use shopdesk_server::limit::RateLimiter;
@@ -31,13 +33,11 @@ fn start(limiter: Option<RateLimiter>) -> Server {
     };
     let feedback = Feedback {
         store: Store::open(&db).unwrap(),
-        origins: vec!["https://shop.example".into()],
-        limiter,
         admin_token: Some(TOKEN.into()),
-        trust_proxy: false,
     };
     let chat = common::chat_off(&feedback);
-    let base = common::listen(config, feedback, chat);
+    let shopfront = common::shopfront(&["https://shop.example"], limiter);
+    let base = common::listen(config, shopfront, feedback, chat);
     Server {
         base,
         db,
@@ -173,9 +173,10 @@ fn only_allowed_store_origins_may_post_from_a_browser() {
         ok.header("Access-Control-Allow-Origin"),
         Some("https://shop.example")
     );
+    // One shopfront for every store route: the chat's bearer token is allowed too.
     assert_eq!(
         ok.header("Access-Control-Allow-Headers"),
-        Some("content-type")
+        Some("content-type, authorization")
     );
     let refused = ureq::request("OPTIONS", &format!("{}/v1/feedback", s.base))
         .set("Origin", "https://evil.example")
@@ -202,6 +203,46 @@ fn a_client_over_the_rate_limit_gets_429_with_retry_after() {
     let retry: u64 = statuses[3].1.as_deref().unwrap().parse().unwrap();
     assert!((1..=2).contains(&retry), "{retry}");
     assert_eq!(stored(&s.db), 3);
+}
+
+#[test]
+fn feedback_and_chat_share_one_budget_per_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shopdesk.db");
+    let config = Config {
+        root: common::store_site(dir.path()),
+        content_security_policy: None,
+        body_limit: 16 * 1024,
+    };
+    let feedback = Feedback {
+        store: Store::open(&db).unwrap(),
+        admin_token: None,
+    };
+    let chat = Chat::new(ChatStore::open(&db).unwrap(), Some(TOKEN.into()));
+    let shopfront = common::shopfront(&[], Some(RateLimiter::new(0.01, 4)));
+    let base = common::listen(config, shopfront, feedback, chat);
+    for i in 0..2 {
+        let (status, _, _) = post(&base, &event(&uuid(300 + i), "csat", 4).to_string(), None);
+        assert_eq!(status, 201);
+    }
+    let start = |expected: u16| {
+        let answer = ureq::post(&format!("{base}/v1/chat"))
+            .set("Content-Type", "application/json")
+            .send_string("{}");
+        let status = match &answer {
+            Ok(r) => r.status(),
+            Err(ureq::Error::Status(code, _)) => *code,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(status, expected);
+    };
+    start(201);
+    start(201);
+    // Four requests in all: the fifth, to either endpoint, is over the one budget.
+    start(429);
+    let (status, retry, _) = post(&base, &event(&uuid(310), "csat", 4).to_string(), None);
+    assert_eq!(status, 429);
+    assert!(retry.is_some());
 }
 
 fn seed(base: &str) {

@@ -20,13 +20,10 @@ fn serve_with(config: Config) -> String {
     let db = tempfile::tempdir().unwrap().keep().join("feedback.db");
     let feedback = Feedback {
         store: Store::open(&db).unwrap(),
-        origins: Vec::new(),
-        limiter: None,
         admin_token: None,
-        trust_proxy: false,
     };
     let chat = common::chat_off(&feedback);
-    common::listen(config, feedback, chat)
+    common::listen(config, common::shopfront(&[], None), feedback, chat)
 }
 
 #[test]

@@ -7,42 +7,33 @@
 //! receive events as server-sent events (`stream.rs`) that resume after the last event
 //! a client saw.
 
-// A refusal is the finished HTTP response, made at most once per request: its size
-// does not matter.
-#![allow(clippy::result_large_err)]
-
 pub mod agent;
 pub mod store;
 mod stream;
 
-use std::net::SocketAddr;
-use std::sync::atomic::AtomicU32;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use shopdesk_wire::chat::{Author, Handoff, Say, Started};
+use shopdesk_wire::chat::{Author, ChatEvent, Handoff, Say, Started};
 
 use self::store::{ChatError, ChatStore};
-use crate::limit::RateLimiter;
-use crate::reply::{forbidden_origin, now_ms, preflight as cors_preflight, refuse, with_cors};
+use crate::edge::{ApiError, Checked};
+use crate::now_ms;
 
-/// What the chat endpoints need.
+/// What the chat endpoints need (origins and the rate limit of the shopper's routes
+/// are the shopfront's, `crate::edge::shopfront`).
 #[derive(Debug)]
 pub struct Chat {
     pub store: ChatStore,
-    /// Store origins whose pages may chat (the same list as for feedback).
-    pub origins: Vec<String>,
-    pub limiter: Option<RateLimiter>,
     /// Bearer token for `/v1/agent/*`; without one, chat is off (nobody could answer).
     pub agent_token: Option<String>,
-    pub trust_proxy: bool,
     /// Agent pages connected right now.
     pub agents_online: AtomicU32,
 }
@@ -51,31 +42,81 @@ pub type Shared = Arc<Chat>;
 
 impl Chat {
     /// Chat over `store`; off (503 to shoppers) without an `agent_token`.
-    pub fn new(
-        store: ChatStore,
-        origins: Vec<String>,
-        limiter: Option<RateLimiter>,
-        agent_token: Option<String>,
-        trust_proxy: bool,
-    ) -> Self {
+    pub fn new(store: ChatStore, agent_token: Option<String>) -> Self {
         Self {
             store,
-            origins,
-            limiter,
             agent_token,
-            trust_proxy,
             agents_online: AtomicU32::new(0),
+        }
+    }
+
+    fn on(&self) -> Result<(), ApiError> {
+        match self.agent_token {
+            Some(_) => Ok(()),
+            None => Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "live chat is off on this server; start it with an agent token (--agent-token)",
+            )),
+        }
+    }
+
+    /// The shopper's `token` must open conversation `id`.
+    async fn authorize(&self, id: &str, token: Option<&str>) -> Result<(), ApiError> {
+        let Some(token) = token else {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "send the conversation's token as `Authorization: Bearer <token>`",
+            ));
+        };
+        match self.store.authorize(id, token).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "there is no conversation with this id and token; start a new one",
+            )),
+            Err(e) => Err(failed(e)),
         }
     }
 }
 
-/// The chat routes; `body_limit` bounds what a shopper may post.
-pub fn router(chat: Shared, body_limit: usize) -> Router {
+/// An agent counted as online for as long as this lives (their event stream).
+#[derive(Debug)]
+pub struct Online(Arc<Chat>);
+
+impl Online {
+    fn new(chat: Arc<Chat>) -> Self {
+        chat.agents_online.fetch_add(1, Ordering::Relaxed);
+        Online(chat)
+    }
+}
+
+impl Drop for Online {
+    fn drop(&mut self) {
+        self.0.agents_online.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The shopper's calls from store pages (behind the shopfront guard); `body_limit`
+/// bounds what a shopper may post.
+pub fn shopper_routes(chat: Shared, body_limit: usize) -> Router {
     Router::new()
-        .route("/v1/chat", post(start).options(preflight))
-        .route("/v1/chat/{id}/messages", post(say).options(preflight))
-        .route("/v1/chat/{id}/close", post(close).options(preflight))
+        .route("/v1/chat", post(start))
+        .route("/v1/chat/{id}/messages", post(say))
+        .route("/v1/chat/{id}/close", post(close))
+        .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        .with_state(chat)
+}
+
+/// The shopper's event stream (admitted by origin).
+pub fn shopper_streams(chat: Shared) -> Router {
+    Router::new()
         .route("/v1/chat/{id}/events", get(events))
+        .with_state(chat)
+}
+
+/// The agent page's calls (same origin, behind the agent token).
+pub fn agent_routes(chat: Shared, body_limit: usize) -> Router {
+    Router::new()
         .route("/v1/agent/conversations", get(agent::list))
         .route("/v1/agent/conversations/{id}", get(agent::history))
         .route("/v1/agent/conversations/{id}/messages", post(agent::say))
@@ -85,206 +126,94 @@ pub fn router(chat: Shared, body_limit: usize) -> Router {
         .with_state(chat)
 }
 
-fn forbidden(origin: &str) -> Response {
-    forbidden_origin(origin, "use the chat")
-}
+/// Chat is on: extracted first, so a shop without chat says so before anything else.
+struct ChatOn;
 
-/// The checks every shopper request passes: origin, chat on, rate limit.
-fn admit(
-    chat: &Chat,
-    client: SocketAddr,
-    headers: &HeaderMap,
-) -> Result<Option<HeaderValue>, Response> {
-    let origin =
-        crate::access::allowed_origin(&chat.origins, headers).map_err(|o| forbidden(&o))?;
-    if chat.agent_token.is_none() {
-        return Err(with_cors(
-            refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "live chat is off on this server; start it with an agent token (--agent-token)",
-                None,
-            ),
-            origin,
-        ));
+impl FromRequestParts<Shared> for ChatOn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(_: &mut Parts, chat: &Shared) -> Result<Self, ApiError> {
+        chat.on().map(|()| ChatOn)
     }
-    if let Some(r) = chat
-        .limiter
-        .as_ref()
-        .and_then(|l| l.refusal(headers, client, chat.trust_proxy))
-    {
-        return Err(with_cors(r, origin));
+}
+
+/// A conversation the request's bearer token opens; checked before the body is read.
+struct Conversation(String);
+
+impl FromRequestParts<Shared> for Conversation {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, chat: &Shared) -> Result<Self, ApiError> {
+        chat.on()?;
+        let Path(id) = Path::<String>::from_request_parts(parts, chat)
+            .await
+            .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+        chat.authorize(&id, crate::access::bearer(&parts.headers))
+            .await?;
+        Ok(Conversation(id))
     }
-    Ok(origin)
 }
 
-/// A JSON body, or the refusal that says why not.
-fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| {
-            t.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case("application/json")
-        });
-    if !json {
-        return Err(refuse(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send JSON (Content-Type: application/json)",
-            None,
-        ));
-    }
-    body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            refuse(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the request is too large; messages are limited to 4000 characters",
-                None,
-            )
-        } else {
-            refuse(rejection.status(), &rejection.body_text(), None)
-        }
-    })
-}
-
-/// A JSON body read by `parse` (which checks it), or the refusal that says why not,
-/// naming the bad field.
-pub(crate) fn read<T>(
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-    parse: fn(&[u8]) -> Result<T, shopdesk_wire::Invalid>,
-) -> Result<T, Response> {
-    let body = json_body(headers, body)?;
-    parse(&body).map_err(|invalid| {
-        refuse(
-            StatusCode::BAD_REQUEST,
-            &invalid.to_string(),
-            Some(&invalid.field),
-        )
-    })
-}
-
-pub(crate) fn failed(e: ChatError) -> Response {
+pub(crate) fn failed(e: ChatError) -> ApiError {
     match e {
-        ChatError::NotFound(_) => refuse(StatusCode::NOT_FOUND, &e.to_string(), None),
-        ChatError::Closed => refuse(StatusCode::CONFLICT, &e.to_string(), None),
-        other => {
-            tracing::error!("chat: {other}");
-            refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the chat could not store that right now; retry later",
-                None,
-            )
-        }
+        ChatError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, e.to_string()),
+        ChatError::Closed => ApiError::new(StatusCode::CONFLICT, e.to_string()),
+        other => ApiError::unavailable("the chat could not store that", format!("chat: {other}")),
     }
 }
 
 /// `POST /v1/chat`: a shopper asks for a person, with their handoff.
 async fn start(
     State(chat): State<Shared>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let origin = match admit(&chat, client, &headers) {
-        Ok(origin) => origin,
-        Err(r) => return r,
+    _: ChatOn,
+    Checked(handoff): Checked<Handoff>,
+) -> Result<impl IntoResponse, ApiError> {
+    let opened = chat.store.start(handoff, now_ms()).await.map_err(failed)?;
+    let started = Started {
+        id: opened.id,
+        token: opened.token,
+        agents_online: chat.agents_online.load(Ordering::Relaxed),
     };
-    let answer = async {
-        let handoff = read(&headers, body, Handoff::from_json)?;
-        let opened = chat.store.start(handoff, now_ms()).await.map_err(failed)?;
-        let started = Started {
-            id: opened.id,
-            token: opened.token,
-            agents_online: chat
-                .agents_online
-                .load(std::sync::atomic::Ordering::Relaxed),
-        };
-        Ok::<_, Response>((StatusCode::CREATED, Json(started)).into_response())
-    };
-    with_cors(answer.await.unwrap_or_else(|r| r), origin)
+    Ok((StatusCode::CREATED, Json(started)))
 }
 
-/// The shopper's token must open conversation `id`.
-async fn shopper(chat: &Chat, id: &str, token: Option<&str>) -> Result<(), Response> {
-    let Some(token) = token else {
-        return Err(refuse(
-            StatusCode::UNAUTHORIZED,
-            "send the conversation's token as `Authorization: Bearer <token>`",
-            None,
-        ));
-    };
-    match chat.store.authorize(id, token).await {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(refuse(
-            StatusCode::NOT_FOUND,
-            "there is no conversation with this id and token; start a new one",
-            None,
-        )),
-        Err(e) => Err(failed(e)),
-    }
-}
-
-/// `POST /v1/chat/{id}/messages`: 201 with the stored event, 200 if this message id was
+/// `POST /v1/chat/{id}/messages`: 201 with the stored event, 200 if this message was
 /// already stored, 409 once the conversation has ended.
 async fn say(
     State(chat): State<Shared>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let origin = match admit(&chat, client, &headers) {
-        Ok(origin) => origin,
-        Err(r) => return r,
-    };
-    let answer = async {
-        shopper(&chat, &id, crate::access::bearer(&headers)).await?;
-        let message = read(&headers, body, Say::from_json)?;
-        stored(
-            chat.store
-                .say(&id, Author::Shopper, message, now_ms())
-                .await,
-        )
-    };
-    with_cors(answer.await.unwrap_or_else(|r| r), origin)
+    Conversation(id): Conversation,
+    Checked(message): Checked<Say>,
+) -> Result<impl IntoResponse, ApiError> {
+    stored(
+        chat.store
+            .say(&id, Author::Shopper, message, now_ms())
+            .await,
+    )
 }
 
 /// The answer to a message: the event as stored, 201 if new.
 pub(crate) fn stored(
-    result: Result<(shopdesk_wire::chat::ChatEvent, bool), ChatError>,
-) -> Result<Response, Response> {
+    result: Result<(ChatEvent, bool), ChatError>,
+) -> Result<(StatusCode, Json<ChatEvent>), ApiError> {
     let (event, added) = result.map_err(failed)?;
     let status = if added {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(event)).into_response())
+    Ok((status, Json(event)))
 }
 
 /// `POST /v1/chat/{id}/close`: the shopper ends the chat (again: no change).
 async fn close(
     State(chat): State<Shared>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let origin = match admit(&chat, client, &headers) {
-        Ok(origin) => origin,
-        Err(r) => return r,
-    };
-    let answer = async {
-        shopper(&chat, &id, crate::access::bearer(&headers)).await?;
-        chat.store
-            .close(&id, Author::Shopper, now_ms())
-            .await
-            .map_err(failed)?;
-        Ok::<_, Response>(StatusCode::NO_CONTENT.into_response())
-    };
-    with_cors(answer.await.unwrap_or_else(|r| r), origin)
+    Conversation(id): Conversation,
+) -> Result<StatusCode, ApiError> {
+    chat.store
+        .close(&id, Author::Shopper, now_ms())
+        .await
+        .map_err(failed)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize)]
@@ -314,28 +243,9 @@ async fn events(
     Path(id): Path<String>,
     headers: HeaderMap,
     Query(query): Query<StreamQuery>,
-) -> Response {
-    let origin = match crate::access::allowed_origin(&chat.origins, &headers) {
-        Ok(origin) => origin,
-        Err(o) => return forbidden(&o),
-    };
+) -> Result<Response, ApiError> {
     let token = query.token.as_deref().or(crate::access::bearer(&headers));
-    if let Err(r) = shopper(&chat, &id, token).await {
-        return with_cors(r, origin);
-    }
+    chat.authorize(&id, token).await?;
     let after = resume_after(&headers, &query);
-    with_cors(
-        stream::events(chat.store.clone(), Some(id), after, None).into_response(),
-        origin,
-    )
-}
-
-/// `OPTIONS` for the shopper's endpoints (store pages on other origins).
-async fn preflight(State(chat): State<Shared>, headers: HeaderMap) -> Response {
-    cors_preflight(
-        &chat.origins,
-        &headers,
-        "content-type, authorization",
-        "use the chat",
-    )
+    Ok(stream::events(chat.store.clone(), Some(id), after, None).into_response())
 }

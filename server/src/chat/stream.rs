@@ -10,8 +10,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
 use shopdesk_wire::chat::{ChatEvent, What};
 
-use super::agent::Online;
 use super::store::ChatStore;
+use super::Online;
 
 /// Events read per database query.
 const PAGE: u32 = 200;

@@ -13,7 +13,8 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 use super::store::StoreError;
-use super::{refuse, Shared};
+use super::Shared;
+use crate::edge::ApiError;
 
 /// Comments listed in a report.
 const LATEST_COMMENTS: i64 = 20;
@@ -284,38 +285,31 @@ pub async fn serve(
     State(feedback): State<Shared>,
     headers: HeaderMap,
     Query(period): Query<Period>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let Some(token) = &feedback.admin_token else {
-        return refuse(
+        return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "reports are off; start the server with an admin token (--admin-token)",
-            None,
-        );
+        ));
     };
     if !crate::access::bearer(&headers).is_some_and(|g| crate::access::same_secret(g, token)) {
-        return refuse(
+        return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "send the admin token as `Authorization: Bearer <token>`",
-            None,
-        );
+        ));
     }
     let bound = |value: &Option<String>, field: &'static str, default: i64| match value {
         None => Ok(default),
-        Some(text) => parse_time(text).ok_or(field),
-    };
-    let (from, to) = match (
-        bound(&period.from, "from", 0),
-        bound(&period.to, "to", i64::MAX),
-    ) {
-        (Ok(from), Ok(to)) => (from, to),
-        (Err(field), _) | (_, Err(field)) => {
-            return refuse(
+        Some(text) => parse_time(text).ok_or_else(|| {
+            ApiError::new(
                 StatusCode::BAD_REQUEST,
-                &format!("`{field}` must be a date (2026-11-01) or an RFC 3339 time"),
-                Some(field),
+                format!("`{field}` must be a date (2026-11-01) or an RFC 3339 time"),
             )
-        }
+            .field(field)
+        }),
     };
+    let from = bound(&period.from, "from", 0)?;
+    let to = bound(&period.to, "to", i64::MAX)?;
     let csv_wanted = period.format.as_deref() == Some("csv");
     let store = feedback.store.clone();
     let result = tokio::task::spawn_blocking(move || {
@@ -327,9 +321,16 @@ pub async fn serve(
         }
     })
     .await;
+    let unreadable = |cause: &dyn std::fmt::Display| {
+        tracing::error!("report failed: {cause}");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the report could not be read; see the server log",
+        )
+    };
     match result {
-        Ok(Ok(Ok(report))) => Json(report).into_response(),
-        Ok(Ok(Err(csv))) => (
+        Ok(Ok(Ok(report))) => Ok(Json(report).into_response()),
+        Ok(Ok(Err(csv))) => Ok((
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
                 (
@@ -339,22 +340,8 @@ pub async fn serve(
             ],
             csv,
         )
-            .into_response(),
-        Ok(Err(e)) => {
-            tracing::error!("report failed: {e}");
-            refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the report could not be read; see the server log",
-                None,
-            )
-        }
-        Err(e) => {
-            tracing::error!("report task failed: {e}");
-            refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the report could not be read; see the server log",
-                None,
-            )
-        }
+            .into_response()),
+        Ok(Err(e)) => Err(unreadable(&e)),
+        Err(e) => Err(unreadable(&e)),
     }
 }

@@ -4,13 +4,15 @@ use std::sync::Arc;
 
 use shopdesk_server::chat::store::ChatStore;
 use shopdesk_server::chat::Chat;
+use shopdesk_server::edge::Shopfront;
 use shopdesk_server::feedback::Feedback;
+use shopdesk_server::limit::RateLimiter;
 use shopdesk_server::{app, Config};
 
 /// Serves `config`, `feedback` and `chat` on 127.0.0.1:0 from a thread of its own (for
 /// the test's lifetime) and returns the base URL, `http://127.0.0.1:PORT`.
-pub fn listen(config: Config, feedback: Feedback, chat: Chat) -> String {
-    let (feedback, chat) = (Arc::new(feedback), Arc::new(chat));
+pub fn listen(config: Config, shopfront: Shopfront, feedback: Feedback, chat: Chat) -> String {
+    let (shopfront, feedback, chat) = (Arc::new(shopfront), Arc::new(feedback), Arc::new(chat));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -23,7 +25,7 @@ pub fn listen(config: Config, feedback: Feedback, chat: Chat) -> String {
             tx.send(listener.local_addr().unwrap()).unwrap();
             shopdesk_server::serve(
                 listener,
-                app(&config, feedback, chat),
+                app(&config, shopfront, feedback, chat),
                 std::future::pending(),
             )
             .await
@@ -36,13 +38,7 @@ pub fn listen(config: Config, feedback: Feedback, chat: Chat) -> String {
 /// Chat on the feedback database, off (no agent token): for tests of other parts.
 #[allow(dead_code)]
 pub fn chat_off(feedback: &Feedback) -> Chat {
-    Chat::new(
-        ChatStore::open(feedback.store.path()).unwrap(),
-        feedback.origins.clone(),
-        None,
-        None,
-        false,
-    )
+    Chat::new(ChatStore::open(feedback.store.path()).unwrap(), None)
 }
 
 /// A served folder `site/` in `dir` holding a one-line store page.
@@ -56,4 +52,14 @@ pub fn store_site(dir: &std::path::Path) -> std::path::PathBuf {
     )
     .unwrap();
     site
+}
+
+/// The shopfront for store pages on `origins`, rate limited by `limiter`.
+#[allow(dead_code)]
+pub fn shopfront(origins: &[&str], limiter: Option<RateLimiter>) -> Shopfront {
+    Shopfront {
+        origins: origins.iter().map(|o| o.to_string()).collect(),
+        limiter,
+        trust_proxy: false,
+    }
 }

@@ -1,0 +1,116 @@
+//! A JSON body of one of the wire's types, checked at the edge.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderMap, StatusCode};
+use shopdesk_wire::chat::{Handoff, Say};
+use shopdesk_wire::{FeedbackEvent, Invalid};
+
+use super::ApiError;
+
+/// What a body type promises at the edge: how it is read and checked, which content
+/// types carry it, and what to say when it is too large.
+pub trait Contract: Sized {
+    /// Also `text/plain`: `navigator.sendBeacon` (the widget's last-chance send when a
+    /// page closes) can only send that without a preflight.
+    const PLAIN_TEXT_TOO: bool = false;
+    /// The 413 message: the limits a sender can act on.
+    const TOO_LARGE: &'static str;
+    fn read(body: &[u8]) -> Result<Self, Invalid>;
+}
+
+impl Contract for FeedbackEvent {
+    const PLAIN_TEXT_TOO: bool = true;
+    const TOO_LARGE: &'static str =
+        "the response is too large; comments are limited to 2000 characters and context to 8 KB";
+    fn read(body: &[u8]) -> Result<Self, Invalid> {
+        FeedbackEvent::from_json(body)
+    }
+}
+
+impl Contract for Handoff {
+    const TOO_LARGE: &'static str =
+        "the handoff is too large; the merchant's context is limited to 8 KB";
+    fn read(body: &[u8]) -> Result<Self, Invalid> {
+        Handoff::from_json(body)
+    }
+}
+
+impl Contract for Say {
+    const TOO_LARGE: &'static str =
+        "the request is too large; messages are limited to 4000 characters";
+    fn read(body: &[u8]) -> Result<Self, Invalid> {
+        Say::from_json(body)
+    }
+}
+
+/// The body, read and checked; refusals: 415 (not JSON), 413 (too large), 400 (naming
+/// the field).
+#[derive(Debug)]
+pub struct Checked<T>(pub T);
+
+impl<S: Send + Sync, T: Contract> FromRequest<S> for Checked<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        if !content_type_fits(request.headers(), T::PLAIN_TEXT_TOO) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send JSON (Content-Type: application/json)",
+            ));
+        }
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, T::TOO_LARGE)
+                } else {
+                    ApiError::new(rejection.status(), rejection.body_text())
+                }
+            })?;
+        Ok(Checked(T::read(&body)?))
+    }
+}
+
+fn content_type_fits(headers: &HeaderMap, plain_text_too: bool) -> bool {
+    let Some(kind) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|t| {
+            t.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+    else {
+        return false;
+    };
+    kind == "application/json" || (plain_text_too && kind == "text/plain")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_and_for_beacons_plain_text() {
+        let with = |t: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, t.parse().unwrap());
+            h
+        };
+        assert!(content_type_fits(
+            &with("application/json; charset=utf-8"),
+            false
+        ));
+        assert!(content_type_fits(&with("Application/JSON"), false));
+        assert!(!content_type_fits(&with("text/plain"), false));
+        assert!(content_type_fits(&with("text/plain;charset=UTF-8"), true));
+        assert!(!content_type_fits(
+            &with("application/x-www-form-urlencoded"),
+            true
+        ));
+        assert!(!content_type_fits(&HeaderMap::new(), true));
+    }
+}
