@@ -41,6 +41,7 @@ use web_sys::{CssStyleSheet, Element, HtmlElement, ShadowRoot, ShadowRootInit, S
 
 use crate::modules::Part;
 use crate::page::{Emitter, Listeners};
+use shopdesk_page_api::Command;
 
 /// The launcher allocates little and briefly; a small allocator keeps the page-load
 /// module lean (the widget module keeps the default, faster one).
@@ -223,7 +224,7 @@ impl Core {
         let s = state.clone();
         page::listen(&panel, "shopdesk-after-chat", move |e| {
             let detail = Reflect::get(&e, &"detail".into()).unwrap_or_default();
-            modules::forward(&s, Part::Surveys, "afterChat", detail, true);
+            modules::forward(&s, Part::Surveys, Command::AfterChat, detail, true);
         })?;
         // Until the widget arrives, typing in the shell's box says it is coming.
         let s = state.clone();
@@ -248,8 +249,11 @@ impl Core {
         if state.borrow().stopped {
             return Ok(());
         }
-        let opens = matches!(name, "open" | "toggle" | "search" | "openArticle");
-        if opens && state.borrow().hidden {
+        let Some(command) = Command::parse(name).filter(|c| c.is_merchant_call()) else {
+            page::warn(&("shopdesk has no command `".to_string() + name + "`"));
+            return Ok(());
+        };
+        if command.opens_panel() && state.borrow().hidden {
             page::warn(
                 &("shopdesk.".to_string()
                     + name
@@ -258,40 +262,42 @@ impl Core {
             return Ok(());
         }
         let arg = args.get(0);
-        match name {
-            "open" => panel::set_open(state, true),
-            "close" => panel::set_open(state, false),
-            "toggle" => panel::toggle(state),
-            "search" => match arg.as_string() {
+        match command {
+            Command::Open => panel::set_open(state, true),
+            Command::Close => panel::set_open(state, false),
+            Command::Toggle => panel::toggle(state),
+            Command::Search => match arg.as_string() {
                 Some(query) => panel::search(state, query),
                 None => page::warn("shopdesk.search(query) takes the text to search for"),
             },
-            "openArticle" => match arg.as_string().filter(|id| !id.is_empty()) {
+            Command::OpenArticle => match arg.as_string().filter(|id| !id.is_empty()) {
                 Some(id) => {
                     panel::set_open(state, true);
-                    modules::forward(state, Part::Search, name, id.into(), true);
+                    modules::forward(state, Part::Search, command, id.into(), true);
                 }
                 None => {
                     page::warn("shopdesk.openArticle(id) takes an article id such as \"returns\"")
                 }
             },
             // Kept for the modules, fetching nothing: merchants call these on every page.
-            "identify" | "setContext" if arg.is_object() && !Array::is_array(&arg) => {
-                modules::forward(state, Part::Search, name, arg.clone(), false);
-                modules::forward(state, Part::Surveys, name, arg, false);
+            Command::Identify | Command::SetContext
+                if arg.is_object() && !Array::is_array(&arg) =>
+            {
+                modules::forward(state, Part::Search, command, arg.clone(), false);
+                modules::forward(state, Part::Surveys, command, arg, false);
             }
-            "identify" => {
+            Command::Identify => {
                 page::warn("shopdesk.identify(user) takes { id, email, name, signature }")
             }
-            "setContext" => page::warn("shopdesk.setContext(context) takes a plain object"),
-            "showSurvey" if arg.is_string() => {
-                modules::forward(state, Part::Surveys, name, arg, true)
+            Command::SetContext => page::warn("shopdesk.setContext(context) takes a plain object"),
+            Command::ShowSurvey if arg.is_string() => {
+                modules::forward(state, Part::Surveys, command, arg, true)
             }
-            "showSurvey" => page::warn(
+            Command::ShowSurvey => page::warn(
                 "shopdesk.showSurvey(survey) takes a survey id or \"csat\", \"nps\" or \"ces\"",
             ),
-            "shutdown" => shutdown(state),
-            other => page::warn(&("shopdesk has no command `".to_string() + other + "`")),
+            Command::Shutdown => shutdown(state),
+            Command::Route | Command::AfterChat => {}
         }
         Ok(())
     }
@@ -308,7 +314,7 @@ fn shutdown(state: &Shared) {
         (s.search.stop(), s.surveys.stop(), s.outbox.stop())
     };
     for module in [search, surveys].into_iter().flatten() {
-        let _ = module.command("shutdown", &JsValue::UNDEFINED);
+        let _ = module.command(Command::Shutdown.name(), &JsValue::UNDEFINED);
     }
     if let Some(outbox) = outbox {
         outbox.stop();

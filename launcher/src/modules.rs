@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::{outbox, page, shell, Shared};
+use shopdesk_page_api::Command;
 
 #[wasm_bindgen]
 extern "C" {
@@ -50,7 +51,7 @@ pub(crate) struct State {
     loading: Loading,
     module: Option<PanelModule>,
     /// Calls made before the module was mounted, in order.
-    pending: Vec<(String, JsValue)>,
+    pending: Vec<(Command, JsValue)>,
     /// The FAQ index, fetched beside the search module (the loader's `prefetchIndex`).
     index: JsValue,
 }
@@ -85,7 +86,7 @@ fn part(s: &mut crate::State, which: Part) -> &mut State {
 
 /// Hands `name(arg)` to a module now, or once it is mounted; `load` fetches it if it
 /// has not been asked for yet.
-pub(crate) fn forward(state: &Shared, which: Part, name: &str, arg: JsValue, load: bool) {
+pub(crate) fn forward(state: &Shared, which: Part, command: Command, arg: JsValue, load: bool) {
     {
         let mut s = state.borrow_mut();
         let p = part(&mut s, which);
@@ -93,7 +94,7 @@ pub(crate) fn forward(state: &Shared, which: Part, name: &str, arg: JsValue, loa
             Loading::Done => {}
             Loading::Failed => return,
             _ => {
-                p.pending.push((name.to_string(), arg));
+                p.pending.push((command, arg));
                 drop(s);
                 if load {
                     preload(state, which);
@@ -102,12 +103,12 @@ pub(crate) fn forward(state: &Shared, which: Part, name: &str, arg: JsValue, loa
             }
         }
     }
-    tell(state, which, name, &arg);
+    tell(state, which, command, &arg);
 }
 
 /// Tells a mounted module `name(arg)`; nothing when it is not mounted (it reads the page
 /// itself when it mounts).
-pub(crate) fn tell(state: &Shared, which: Part, name: &str, arg: &JsValue) {
+pub(crate) fn tell(state: &Shared, which: Part, command: Command, arg: &JsValue) {
     let module = {
         let mut s = state.borrow_mut();
         let p = part(&mut s, which);
@@ -116,9 +117,11 @@ pub(crate) fn tell(state: &Shared, which: Part, name: &str, arg: &JsValue) {
             _ => return,
         }
     };
-    if let Err(e) = module.command(name, arg) {
+    if let Err(e) = module.command(command.name(), arg) {
         let emit = state.borrow().emit.clone();
-        emit.report(&("shopdesk.".to_string() + name + "() failed: " + &page::describe(&e)));
+        emit.report(
+            &("shopdesk.".to_string() + command.name() + "() failed: " + &page::describe(&e)),
+        );
     }
 }
 
@@ -260,8 +263,8 @@ fn mount(state: &Shared, which: Part) -> Result<(), JsValue> {
         p.loading = Loading::Done;
         std::mem::take(&mut p.pending)
     };
-    for (name, arg) in pending {
-        tell(state, which, &name, &arg);
+    for (command, arg) in pending {
+        tell(state, which, command, &arg);
     }
     Ok(())
 }

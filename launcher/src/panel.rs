@@ -7,6 +7,7 @@ use web_sys::{HtmlElement, KeyboardEvent};
 use crate::modules::{self, Part};
 use crate::shell::{input, set_status};
 use crate::Shared;
+use shopdesk_page_api::Command;
 
 /// Focusable elements of the panel, for the focus trap.
 const FOCUSABLE: &str =
@@ -54,7 +55,7 @@ pub(crate) fn set_open(state: &Shared, open: bool) {
 pub(crate) fn search(state: &Shared, query: String) {
     set_open(state, true);
     if state.borrow().search.mounted() {
-        modules::forward(state, Part::Search, "search", query.into(), true);
+        modules::forward(state, Part::Search, Command::Search, query.into(), true);
     } else if let Some(input) = input(&state.borrow().shadow) {
         // The widget takes over the box, and with it the query.
         input.set_value(&query);

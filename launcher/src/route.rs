@@ -15,6 +15,7 @@ use web_sys::EventTarget;
 
 use crate::modules::{self, Part};
 use crate::Shared;
+use shopdesk_page_api::Command;
 
 pub(crate) fn follow(state: &Shared) -> Result<(), JsValue> {
     let window = web_sys::window().ok_or("no window")?;
@@ -42,8 +43,8 @@ pub(crate) fn follow(state: &Shared) -> Result<(), JsValue> {
             modules::preload(&state, Part::Surveys);
         }
         let href = JsValue::from(href);
-        modules::tell(&state, Part::Search, "route", &href);
-        modules::tell(&state, Part::Surveys, "route", &href);
+        modules::tell(&state, Part::Search, Command::Route, &href);
+        modules::tell(&state, Part::Surveys, Command::Route, &href);
     });
     let navigation = Reflect::get(&window, &"navigation".into())?;
     let mut s = state.borrow_mut();

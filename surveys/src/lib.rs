@@ -11,6 +11,7 @@ mod caps;
 mod card;
 mod offer;
 
+use shopdesk_page_api::Command;
 use std::cell::RefCell;
 
 use leptos::prelude::*;
@@ -90,14 +91,22 @@ pub fn mount(
 /// `shutdown`.
 #[wasm_bindgen]
 pub fn command(name: &str, arg: JsValue) -> Result<(), JsValue> {
-    match name {
-        "showSurvey" => offer::show(&arg),
-        "route" => offer::route_changed(),
-        "identify" => merchant::set_identity(&arg),
-        "setContext" => merchant::set_context(&arg),
-        "afterChat" => after_chat(&arg)?,
-        "shutdown" => shutdown(),
-        other => js::report(&format!("the surveys have no command `{other}`")),
+    match Command::parse(name) {
+        Some(Command::ShowSurvey) => offer::show(&arg),
+        Some(Command::Route) => offer::route_changed(),
+        Some(Command::Identify) => merchant::set_identity(&arg),
+        Some(Command::SetContext) => merchant::set_context(&arg),
+        Some(Command::AfterChat) => after_chat(&arg)?,
+        Some(Command::Shutdown) => shutdown(),
+        // The launcher keeps the panel's calls to itself and the search module.
+        Some(
+            Command::Open
+            | Command::Close
+            | Command::Toggle
+            | Command::Search
+            | Command::OpenArticle,
+        )
+        | None => js::report(&format!("the surveys have no command `{name}`")),
     }
     Ok(())
 }

@@ -17,11 +17,12 @@ mod ui;
 
 use std::cell::RefCell;
 
+use shopdesk_page_api::Command;
 use shopdesk_web::{js, listen, outbox};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
-type CommandHandler = Box<dyn Fn(&str, JsValue)>;
+type CommandHandler = Box<dyn Fn(Command, JsValue)>;
 
 thread_local! {
     /// The mounted panel's handler for API commands.
@@ -99,7 +100,12 @@ pub fn mount(
 /// `identify`, `setContext`, `route` (the page's URL changed) or `shutdown`.
 #[wasm_bindgen]
 pub fn command(name: &str, arg: JsValue) -> Result<(), JsValue> {
-    if name == "shutdown" {
+    let Some(command) = Command::parse(name) else {
+        return Err(JsValue::from_str(&format!(
+            "the help panel has no command `{name}`"
+        )));
+    };
+    if command == Command::Shutdown {
         COMMANDS.with(|c| c.borrow_mut().take());
         listen::remove_all();
         if let Some(unmount) = UNMOUNT.with(|u| u.borrow_mut().take()) {
@@ -114,7 +120,7 @@ pub fn command(name: &str, arg: JsValue) -> Result<(), JsValue> {
     }
     COMMANDS.with(|c| match c.borrow().as_ref() {
         Some(handler) => {
-            handler(name, arg);
+            handler(command, arg);
             Ok(())
         }
         None => Err(JsValue::from_str("the help panel is not mounted")),
@@ -122,6 +128,6 @@ pub fn command(name: &str, arg: JsValue) -> Result<(), JsValue> {
 }
 
 /// Installs the mounted panel's command handler.
-pub(crate) fn on_command(handler: impl Fn(&str, JsValue) + 'static) {
+pub(crate) fn on_command(handler: impl Fn(Command, JsValue) + 'static) {
     COMMANDS.with(|c| *c.borrow_mut() = Some(Box::new(handler)));
 }

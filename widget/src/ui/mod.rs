@@ -11,6 +11,7 @@ use leptos::html;
 use leptos::prelude::*;
 use serde_json::json;
 use shopdesk_i18n::Text;
+use shopdesk_page_api::Command;
 use shopdesk_settings::Settings;
 use wasm_bindgen::JsValue;
 use web_sys::{Element, KeyboardEvent};
@@ -230,15 +231,15 @@ pub(crate) fn Panel(
         });
     }
 
-    crate::on_command(move |name, arg: JsValue| match name {
-        "search" => {
+    crate::on_command(move |command, arg: JsValue| match command {
+        Command::Search => {
             let q = arg.as_string().unwrap_or_default();
             article.set(None);
             run_search(&q);
             shown_query.set(q.clone());
             query.set_value(q);
         }
-        "openArticle" => {
+        Command::OpenArticle => {
             let id = arg.as_string().unwrap_or_default();
             if matches!(status.get_untracked(), Status::Ready { .. }) {
                 open_article(id);
@@ -246,16 +247,25 @@ pub(crate) fn Panel(
                 pending_article.set(Some(id));
             }
         }
-        "identify" => shopdesk_web::merchant::set_identity(&arg),
-        "setContext" => shopdesk_web::merchant::set_context(&arg),
+        Command::Identify => shopdesk_web::merchant::set_identity(&arg),
+        Command::SetContext => shopdesk_web::merchant::set_context(&arg),
         // The launcher follows the page's URL; suggestions follow it on single-page
         // stores.
-        "route" => {
+        Command::Route => {
             if query.with_value(|q| q.trim().is_empty()) {
                 run_search("");
             }
         }
-        other => js::report(&format!("unknown command `{other}`")),
+        // The launcher's own (the panel's frame, surveys) or handled in `lib.rs`.
+        Command::Open
+        | Command::Close
+        | Command::Toggle
+        | Command::ShowSurvey
+        | Command::AfterChat
+        | Command::Shutdown => js::report(&format!(
+            "the help panel has no command `{}`",
+            command.name()
+        )),
     });
 
     // Escape is the launcher's (it closes the panel); arrows and Enter are ours.
