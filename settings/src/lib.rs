@@ -167,7 +167,7 @@ impl Problem {
                     m += "`? ";
                 }
                 m += "known settings: ";
-                for (i, k) in KEYS.iter().enumerate() {
+                for (i, k) in keys().enumerate() {
                     if i > 0 {
                         m += ", ";
                     }
@@ -183,7 +183,7 @@ impl Problem {
 fn closest_key(key: &str) -> Option<&'static str> {
     let key = key.to_ascii_lowercase();
     let mut best: Option<(usize, &'static str)> = None;
-    for k in KEYS {
+    for k in keys() {
         let d = distance(&key, &k.to_ascii_lowercase());
         if d <= 2 && best.is_none_or(|(b, _)| d < b) {
             best = Some((d, k));
@@ -209,26 +209,165 @@ impl Problem {
     }
 }
 
-/// Every key a merchant may set, as written in `window.shopdeskSettings`; `data-*`
-/// attributes use the same names in kebab case (`data-brand-color`).
-pub const KEYS: &[&str] = &[
-    "assetUrl",
-    "indexUrl",
-    "locale",
-    "position",
-    "offset",
-    "brandColor",
-    "launcherLabel",
-    "launcherIcon",
-    "greeting",
-    "zIndex",
-    "hideOn",
-    "feedbackEndpoint",
-    "chatEndpoint",
-    "colorScheme",
-    "surveys",
-    "surveyGapDays",
+/// How a key's `data-*` attribute is read: attribute values are always text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attribute {
+    Text,
+    /// A whole number (`data-z-index="50"`).
+    Number,
+    /// One number, or two for x and y (`data-offset="8 30"`).
+    Pixels,
+    /// Items separated by commas or spaces (`data-hide-on="/a*, /b*"`).
+    List,
+}
+
+/// One key a merchant may set: its name in `window.shopdeskSettings` (attributes use
+/// it in kebab case, `data-brand-color`), how its attribute is read, and how a value
+/// is checked and applied (or what the key expects). The one list of keys: reading,
+/// the "unknown setting" warning and the test against `shopdesk.d.ts` all use it.
+/// Defaults are [`Settings::default`]'s.
+struct Key {
+    name: &'static str,
+    attribute: Attribute,
+    apply: fn(&mut Settings, &Raw) -> Result<(), &'static str>,
+}
+
+const TABLE: [Key; 16] = [
+    Key {
+        name: "assetUrl",
+        attribute: Attribute::Text,
+        apply: |s, v| set(&mut s.asset_url, url(v, true).map(Some)),
+    },
+    Key {
+        name: "indexUrl",
+        attribute: Attribute::Text,
+        apply: |s, v| set(&mut s.index_url, url(v, true).map(Some)),
+    },
+    Key {
+        name: "locale",
+        attribute: Attribute::Text,
+        apply: |s, v| set(&mut s.locale, locale(v).map(Some)),
+    },
+    Key {
+        name: "position",
+        attribute: Attribute::Text,
+        apply: |s, v| {
+            set(
+                &mut s.position,
+                named(v, "\"bottom-right\" or \"bottom-left\""),
+            )
+        },
+    },
+    Key {
+        name: "offset",
+        attribute: Attribute::Pixels,
+        apply: |s, v| set(&mut s.offset, offset(v)),
+    },
+    Key {
+        name: "brandColor",
+        attribute: Attribute::Text,
+        apply: |s, v| {
+            let expected = "a colour as \"#0f5f59\", \"#fa0\" or \"rgb(15, 95, 89)\"";
+            set(
+                &mut s.brand_color,
+                Rgb::parse(string(v, expected)?).ok_or(expected),
+            )
+        },
+    },
+    Key {
+        name: "launcherLabel",
+        attribute: Attribute::Text,
+        apply: |s, v| set(&mut s.launcher_label, text(v).map(Some)),
+    },
+    Key {
+        name: "launcherIcon",
+        attribute: Attribute::Text,
+        apply: |s, v| {
+            set(
+                &mut s.launcher_icon,
+                named(v, "\"chat\", \"help\", \"question\" or \"none\""),
+            )
+        },
+    },
+    Key {
+        name: "greeting",
+        attribute: Attribute::Text,
+        apply: |s, v| set(&mut s.greeting, text(v).map(Some)),
+    },
+    Key {
+        name: "zIndex",
+        attribute: Attribute::Number,
+        apply: |s, v| {
+            let expected = "a whole number from 0 to 2147483647";
+            set(
+                &mut s.z_index,
+                whole(v, 0, i32::MAX.into())
+                    .map(|n| n as i32)
+                    .ok_or(expected),
+            )
+        },
+    },
+    Key {
+        name: "hideOn",
+        attribute: Attribute::List,
+        apply: |s, v| set(&mut s.hide_on, patterns(v)),
+    },
+    Key {
+        name: "feedbackEndpoint",
+        attribute: Attribute::Text,
+        apply: |s, v| set(&mut s.feedback_endpoint, url(v, false).map(Some)),
+    },
+    Key {
+        name: "chatEndpoint",
+        attribute: Attribute::Text,
+        apply: |s, v| set(&mut s.chat_endpoint, url(v, false).map(Some)),
+    },
+    Key {
+        name: "colorScheme",
+        attribute: Attribute::Text,
+        apply: |s, v| {
+            set(
+                &mut s.color_scheme,
+                named(v, "\"auto\", \"light\" or \"dark\""),
+            )
+        },
+    },
+    Key {
+        name: "surveys",
+        attribute: Attribute::Text,
+        apply: |s, v| match v {
+            Raw::List(_) => set(&mut s.surveys, Ok(v.clone())),
+            _ => Err("a list of surveys such as [{\"kind\": \"nps\"}]"),
+        },
+    },
+    Key {
+        name: "surveyGapDays",
+        attribute: Attribute::Number,
+        apply: |s, v| {
+            let expected = "a whole number of days from 0 to 3650";
+            set(
+                &mut s.survey_gap_days,
+                whole(v, 0, 3650).map(|n| n as u16).ok_or(expected),
+            )
+        },
+    },
 ];
+
+/// Puts a checked value in its place, or passes on what the key expects.
+fn set<T>(slot: &mut T, value: Result<T, &'static str>) -> Result<(), &'static str> {
+    *slot = value?;
+    Ok(())
+}
+
+/// The key named `name`, if merchants may set it.
+fn key(name: &str) -> Option<&'static Key> {
+    TABLE.iter().find(|k| k.name == name)
+}
+
+/// Every key a merchant may set, as written in `window.shopdeskSettings`.
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    TABLE.iter().map(|k| k.name)
+}
 
 /// Longest label or greeting: they must fit a button and a heading.
 const MAX_TEXT: usize = 80;
@@ -246,23 +385,25 @@ impl Settings {
     ) -> (Self, Vec<Problem>) {
         let mut settings = Settings::default();
         let mut problems = Vec::new();
-        let from_attributes = attributes.into_iter().map(|(key, text)| {
-            let value = from_attribute(&key, &text);
-            (key, value, true)
+        let from_attributes = attributes.into_iter().map(|(name, text)| {
+            let value = match key(&name) {
+                Some(k) => from_attribute(k.attribute, &text),
+                None => Raw::Str(text),
+            };
+            (name, value, true)
         });
-        let from_object = object.into_iter().map(|(key, value)| (key, value, false));
-        for (key, got, attribute) in from_attributes.chain(from_object) {
-            let known = KEYS.contains(&key.as_str());
-            let expected = match (known, &got) {
-                (false, _) => None,
-                (true, Raw::Null) => continue,
-                (true, value) => match settings.set(&key, value) {
+        let from_object = object.into_iter().map(|(name, value)| (name, value, false));
+        for (name, got, attribute) in from_attributes.chain(from_object) {
+            let expected = match (key(&name), &got) {
+                (None, _) => None,
+                (Some(_), Raw::Null) => continue,
+                (Some(k), value) => match (k.apply)(&mut settings, value) {
                     Ok(()) => continue,
                     Err(expected) => Some(expected),
                 },
             };
             problems.push(Problem {
-                key,
+                key: name,
                 attribute,
                 expected,
                 got,
@@ -271,88 +412,55 @@ impl Settings {
         (settings, problems)
     }
 
-    /// Sets one key, or says what it expects.
-    fn set(&mut self, key: &str, value: &Raw) -> Result<(), &'static str> {
-        match key {
-            "assetUrl" => self.asset_url = Some(url(value, true)?),
-            "indexUrl" => self.index_url = Some(url(value, true)?),
-            "feedbackEndpoint" => self.feedback_endpoint = Some(url(value, false)?),
-            "chatEndpoint" => self.chat_endpoint = Some(url(value, false)?),
-            "locale" => {
-                let expected = "a language tag such as \"de\" or \"pt-BR\"";
-                let tag = string(value, expected)?;
-                let ok = !tag.is_empty()
-                    && tag.len() <= 35
-                    && tag
-                        .bytes()
-                        .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
-                if !ok {
-                    return Err(expected);
-                }
-                self.locale = Some(tag.to_string());
-            }
-            "position" => self.position = named(value, "\"bottom-right\" or \"bottom-left\"")?,
-            "offset" => {
-                let expected = OFFSET_EXPECTED;
-                let px = |v: &Raw| whole(v, 0, MAX_OFFSET.into()).map(|n| n as u16);
-                self.offset = match value {
-                    Raw::Num(_) => px(value).map(|n| Offset { x: n, y: n }),
-                    Raw::Map(fields) => match &fields[..] {
-                        [(kx, x), (ky, y)] if kx == "x" && ky == "y" => {
-                            px(x).zip(px(y)).map(|(x, y)| Offset { x, y })
-                        }
-                        [(ky, y), (kx, x)] if kx == "x" && ky == "y" => {
-                            px(x).zip(px(y)).map(|(x, y)| Offset { x, y })
-                        }
-                        _ => None,
-                    },
-                    _ => None,
-                }
-                .ok_or(expected)?;
-            }
-            "brandColor" => {
-                let expected = "a colour as \"#0f5f59\", \"#fa0\" or \"rgb(15, 95, 89)\"";
-                self.brand_color = Rgb::parse(string(value, expected)?).ok_or(expected)?;
-            }
-            "launcherLabel" => self.launcher_label = Some(text(value)?),
-            "greeting" => self.greeting = Some(text(value)?),
-            "launcherIcon" => {
-                self.launcher_icon = named(value, "\"chat\", \"help\", \"question\" or \"none\"")?
-            }
-            "zIndex" => {
-                let expected = "a whole number from 0 to 2147483647";
-                self.z_index = whole(value, 0, i32::MAX.into()).ok_or(expected)? as i32;
-            }
-            "hideOn" => {
-                let expected = "a list of URL patterns such as [\"/checkout/success*\"]";
-                let patterns = match value {
-                    Raw::List(items) => items.as_slice(),
-                    one => std::slice::from_ref(one),
-                };
-                let mut hide_on = Vec::new();
-                for p in patterns {
-                    hide_on.push(UrlPattern::parse(string(p, expected)?).map_err(|_| expected)?);
-                }
-                self.hide_on = hide_on;
-            }
-            "colorScheme" => self.color_scheme = named(value, "\"auto\", \"light\" or \"dark\"")?,
-            "surveys" => match value {
-                Raw::List(_) => self.surveys = value.clone(),
-                _ => return Err("a list of surveys such as [{\"kind\": \"nps\"}]"),
-            },
-            "surveyGapDays" => {
-                let expected = "a whole number of days from 0 to 3650";
-                self.survey_gap_days = whole(value, 0, 3650).ok_or(expected)? as u16;
-            }
-            _ => return Err("a known setting"),
-        }
-        Ok(())
-    }
-
     /// Whether the widget stays hidden on the page at `path`.
     pub fn hidden_on(&self, path: &str) -> bool {
         self.hide_on.iter().any(|p| p.matches(path))
     }
+}
+
+fn locale(value: &Raw) -> Result<String, &'static str> {
+    let expected = "a language tag such as \"de\" or \"pt-BR\"";
+    let tag = string(value, expected)?;
+    let ok = !tag.is_empty()
+        && tag.len() <= 35
+        && tag
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+    if !ok {
+        return Err(expected);
+    }
+    Ok(tag.to_string())
+}
+
+fn offset(value: &Raw) -> Result<Offset, &'static str> {
+    let px = |v: &Raw| whole(v, 0, MAX_OFFSET.into()).map(|n| n as u16);
+    match value {
+        Raw::Num(_) => px(value).map(|n| Offset { x: n, y: n }),
+        Raw::Map(fields) => match &fields[..] {
+            [(kx, x), (ky, y)] if kx == "x" && ky == "y" => {
+                px(x).zip(px(y)).map(|(x, y)| Offset { x, y })
+            }
+            [(ky, y), (kx, x)] if kx == "x" && ky == "y" => {
+                px(x).zip(px(y)).map(|(x, y)| Offset { x, y })
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+    .ok_or(OFFSET_EXPECTED)
+}
+
+fn patterns(value: &Raw) -> Result<Vec<UrlPattern>, &'static str> {
+    let expected = "a list of URL patterns such as [\"/checkout/success*\"]";
+    let patterns = match value {
+        Raw::List(items) => items.as_slice(),
+        one => std::slice::from_ref(one),
+    };
+    let mut hide_on = Vec::new();
+    for p in patterns {
+        hide_on.push(UrlPattern::parse(string(p, expected)?).map_err(|_| expected)?);
+    }
+    Ok(hide_on)
 }
 
 /// One of a fixed set of names, read by serde from the enum's own (kebab-case) names.
@@ -409,12 +517,12 @@ fn url(value: &Raw, folder: bool) -> Result<String, &'static str> {
 ///
 /// Plain loops rather than iterator chains and `collect`: this runs on every store page
 /// load, and each generic instantiation is bytes every shopper downloads.
-fn from_attribute(key: &str, text: &str) -> Raw {
+fn from_attribute(kind: Attribute, text: &str) -> Raw {
     let t = text.trim();
     let words = t.split([',', ' ']).filter(|p| !p.is_empty());
-    match key {
-        "zIndex" | "surveyGapDays" => number(t).unwrap_or_else(|| Raw::Str(t.into())),
-        "offset" => {
+    match kind {
+        Attribute::Number => number(t).unwrap_or_else(|| Raw::Str(t.into())),
+        Attribute::Pixels => {
             let mut nums = [Raw::Null, Raw::Null, Raw::Null];
             let mut count = 0;
             for word in words {
@@ -431,14 +539,14 @@ fn from_attribute(key: &str, text: &str) -> Raw {
                 _ => Raw::Str(t.into()),
             }
         }
-        "hideOn" => {
+        Attribute::List => {
             let mut list = Vec::new();
             for word in words {
                 list.push(Raw::Str(word.into()));
             }
             Raw::List(list)
         }
-        _ => Raw::Str(t.into()),
+        Attribute::Text => Raw::Str(t.into()),
     }
 }
 
@@ -591,6 +699,48 @@ pub(crate) mod tests {
                 .contains("`brandColour` in shopdeskSettings")
                 && problems[1].message().contains("`brandColor`")
         );
+    }
+
+    #[test]
+    fn shopdesk_d_ts_declares_exactly_these_settings() {
+        let types = include_str!("../../launcher/loader/shopdesk.d.ts");
+        let block = &types[types
+            .find("interface Settings {")
+            .expect("Shopdesk.Settings")..];
+        let block = &block[..block.find("\n    }").expect("the end of Shopdesk.Settings")];
+        let mut declared: Vec<&str> = block
+            .lines()
+            .filter_map(|l| l.trim().split_once("?:").map(|(name, _)| name))
+            .collect();
+        let mut ours: Vec<&str> = keys().collect();
+        declared.sort_unstable();
+        ours.sort_unstable();
+        assert_eq!(declared, ours);
+    }
+
+    #[test]
+    fn every_key_reads_from_its_attribute_and_the_object() {
+        // One usable value per key, as an attribute would spell it.
+        let attribute = |name: &str| match name {
+            "assetUrl" | "indexUrl" => "/help/",
+            "locale" => "de",
+            "position" => "bottom-left",
+            "offset" => "8 30",
+            "brandColor" => "#123456",
+            "launcherLabel" | "greeting" => "Hi",
+            "launcherIcon" => "help",
+            "zIndex" | "surveyGapDays" => "3",
+            "hideOn" => "/a*, /b*",
+            "feedbackEndpoint" | "chatEndpoint" => "/v1/x",
+            "colorScheme" => "dark",
+            "surveys" => "",
+            other => panic!("no example for `{other}`: add one"),
+        };
+        for k in TABLE.iter().filter(|k| k.name != "surveys") {
+            let (s, problems) = read(json!({ k.name: attribute(k.name) }), json!({}));
+            assert!(problems.is_empty(), "{}: {problems:?}", k.name);
+            assert_ne!(s, Settings::default(), "{} changed nothing", k.name);
+        }
     }
 
     #[test]
