@@ -9,7 +9,7 @@ use shopdesk_wire::chat::Author;
 use web_sys::KeyboardEvent;
 
 use crate::hooks;
-use crate::log::{Delivery, Line, Phase};
+use crate::log::{Delivery, Line, Log, Phase};
 use crate::session::Chat;
 
 #[component]
@@ -37,13 +37,15 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
             hooks::ended(&id, &slot);
         }
     });
-    // The newest message stays in view.
-    let count = Memo::new(move |_| chat.log.with(|l| l.lines.len()));
-    Effect::new(move |_| {
-        count.track();
-        if let Some(log) = log_ref.get() {
-            request_animation_frame(move || log.set_scroll_top(log.scroll_height()));
+    // The newest message stays in view (a message's delivery changing moves nothing).
+    Effect::new(move |shown: Option<usize>| {
+        let count = chat.log.with(|l| l.lines.len());
+        if shown != Some(count) {
+            if let Some(log) = log_ref.get() {
+                request_animation_frame(move || log.set_scroll_top(log.scroll_height()));
+            }
         }
+        count
     });
     let send = move || {
         let body = draft.get_untracked();
@@ -59,15 +61,17 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
             send();
         }
     };
-    let phase = Memo::new(move |_| chat.log.with(|l| l.phase));
-    let has_failed = Memo::new(move |_| chat.log.with(|l| l.has_failed()));
-    let ended = move || phase.get() == Phase::Ended;
+    // Plain closures, not memos: the log changes a few times a minute, and each memo
+    // type is code in a module shoppers download.
+    let phase = move || chat.log.with(|l| l.phase);
+    let has_failed = move || chat.log.with(Log::has_failed);
+    let ended = move || phase() == Phase::Ended;
     let note = move || {
-        match phase.get() {
+        match phase() {
         Phase::Unavailable => Some(view! {
             <p class="sd-chat-note sd-status-error" role="alert" data-testid="sd-chat-unavailable">{t.unavailable}</p>
         }.into_any()),
-        Phase::Open if has_failed.get() => Some(view! {
+        Phase::Open if has_failed() => Some(view! {
             <p class="sd-chat-note sd-status-error" role="alert">{t.not_sent}</p>
         }.into_any()),
         Phase::Idle | Phase::Starting => Some(view! {
@@ -84,14 +88,14 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
     }
     };
     // Keyed by message: a new or confirmed message re-renders its own line only.
-    let keys = Memo::new(move |_| {
+    let keys = move || {
         chat.log.with(|l| {
             l.lines
                 .iter()
                 .map(|line| line.key().stored())
                 .collect::<Vec<_>>()
         })
-    });
+    };
     let line = move |key: String| {
         let line = Memo::new(move |_| {
             chat.log.with(|l| {
@@ -114,14 +118,14 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
                     {t.back}
                 </button>
                 <button class="sd-chip sd-chat-end" type="button" data-testid="sd-chat-end"
-                    hidden=move || phase.get() != Phase::Open
+                    hidden=move || phase() != Phase::Open
                     on:click=move |_| chat.end()>{t.end}</button>
             </div>
             <h3 class="sd-chat-title">{t.title}</h3>
             {note}
             <div class="sd-chat-log" role="log" aria-live="polite" data-testid="sd-chat-log" node_ref=log_ref>
                 <ol class="sd-chat-lines">
-                    <For each=move || keys.get() key=|k| k.clone() children=line />
+                    <For each=keys key=|k| k.clone() children=line />
                 </ol>
             </div>
             {move || ended().then(|| view! {
@@ -131,7 +135,7 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
                     <button class="sd-chip" type="button" data-testid="sd-chat-again" on:click=move |_| chat.restart()>{t.again}</button>
                 </div>
             })}
-            {move || (has_failed.get() && !ended()).then(|| view! {
+            {move || (has_failed() && !ended()).then(|| view! {
                 <button class="sd-chip sd-chat-retry" type="button" data-testid="sd-chat-retry" on:click=move |_| chat.retry()>{t.retry}</button>
             })}
             <form class="sd-chat-form" hidden=ended on:submit=move |ev| { ev.prevent_default(); send(); }>
