@@ -12,6 +12,7 @@ use crate::hooks;
 use crate::log::{Delivery, Line, Log, Phase};
 use crate::session::Chat;
 
+#[allow(unreachable_pub)] // leptos's #[component] expands to a `pub` props type
 #[component]
 pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
     let draft = RwSignal::new(String::new());

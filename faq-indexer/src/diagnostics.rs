@@ -4,14 +4,14 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
+pub(crate) enum Severity {
     Error,
     Warning,
 }
 
 /// One finding about the content.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Diagnostic {
+pub(crate) struct Diagnostic {
     pub path: PathBuf,
     pub line: usize,
     pub severity: Severity,
@@ -36,16 +36,16 @@ impl fmt::Display for Diagnostic {
 
 /// Collects findings while content is loaded and checked.
 #[derive(Debug, Default)]
-pub struct Report {
+pub(crate) struct Report {
     items: Vec<Diagnostic>,
 }
 
 impl Report {
-    pub fn error(&mut self, path: &Path, line: usize, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, path: &Path, line: usize, message: impl Into<String>) {
         self.push(path, line, Severity::Error, message.into());
     }
 
-    pub fn warning(&mut self, path: &Path, line: usize, message: impl Into<String>) {
+    pub(crate) fn warning(&mut self, path: &Path, line: usize, message: impl Into<String>) {
         self.push(path, line, Severity::Warning, message.into());
     }
 
@@ -58,11 +58,11 @@ impl Report {
         });
     }
 
-    pub fn errors(&self) -> usize {
+    pub(crate) fn errors(&self) -> usize {
         self.count(Severity::Error)
     }
 
-    pub fn warnings(&self) -> usize {
+    pub(crate) fn warnings(&self) -> usize {
         self.count(Severity::Warning)
     }
 
@@ -71,7 +71,7 @@ impl Report {
     }
 
     /// Findings in file and line order, so output is stable and easy to follow.
-    pub fn sorted(&self) -> Vec<&Diagnostic> {
+    pub(crate) fn sorted(&self) -> Vec<&Diagnostic> {
         let mut v: Vec<_> = self.items.iter().collect();
         v.sort();
         v

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 /// A bundle ready to publish.
 #[derive(Debug)]
-pub struct Built {
+pub(crate) struct Built {
     pub locale: Locale,
     pub articles: u32,
     pub bytes: Vec<u8>,
@@ -37,7 +37,7 @@ fn file_name(b: &Built) -> String {
 
 /// Whether [`publish`] writes `.br`/`.gz` siblings of the bundles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Siblings {
+pub(crate) enum Siblings {
     Write,
     /// For throwaway indexes (benchmarks): brotli quality 11 of a 10,000-article bundle
     /// takes a minute.
@@ -45,7 +45,7 @@ pub enum Siblings {
 }
 
 /// Publishes `built` into `out` and returns the new manifest.
-pub fn publish(out: &Path, built: &[Built], siblings: Siblings) -> Result<Manifest> {
+pub(crate) fn publish(out: &Path, built: &[Built], siblings: Siblings) -> Result<Manifest> {
     fs::create_dir_all(out)
         .with_context(|| format!("cannot create output folder {}", out.display()))?;
     let previous = read_manifest(out);
@@ -107,7 +107,7 @@ pub fn publish(out: &Path, built: &[Built], siblings: Siblings) -> Result<Manife
 }
 
 /// Reads the manifest of an output folder, if there is a readable one.
-pub fn read_manifest(dir: &Path) -> Option<Manifest> {
+pub(crate) fn read_manifest(dir: &Path) -> Option<Manifest> {
     let bytes = fs::read(dir.join(MANIFEST_FILE)).ok()?;
     serde_json::from_slice(&bytes).ok()
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::output::read_manifest;
 
 /// Loads the bundle for `locale` from an index output folder.
-pub fn open(index: &Path, locale: Locale) -> Result<Engine> {
+pub(crate) fn open(index: &Path, locale: Locale) -> Result<Engine> {
     let manifest = read_manifest(index).with_context(|| {
         format!(
             "no readable {} in {}; build one with `faq-indexer build <inputs> --out {}`",
@@ -46,7 +46,7 @@ struct JsonHit<'a> {
 }
 
 /// Answers each query, one output block (or JSON line) per query, in input order.
-pub fn run(engine: &Engine, queries: &[String], limit: usize, json: bool) -> Result<()> {
+pub(crate) fn run(engine: &Engine, queries: &[String], limit: usize, json: bool) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for q in queries {
@@ -96,7 +96,7 @@ fn print_human(out: &mut impl Write, query: &str, hits: &[Hit]) -> Result<()> {
 }
 
 /// Reads queries from a file, one per line; blank lines are skipped.
-pub fn read_queries(path: &Path) -> Result<Vec<String>> {
+pub(crate) fn read_queries(path: &Path) -> Result<Vec<String>> {
     let file = std::fs::File::open(path)
         .with_context(|| format!("cannot open queries file {}", path.display()))?;
     let mut queries = Vec::new();

@@ -2,12 +2,12 @@
 //! they are tested natively.
 
 /// First retry delay; doubled per failed attempt, up to [`MAX_DELAY_MS`].
-pub const FIRST_DELAY_MS: f64 = 1_000.0;
-pub const MAX_DELAY_MS: f64 = 5.0 * 60.0 * 1_000.0;
+pub(crate) const FIRST_DELAY_MS: f64 = 1_000.0;
+pub(crate) const MAX_DELAY_MS: f64 = 5.0 * 60.0 * 1_000.0;
 
 /// What to do with a response after one delivery attempt.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// The endpoint has it (2xx, including "already stored").
     Delivered,
     /// The endpoint will never take it (a 4xx other than 408 and 429): keeping it would
@@ -21,7 +21,7 @@ pub enum Verdict {
 /// dropped connection). `attempts` counts earlier failures of this response;
 /// `random` is in `[0, 1)` and spreads retries of many shoppers apart (jitter), so an
 /// endpoint coming back is not hit by all of them at once.
-pub fn verdict(
+pub(crate) fn verdict(
     status: Option<u16>,
     retry_after: Option<&str>,
     attempts: u32,
@@ -41,7 +41,7 @@ pub fn verdict(
 }
 
 /// Exponential backoff with "equal jitter": half the delay fixed, half random.
-pub fn backoff_ms(attempts: u32, random: f64) -> f64 {
+pub(crate) fn backoff_ms(attempts: u32, random: f64) -> f64 {
     let full = (FIRST_DELAY_MS * 2f64.powi(attempts.min(16) as i32)).min(MAX_DELAY_MS);
     full / 2.0 + full / 2.0 * random.clamp(0.0, 1.0)
 }

@@ -23,6 +23,7 @@ enum Step {
     Thanks,
 }
 
+#[allow(unreachable_pub)] // leptos's #[component] expands to a `pub` props type
 #[component]
 pub(crate) fn SurveyCard(
     active: RwSignal<Option<Active>>,

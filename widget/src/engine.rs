@@ -23,7 +23,7 @@ pub(crate) enum Status {
 
 impl Status {
     /// Exposed as `data-engine` on the panel, for tests and benchmarks.
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             Status::Loading => "loading",
             Status::Ready { .. } => "ready",

@@ -17,6 +17,7 @@ const STICK_TO_END_PX: i32 = 80;
 /// The character count appears once a reply gets close to the limit.
 const SHOW_COUNT_FROM: usize = MAX_MESSAGE - 500;
 
+#[allow(unreachable_pub)] // leptos's #[component] expands to a `pub` props type
 #[component]
 pub(crate) fn ConversationPane() -> impl IntoView {
     let session = expect_context::<Session>();

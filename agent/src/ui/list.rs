@@ -8,6 +8,7 @@ use web_sys::{Element, HtmlElement};
 use crate::desk::Row;
 use crate::session::Session;
 
+#[allow(unreachable_pub)] // leptos's #[component] expands to a `pub` props type
 #[component]
 pub(crate) fn ConversationList() -> impl IntoView {
     let session = expect_context::<Session>();

@@ -16,6 +16,7 @@ use crate::text;
 /// How often "waiting 3 min" is brought up to date.
 const TICK: Duration = Duration::from_secs(20);
 
+#[allow(unreachable_pub)] // leptos's #[component] expands to a `pub` props type
 #[component]
 pub(crate) fn App() -> impl IntoView {
     let session = Session::new();

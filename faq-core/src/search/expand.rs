@@ -34,7 +34,7 @@ impl std::fmt::Debug for Automata {
 }
 
 impl Automata {
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self {
             by_distance: [
                 LevenshteinAutomatonBuilder::new(1, true),

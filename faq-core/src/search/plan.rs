@@ -83,7 +83,7 @@ pub(crate) struct Planner<'a> {
 }
 
 impl Planner<'_> {
-    pub fn alternatives(&mut self, word: &TypedWord) -> tantivy::Result<Alternatives> {
+    pub(super) fn alternatives(&mut self, word: &TypedWord) -> tantivy::Result<Alternatives> {
         let mut alts = Alternatives::new();
         let own_stem = self.stem_of(&word.text);
         if let Some(stem) = &own_stem {

@@ -38,7 +38,7 @@ pub(crate) struct DocSpace {
 }
 
 impl DocSpace {
-    pub fn of(segments: &Segments) -> Self {
+    pub(super) fn of(segments: &Segments) -> Self {
         let mut bases = Vec::new();
         let mut total = 0u32;
         for segment in segments.readers() {
@@ -48,7 +48,7 @@ impl DocSpace {
         Self { bases, total }
     }
 
-    pub fn address(&self, doc: u32) -> DocAddress {
+    pub(super) fn address(&self, doc: u32) -> DocAddress {
         let segment = self.bases.partition_point(|&base| base <= doc) - 1;
         DocAddress::new(segment as SegmentOrdinal, doc - self.bases[segment])
     }

@@ -22,7 +22,7 @@ pub(crate) struct Segments {
 }
 
 impl Segments {
-    pub fn open(index: &Index) -> tantivy::Result<Self> {
+    pub(super) fn open(index: &Index) -> tantivy::Result<Self> {
         let readers = index
             .searchable_segments()?
             .iter()
@@ -36,17 +36,17 @@ impl Segments {
     }
 
     /// The segment readers, in ordinal order (a [`DocAddress`]'s `segment_ord`).
-    pub fn readers(&self) -> &[SegmentReader] {
+    pub(super) fn readers(&self) -> &[SegmentReader] {
         &self.readers
     }
 
     /// A stored document.
-    pub fn doc<D: DocumentDeserialize>(&self, address: DocAddress) -> tantivy::Result<D> {
+    pub(super) fn doc<D: DocumentDeserialize>(&self, address: DocAddress) -> tantivy::Result<D> {
         self.stores[address.segment_ord as usize].get(address.doc_id)
     }
 
     /// How many documents contain `term`, over all segments.
-    pub fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+    pub(super) fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
         let mut total = 0;
         for reader in &self.readers {
             total += u64::from(reader.inverted_index(term.field())?.doc_freq(term)?);

@@ -76,7 +76,7 @@ pub(crate) struct Stems {
 const STEM_MEMO_ENTRIES: usize = 100_000;
 
 impl Stems {
-    pub fn new(locale: Locale) -> Self {
+    pub(super) fn new(locale: Locale) -> Self {
         Self {
             words: analysis::words_analyzer(locale),
             stem: analysis::stem_analyzer(locale),
@@ -84,7 +84,7 @@ impl Stems {
         }
     }
 
-    pub fn clear(&mut self) {
+    pub(super) fn clear(&mut self) {
         self.memo.clear();
     }
 
@@ -130,7 +130,7 @@ impl std::fmt::Debug for Stems {
 }
 
 impl AnalyzedDoc {
-    pub fn new(doc: &Stored, fields: &Fields, stems: &mut Stems) -> Self {
+    pub(super) fn new(doc: &Stored, fields: &Fields, stems: &mut Stems) -> Self {
         let text = |field| doc.text(field);
         Self {
             id: text(fields.id).unwrap_or_default(),
@@ -146,7 +146,7 @@ impl AnalyzedDoc {
 
     /// The best passage of the answer for `terms` (stem → weight); else the question
     /// that matched best (shoppers recognise their own words); else the answer's opening.
-    pub fn snippet(&self, terms: &Terms) -> Vec<Fragment> {
+    pub(super) fn snippet(&self, terms: &Terms) -> Vec<Fragment> {
         if let Some(best) = best_window(&self.body, terms) {
             return best;
         }

@@ -20,12 +20,12 @@ pub(crate) struct Stored {
 
 impl Stored {
     /// The first value of `field`.
-    pub fn first(&self, field: Field) -> Option<&str> {
+    pub(super) fn first(&self, field: Field) -> Option<&str> {
         self.all(field).next()
     }
 
     /// Every value of `field`, in stored order.
-    pub fn all(&self, field: Field) -> impl Iterator<Item = &str> {
+    pub(super) fn all(&self, field: Field) -> impl Iterator<Item = &str> {
         self.values
             .iter()
             .filter(move |(f, _)| *f == field)
@@ -33,7 +33,7 @@ impl Stored {
     }
 
     /// The first value of `field`, owned.
-    pub fn text(&self, field: Field) -> Option<String> {
+    pub(super) fn text(&self, field: Field) -> Option<String> {
         self.first(field).map(str::to_string)
     }
 }

@@ -2,7 +2,7 @@
 
 mod csv_file;
 mod markdown_file;
-pub mod render;
+pub(crate) mod render;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use crate::diagnostics::Report;
 /// An article as read from its source, with where each part came from so that findings
 /// can point at the right line.
 #[derive(Debug, Clone)]
-pub struct Draft {
+pub(crate) struct Draft {
     pub path: PathBuf,
     /// Line where the article starts (front matter or CSV record).
     pub line: usize,
@@ -33,7 +33,7 @@ pub struct Draft {
 /// Loads every article under `inputs` (folders of `.md` files, or `.csv` files).
 /// Problems go to `report`; articles with errors are still returned when they could be
 /// read, so that cross-article checks (duplicates) see them too.
-pub fn load(inputs: &[PathBuf], default_locale: Locale, report: &mut Report) -> Vec<Draft> {
+pub(crate) fn load(inputs: &[PathBuf], default_locale: Locale, report: &mut Report) -> Vec<Draft> {
     let mut drafts = Vec::new();
     for input in inputs {
         if input.is_dir() {
@@ -105,7 +105,7 @@ fn collect_markdown(dir: &Path, out: &mut Vec<PathBuf>, report: &mut Report) {
 }
 
 /// Renders drafts into indexable articles.
-pub fn finish(drafts: Vec<Draft>) -> Vec<Article> {
+pub(crate) fn finish(drafts: Vec<Draft>) -> Vec<Article> {
     drafts
         .into_iter()
         .map(|d| {

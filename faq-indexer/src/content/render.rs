@@ -7,7 +7,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// An answer ready for the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rendered {
+pub(crate) struct Rendered {
     pub html: String,
     pub text: String,
 }
@@ -16,7 +16,7 @@ fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
 }
 
-pub fn markdown(source: &str) -> Rendered {
+pub(crate) fn markdown(source: &str) -> Rendered {
     let mut raw_html = String::new();
     pulldown_cmark::html::push_html(&mut raw_html, Parser::new_ext(source, options()));
     let html = ammonia::Builder::default()

@@ -11,7 +11,12 @@ use shopdesk_server::{app, Config};
 
 /// Serves `config`, `feedback` and `chat` on 127.0.0.1:0 from a thread of its own (for
 /// the test's lifetime) and returns the base URL, `http://127.0.0.1:PORT`.
-pub fn listen(config: Config, shopfront: Shopfront, feedback: Feedback, chat: Chat) -> String {
+pub(crate) fn listen(
+    config: Config,
+    shopfront: Shopfront,
+    feedback: Feedback,
+    chat: Chat,
+) -> String {
     let (shopfront, feedback, chat) = (Arc::new(shopfront), Arc::new(feedback), Arc::new(chat));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -37,13 +42,13 @@ pub fn listen(config: Config, shopfront: Shopfront, feedback: Feedback, chat: Ch
 
 /// Chat on the feedback database, off (no agent token): for tests of other parts.
 #[allow(dead_code)]
-pub fn chat_off(feedback: &Feedback) -> Chat {
+pub(crate) fn chat_off(feedback: &Feedback) -> Chat {
     Chat::new(ChatStore::open(feedback.store.path()).unwrap(), None)
 }
 
 /// A served folder `site/` in `dir` holding a one-line store page.
 #[allow(dead_code)]
-pub fn store_site(dir: &std::path::Path) -> std::path::PathBuf {
+pub(crate) fn store_site(dir: &std::path::Path) -> std::path::PathBuf {
     let site = dir.join("site");
     std::fs::create_dir(&site).unwrap();
     std::fs::write(
@@ -56,7 +61,7 @@ pub fn store_site(dir: &std::path::Path) -> std::path::PathBuf {
 
 /// The shopfront for store pages on `origins`, rate limited by `limiter`.
 #[allow(dead_code)]
-pub fn shopfront(origins: &[&str], limiter: Option<RateLimiter>) -> Shopfront {
+pub(crate) fn shopfront(origins: &[&str], limiter: Option<RateLimiter>) -> Shopfront {
     Shopfront {
         origins: origins.iter().map(|o| o.to_string()).collect(),
         limiter,

@@ -20,6 +20,7 @@ enum Asked {
 }
 
 /// Shows `article`; `on_back` returns to the results with the query kept.
+#[allow(unreachable_pub)] // leptos's #[component] expands to a `pub` props type
 #[component]
 pub(crate) fn ArticleView(
     article: Article,

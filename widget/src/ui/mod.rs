@@ -103,6 +103,7 @@ fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, val
 /// `panel` is the launcher's dialog element (its `data-engine` attribute follows the
 /// index status); `query` is what the shopper typed before the widget arrived; `index`
 /// the index download the loader started (see `engine::load`).
+#[allow(unreachable_pub)] // leptos's #[component] expands to a `pub` props type
 #[component]
 pub(crate) fn Panel(
     panel: Element,

@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, MouseEvent};
 
 /// Renders `results`; `active` is the keyboard-highlighted one, `on_open` opens an id.
+#[allow(unreachable_pub)] // leptos's #[component] expands to a `pub` props type
 #[component]
 pub(crate) fn ResultList(
     results: RwSignal<Vec<Hit>>,
