@@ -5,6 +5,7 @@
 //! it).
 
 use serde::{Deserialize, Serialize};
+use shopdesk_web::http::percent_encode;
 use shopdesk_wire::chat::Say;
 
 /// Where the open conversation is remembered for this tab.
@@ -24,6 +25,23 @@ pub(crate) struct Remembered {
     /// The newest agent message the shopper has had in front of them.
     #[serde(default)]
     pub read: i64,
+}
+
+impl Remembered {
+    /// One of the conversation's own endpoints, `<endpoint>/<id>/<what>`.
+    pub(crate) fn url(&self, what: &str) -> String {
+        format!("{}/{}/{what}", self.endpoint, percent_encode(&self.id))
+    }
+
+    /// Its event stream; `EventSource` sends no headers, so the token goes in the
+    /// query. `after`: only events after that number.
+    pub(crate) fn events_url(&self, after: Option<i64>) -> String {
+        let mut url = self.url("events") + "?token=" + &percent_encode(&self.token);
+        if let Some(after) = after {
+            url += &format!("&after={after}");
+        }
+        url
+    }
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -72,4 +90,29 @@ pub(crate) fn keep_pending<'a>(waiting: impl ExactSizeIterator<Item = &'a Say>) 
             &serde_json::to_string(&list).unwrap_or_default(),
         )
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Remembered;
+
+    #[test]
+    fn the_conversations_urls_carry_its_id_and_token_encoded() {
+        let r = Remembered {
+            endpoint: "https://shop.example/v1/chat".into(),
+            id: "c 1".into(),
+            token: "a+b/c".into(),
+            seen: 0,
+            read: 0,
+        };
+        assert_eq!(
+            r.url("messages"),
+            "https://shop.example/v1/chat/c%201/messages"
+        );
+        assert_eq!(
+            r.events_url(None),
+            "https://shop.example/v1/chat/c%201/events?token=a%2Bb%2Fc"
+        );
+        assert!(r.events_url(Some(7)).ends_with("?token=a%2Bb%2Fc&after=7"));
+    }
 }

@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shopdesk_web::http::{self, percent_encode, Call, Failure};
+use shopdesk_web::http::{self, Call, Failure};
 use shopdesk_web::retry::{self, Next};
 use shopdesk_web::stream::{self, Report};
 use shopdesk_web::{js, time};
@@ -100,7 +100,7 @@ impl Chat {
         };
         let generation = self.generation.get_value();
         spawn_local(async move {
-            let url = format!("{}/{}/close", c.endpoint, percent_encode(&c.id));
+            let url = c.url("close");
             let answer = http::call(Call::post(&url).bearer(&c.token)).await;
             if !self.current(generation) {
                 return;
@@ -252,7 +252,7 @@ impl Chat {
             let Some(c) = self.conversation.get_value() else {
                 return self.log.update(|l| l.failed(&say.id));
             };
-            let url = format!("{}/{}/messages", c.endpoint, percent_encode(&c.id));
+            let url = c.url("messages");
             let answer = http::call(Call::post(&url).bearer(&c.token).json(&body)).await;
             if !self.current(generation) {
                 return;
@@ -296,12 +296,7 @@ impl Chat {
         let Some(c) = self.conversation.get_value() else {
             return;
         };
-        let url = format!(
-            "{}/{}/events?token={}",
-            c.endpoint,
-            percent_encode(&c.id),
-            percent_encode(&c.token)
-        );
+        let url = c.events_url(None);
         let generation = self.generation.get_value();
         let opened = stream::open(&url, move |report| match report {
             Report::Data(data) => match serde_json::from_str::<ChatEvent>(&data) {
@@ -333,13 +328,8 @@ impl Chat {
         let Some(c) = self.conversation.get_value() else {
             return;
         };
-        let url = format!(
-            "{}/{}/events?token={}&after={}",
-            c.endpoint,
-            percent_encode(&c.id),
-            percent_encode(&c.token),
-            i64::MAX
-        );
+        // Nothing after the newest possible event: only the answer's status matters.
+        let url = c.events_url(Some(i64::MAX));
         let status = http::status_of(&url).await;
         if !self.current(generation) {
             return;
