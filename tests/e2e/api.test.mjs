@@ -210,6 +210,31 @@ test("shutdown removes the widget and its storage; later calls only warn", async
   await context.close();
 });
 
+test("an index that arrives after shutdown is dropped: no late work, no errors", async () => {
+  const { context, page, problems } = await newPage();
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  let asked = 0;
+  await page.route("**/faq/faq-*.bin", async (route) => {
+    asked += 1;
+    await held;
+    await route.continue();
+  });
+  await page.goto(demo.server.url);
+  await page.click('[data-testid="sd-launcher"]');
+  await page.waitForSelector('[data-testid="sd-panel"][data-engine="loading"]');
+  await page.waitForFunction(() => performance.getEntriesByName("shopdesk:search-ready").length === 0);
+  assert.ok(asked > 0, "the bundle was not requested");
+  await page.evaluate(() => window.shopdesk.shutdown());
+  release();
+  // Long enough for the bundle to arrive, open and warm up, had it been kept.
+  await page.waitForTimeout(1500);
+  assert.equal(await page.evaluate(() => performance.getEntriesByName("shopdesk:search-ready").length), 0, "the engine opened for a panel that is gone");
+  assert.equal(await page.locator("shopdesk-widget").count(), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("a second copy of the script does nothing but warn", async () => {
   const { context, page, problems } = await newPage();
   await page.goto(demo.server.url);

@@ -5,8 +5,6 @@
 //! keeps: the handoff and the way back to search; the end of a conversation is passed
 //! on to the launcher, for the surveys module's `afterChat` survey.
 
-use std::cell::RefCell;
-
 use js_sys::{Function, Object, Reflect};
 use leptos::prelude::*;
 use shopdesk_web::js;
@@ -14,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Element;
 
-use crate::handoff;
+use crate::life::Life;
 
 /// Where this tab keeps its open conversation (written by the chat module).
 const CONVERSATION_KEY: &str = "shopdesk:chat";
@@ -51,8 +49,8 @@ pub(crate) enum Module {
     Failed,
 }
 
-/// The chat as the panel sees it.
-#[derive(Debug, Clone, Copy)]
+/// The chat as the panel sees it. `Copy`: handles into the mount's owner.
+#[derive(Clone, Copy)]
 pub(crate) struct Chat {
     pub module: RwSignal<Module>,
     /// The chat is in front of the shopper (else search and answers are).
@@ -61,26 +59,15 @@ pub(crate) struct Chat {
     locale: StoredValue<String>,
     /// The element the chat module renders into.
     host: StoredValue<Option<Element>, LocalStorage>,
-}
-
-thread_local! {
     /// The loader's `load(stem)`: a module, initialized (`launcher/loader/shopdesk.js`).
-    static LOADER: RefCell<Option<Function>> = const { RefCell::new(None) };
-    static MODULE: RefCell<Option<ChatModule>> = const { RefCell::new(None) };
-}
-
-/// Keeps the loader's `load(stem)` for [`Chat::load`].
-pub(crate) fn connect(load: Function) {
-    LOADER.with(|l| *l.borrow_mut() = Some(load));
-}
-
-/// `shopdesk.shutdown()`: the chat module closes its stream and forgets the
-/// conversation.
-pub(crate) fn stop() {
-    if let Some(module) = MODULE.with(|m| m.borrow_mut().take()) {
-        module.stop();
-    }
-    LOADER.with(|l| l.borrow_mut().take());
+    load: StoredValue<Function, LocalStorage>,
+    /// The chat module, once mounted.
+    mounted: StoredValue<Option<ChatModule>, LocalStorage>,
+    /// The launcher's dialog (the `afterChat` announcement is dispatched on it).
+    panel: StoredValue<Element, LocalStorage>,
+    life: Life,
+    /// The handoff JSON for a conversation starting now.
+    handoff: StoredValue<Box<dyn Fn() -> String>, LocalStorage>,
 }
 
 /// Whether this tab has a conversation going, or messages waiting to start one.
@@ -94,15 +81,29 @@ fn in_tab() -> bool {
 }
 
 impl Chat {
-    /// The chat for `endpoint`. A conversation this tab already has is loaded at once
-    /// and shown: it is where the shopper left off.
-    pub(crate) fn new(endpoint: String, locale: String) -> Self {
+    /// The chat for `endpoint`, in `locale`'s words, in the launcher's `panel`; `load`
+    /// is the loader's `load(stem)` and `handoff` builds the handoff. A conversation
+    /// this tab already has is loaded at once and shown: it is where the shopper left
+    /// off. Must run inside the mount's owner.
+    pub(crate) fn new(
+        endpoint: String,
+        locale: String,
+        load: Function,
+        panel: StoredValue<Element, LocalStorage>,
+        life: Life,
+        handoff: impl Fn() -> String + 'static,
+    ) -> Self {
         let chat = Chat {
             module: RwSignal::new(Module::NotLoaded),
             shown: RwSignal::new(false),
             endpoint: StoredValue::new(endpoint),
             locale: StoredValue::new(locale),
             host: StoredValue::new_local(None),
+            load: StoredValue::new_local(load),
+            mounted: StoredValue::new_local(None),
+            panel,
+            life,
+            handoff: StoredValue::new_local(Box::new(handoff)),
         };
         if in_tab() {
             chat.shown.set(true);
@@ -110,9 +111,8 @@ impl Chat {
         // In front and mounted: the chat takes focus and counts replies as read.
         Effect::new(move |_| {
             if chat.shown.get() && chat.module.get() == Module::Mounted {
-                if let Some(m) = MODULE.with(|m| m.borrow().clone()) {
-                    m.shown();
-                }
+                chat.mounted
+                    .with_value(|m| m.as_ref().map(ChatModule::shown));
             }
         });
         chat
@@ -135,46 +135,54 @@ impl Chat {
         ) {
             return;
         }
-        let Some(load) = LOADER.with(|l| l.borrow().clone()) else {
-            return;
-        };
+        let load = self.load.get_value();
         self.module.set(Module::Loading);
+        let at = self.life.now();
         leptos::task::spawn_local(async move {
             let loaded = match load.call1(&JsValue::NULL, &"shopdesk-chat".into()) {
                 Ok(promise) => JsFuture::from(js_sys::Promise::from(promise)).await,
                 Err(e) => Err(e),
             };
-            if let Err(e) = loaded.and_then(|module| self.mounted(module.unchecked_into())) {
+            // The widget may be gone (shutdown) by the time the module arrives.
+            if !self.life.current(at) {
+                return;
+            }
+            if let Err(e) = loaded.and_then(|module| self.mount(module.unchecked_into())) {
                 js::report(&format!(
                     "the chat could not be loaded: {}",
                     js::describe(&e)
                 ));
-                if !self.module.is_disposed() {
-                    self.module.set(Module::Failed);
-                }
+                self.module.set(Module::Failed);
             }
         });
     }
 
-    fn mounted(self, module: ChatModule) -> Result<(), JsValue> {
-        // The panel may be gone (shutdown) by the time the module arrives.
-        let Some(host) = self.host.try_get_value().flatten() else {
-            return Ok(());
-        };
-        let panel = crate::panel().ok_or("the help panel is gone")?;
+    fn mount(self, module: ChatModule) -> Result<(), JsValue> {
+        let host = self
+            .host
+            .get_value()
+            .ok_or("the chat's place in the panel is not rendered")?;
         let open = module.mount(
             &host,
-            &panel,
+            &self.panel.get_value(),
             &self.endpoint.get_value(),
             &self.locale.get_value(),
             &hooks(self)?,
         )?;
-        MODULE.with(|m| *m.borrow_mut() = Some(module));
+        self.mounted.set_value(Some(module));
         if open {
             self.shown.set(true);
         }
         self.module.set(Module::Mounted);
         Ok(())
+    }
+
+    /// `shopdesk.shutdown()`: the chat module closes its stream and forgets the
+    /// conversation.
+    pub(crate) fn stop(self) {
+        if let Some(module) = self.mounted.try_update_value(Option::take).flatten() {
+            module.stop();
+        }
     }
 }
 
@@ -186,10 +194,12 @@ fn hooks(chat: Chat) -> Result<JsValue, JsValue> {
         "emit",
         js::emitter().map_or(JsValue::UNDEFINED, JsValue::from),
     )?;
-    let locale = chat.locale.get_value();
     set(
         "handoff",
-        Closure::<dyn Fn() -> String>::new(move || handoff::json(&locale)).into_js_value(),
+        Closure::<dyn Fn() -> String>::new(move || {
+            chat.handoff.try_with_value(|h| h()).unwrap_or_default()
+        })
+        .into_js_value(),
     )?;
     // Puts the chat in front (`show`) or search (`back`); nothing once the panel is gone.
     let showing = |shown: bool| {
@@ -204,8 +214,12 @@ fn hooks(chat: Chat) -> Result<JsValue, JsValue> {
     set("show", showing(true))?;
     set(
         "ended",
-        Closure::<dyn Fn(String, Element)>::new(move |id: String, slot| after_chat(&id, slot))
-            .into_js_value(),
+        Closure::<dyn Fn(String, Element)>::new(move |id: String, slot| {
+            if let Some(panel) = chat.panel.try_get_value() {
+                after_chat(&panel, &id, slot);
+            }
+        })
+        .into_js_value(),
     )?;
     Ok(hooks.into())
 }
@@ -213,10 +227,7 @@ fn hooks(chat: Chat) -> Result<JsValue, JsValue> {
 /// A conversation ended: the surveys module (loaded by the launcher) may put the
 /// merchant's `afterChat` survey into `slot`, at the end of the chat. The launcher
 /// hears of it as a `shopdesk-after-chat` event on the panel, `detail` `{ id, slot }`.
-fn after_chat(conversation: &str, slot: Element) {
-    let Some(panel) = crate::panel() else {
-        return;
-    };
+fn after_chat(panel: &Element, conversation: &str, slot: Element) {
     let detail = Object::new();
     let _ = Reflect::set(&detail, &"id".into(), &conversation.into());
     let _ = Reflect::set(&detail, &"slot".into(), &slot);

@@ -1,13 +1,12 @@
 //! The search engine behind the panel: loading the FAQ index once, then answering.
 
-use std::cell::{Cell, RefCell};
-
 use faq_core::{ArticleView, Engine, Hit, Locale, Manifest, Suggestions, MANIFEST_FILE};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::RequestCache;
 
+use crate::life::Life;
 use crate::{fetch, js};
 
 /// Results shown per query.
@@ -32,40 +31,126 @@ impl Status {
     }
 }
 
-thread_local! {
+/// The FAQ index behind the panel and where it is in its life. `Copy`: handles into
+/// the mount's owner, so the engine goes when the widget does.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Search {
+    pub status: RwSignal<Status>,
     /// The engine is not `Send`, so it lives beside the reactive graph, not in it.
-    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+    engine: StoredValue<Option<Engine>, LocalStorage>,
     /// Whether the shopper has searched: then the caches hold their session and the
     /// warm-up leaves them alone.
-    static SHOPPER_SEARCHED: Cell<bool> = const { Cell::new(false) };
+    shopper_searched: StoredValue<bool>,
 }
 
-/// Starts loading the index for `locale` from `index_url` (a folder with
-/// `faq-manifest.json`) and returns the status to follow. `prefetched` is what the
-/// loader already started fetching beside this module (`prefetchIndex`: the manifest's
-/// text and the bundle it picked); used when it matches, else fetched here.
-pub(crate) fn load(index_url: String, locale: String, prefetched: JsValue) -> RwSignal<Status> {
-    let status = RwSignal::new(Status::Loading);
-    leptos::task::spawn_local(async move {
+impl Search {
+    /// Nothing loaded yet. Must run inside the mount's owner.
+    pub(crate) fn new() -> Self {
+        Search {
+            status: RwSignal::new(Status::Loading),
+            engine: StoredValue::new_local(None),
+            shopper_searched: StoredValue::new(false),
+        }
+    }
+
+    /// Starts loading the index for `locale` from `index_url` (a folder with
+    /// `faq-manifest.json`); [`Search::status`] follows. `prefetched` is what the loader
+    /// already started fetching beside this module (`prefetchIndex`: the manifest's
+    /// text and the bundle it picked); used when it matches, else fetched here. An
+    /// index that arrives after the widget's `life` ended is dropped.
+    pub(crate) fn load(self, life: Life, index_url: String, locale: &str, prefetched: JsValue) {
         let wanted = locale.parse::<Locale>().unwrap_or(Locale::En);
-        match open(&index_url, wanted, Prefetched::read(&prefetched)).await {
-            Ok(engine) => {
-                let loaded = engine.locale();
-                ENGINE.with(|e| *e.borrow_mut() = Some(engine));
-                status.set(Status::Ready {
-                    locale: loaded,
-                    fallback: loaded != wanted,
-                });
-                js::mark("search-ready");
-                warm_up().await;
+        let at = life.now();
+        leptos::task::spawn_local(async move {
+            let opened = open(&index_url, wanted, Prefetched::read(&prefetched)).await;
+            if !life.current(at) {
+                return;
             }
-            Err(e) => {
-                js::report(&format!("the help articles could not be loaded: {e}"));
-                status.set(Status::Failed);
+            match opened {
+                Ok(engine) => {
+                    let loaded = engine.locale();
+                    self.engine.set_value(Some(engine));
+                    self.status.set(Status::Ready {
+                        locale: loaded,
+                        fallback: loaded != wanted,
+                    });
+                    js::mark("search-ready");
+                    self.warm_up(life).await;
+                }
+                Err(e) => {
+                    js::report(&format!("the help articles could not be loaded: {e}"));
+                    self.status.set(Status::Failed);
+                }
+            }
+        });
+    }
+
+    /// Runs [`Engine::warm_up_queries`] one prefix per task, as a shopper would type
+    /// them, so the browser has compiled and optimized the search code before the
+    /// first real keystroke. Each step is one search (a few ms at most), so a shopper
+    /// who types meanwhile waits for one step at worst.
+    async fn warm_up(self, life: Life) {
+        let at = life.now();
+        let queries = self
+            .engine
+            .with_value(|e| e.as_ref().map(Engine::warm_up_queries));
+        let queries = match queries {
+            Some(Ok(queries)) => queries,
+            Some(Err(e)) => return js::report(&format!("warming up the search failed: {e}")),
+            None => return,
+        };
+        for query in &queries {
+            for end in (1..=query.len()).filter(|&i| query.is_char_boundary(i)) {
+                shopdesk_web::time::next_task().await;
+                if !life.current(at) {
+                    return;
+                }
+                self.engine.with_value(|e| {
+                    if let Some(engine) = e {
+                        let _ = engine.search(&query[..end], RESULT_LIMIT);
+                    }
+                });
             }
         }
-    });
-    status
+        if !self.shopper_searched.get_value() {
+            self.engine.with_value(|e| e.as_ref().map(Engine::forget));
+        }
+    }
+
+    /// Searches the loaded index; empty while it is not ready.
+    pub(crate) fn search(self, query: &str) -> Vec<Hit> {
+        self.shopper_searched.set_value(true);
+        self.engine.with_value(|engine| {
+            let Some(engine) = engine else {
+                return Vec::new();
+            };
+            engine.search(query, RESULT_LIMIT).unwrap_or_else(|err| {
+                js::report(&format!("search failed: {err}"));
+                Vec::new()
+            })
+        })
+    }
+
+    /// The article `id`, if the index is loaded and has it.
+    pub(crate) fn article(self, id: &str) -> Option<ArticleView> {
+        self.engine.try_with_value(|engine| {
+            engine.as_ref()?.article(id).unwrap_or_else(|err| {
+                js::report(&format!("cannot open article `{id}`: {err}"));
+                None
+            })
+        })?
+    }
+
+    /// What to show before the shopper types, for the page at `path`.
+    pub(crate) fn suggestions(self, path: &str) -> Option<Suggestions> {
+        self.engine.with_value(|engine| {
+            engine
+                .as_ref()?
+                .suggestions(path, RESULT_LIMIT)
+                .map_err(|err| js::report(&format!("cannot list suggested articles: {err}")))
+                .ok()
+        })
+    }
 }
 
 /// The index downloads the loader started: promises of the manifest's text and of
@@ -146,68 +231,4 @@ async fn open(
     // one long task of both (a store page's input would wait for it).
     shopdesk_web::time::next_task().await;
     Engine::open(&bundle).map_err(|e| format!("{bundle_url}: {e}"))
-}
-
-/// Runs [`Engine::warm_up_queries`] one prefix per task, as a shopper would type
-/// them, so the browser has compiled and optimized the search code before the first
-/// real keystroke. Each step is one search (a few ms at most), so a shopper who types
-/// meanwhile waits for one step at worst.
-async fn warm_up() {
-    let queries = ENGINE.with(|e| e.borrow().as_ref().map(Engine::warm_up_queries));
-    let queries = match queries {
-        Some(Ok(queries)) => queries,
-        Some(Err(e)) => return js::report(&format!("warming up the search failed: {e}")),
-        None => return,
-    };
-    for query in &queries {
-        for end in (1..=query.len()).filter(|&i| query.is_char_boundary(i)) {
-            shopdesk_web::time::next_task().await;
-            ENGINE.with(|e| {
-                if let Some(engine) = e.borrow().as_ref() {
-                    let _ = engine.search(&query[..end], RESULT_LIMIT);
-                }
-            });
-        }
-    }
-    if !SHOPPER_SEARCHED.get() {
-        ENGINE.with(|e| e.borrow().as_ref().map(Engine::forget));
-    }
-}
-
-/// Searches the loaded index; empty while it is not ready.
-pub(crate) fn search(query: &str) -> Vec<Hit> {
-    SHOPPER_SEARCHED.set(true);
-    ENGINE.with(|e| {
-        let engine = e.borrow();
-        let Some(engine) = engine.as_ref() else {
-            return Vec::new();
-        };
-        engine.search(query, RESULT_LIMIT).unwrap_or_else(|err| {
-            js::report(&format!("search failed: {err}"));
-            Vec::new()
-        })
-    })
-}
-
-/// The article `id`, if the index is loaded and has it.
-pub(crate) fn article(id: &str) -> Option<ArticleView> {
-    ENGINE.with(|e| {
-        let engine = e.borrow();
-        engine.as_ref()?.article(id).unwrap_or_else(|err| {
-            js::report(&format!("cannot open article `{id}`: {err}"));
-            None
-        })
-    })
-}
-
-/// What to show before the shopper types, for the page at `path`.
-pub(crate) fn suggestions(path: &str) -> Option<Suggestions> {
-    ENGINE.with(|e| {
-        let engine = e.borrow();
-        engine
-            .as_ref()?
-            .suggestions(path, RESULT_LIMIT)
-            .map_err(|err| js::report(&format!("cannot list suggested articles: {err}")))
-            .ok()
-    })
 }

@@ -7,15 +7,17 @@ use shopdesk_wire::chat::{ArticleRef, Handoff};
 
 use shopdesk_web::{feedback, merchant};
 
-use crate::{engine, session};
+use crate::engine::Search;
+use crate::history::History;
 
 /// Largest handoff sent, in bytes of JSON: under the server's default body limit
 /// (16 KB) whatever the merchant put in `identify` and `setContext`.
 const HANDOFF_BUDGET: usize = 12 * 1024;
 
-/// The handoff for a conversation starting now, as JSON within the budget.
-pub(crate) fn json(locale: &str) -> String {
-    fit(handoff(locale))
+/// The handoff for a conversation starting now, as JSON within the budget: the
+/// shopper's `history` (articles named as `search`'s index titles them).
+pub(crate) fn json(history: &History, search: Search, locale: &str) -> String {
+    fit(handoff(history, search, locale))
 }
 
 /// The handoff as JSON within [`HANDOFF_BUDGET`]: what weighs most and says least
@@ -56,8 +58,7 @@ fn fit(mut h: Handoff) -> String {
 }
 
 /// What the agent should know before the first message.
-fn handoff(locale: &str) -> Handoff {
-    let s = session::get();
+fn handoff(s: &History, search: Search, locale: &str) -> Handoff {
     let m = merchant::get();
     let window = web_sys::window();
     let clip = |t: &str| {
@@ -80,7 +81,7 @@ fn handoff(locale: &str) -> Handoff {
         read: s
             .viewed
             .iter()
-            .filter_map(|id| engine::article(id))
+            .filter_map(|id| search.article(id))
             .map(|a| ArticleRef {
                 id: a.id,
                 title: clip(&a.title),

@@ -8,33 +8,35 @@
 //! into [`faq_core::Engine`]: no serialization per keystroke.
 
 mod chat;
+mod context;
 mod engine;
 mod feedback;
 mod fetch;
 mod handoff;
-mod session;
+mod history;
+mod life;
 mod ui;
 
 use std::cell::RefCell;
 
+use leptos::prelude::*;
 use shopdesk_page_api::Command;
 use shopdesk_web::{js, listen, outbox};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
-type CommandHandler = Box<dyn Fn(Command, JsValue)>;
+use context::Widget;
 
-thread_local! {
-    /// The mounted panel's handler for API commands.
-    static COMMANDS: RefCell<Option<CommandHandler>> = const { RefCell::new(None) };
-    static UNMOUNT: RefCell<Option<Box<dyn FnOnce()>>> = const { RefCell::new(None) };
-    /// The launcher's dialog the widget is mounted in.
-    static PANEL: RefCell<Option<Element>> = const { RefCell::new(None) };
+/// The mounted widget, where the exported functions below find it.
+struct Mounted {
+    widget: Widget,
+    unmount: Box<dyn FnOnce()>,
 }
 
-/// The launcher's dialog (its `hidden` attribute says whether the shopper sees it).
-pub(crate) fn panel() -> Option<Element> {
-    PANEL.with(|p| p.borrow().clone())
+thread_local! {
+    /// The one entry point into the mounted widget from outside (the launcher's calls):
+    /// everything else is in [`Widget`], shared through leptos's context.
+    static MOUNTED: RefCell<Option<Mounted>> = const { RefCell::new(None) };
 }
 
 /// Takes over the body of `panel` (the launcher's dialog).
@@ -64,7 +66,6 @@ pub fn mount(
 ) -> Result<(), JsValue> {
     js::set_emitter(emit);
     outbox::connect(submit);
-    chat::connect(load);
     std::panic::set_hook(Box::new(|info| {
         js::report(&format!("internal error, please report it: {info}"));
     }));
@@ -76,13 +77,26 @@ pub fn mount(
         .ok_or("the launcher's panel has no .sd-body")?;
     body.set_inner_html("");
     shopdesk_web::styles::adopt(&panel, include_str!("ui/panel.css"))?;
-    PANEL.with(|p| *p.borrow_mut() = Some(panel.clone()));
+    // The widget's values belong to the mounted view (its owner), and its effects need
+    // the executor `mount_to` sets up: so it is made inside.
+    let made = std::rc::Rc::new(std::cell::Cell::new(None));
+    let keep = made.clone();
     let handle = leptos::mount::mount_to(body.clone().unchecked_into(), move || {
-        leptos::view! {
-            <ui::Panel panel=panel settings=settings locale=locale query=query index=index />
-        }
+        let widget = Widget::new(panel, &settings, &locale, load);
+        widget
+            .search
+            .load(widget.life(), ui::index_url(&settings), &locale, index);
+        provide_context(widget);
+        keep.set(Some(widget));
+        leptos::view! { <ui::Panel settings=settings locale=locale query=query /> }
     });
-    UNMOUNT.with(|u| *u.borrow_mut() = Some(Box::new(move || drop(handle))));
+    let widget = made.take().ok_or("the help panel did not build")?;
+    MOUNTED.with(|m| {
+        *m.borrow_mut() = Some(Mounted {
+            widget,
+            unmount: Box::new(move || drop(handle)),
+        })
+    });
     // At once, not on the next frame: the shopper may be typing, and keys pressed while
     // focus is nowhere would be lost.
     if focus {
@@ -106,28 +120,22 @@ pub fn command(name: &str, arg: JsValue) -> Result<(), JsValue> {
         )));
     };
     if command == Command::Shutdown {
-        COMMANDS.with(|c| c.borrow_mut().take());
         listen::remove_all();
-        if let Some(unmount) = UNMOUNT.with(|u| u.borrow_mut().take()) {
-            unmount();
+        if let Some(mounted) = MOUNTED.with(|m| m.borrow_mut().take()) {
+            mounted.widget.stop();
+            (mounted.unmount)();
         }
-        session::clear();
         shopdesk_web::merchant::clear();
-        chat::stop();
-        PANEL.with(|p| p.borrow_mut().take());
         outbox::stop();
         return Ok(());
     }
-    COMMANDS.with(|c| match c.borrow().as_ref() {
+    // Out of the slot before the call: the handler may run for a while (a search).
+    let handler = MOUNTED.with(|m| m.borrow().as_ref().and_then(|m| m.widget.commands()));
+    match handler {
         Some(handler) => {
             handler(command, arg);
             Ok(())
         }
         None => Err(JsValue::from_str("the help panel is not mounted")),
-    })
-}
-
-/// Installs the mounted panel's command handler.
-pub(crate) fn on_command(handler: impl Fn(Command, JsValue) + 'static) {
-    COMMANDS.with(|c| *c.borrow_mut() = Some(Box::new(handler)));
+    }
 }

@@ -14,11 +14,12 @@ use shopdesk_i18n::Text;
 use shopdesk_page_api::Command;
 use shopdesk_settings::Settings;
 use wasm_bindgen::JsValue;
-use web_sys::{Element, KeyboardEvent};
+use web_sys::KeyboardEvent;
 
 use crate::chat::{Chat, Module};
-use crate::engine::{self, Status};
-use crate::{js, session};
+use crate::context::Widget;
+use crate::engine::Status;
+use crate::js;
 
 /// Quiet time after the last keystroke before a `search` event reports the query:
 /// merchants want what shoppers asked, not every prefix of it.
@@ -98,26 +99,24 @@ fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, val
     }
 }
 
-/// The panel's body: search box, status, results and the open answer.
-///
-/// `panel` is the launcher's dialog element (its `data-engine` attribute follows the
-/// index status); `query` is what the shopper typed before the widget arrived; `index`
-/// the index download the loader started (see `engine::load`).
-#[allow(unreachable_pub)] // leptos's #[component] expands to a `pub` props type
-#[component]
-pub(crate) fn Panel(
-    panel: Element,
-    settings: Settings,
-    locale: String,
-    query: String,
-    index: JsValue,
-) -> impl IntoView {
-    let text: &'static Text = Text::for_tag(&locale);
-    let index_url = settings
+/// Where the FAQ index is: the `indexUrl` setting, else `faq/` beside the widget.
+pub(crate) fn index_url(settings: &Settings) -> String {
+    settings
         .index_url
         .clone()
-        .unwrap_or_else(|| format!("{}faq/", settings.asset_url.as_deref().unwrap_or("./")));
-    let status = engine::load(index_url, locale.clone(), index);
+        .unwrap_or_else(|| format!("{}faq/", settings.asset_url.as_deref().unwrap_or("./")))
+}
+
+/// The panel's body: search box, status, results and the open answer, for the
+/// [`Widget`] in context. `query` is what the shopper typed before the widget arrived.
+#[allow(unreachable_pub)] // leptos's #[component] expands to a `pub` props type
+#[component]
+pub(crate) fn Panel(settings: Settings, locale: String, query: String) -> impl IntoView {
+    let text: &'static Text = Text::for_tag(&locale);
+    let widget = Widget::get();
+    let search = widget.search;
+    let status = search.status;
+    let panel = widget.panel.get_value();
     // A keystroke writes the signals below only when what they show changes: each
     // subscriber costs a reactive update per keystroke, and keystroke latency is the
     // widget's tightest budget (BENCHMARKS.md, "Browser latency").
@@ -136,10 +135,7 @@ pub(crate) fn Panel(
     let pending_article = RwSignal::new(None::<String>);
     let input_ref = NodeRef::<html::Input>::new();
 
-    let chat = settings
-        .chat_endpoint
-        .clone()
-        .map(|endpoint| Chat::new(endpoint, locale.clone()));
+    let chat = widget.chat;
     // Search and answers, or the chat with a person in front of them.
     let chatting = move || chat.is_some_and(|c| c.shown.get());
     viewport::follow(&panel);
@@ -154,7 +150,7 @@ pub(crate) fn Panel(
     let searched = pause::after_pause(SEARCH_EVENT_DELAY_MS, move || {
         let q = query.with_value(|q| q.trim().to_string());
         let n = results.with_untracked(Vec::len);
-        session::searched(&q);
+        widget.history.update_value(|h| h.searched(&q));
         js::emit("search", &json!({ "query": q, "results": n }));
     });
 
@@ -166,7 +162,7 @@ pub(crate) fn Panel(
         let (hits, listed) = if !ready {
             (Vec::new(), Listing::Results)
         } else if q.trim().is_empty() {
-            match engine::suggestions(&page_path()) {
+            match search.suggestions(&page_path()) {
                 Some(s) => (
                     s.hits,
                     Listing::Suggested {
@@ -176,7 +172,7 @@ pub(crate) fn Panel(
                 None => (Vec::new(), Listing::Results),
             }
         } else {
-            (engine::search(q), Listing::Results)
+            (search.search(q), Listing::Results)
         };
         if active.get_untracked().is_some() {
             active.set(None);
@@ -189,9 +185,9 @@ pub(crate) fn Panel(
         searched(!q.trim().is_empty());
     };
 
-    let open_article = move |id: String| match engine::article(&id) {
+    let open_article = move |id: String| match search.article(&id) {
         Some(a) => {
-            session::viewed(&a.id);
+            widget.history.update_value(|h| h.viewed(&a.id));
             js::emit("article:view", &json!({ "id": a.id, "title": a.title }));
             article.set(Some(a));
         }
@@ -232,7 +228,7 @@ pub(crate) fn Panel(
         });
     }
 
-    crate::on_command(move |command, arg: JsValue| match command {
+    widget.on_command(move |command, arg: JsValue| match command {
         Command::Search => {
             let q = arg.as_string().unwrap_or_default();
             article.set(None);
@@ -355,6 +351,7 @@ pub(crate) fn Panel(
 #[component]
 fn ChatPlace(chat: Chat, text: &'static Text, query: StoredValue<String>) -> impl IntoView {
     let t = &text.chat;
+    let history = Widget::get().history;
     let host = NodeRef::<html::Div>::new();
     Effect::new(move |_| {
         if let Some(h) = host.get() {
@@ -395,7 +392,7 @@ fn ChatPlace(chat: Chat, text: &'static Text, query: StoredValue<String>) -> imp
                 // they did not pause long enough for it to count as a search.
                 query.with_value(|q| {
                     if !q.trim().is_empty() {
-                        session::searched(q.trim());
+                        history.update_value(|h| h.searched(q.trim()));
                     }
                 });
                 chat.load();
