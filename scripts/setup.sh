@@ -54,6 +54,17 @@ if [ ! -f scripts/minify/node_modules/.package-lock.json ] ||
   (cd scripts/minify && npm ci --no-audit --no-fund)
 fi
 
+# PostgreSQL from Debian's packages: the server's tests and benchmarks run on it as
+# well as on SQLite, each beside a throwaway server of its own (pg-temp/); the
+# package's default cluster is not used.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  say "installing Debian postgresql"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y postgresql
+fi
+
 if [ "${SHOPDESK_SKIP_BROWSER:-}" != 1 ]; then
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     say "installing Debian chromium and chromium-driver"

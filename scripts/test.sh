@@ -13,8 +13,9 @@ cargo fmt --all -- --check
 say "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p shopdesk-widget -p shopdesk-chat -p shopdesk-surveys -p shopdesk-web -p shopdesk-launcher -p shopdesk-outbox -p shopdesk-agent --target wasm32-unknown-unknown -- -D warnings
-say "cargo test"
-cargo test --workspace
+say "cargo test (the server's on SQLite and on a throwaway PostgreSQL)"
+cargo build -q -p pg-temp
+target/debug/pg-temp run -- cargo test --workspace
 
 say "building the demo site"
 scripts/build-demo.sh dist

@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+use crate::db::Location;
 use thiserror::Error;
 
 /// The configuration file's keys; all optional.
@@ -14,7 +16,8 @@ use thiserror::Error;
 pub struct File {
     pub addr: Option<SocketAddr>,
     pub root: Option<PathBuf>,
-    pub database: Option<PathBuf>,
+    /// A SQLite file (`shopdesk.db`, `sqlite:…`) or a `postgres://` URL.
+    pub database: Option<String>,
     pub allow_origins: Option<Vec<String>>,
     pub admin_token: Option<String>,
     pub agent_token: Option<String>,
@@ -56,7 +59,7 @@ impl File {
 pub struct Settings {
     pub addr: SocketAddr,
     pub root: PathBuf,
-    pub database: PathBuf,
+    pub database: Location,
     pub allow_origins: Vec<String>,
     pub admin_token: Option<String>,
     /// Bearer token of the agent page and `/v1/agent/*`; live chat is off without one.
@@ -82,7 +85,13 @@ impl Settings {
             database: given
                 .database
                 .or(file.database)
-                .unwrap_or_else(|| "shopdesk.db".into()),
+                .as_deref()
+                .unwrap_or("shopdesk.db")
+                .parse()
+                .map_err(|e: crate::db::DbError| ConfigError::Value {
+                    key: "database",
+                    problem: e.to_string(),
+                })?,
             allow_origins: given
                 .allow_origins
                 .or(file.allow_origins)
@@ -158,7 +167,10 @@ mod tests {
             ..File::default()
         };
         let s = Settings::merge(given, file).unwrap();
-        assert_eq!(s.database, PathBuf::from("/var/lib/shopdesk/feedback.db"));
+        assert_eq!(
+            s.database,
+            Location::Sqlite(PathBuf::from("/var/lib/shopdesk/feedback.db"))
+        );
         assert_eq!(s.rate_limit, 0.0);
         assert_eq!(s.allow_origins, ["https://shop.example"]);
         assert_eq!(s.addr, "127.0.0.1:8080".parse().unwrap());
@@ -177,6 +189,7 @@ mod tests {
             ("body_limit = 10", "body_limit"),
             ("admin_token = \"short\"", "admin_token"),
             ("agent_token = \"short\"", "agent_token"),
+            ("database = \"mysql://db/shop\"", "database"),
         ] {
             let f: File = toml::from_str(file).unwrap();
             match Settings::merge(File::default(), f) {

@@ -58,7 +58,9 @@ pub fn app(
         .layer(from_fn_with_state(shopfront.clone(), shopfront::guard));
     let streams = chat::shopper_streams(chat.clone())
         .layer(from_fn_with_state(shopfront, shopfront::origin_only));
+    let db = feedback.store.db().clone();
     let router = Router::new()
+        .route("/v1/ready", get(move || ready(db.clone())))
         .route("/v1/reports/feedback", get(feedback::report::serve))
         .with_state(feedback)
         .route(
@@ -75,6 +77,22 @@ pub fn app(
             policy.clone(),
         )),
         None => router,
+    }
+}
+
+/// `GET /v1/ready`: 200 while the database answers, else 503, for load balancers and
+/// service managers: an instance that cannot reach PostgreSQL takes no traffic.
+async fn ready(db: db::Database) -> Result<axum::Json<serde_json::Value>, edge::ApiError> {
+    match tokio::time::timeout(std::time::Duration::from_secs(2), db.ping()).await {
+        Ok(Ok(())) => Ok(axum::Json(serde_json::json!({ "ready": true }))),
+        Ok(Err(e)) => Err(edge::ApiError::unavailable(
+            "not ready: the database is not answering",
+            format!("readiness: {e}"),
+        )),
+        Err(_) => Err(edge::ApiError::unavailable(
+            "not ready: the database is not answering",
+            "readiness: the database took over 2 s to answer",
+        )),
     }
 }
 

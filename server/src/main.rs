@@ -2,7 +2,7 @@
 //! FAQ index; `shopdesk-server report` prints the feedback report.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use shopdesk_server::chat::store::ChatStore;
 use shopdesk_server::chat::Chat;
 use shopdesk_server::config::{File, Settings};
+use shopdesk_server::db::{Database, Location};
 use shopdesk_server::edge::Shopfront;
 use shopdesk_server::feedback::report;
 use shopdesk_server::feedback::store::Store;
@@ -51,9 +52,11 @@ struct ServeArgs {
     /// Folder with the assembled site [default: dist].
     #[arg(long, env = "SHOPDESK_ROOT")]
     root: Option<PathBuf>,
-    /// SQLite file for feedback, created if missing [default: shopdesk.db].
-    #[arg(long, env = "SHOPDESK_DATABASE")]
-    database: Option<PathBuf>,
+    /// Where feedback and chats are kept: a SQLite file, created if missing
+    /// (`shopdesk.db`, `sqlite:path`), or PostgreSQL (`postgres://user:pass@host/db`),
+    /// which several instances can share [default: shopdesk.db].
+    #[arg(long, env = "SHOPDESK_DATABASE", hide_env_values = true)]
+    database: Option<String>,
     /// A store origin whose pages may post feedback (`https://shop.example`); repeat
     /// or separate with commas. The server's own origin is always allowed.
     #[arg(
@@ -91,9 +94,14 @@ struct ServeArgs {
 
 #[derive(Debug, Args)]
 struct ReportArgs {
-    /// The SQLite file the server writes.
-    #[arg(long, env = "SHOPDESK_DATABASE", default_value = "shopdesk.db")]
-    database: PathBuf,
+    /// The server's database: a SQLite file or a `postgres://` URL.
+    #[arg(
+        long,
+        env = "SHOPDESK_DATABASE",
+        default_value = "shopdesk.db",
+        hide_env_values = true
+    )]
+    database: String,
     /// Start of the period (inclusive): a date such as 2026-11-01 or an RFC 3339 time.
     #[arg(long)]
     from: Option<String>,
@@ -119,7 +127,7 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Report(args)) => print_report(args),
+        Some(Command::Report(args)) => print_report(args).await,
         None => run(cli.serve).await,
     }
 }
@@ -149,27 +157,12 @@ async fn run(args: ServeArgs) -> Result<()> {
         settings.root.display()
     );
     let served = settings.root.canonicalize()?;
-    let db_folder = settings
-        .database
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."))
-        .canonicalize()
-        .with_context(|| {
-            format!(
-                "the folder of the database {} does not exist; create it or pass another --database",
-                settings.database.display()
-            )
-        })?;
-    anyhow::ensure!(
-        !db_folder.starts_with(&served),
-        "the database {} is inside the served folder {}, where anyone could download it; \
-         put it elsewhere (--database)",
-        settings.database.display(),
-        settings.root.display()
-    );
-    let store = Store::open(&settings.database)?;
-    let chat_store = ChatStore::open(&settings.database)?;
+    if let Location::Sqlite(path) = &settings.database {
+        refuse_served(path, &served)?;
+    }
+    let db = Database::open(&settings.database).await?;
+    let store = Store::new(db.clone());
+    let chat_store = ChatStore::new(db.clone());
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
         .with_context(|| {
@@ -205,10 +198,7 @@ async fn run(args: ServeArgs) -> Result<()> {
         admin_token: settings.admin_token,
     });
     let chat = Arc::new(Chat::new(chat_store.clone(), settings.agent_token.clone()));
-    tracing::info!(
-        "feedback and chats are stored in {}",
-        settings.database.display()
-    );
+    tracing::info!("feedback and chats are stored in {}", settings.database);
     // Test scripts read this line to find the port.
     println!("Shopdesk demo store: http://{addr}/");
     if settings.agent_token.is_some() {
@@ -216,25 +206,70 @@ async fn run(args: ServeArgs) -> Result<()> {
     } else {
         tracing::info!("live chat is off: start with --agent-token to answer shoppers");
     }
+    let presence = chat.presence.clone();
     serve(
         listener,
         app(&config, shopfront, feedback, chat),
         async move {
-            let _ = tokio::signal::ctrl_c().await;
+            stop_signal().await;
             // Open event streams would hold the graceful shutdown forever.
             chat_store.stop();
         },
     )
     .await?;
+    presence.leave().await;
+    db.close().await;
     Ok(())
 }
 
-fn print_report(args: ReportArgs) -> Result<()> {
+/// Ctrl-C, or SIGTERM (what service managers send).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// A SQLite file inside the served folder could be downloaded by anyone.
+fn refuse_served(database: &Path, served: &Path) -> Result<()> {
+    let folder = database
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .canonicalize()
+        .with_context(|| {
+            format!(
+                "the folder of the database {} does not exist; create it or pass another --database",
+                database.display()
+            )
+        })?;
     anyhow::ensure!(
-        args.database.is_file(),
-        "{} does not exist; pass the server's database with --database",
-        args.database.display()
+        !folder.starts_with(served),
+        "the database {} is inside the served folder {}, where anyone could download it; \
+         put it elsewhere (--database)",
+        database.display(),
+        served.display()
     );
+    Ok(())
+}
+
+async fn print_report(args: ReportArgs) -> Result<()> {
+    let location: Location = args.database.parse()?;
+    if let Location::Sqlite(path) = &location {
+        anyhow::ensure!(
+            path.is_file(),
+            "{} does not exist; pass the server's database with --database",
+            path.display()
+        );
+    }
     let bound = |value: &Option<String>, flag: &str, default: i64| -> Result<i64> {
         match value {
             None => Ok(default),
@@ -245,18 +280,18 @@ fn print_report(args: ReportArgs) -> Result<()> {
     };
     let from = bound(&args.from, "from", 0)?;
     let to = bound(&args.to, "to", i64::MAX)?;
-    let store = Store::open(&args.database)?;
-    let conn = store.reader()?;
+    let db = Database::open(&location).await?;
     if args.csv {
         use std::io::Write;
-        std::io::stdout().write_all(&report::csv(&conn, from, to)?)?;
+        std::io::stdout().write_all(&report::csv(&db, from, to).await?)?;
     } else {
-        let r = report::build(&conn, from, to)?;
+        let r = report::build(&db, from, to).await?;
         if args.json {
             println!("{}", serde_json::to_string_pretty(&r)?);
         } else {
             print!("{}", report::text(&r));
         }
     }
+    db.close().await;
     Ok(())
 }

@@ -6,42 +6,38 @@ mod common;
 use std::io::{BufRead, BufReader, Read};
 use std::time::Duration;
 
+use common::{on_both, Backend, TestDb, Tokens};
 use serde_json::{json, Value};
-use shopdesk_server::chat::store::ChatStore;
-use shopdesk_server::chat::Chat;
-use shopdesk_server::feedback::store::Store;
-use shopdesk_server::feedback::Feedback;
-use shopdesk_server::Config;
 
 const AGENT: &str = "test-agent-token-0123456789";
 const STORE: &str = "https://shop.example";
 
+on_both!(
+    a_shopper_and_an_agent_talk_until_the_agent_ends_the_chat,
+    an_agent_message_with_a_shoppers_id_is_another_message,
+    a_reconnecting_stream_resumes_after_the_last_event_it_saw,
+    refusals_say_what_is_wrong_and_change_nothing,
+    without_an_agent_token_chat_is_off_and_says_how_to_turn_it_on,
+);
+
 struct Server {
     base: String,
-    _dir: tempfile::TempDir,
+    _db: TestDb,
 }
 
-fn start(agent_token: Option<&str>) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let site = common::store_site(dir.path());
-    let db = dir.path().join("shopdesk.db");
-    let feedback = Feedback {
-        store: Store::open(&db).unwrap(),
-        admin_token: None,
+fn start(backend: Backend, agent_token: Option<&str>) -> Server {
+    let db = TestDb::new(backend);
+    let tokens = Tokens {
+        admin: None,
+        agent: agent_token.map(str::to_string),
     };
-    let chat = Chat::new(
-        ChatStore::open(&db).unwrap(),
-        agent_token.map(str::to_string),
+    let base = common::listen(
+        common::config(db.dir.path()),
+        common::shopfront(&[STORE], None),
+        &db.location,
+        tokens,
     );
-    let config = Config {
-        root: site,
-        content_security_policy: None,
-        body_limit: 16 * 1024,
-    };
-    Server {
-        base: common::listen(config, common::shopfront(&[STORE], None), feedback, chat),
-        _dir: dir,
-    }
+    Server { base, _db: db }
 }
 
 /// Status, the CORS header, and the JSON body (or `Value::Null`).
@@ -143,9 +139,8 @@ fn said(event: &Value) -> String {
     }
 }
 
-#[test]
-fn a_shopper_and_an_agent_talk_until_the_agent_ends_the_chat() {
-    let s = start(Some(AGENT));
+fn a_shopper_and_an_agent_talk_until_the_agent_ends_the_chat(backend: Backend) {
+    let s = start(backend, Some(AGENT));
     let agent_url = format!("{}/v1/agent/events?token={AGENT}", s.base);
     let (_, agents) = Stream::open(&agent_url, None);
     let mut agents = agents.unwrap();
@@ -277,9 +272,8 @@ fn open_conversation(s: &Server) -> (String, String) {
     (field("id"), field("token"))
 }
 
-#[test]
-fn an_agent_message_with_a_shoppers_id_is_another_message() {
-    let s = start(Some(AGENT));
+fn an_agent_message_with_a_shoppers_id_is_another_message(backend: Backend) {
+    let s = start(backend, Some(AGENT));
     let (id, token) = open_conversation(&s);
     let (id, token) = (id.as_str(), token.as_str());
     // Each side makes its own ids; nothing stops two of them from being equal.
@@ -329,9 +323,8 @@ fn an_agent_message_with_a_shoppers_id_is_another_message() {
     );
 }
 
-#[test]
-fn a_reconnecting_stream_resumes_after_the_last_event_it_saw() {
-    let s = start(Some(AGENT));
+fn a_reconnecting_stream_resumes_after_the_last_event_it_saw(backend: Backend) {
+    let s = start(backend, Some(AGENT));
     let (id, token) = open_conversation(&s);
     let (id, token) = (id.as_str(), token.as_str());
     let messages = format!("{}/v1/chat/{id}/messages", s.base);
@@ -356,9 +349,8 @@ fn a_reconnecting_stream_resumes_after_the_last_event_it_saw() {
     assert_eq!(said(&stream.unwrap().next().unwrap()), "shopper: message 3");
 }
 
-#[test]
-fn refusals_say_what_is_wrong_and_change_nothing() {
-    let s = start(Some(AGENT));
+fn refusals_say_what_is_wrong_and_change_nothing(backend: Backend) {
+    let s = start(backend, Some(AGENT));
     let chat = format!("{}/v1/chat", s.base);
     let (status, _, e) = call(
         "POST",
@@ -481,9 +473,8 @@ fn refusals_say_what_is_wrong_and_change_nothing() {
     );
 }
 
-#[test]
-fn without_an_agent_token_chat_is_off_and_says_how_to_turn_it_on() {
-    let s = start(None);
+fn without_an_agent_token_chat_is_off_and_says_how_to_turn_it_on(backend: Backend) {
+    let s = start(backend, None);
     let (status, cors, e) = call(
         "POST",
         &format!("{}/v1/chat", s.base),
@@ -516,7 +507,7 @@ fn without_an_agent_token_chat_is_off_and_says_how_to_turn_it_on() {
 
 #[test]
 fn the_openapi_document_describes_the_chat() {
-    let s = start(Some(AGENT));
+    let s = start(Backend::Sqlite, Some(AGENT));
     let (_, _, doc) = call(
         "GET",
         &format!("{}/v1/openapi.json", s.base),

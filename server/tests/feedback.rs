@@ -3,46 +3,47 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::{on_both, stored, Backend, TestDb, Tokens};
 use serde_json::{json, Value};
-use shopdesk_server::chat::store::ChatStore;
-use shopdesk_server::chat::Chat;
-use shopdesk_server::feedback::store::{self, Store};
-use shopdesk_server::feedback::Feedback;
+use shopdesk_server::db::Database;
+use shopdesk_server::feedback::store::Store;
 use shopdesk_server::limit::RateLimiter;
-use shopdesk_server::Config;
 
 const TOKEN: &str = "test-admin-token-0123456789";
 
+on_both!(
+    a_valid_response_is_stored_once_however_often_it_is_sent,
+    invalid_responses_get_400_naming_the_field_and_nothing_is_stored,
+    oversize_and_non_json_bodies_are_refused_with_json,
+    only_allowed_store_origins_may_post_from_a_browser,
+    a_client_over_the_rate_limit_gets_429_with_retry_after,
+    feedback_and_chat_share_one_budget_per_client,
+    the_report_adds_up_behind_the_admin_token,
+    the_report_subcommand_prints_the_same_numbers,
+    responses_survive_a_restart_of_the_store,
+);
+
 struct Server {
     base: String,
-    db: PathBuf,
-    _dir: tempfile::TempDir,
+    db: TestDb,
 }
 
-fn start(limiter: Option<RateLimiter>) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let site = common::store_site(dir.path());
-    let db = dir.path().join("feedback.db");
-    let config = Config {
-        root: site,
-        content_security_policy: None,
-        body_limit: 16 * 1024,
-    };
-    let feedback = Feedback {
-        store: Store::open(&db).unwrap(),
-        admin_token: Some(TOKEN.into()),
-    };
-    let chat = common::chat_off(&feedback);
+fn start(backend: Backend, limiter: Option<RateLimiter>) -> Server {
+    let db = TestDb::new(backend);
     let shopfront = common::shopfront(&["https://shop.example"], limiter);
-    let base = common::listen(config, shopfront, feedback, chat);
-    Server {
-        base,
-        db,
-        _dir: dir,
-    }
+    let tokens = Tokens {
+        admin: Some(TOKEN.into()),
+        agent: None,
+    };
+    let base = common::listen(
+        common::config(db.dir.path()),
+        shopfront,
+        &db.location,
+        tokens,
+    );
+    Server { base, db }
 }
 
 fn event(id: &str, kind: &str, score: i64) -> Value {
@@ -79,14 +80,8 @@ fn post(base: &str, body: &str, origin: Option<&str>) -> (u16, Option<String>, V
     (status, retry.or(allow), value)
 }
 
-fn stored(db: &Path) -> i64 {
-    let store = Store::open(db).unwrap();
-    store::count(&store.reader().unwrap()).unwrap()
-}
-
-#[test]
-fn a_valid_response_is_stored_once_however_often_it_is_sent() {
-    let s = start(None);
+fn a_valid_response_is_stored_once_however_often_it_is_sent(backend: Backend) {
+    let s = start(backend, None);
     let body = event(&uuid(1), "nps", 9).to_string();
     let (status, _, v) = post(&s.base, &body, None);
     assert_eq!((status, v["duplicate"].clone()), (201, json!(false)));
@@ -94,12 +89,11 @@ fn a_valid_response_is_stored_once_however_often_it_is_sent() {
         let (status, _, v) = post(&s.base, &body, None);
         assert_eq!((status, v["duplicate"].clone()), (200, json!(true)));
     }
-    assert_eq!(stored(&s.db), 1);
+    assert_eq!(stored(&s.db.location), 1);
 }
 
-#[test]
-fn invalid_responses_get_400_naming_the_field_and_nothing_is_stored() {
-    let s = start(None);
+fn invalid_responses_get_400_naming_the_field_and_nothing_is_stored(backend: Backend) {
+    let s = start(backend, None);
     let cases = [
         (event(&uuid(2), "nps", 11), "score"),
         (event(&uuid(3), "csat", 0), "score"),
@@ -120,12 +114,11 @@ fn invalid_responses_get_400_naming_the_field_and_nothing_is_stored() {
     }
     let (status, _, v) = post(&s.base, "{not json", None);
     assert_eq!((status, v["field"].clone()), (400, json!("body")));
-    assert_eq!(stored(&s.db), 0);
+    assert_eq!(stored(&s.db.location), 0);
 }
 
-#[test]
-fn oversize_and_non_json_bodies_are_refused_with_json() {
-    let s = start(None);
+fn oversize_and_non_json_bodies_are_refused_with_json(backend: Backend) {
+    let s = start(backend, None);
     let mut big = event(&uuid(7), "nps", 5);
     big["comment"] = json!("x".repeat(20_000));
     let (status, _, v) = post(&s.base, &big.to_string(), None);
@@ -138,12 +131,11 @@ fn oversize_and_non_json_bodies_are_refused_with_json() {
         panic!("expected 415")
     };
     assert!(r.into_string().unwrap().contains("JSON"));
-    assert_eq!(stored(&s.db), 0);
+    assert_eq!(stored(&s.db.location), 0);
 }
 
-#[test]
-fn only_allowed_store_origins_may_post_from_a_browser() {
-    let s = start(None);
+fn only_allowed_store_origins_may_post_from_a_browser(backend: Backend) {
+    let s = start(backend, None);
     let (status, allow, _) = post(
         &s.base,
         &event(&uuid(8), "nps", 5).to_string(),
@@ -182,12 +174,11 @@ fn only_allowed_store_origins_may_post_from_a_browser() {
         .set("Origin", "https://evil.example")
         .call();
     assert!(matches!(refused, Err(ureq::Error::Status(403, _))));
-    assert_eq!(stored(&s.db), 1);
+    assert_eq!(stored(&s.db.location), 1);
 }
 
-#[test]
-fn a_client_over_the_rate_limit_gets_429_with_retry_after() {
-    let s = start(Some(RateLimiter::new(1.0, 3)));
+fn a_client_over_the_rate_limit_gets_429_with_retry_after(backend: Backend) {
+    let s = start(backend, Some(RateLimiter::new(1.0, 3)));
     let statuses: Vec<(u16, Option<String>)> = (0..5)
         .map(|i| {
             let (status, retry, _) =
@@ -202,25 +193,22 @@ fn a_client_over_the_rate_limit_gets_429_with_retry_after() {
     assert_eq!(statuses[3].0, 429);
     let retry: u64 = statuses[3].1.as_deref().unwrap().parse().unwrap();
     assert!((1..=2).contains(&retry), "{retry}");
-    assert_eq!(stored(&s.db), 3);
+    assert_eq!(stored(&s.db.location), 3);
 }
 
-#[test]
-fn feedback_and_chat_share_one_budget_per_client() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("shopdesk.db");
-    let config = Config {
-        root: common::store_site(dir.path()),
-        content_security_policy: None,
-        body_limit: 16 * 1024,
-    };
-    let feedback = Feedback {
-        store: Store::open(&db).unwrap(),
-        admin_token: None,
-    };
-    let chat = Chat::new(ChatStore::open(&db).unwrap(), Some(TOKEN.into()));
+fn feedback_and_chat_share_one_budget_per_client(backend: Backend) {
+    let db = TestDb::new(backend);
     let shopfront = common::shopfront(&[], Some(RateLimiter::new(0.01, 4)));
-    let base = common::listen(config, shopfront, feedback, chat);
+    let tokens = Tokens {
+        admin: None,
+        agent: Some(TOKEN.into()),
+    };
+    let base = common::listen(
+        common::config(db.dir.path()),
+        shopfront,
+        &db.location,
+        tokens,
+    );
     for i in 0..2 {
         let (status, _, _) = post(&base, &event(&uuid(300 + i), "csat", 4).to_string(), None);
         assert_eq!(status, 201);
@@ -278,9 +266,8 @@ fn seed(base: &str) {
     send("nps", 0, json!({"created_at": "2026-10-01T00:00:00Z"}));
 }
 
-#[test]
-fn the_report_adds_up_behind_the_admin_token() {
-    let s = start(None);
+fn the_report_adds_up_behind_the_admin_token(backend: Backend) {
+    let s = start(backend, None);
     seed(&s.base);
     let url = format!(
         "{}/v1/reports/feedback?from=2026-11-01&to=2026-12-01",
@@ -331,15 +318,14 @@ fn the_report_adds_up_behind_the_admin_token() {
     assert_eq!(r.into_json::<Value>().unwrap()["field"], "from");
 }
 
-#[test]
-fn the_report_subcommand_prints_the_same_numbers() {
-    let s = start(None);
+fn the_report_subcommand_prints_the_same_numbers(backend: Backend) {
+    let s = start(backend, None);
     seed(&s.base);
     let run = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_shopdesk-server"))
             .arg("report")
             .arg("--database")
-            .arg(&s.db)
+            .arg(s.db.arg())
             .args(args)
             .output()
             .unwrap();
@@ -369,20 +355,23 @@ fn the_report_subcommand_prints_the_same_numbers() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--database"));
 }
 
-#[test]
-fn responses_survive_a_restart_of_the_store() {
-    let s = start(None);
+fn responses_survive_a_restart_of_the_store(backend: Backend) {
+    let s = start(backend, None);
     assert_eq!(
         post(&s.base, &event(&uuid(300), "nps", 8).to_string(), None).0,
         201
     );
-    let reopened = Store::open(&s.db).unwrap();
-    assert!(store::exists(&reopened.reader().unwrap(), &uuid(300)).unwrap());
+    // Another connection, as after a restart: the response is there.
+    let kept = common::block_on(async {
+        let db = Database::open(&s.db.location).await.unwrap();
+        Store::new(db).exists(&uuid(300)).await.unwrap()
+    });
+    assert!(kept);
 }
 
 #[test]
 fn the_openapi_document_describes_the_endpoint() {
-    let s = start(None);
+    let s = start(Backend::Sqlite, None);
     let doc: Value = ureq::get(&format!("{}/v1/openapi.json", s.base))
         .call()
         .unwrap()

@@ -4,8 +4,7 @@ mod common;
 
 use std::fs;
 
-use shopdesk_server::feedback::store::Store;
-use shopdesk_server::feedback::Feedback;
+use common::{Backend, TestDb, Tokens};
 use shopdesk_server::Config;
 
 fn serve(root: std::path::PathBuf) -> String {
@@ -16,14 +15,18 @@ fn serve(root: std::path::PathBuf) -> String {
     })
 }
 
+/// Static serving does not depend on the database: SQLite only.
 fn serve_with(config: Config) -> String {
-    let db = tempfile::tempdir().unwrap().keep().join("feedback.db");
-    let feedback = Feedback {
-        store: Store::open(&db).unwrap(),
-        admin_token: None,
-    };
-    let chat = common::chat_off(&feedback);
-    common::listen(config, common::shopfront(&[], None), feedback, chat)
+    let db = TestDb::new(Backend::Sqlite);
+    let base = common::listen(
+        config,
+        common::shopfront(&[], None),
+        &db.location,
+        Tokens::default(),
+    );
+    // The database folder outlives the test's server thread.
+    std::mem::forget(db);
+    base
 }
 
 #[test]

@@ -5,6 +5,9 @@
 //! keeps: the handoff and the way back to search; the end of a conversation is passed
 //! on to the launcher, for the surveys module's `afterChat` survey.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use js_sys::{Function, Object, Reflect};
 use leptos::prelude::*;
 use shopdesk_web::js;
@@ -55,19 +58,24 @@ pub(crate) struct Chat {
     pub module: RwSignal<Module>,
     /// The chat is in front of the shopper (else search and answers are).
     pub shown: RwSignal<bool>,
-    endpoint: StoredValue<String>,
-    locale: StoredValue<String>,
+    /// Read through one accessor ([`Chat::parts`]), as the search's state is.
+    parts: StoredValue<Rc<Parts>, LocalStorage>,
+}
+
+struct Parts {
+    endpoint: String,
+    locale: String,
     /// The element the chat module renders into.
-    host: StoredValue<Option<Element>, LocalStorage>,
+    host: RefCell<Option<Element>>,
     /// The loader's `load(stem)`: a module, initialized (`launcher/loader/shopdesk.js`).
-    load: StoredValue<Function, LocalStorage>,
+    load: Function,
     /// The chat module, once mounted.
-    mounted: StoredValue<Option<ChatModule>, LocalStorage>,
+    mounted: RefCell<Option<ChatModule>>,
     /// The launcher's dialog (the `afterChat` announcement is dispatched on it).
-    panel: StoredValue<Element, LocalStorage>,
+    panel: Element,
     life: Life,
     /// The handoff JSON for a conversation starting now.
-    handoff: StoredValue<Box<dyn Fn() -> String>, LocalStorage>,
+    handoff: Box<dyn Fn() -> String>,
 }
 
 /// Whether this tab has a conversation going, or messages waiting to start one.
@@ -89,21 +97,24 @@ impl Chat {
         endpoint: String,
         locale: String,
         load: Function,
-        panel: StoredValue<Element, LocalStorage>,
+        panel: Element,
         life: Life,
         handoff: impl Fn() -> String + 'static,
     ) -> Self {
+        let parts = Parts {
+            endpoint,
+            locale,
+            host: RefCell::new(None),
+            load,
+            mounted: RefCell::new(None),
+            panel,
+            life,
+            handoff: Box::new(handoff),
+        };
         let chat = Chat {
             module: RwSignal::new(Module::NotLoaded),
             shown: RwSignal::new(false),
-            endpoint: StoredValue::new(endpoint),
-            locale: StoredValue::new(locale),
-            host: StoredValue::new_local(None),
-            load: StoredValue::new_local(load),
-            mounted: StoredValue::new_local(None),
-            panel,
-            life,
-            handoff: StoredValue::new_local(Box::new(handoff)),
+            parts: StoredValue::new_local(Rc::new(parts)),
         };
         if in_tab() {
             chat.shown.set(true);
@@ -111,17 +122,25 @@ impl Chat {
         // In front and mounted: the chat takes focus and counts replies as read.
         Effect::new(move |_| {
             if chat.shown.get() && chat.module.get() == Module::Mounted {
-                chat.mounted
-                    .with_value(|m| m.as_ref().map(ChatModule::shown));
+                if let Some(module) = chat.parts().and_then(|p| p.mounted.borrow().clone()) {
+                    module.shown();
+                }
             }
         });
         chat
     }
 
+    /// `None` once the widget is unmounted.
+    fn parts(self) -> Option<Rc<Parts>> {
+        self.parts.try_get_value()
+    }
+
     /// Where the chat module renders; it is loaded once this is known, if the tab
     /// already has a conversation.
     pub(crate) fn set_host(self, host: Element) {
-        self.host.set_value(Some(host));
+        if let Some(parts) = self.parts() {
+            *parts.host.borrow_mut() = Some(host);
+        }
         if self.shown.get_untracked() {
             self.load();
         }
@@ -135,19 +154,21 @@ impl Chat {
         ) {
             return;
         }
-        let load = self.load.get_value();
+        let Some(parts) = self.parts() else {
+            return;
+        };
         self.module.set(Module::Loading);
-        let at = self.life.now();
+        let at = parts.life.now();
         leptos::task::spawn_local(async move {
-            let loaded = match load.call1(&JsValue::NULL, &"shopdesk-chat".into()) {
+            let loaded = match parts.load.call1(&JsValue::NULL, &"shopdesk-chat".into()) {
                 Ok(promise) => JsFuture::from(js_sys::Promise::from(promise)).await,
                 Err(e) => Err(e),
             };
             // The widget may be gone (shutdown) by the time the module arrives.
-            if !self.life.current(at) {
+            if !parts.life.current(at) {
                 return;
             }
-            if let Err(e) = loaded.and_then(|module| self.mount(module.unchecked_into())) {
+            if let Err(e) = loaded.and_then(|module| self.mount(&parts, module.unchecked_into())) {
                 js::report(&format!(
                     "the chat could not be loaded: {}",
                     js::describe(&e)
@@ -157,19 +178,20 @@ impl Chat {
         });
     }
 
-    fn mount(self, module: ChatModule) -> Result<(), JsValue> {
-        let host = self
+    fn mount(self, parts: &Parts, module: ChatModule) -> Result<(), JsValue> {
+        let host = parts
             .host
-            .get_value()
+            .borrow()
+            .clone()
             .ok_or("the chat's place in the panel is not rendered")?;
         let open = module.mount(
             &host,
-            &self.panel.get_value(),
-            &self.endpoint.get_value(),
-            &self.locale.get_value(),
+            &parts.panel,
+            &parts.endpoint,
+            &parts.locale,
             &hooks(self)?,
         )?;
-        self.mounted.set_value(Some(module));
+        *parts.mounted.borrow_mut() = Some(module);
         if open {
             self.shown.set(true);
         }
@@ -180,7 +202,8 @@ impl Chat {
     /// `shopdesk.shutdown()`: the chat module closes its stream and forgets the
     /// conversation.
     pub(crate) fn stop(self) {
-        if let Some(module) = self.mounted.try_update_value(Option::take).flatten() {
+        let module = self.parts().and_then(|p| p.mounted.borrow_mut().take());
+        if let Some(module) = module {
             module.stop();
         }
     }
@@ -197,7 +220,7 @@ fn hooks(chat: Chat) -> Result<JsValue, JsValue> {
     set(
         "handoff",
         Closure::<dyn Fn() -> String>::new(move || {
-            chat.handoff.try_with_value(|h| h()).unwrap_or_default()
+            chat.parts().map(|p| (p.handoff)()).unwrap_or_default()
         })
         .into_js_value(),
     )?;
@@ -215,8 +238,8 @@ fn hooks(chat: Chat) -> Result<JsValue, JsValue> {
     set(
         "ended",
         Closure::<dyn Fn(String, Element)>::new(move |id: String, slot| {
-            if let Some(panel) = chat.panel.try_get_value() {
-                after_chat(&panel, &id, slot);
+            if let Some(parts) = chat.parts() {
+                after_chat(&parts.panel, &id, slot);
             }
         })
         .into_js_value(),

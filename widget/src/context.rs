@@ -2,6 +2,7 @@
 //! the panel's parts through leptos's context (`provide_context`), and gone with the
 //! mount's owner when the merchant calls `shopdesk.shutdown()`.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -19,18 +20,24 @@ use crate::life::Life;
 /// The panel's handler for the merchant's API calls the launcher forwards.
 type Commands = Rc<dyn Fn(Command, JsValue)>;
 
-/// The mounted widget. `Copy`: every field is a handle into the mount's owner.
+/// The mounted widget. `Copy`: handles into the mount's owner.
 #[derive(Clone, Copy)]
 pub(crate) struct Widget {
-    /// The launcher's dialog the panel lives in.
-    pub panel: StoredValue<Element, LocalStorage>,
     /// The FAQ index and its status.
     pub search: Search,
-    /// What the shopper searched for and read, for the chat handoff.
-    pub history: StoredValue<History>,
     /// The way to a person, when the merchant configured a chat endpoint.
     pub chat: Option<Chat>,
-    commands: StoredValue<Option<Commands>, LocalStorage>,
+    /// Read through one accessor ([`Widget::parts`]): each stored type and each
+    /// closure over one costs the search module code.
+    parts: StoredValue<Rc<Parts>, LocalStorage>,
+}
+
+struct Parts {
+    /// The launcher's dialog the panel lives in.
+    panel: Element,
+    /// What the shopper searched for and read, for the chat handoff.
+    history: Rc<RefCell<History>>,
+    commands: RefCell<Option<Commands>>,
     life: Life,
 }
 
@@ -43,26 +50,31 @@ impl Widget {
         locale: &str,
         load: js_sys::Function,
     ) -> Self {
-        let life = Life::new();
-        let panel = StoredValue::new_local(panel);
+        let life = Life::default();
         let search = Search::new();
-        let history = StoredValue::new(History::default());
+        let history = Rc::new(RefCell::new(History::default()));
         let chat = settings.chat_endpoint.clone().map(|endpoint| {
-            let tag = locale.to_string();
-            let handoff = move || {
-                history
-                    .try_with_value(|h| handoff::json(h, search, &tag))
-                    .unwrap_or_default()
-            };
-            Chat::new(endpoint, locale.to_string(), load, panel, life, handoff)
+            let (tag, history) = (locale.to_string(), history.clone());
+            let handoff = move || handoff::json(&history.borrow(), search, &tag);
+            Chat::new(
+                endpoint,
+                locale.to_string(),
+                load,
+                panel.clone(),
+                life.clone(),
+                handoff,
+            )
         });
-        Widget {
+        let parts = Parts {
             panel,
-            search,
             history,
-            chat,
-            commands: StoredValue::new_local(None),
+            commands: RefCell::new(None),
             life,
+        };
+        Widget {
+            search,
+            chat,
+            parts: StoredValue::new_local(Rc::new(parts)),
         }
     }
 
@@ -71,25 +83,46 @@ impl Widget {
         expect_context::<Widget>()
     }
 
+    /// `None` once the widget is unmounted.
+    fn parts(self) -> Option<Rc<Parts>> {
+        self.parts.try_get_value()
+    }
+
+    /// The launcher's dialog.
+    pub(crate) fn panel(self) -> Option<Element> {
+        self.parts().map(|p| p.panel.clone())
+    }
+
     pub(crate) fn life(self) -> Life {
-        self.life
+        self.parts().map(|p| p.life.clone()).unwrap_or_default()
+    }
+
+    /// Adds to what the shopper searched for and read.
+    pub(crate) fn remember(self, f: impl FnOnce(&mut History)) {
+        if let Some(parts) = self.parts() {
+            f(&mut parts.history.borrow_mut());
+        }
     }
 
     /// Installs the panel's handler for API commands.
     pub(crate) fn on_command(self, handler: impl Fn(Command, JsValue) + 'static) {
-        self.commands.set_value(Some(Rc::new(handler)));
+        if let Some(parts) = self.parts() {
+            *parts.commands.borrow_mut() = Some(Rc::new(handler));
+        }
     }
 
     /// The panel's handler, while it is mounted.
     pub(crate) fn commands(self) -> Option<Commands> {
-        self.commands.try_get_value().flatten()
+        self.parts()?.commands.borrow().clone()
     }
 
     /// `shopdesk.shutdown()`: all work started so far stops at its next check (see
     /// [`Life`]), and the chat module closes its stream and forgets the conversation.
     pub(crate) fn stop(self) {
-        self.life.end();
-        self.commands.try_set_value(None);
+        if let Some(parts) = self.parts() {
+            parts.life.end();
+            parts.commands.borrow_mut().take();
+        }
         if let Some(chat) = self.chat {
             chat.stop();
         }

@@ -1,5 +1,8 @@
 //! The search engine behind the panel: loading the FAQ index once, then answering.
 
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
 use faq_core::{ArticleView, Engine, Hit, Locale, Manifest, Suggestions, MANIFEST_FILE};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -31,16 +34,23 @@ impl Status {
     }
 }
 
-/// The FAQ index behind the panel and where it is in its life. `Copy`: handles into
+/// The FAQ index behind the panel and where it is in its life. `Copy`: a handle into
 /// the mount's owner, so the engine goes when the widget does.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Search {
     pub status: RwSignal<Status>,
+    /// One stored value read through one accessor ([`Search::loaded`]): each stored
+    /// type and each closure over it costs the search module code.
+    loaded: StoredValue<Rc<Loaded>, LocalStorage>,
+}
+
+#[derive(Default)]
+struct Loaded {
     /// The engine is not `Send`, so it lives beside the reactive graph, not in it.
-    engine: StoredValue<Option<Engine>, LocalStorage>,
+    engine: RefCell<Option<Engine>>,
     /// Whether the shopper has searched: then the caches hold their session and the
     /// warm-up leaves them alone.
-    shopper_searched: StoredValue<bool>,
+    shopper_searched: Cell<bool>,
 }
 
 impl Search {
@@ -48,9 +58,13 @@ impl Search {
     pub(crate) fn new() -> Self {
         Search {
             status: RwSignal::new(Status::Loading),
-            engine: StoredValue::new_local(None),
-            shopper_searched: StoredValue::new(false),
+            loaded: StoredValue::new_local(Rc::default()),
         }
+    }
+
+    /// `None` once the widget is unmounted.
+    fn loaded(self) -> Option<Rc<Loaded>> {
+        self.loaded.try_get_value()
     }
 
     /// Starts loading the index for `locale` from `index_url` (a folder with
@@ -63,19 +77,19 @@ impl Search {
         let at = life.now();
         leptos::task::spawn_local(async move {
             let opened = open(&index_url, wanted, Prefetched::read(&prefetched)).await;
-            if !life.current(at) {
+            let Some(loaded) = self.loaded().filter(|_| life.current(at)) else {
                 return;
-            }
+            };
             match opened {
                 Ok(engine) => {
-                    let loaded = engine.locale();
-                    self.engine.set_value(Some(engine));
+                    let locale = engine.locale();
+                    *loaded.engine.borrow_mut() = Some(engine);
                     self.status.set(Status::Ready {
-                        locale: loaded,
-                        fallback: loaded != wanted,
+                        locale,
+                        fallback: locale != wanted,
                     });
                     js::mark("search-ready");
-                    self.warm_up(life).await;
+                    warm_up(&loaded, &life).await;
                 }
                 Err(e) => {
                     js::report(&format!("the help articles could not be loaded: {e}"));
@@ -85,71 +99,71 @@ impl Search {
         });
     }
 
-    /// Runs [`Engine::warm_up_queries`] one prefix per task, as a shopper would type
-    /// them, so the browser has compiled and optimized the search code before the
-    /// first real keystroke. Each step is one search (a few ms at most), so a shopper
-    /// who types meanwhile waits for one step at worst.
-    async fn warm_up(self, life: Life) {
-        let at = life.now();
-        let queries = self
-            .engine
-            .with_value(|e| e.as_ref().map(Engine::warm_up_queries));
-        let queries = match queries {
-            Some(Ok(queries)) => queries,
-            Some(Err(e)) => return js::report(&format!("warming up the search failed: {e}")),
-            None => return,
-        };
-        for query in &queries {
-            for end in (1..=query.len()).filter(|&i| query.is_char_boundary(i)) {
-                shopdesk_web::time::next_task().await;
-                if !life.current(at) {
-                    return;
-                }
-                self.engine.with_value(|e| {
-                    if let Some(engine) = e {
-                        let _ = engine.search(&query[..end], RESULT_LIMIT);
-                    }
-                });
-            }
-        }
-        if !self.shopper_searched.get_value() {
-            self.engine.with_value(|e| e.as_ref().map(Engine::forget));
-        }
-    }
-
     /// Searches the loaded index; empty while it is not ready.
     pub(crate) fn search(self, query: &str) -> Vec<Hit> {
-        self.shopper_searched.set_value(true);
-        self.engine.with_value(|engine| {
-            let Some(engine) = engine else {
-                return Vec::new();
-            };
-            engine.search(query, RESULT_LIMIT).unwrap_or_else(|err| {
-                js::report(&format!("search failed: {err}"));
-                Vec::new()
-            })
+        let Some(loaded) = self.loaded() else {
+            return Vec::new();
+        };
+        loaded.shopper_searched.set(true);
+        let engine = loaded.engine.borrow();
+        let Some(engine) = engine.as_ref() else {
+            return Vec::new();
+        };
+        engine.search(query, RESULT_LIMIT).unwrap_or_else(|err| {
+            js::report(&format!("search failed: {err}"));
+            Vec::new()
         })
     }
 
     /// The article `id`, if the index is loaded and has it.
     pub(crate) fn article(self, id: &str) -> Option<ArticleView> {
-        self.engine.try_with_value(|engine| {
-            engine.as_ref()?.article(id).unwrap_or_else(|err| {
-                js::report(&format!("cannot open article `{id}`: {err}"));
-                None
-            })
-        })?
+        let loaded = self.loaded()?;
+        let engine = loaded.engine.borrow();
+        engine.as_ref()?.article(id).unwrap_or_else(|err| {
+            js::report(&format!("cannot open article `{id}`: {err}"));
+            None
+        })
     }
 
     /// What to show before the shopper types, for the page at `path`.
     pub(crate) fn suggestions(self, path: &str) -> Option<Suggestions> {
-        self.engine.with_value(|engine| {
-            engine
-                .as_ref()?
-                .suggestions(path, RESULT_LIMIT)
-                .map_err(|err| js::report(&format!("cannot list suggested articles: {err}")))
-                .ok()
-        })
+        let loaded = self.loaded()?;
+        let engine = loaded.engine.borrow();
+        engine
+            .as_ref()?
+            .suggestions(path, RESULT_LIMIT)
+            .map_err(|err| js::report(&format!("cannot list suggested articles: {err}")))
+            .ok()
+    }
+}
+
+/// Runs [`Engine::warm_up_queries`] one prefix per task, as a shopper would type them,
+/// so the browser has compiled and optimized the search code before the first real
+/// keystroke. Each step is one search (a few ms at most), so a shopper who types
+/// meanwhile waits for one step at worst.
+async fn warm_up(loaded: &Loaded, life: &Life) {
+    let at = life.now();
+    let queries = loaded.engine.borrow().as_ref().map(Engine::warm_up_queries);
+    let queries = match queries {
+        Some(Ok(queries)) => queries,
+        Some(Err(e)) => return js::report(&format!("warming up the search failed: {e}")),
+        None => return,
+    };
+    for query in &queries {
+        for end in (1..=query.len()).filter(|&i| query.is_char_boundary(i)) {
+            shopdesk_web::time::next_task().await;
+            if !life.current(at) {
+                return;
+            }
+            if let Some(engine) = loaded.engine.borrow().as_ref() {
+                let _ = engine.search(&query[..end], RESULT_LIMIT);
+            }
+        }
+    }
+    if !loaded.shopper_searched.get() {
+        if let Some(engine) = loaded.engine.borrow().as_ref() {
+            engine.forget();
+        }
     }
 }
 

@@ -2,62 +2,56 @@
 //!
 //! Work that outlives the call that started it (loading the index, warming it up,
 //! fetching the chat module) takes [`Life::now`] before its first `await` and checks
-//! [`Life::current`] after each one. `shopdesk.shutdown()` ends the life and the mount's
-//! owner goes with it, so a late answer never lands in a panel that is gone, and an
-//! index that arrives after shutdown is dropped instead of kept in memory. One counter
-//! for every task: no stop flag per feature to forget.
+//! [`Life::current`] after each one. `shopdesk.shutdown()` ends the life, so a late
+//! answer never lands in a panel that is gone, and an index that arrives after
+//! shutdown is dropped instead of kept in memory. One counter for every task: no stop
+//! flag per feature to forget.
 
-use leptos::prelude::*;
+use std::cell::Cell;
+use std::rc::Rc;
 
-/// A handle on the counter; `Copy`, owned by the mount's reactive owner.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Life(StoredValue<u32>);
+/// A handle on the counter; clones share it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Life(Rc<Cell<u32>>);
 
 /// A point in the widget's life, taken before an `await`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Generation(Option<u32>);
+pub(crate) struct Generation(u32);
+
+/// The counter's value once the widget is stopped: no work is current after it.
+const ENDED: u32 = u32::MAX;
 
 impl Life {
-    /// Must run inside the mount's owner: the counter is disposed with it.
-    pub(crate) fn new() -> Self {
-        Life(StoredValue::new(0))
-    }
-
-    pub(crate) fn now(self) -> Generation {
-        Generation(self.0.try_get_value())
+    pub(crate) fn now(&self) -> Generation {
+        Generation(self.0.get())
     }
 
     /// Whether the widget is still the one `at` was taken from: mounted, not stopped.
-    pub(crate) fn current(self, at: Generation) -> bool {
-        at.0.is_some() && self.0.try_get_value() == at.0
+    pub(crate) fn current(&self, at: Generation) -> bool {
+        at.0 != ENDED && self.0.get() == at.0
     }
 
-    /// Every piece of work started so far stops at its next check.
-    pub(crate) fn end(self) {
-        self.0.try_update_value(|g| *g = g.wrapping_add(1));
+    /// Every piece of work started so far, or later, stops at its next check.
+    pub(crate) fn end(&self) {
+        self.0.set(ENDED);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::Life;
-    use leptos::prelude::Owner;
 
     #[test]
-    fn work_stops_when_the_widget_is_stopped_or_unmounted() {
-        let owner = Owner::new();
-        let life = owner.with(Life::new);
+    fn work_stops_when_the_widget_is_stopped_and_none_starts_after() {
+        let life = Life::default();
         let before = life.now();
         assert!(life.current(before));
-        life.end();
+        let shared = life.clone();
+        shared.end();
         assert!(!life.current(before), "work from before shutdown stops");
-        let after = life.now();
-        assert!(life.current(after));
-        drop(owner);
         assert!(
-            !life.current(after),
-            "an unmounted widget has no current work"
+            !life.current(life.now()),
+            "work started after it never runs"
         );
-        assert!(!life.current(life.now()), "nor any new work");
     }
 }

@@ -10,7 +10,7 @@ use axum::Json;
 use serde_json::{json, Value};
 use shopdesk_wire::chat::{Author, ChatEvent, Say};
 
-use super::{failed, resume_after, stored, stream, Chat, Online, Shared, StreamQuery};
+use super::{failed, resume_after, stored, stream, Chat, Shared, StreamQuery};
 use crate::edge::{ApiError, Checked};
 use crate::now_ms;
 
@@ -66,7 +66,7 @@ pub(super) async fn history(
     loop {
         let page = chat
             .store
-            .events_after(Some(id.clone()), after, 500)
+            .events_after(Some(&id), after, 500)
             .await
             .map_err(failed)?;
         let Some(last) = page.last() else {
@@ -117,6 +117,6 @@ pub(super) async fn events(
 ) -> Result<Response, ApiError> {
     check(&chat, &headers, query.token.as_deref())?;
     let after = resume_after(&headers, &query);
-    let online = Online::new(chat.clone());
+    let online = chat.presence.online().await;
     Ok(stream::events(chat.store.clone(), None, after, Some(online)).into_response())
 }

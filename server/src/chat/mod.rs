@@ -8,10 +8,11 @@
 //! a client saw.
 
 pub mod agent;
+pub mod presence;
 pub mod store;
 mod stream;
+pub mod wake;
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -23,6 +24,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use shopdesk_wire::chat::{Author, ChatEvent, Handoff, Say, Started};
 
+use self::presence::Presence;
 use self::store::{ChatError, ChatStore};
 use crate::edge::{ApiError, Checked};
 use crate::now_ms;
@@ -34,19 +36,20 @@ pub struct Chat {
     pub store: ChatStore,
     /// Bearer token for `/v1/agent/*`; without one, chat is off (nobody could answer).
     pub agent_token: Option<String>,
-    /// Agent pages connected right now.
-    pub agents_online: AtomicU32,
+    /// Agent pages connected right now, on every instance.
+    pub presence: Presence,
 }
 
 pub type Shared = Arc<Chat>;
 
 impl Chat {
-    /// Chat over `store`; off (503 to shoppers) without an `agent_token`.
+    /// Chat over `store`; off (503 to shoppers) without an `agent_token`. Must run
+    /// inside the tokio runtime (presence keeps its row fresh from a task).
     pub fn new(store: ChatStore, agent_token: Option<String>) -> Self {
         Self {
+            presence: Presence::new(store.db().clone()),
             store,
             agent_token,
-            agents_online: AtomicU32::new(0),
         }
     }
 
@@ -76,23 +79,6 @@ impl Chat {
             )),
             Err(e) => Err(failed(e)),
         }
-    }
-}
-
-/// An agent counted as online for as long as this lives (their event stream).
-#[derive(Debug)]
-pub struct Online(Arc<Chat>);
-
-impl Online {
-    fn new(chat: Arc<Chat>) -> Self {
-        chat.agents_online.fetch_add(1, Ordering::Relaxed);
-        Online(chat)
-    }
-}
-
-impl Drop for Online {
-    fn drop(&mut self) {
-        self.0.agents_online.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -169,10 +155,15 @@ async fn start(
     Checked(handoff): Checked<Handoff>,
 ) -> Result<impl IntoResponse, ApiError> {
     let opened = chat.store.start(handoff, now_ms()).await.map_err(failed)?;
+    let agents_online = chat
+        .presence
+        .agents_online()
+        .await
+        .map_err(|e| failed(ChatError::from(e)))?;
     let started = Started {
         id: opened.id,
         token: opened.token,
-        agents_online: chat.agents_online.load(Ordering::Relaxed),
+        agents_online: u32::try_from(agents_online).unwrap_or(0),
     };
     Ok((StatusCode::CREATED, Json(started)))
 }

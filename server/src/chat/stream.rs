@@ -10,8 +10,9 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
 use shopdesk_wire::chat::{ChatEvent, What};
 
+use super::presence::Online;
 use super::store::ChatStore;
-use super::Online;
+use super::wake::Subscription;
 
 /// Events read per database query.
 const PAGE: u32 = 200;
@@ -20,14 +21,17 @@ const RETRY: Duration = Duration::from_secs(2);
 
 struct State {
     store: ChatStore,
-    wake: tokio::sync::watch::Receiver<super::store::Latest>,
+    /// Wakes this stream for its conversation's events only (`wake.rs`).
+    wake: Subscription,
     conversation: Option<String>,
     after: i64,
+    /// The nudges seen so far (see `wake::Latest::nudges`).
+    nudges: u64,
     ready: VecDeque<ChatEvent>,
     first: bool,
-    /// The first read always queries (a conversation the server has not seen since it
-    /// started is not in the in-memory index).
-    first_read: bool,
+    /// Read without waiting for a wake-up: at first (events may predate the
+    /// subscription), and after a full page (more may be stored).
+    read_again: bool,
     done: bool,
     /// Counts an agent as online while their stream is open.
     _online: Option<Online>,
@@ -43,13 +47,14 @@ pub(super) fn events(
     online: Option<Online>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let state = State {
-        wake: store.subscribe(),
+        wake: store.subscribe(conversation.as_deref()),
         store,
         conversation,
         after,
+        nudges: 0,
         ready: VecDeque::new(),
         first: true,
-        first_read: true,
+        read_again: true,
         done: false,
         _online: online,
     };
@@ -80,30 +85,33 @@ async fn next(mut s: State) -> Option<(Result<Event, Infallible>, State)> {
                 .unwrap_or_else(|_| Event::default().comment("unserializable event"));
             return Some((Ok(sse), s));
         }
-        if s.done || s.wake.borrow().stopping {
+        if s.done || s.wake.receiver.borrow().stopping {
             return None;
         }
         // Marked seen before reading: an event committed after this point wakes us.
-        s.wake.borrow_and_update();
-        let skip = match &s.conversation {
-            Some(id) => !s.first_read && !s.store.may_have_after(id, s.after),
-            None => false,
-        };
-        s.first_read = false;
+        let latest = *s.wake.receiver.borrow_and_update();
+        // Woken by an event this stream already has (its own instance's NOTIFY coming
+        // back, a page read ahead): no query.
+        let skip = !s.read_again && latest.seq <= s.after && latest.nudges == s.nudges;
+        s.read_again = false;
+        s.nudges = latest.nudges;
         if skip {
-            if s.wake.changed().await.is_err() {
+            if s.wake.receiver.changed().await.is_err() {
                 return None;
             }
             continue;
         }
         match s
             .store
-            .events_after(s.conversation.clone(), s.after, PAGE)
+            .events_after(s.conversation.as_deref(), s.after, PAGE)
             .await
         {
-            Ok(events) if !events.is_empty() => s.ready.extend(events),
+            Ok(events) if !events.is_empty() => {
+                s.read_again = events.len() >= PAGE as usize;
+                s.ready.extend(events);
+            }
             Ok(_) => {
-                if s.wake.changed().await.is_err() {
+                if s.wake.receiver.changed().await.is_err() {
                     return None;
                 }
             }

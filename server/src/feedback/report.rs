@@ -9,11 +9,12 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
+use sqlx::Row;
 
 use super::store::StoreError;
 use super::Shared;
+use crate::db::Database;
 use crate::edge::ApiError;
 
 /// Comments listed in a report.
@@ -86,21 +87,18 @@ fn round1(x: f64) -> f64 {
 }
 
 /// The report for answers given in `[from_ms, to_ms)`.
-pub fn build(conn: &Connection, from_ms: i64, to_ms: i64) -> Result<Report, StoreError> {
+pub async fn build(db: &Database, from_ms: i64, to_ms: i64) -> Result<Report, StoreError> {
     let mut counts: HashMap<(String, i64), i64> = HashMap::new();
-    let mut by_score = conn.prepare_cached(
+    let rows = sqlx::query(
         "SELECT kind, score, COUNT(*) FROM feedback
-         WHERE created_ms >= ?1 AND created_ms < ?2 GROUP BY kind, score",
-    )?;
-    let rows = by_score.query_map(params![from_ms, to_ms], |r| {
-        Ok((
-            (r.get::<_, String>(0)?, r.get::<_, i64>(1)?),
-            r.get::<_, i64>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (key, n) = row?;
-        counts.insert(key, n);
+         WHERE created_ms >= $1 AND created_ms < $2 GROUP BY kind, score",
+    )
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_all(db.reader())
+    .await?;
+    for r in rows {
+        counts.insert((r.try_get(0)?, r.try_get(1)?), r.try_get(2)?);
     }
     let sum = |kind: &str, scores: std::ops::RangeInclusive<i64>| -> i64 {
         scores
@@ -122,40 +120,49 @@ pub fn build(conn: &Connection, from_ms: i64, to_ms: i64) -> Result<Report, Stor
     let ces_n = sum("ces", 1..=7);
     let ces_total: i64 = (1..=7).map(|s| s * sum("ces", s..=s)).sum();
 
-    let mut per_article = conn.prepare_cached(
+    let articles = sqlx::query(
         "SELECT article_id, SUM(score), COUNT(*) FROM feedback
-         WHERE kind = 'article' AND created_ms >= ?1 AND created_ms < ?2
+         WHERE kind = 'article' AND created_ms >= $1 AND created_ms < $2
          GROUP BY article_id ORDER BY COUNT(*) DESC, article_id",
-    )?;
-    let articles = per_article
-        .query_map(params![from_ms, to_ms], |r| {
-            let (helpful, all): (i64, i64) = (r.get(1)?, r.get(2)?);
-            Ok(Article {
-                article_id: r.get(0)?,
-                helpful,
-                not_helpful: all - helpful,
-                percent_helpful: percent(helpful, all).unwrap_or(0.0),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    )
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_all(db.reader())
+    .await?
+    .into_iter()
+    .map(|r| {
+        let (helpful, all): (i64, i64) = (r.try_get(1)?, r.try_get(2)?);
+        Ok(Article {
+            article_id: r.try_get(0)?,
+            helpful,
+            not_helpful: all - helpful,
+            percent_helpful: percent(helpful, all).unwrap_or(0.0),
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
 
-    let mut latest = conn.prepare_cached(
+    let comments = sqlx::query(
         "SELECT id, kind, score, comment, article_id, created_at FROM feedback
-         WHERE comment IS NOT NULL AND comment <> '' AND created_ms >= ?1 AND created_ms < ?2
-         ORDER BY created_ms DESC, id LIMIT ?3",
-    )?;
-    let comments = latest
-        .query_map(params![from_ms, to_ms, LATEST_COMMENTS], |r| {
-            Ok(Comment {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                score: r.get(2)?,
-                comment: r.get(3)?,
-                article_id: r.get(4)?,
-                created_at: r.get(5)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+         WHERE comment IS NOT NULL AND comment <> '' AND created_ms >= $1 AND created_ms < $2
+         ORDER BY created_ms DESC, id LIMIT $3",
+    )
+    .bind(from_ms)
+    .bind(to_ms)
+    .bind(LATEST_COMMENTS)
+    .fetch_all(db.reader())
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok(Comment {
+            id: r.try_get(0)?,
+            kind: r.try_get(1)?,
+            score: r.try_get(2)?,
+            comment: r.try_get(3)?,
+            article_id: r.try_get(4)?,
+            created_at: r.try_get(5)?,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
 
     Ok(Report {
         from_ms,
@@ -177,40 +184,46 @@ pub fn build(conn: &Connection, from_ms: i64, to_ms: i64) -> Result<Report, Stor
 }
 
 /// Every response of the period as CSV, oldest first.
-pub fn csv(conn: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<u8>, StoreError> {
-    const COLUMNS: [&str; 13] = [
-        "id",
-        "kind",
-        "score",
-        "comment",
-        "survey_id",
-        "article_id",
-        "conversation_id",
-        "page_url",
-        "locale",
-        "visitor_id",
-        "context",
-        "created_at",
-        "received_ms",
+pub async fn csv(db: &Database, from_ms: i64, to_ms: i64) -> Result<Vec<u8>, StoreError> {
+    /// Columns, and whether each holds a number (else text or nothing).
+    const COLUMNS: [(&str, bool); 13] = [
+        ("id", false),
+        ("kind", false),
+        ("score", true),
+        ("comment", false),
+        ("survey_id", false),
+        ("article_id", false),
+        ("conversation_id", false),
+        ("page_url", false),
+        ("locale", false),
+        ("visitor_id", false),
+        ("context", false),
+        ("created_at", false),
+        ("received_ms", true),
     ];
     let mut out = csv::Writer::from_writer(Vec::new());
     let write = |e: csv::Error| StoreError::Write(e.to_string());
-    out.write_record(COLUMNS).map_err(write)?;
-    let mut rows = conn.prepare_cached(&format!(
-        "SELECT {} FROM feedback WHERE created_ms >= ?1 AND created_ms < ?2 ORDER BY created_ms, id",
-        COLUMNS.join(", ")
-    ))?;
-    let mut query = rows.query(params![from_ms, to_ms])?;
-    while let Some(row) = query.next()? {
+    out.write_record(COLUMNS.map(|(name, _)| name))
+        .map_err(write)?;
+    let names: Vec<&str> = COLUMNS.iter().map(|(name, _)| *name).collect();
+    let sql = format!(
+        "SELECT {} FROM feedback WHERE created_ms >= $1 AND created_ms < $2 ORDER BY created_ms, id",
+        names.join(", ")
+    );
+    let mut rows = sqlx::query(&sql)
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch(db.reader());
+    use futures_util::TryStreamExt;
+    while let Some(row) = rows.try_next().await? {
         let mut record = Vec::with_capacity(COLUMNS.len());
-        for i in 0..COLUMNS.len() {
-            let value: rusqlite::types::Value = row.get(i)?;
-            record.push(match value {
-                rusqlite::types::Value::Null => String::new(),
-                rusqlite::types::Value::Integer(n) => n.to_string(),
-                rusqlite::types::Value::Real(x) => x.to_string(),
-                rusqlite::types::Value::Text(t) => t,
-                rusqlite::types::Value::Blob(_) => String::new(),
+        for (i, (_, number)) in COLUMNS.iter().enumerate() {
+            record.push(if *number {
+                row.try_get::<Option<i64>, _>(i)?
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
+            } else {
+                row.try_get::<Option<String>, _>(i)?.unwrap_or_default()
             });
         }
         out.write_record(&record).map_err(write)?;
@@ -311,16 +324,7 @@ pub async fn serve(
     let from = bound(&period.from, "from", 0)?;
     let to = bound(&period.to, "to", i64::MAX)?;
     let csv_wanted = period.format.as_deref() == Some("csv");
-    let store = feedback.store.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        let conn = store.reader()?;
-        if csv_wanted {
-            csv(&conn, from, to).map(Err)
-        } else {
-            build(&conn, from, to).map(Ok)
-        }
-    })
-    .await;
+    let db = feedback.store.db();
     let unreadable = |cause: &dyn std::fmt::Display| {
         tracing::error!("report failed: {cause}");
         ApiError::new(
@@ -328,9 +332,9 @@ pub async fn serve(
             "the report could not be read; see the server log",
         )
     };
-    match result {
-        Ok(Ok(Ok(report))) => Ok(Json(report).into_response()),
-        Ok(Ok(Err(csv))) => Ok((
+    if csv_wanted {
+        let csv = csv(db, from, to).await.map_err(|e| unreadable(&e))?;
+        return Ok((
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
                 (
@@ -340,8 +344,8 @@ pub async fn serve(
             ],
             csv,
         )
-            .into_response()),
-        Ok(Err(e)) => Err(unreadable(&e)),
-        Err(e) => Err(unreadable(&e)),
+            .into_response());
     }
+    let report = build(db, from, to).await.map_err(|e| unreadable(&e))?;
+    Ok(Json(report).into_response())
 }

@@ -1,22 +1,21 @@
-//! Where feedback responses are kept: a SQLite file in WAL mode, written by one thread.
+//! Where feedback responses are kept: the server's database (`crate::db`), written by
+//! one task per instance.
 //!
 //! Every insert waits for the transaction that holds it to commit before it is
-//! acknowledged, so a response the widget saw accepted is on disk. Requests arriving
-//! together share one transaction (group commit): one `fsync` for many responses is
-//! what lets a single SQLite file take tens of thousands of responses a second.
+//! acknowledged, so a response the widget saw accepted is stored. Requests arriving
+//! together share one transaction (group commit): one disk flush for many responses is
+//! what lets one SQLite file take tens of thousands of responses a second.
 //!
 //! A repeated `id` (the widget's idempotency key) is stored once and reported as a
-//! duplicate, so retries from the widget's outbox are harmless.
+//! duplicate, so retries from the widget's outbox are harmless, also when they reach
+//! another instance (`ON CONFLICT DO NOTHING` waits for, then sees, the other's row).
 
-use std::path::{Path, PathBuf};
-use std::thread;
-
-use rusqlite::{params, Connection, OptionalExtension};
 use shopdesk_wire::FeedbackEvent;
+use sqlx::{Acquire, Row};
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::db::{connect, migrate, DbError};
+use crate::db::{Database, DbError};
 
 /// Most responses committed in one transaction.
 const MAX_BATCH: usize = 1024;
@@ -25,14 +24,16 @@ const MAX_BATCH: usize = 1024;
 pub enum StoreError {
     #[error(transparent)]
     Db(#[from] DbError),
-    #[error("the feedback database failed: {0}")]
-    Sqlite(#[from] rusqlite::Error),
     #[error("the feedback database could not store the response: {0}")]
     Write(String),
-    #[error("cannot start the feedback writer thread: {0}")]
-    Thread(std::io::Error),
     #[error("the feedback writer has stopped; restart the server")]
     Stopped,
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Db(DbError::Query(e))
+    }
 }
 
 /// What happened to one response.
@@ -49,28 +50,20 @@ struct Job {
     reply: oneshot::Sender<Result<Outcome, String>>,
 }
 
-/// The feedback database. Cheap to clone; all clones share the writer thread.
+/// The feedback table. Cheap to clone; all clones share the writer task.
 #[derive(Clone, Debug)]
 pub struct Store {
-    path: PathBuf,
+    db: Database,
     jobs: mpsc::Sender<Job>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and starts its writer.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = connect(path)?;
-        migrate(&conn, path)?;
+    /// Starts the writer on `db` (opened and migrated by [`Database::open`]).
+    pub fn new(db: Database) -> Self {
         // Bounded: under overload, handlers wait here instead of growing memory.
         let (jobs, queue) = mpsc::channel::<Job>(MAX_BATCH * 8);
-        thread::Builder::new()
-            .name("feedback-writer".into())
-            .spawn(move || write_loop(conn, queue))
-            .map_err(StoreError::Thread)?;
-        Ok(Self {
-            path: path.to_path_buf(),
-            jobs,
-        })
+        tokio::spawn(write_loop(db.clone(), queue));
+        Self { db, jobs }
     }
 
     /// Stores one checked response; resolves once it is committed.
@@ -93,20 +86,31 @@ impl Store {
         }
     }
 
-    /// A read-only connection for reports (WAL lets readers run beside the writer).
-    pub fn reader(&self) -> Result<Connection, StoreError> {
-        let conn = connect(&self.path)?;
-        conn.execute_batch("PRAGMA query_only = ON;")?;
-        Ok(conn)
+    pub fn db(&self) -> &Database {
+        &self.db
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// How many responses the database holds (for tests and the load benchmark's check
+    /// that none was lost).
+    pub async fn count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM feedback")
+            .fetch_one(self.db.reader())
+            .await?
+            .try_get(0)?)
+    }
+
+    /// Whether a response with `id` is stored.
+    pub async fn exists(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(sqlx::query("SELECT 1 FROM feedback WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.db.reader())
+            .await?
+            .is_some())
     }
 }
 
-fn write_loop(mut conn: Connection, mut queue: mpsc::Receiver<Job>) {
-    while let Some(first) = queue.blocking_recv() {
+async fn write_loop(db: Database, mut queue: mpsc::Receiver<Job>) {
+    while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match queue.try_recv() {
@@ -114,7 +118,7 @@ fn write_loop(mut conn: Connection, mut queue: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        match write_batch(&mut conn, &batch) {
+        match write_batch(&db, &batch).await {
             Ok(outcomes) => {
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
                     let _ = job.reply.send(Ok(outcome));
@@ -130,56 +134,44 @@ fn write_loop(mut conn: Connection, mut queue: mpsc::Receiver<Job>) {
     }
 }
 
-fn write_batch(conn: &mut Connection, batch: &[Job]) -> rusqlite::Result<Vec<Outcome>> {
-    let tx = conn.transaction()?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    {
-        let mut insert = tx.prepare_cached(
+async fn write_batch(db: &Database, batch: &[Job]) -> Result<Vec<Outcome>, sqlx::Error> {
+    let mut conn = db.writer().acquire().await?;
+    let mut tx = conn.begin().await?;
+    // In id order: two instances inserting overlapping batches take row locks in the
+    // same order, so PostgreSQL never has to break a deadlock between them.
+    let mut order: Vec<usize> = (0..batch.len()).collect();
+    order.sort_by(|&a, &b| batch[a].event.id.cmp(&batch[b].event.id));
+    let mut outcomes = vec![Outcome::Duplicate; batch.len()];
+    for i in order {
+        let (job, e) = (&batch[i], &batch[i].event);
+        let changed = sqlx::query(
             "INSERT INTO feedback (id, kind, score, comment, survey_id, article_id,
                 conversation_id, page_url, locale, visitor_id, context, created_at,
                 created_ms, received_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
              ON CONFLICT (id) DO NOTHING",
-        )?;
-        for job in batch {
-            let e = &job.event;
-            let changed = insert.execute(params![
-                e.id,
-                e.kind.as_str(),
-                e.score,
-                e.comment,
-                e.survey_id,
-                e.article_id,
-                e.conversation_id,
-                e.page_url,
-                e.locale,
-                e.visitor_id,
-                e.context.as_ref().map(|c| c.to_string()),
-                e.created_at,
-                e.created_millis().unwrap_or(job.received_ms),
-                job.received_ms,
-            ])?;
-            outcomes.push(if changed == 1 {
-                Outcome::Stored
-            } else {
-                Outcome::Duplicate
-            });
+        )
+        .bind(&e.id)
+        .bind(e.kind.as_str())
+        .bind(e.score)
+        .bind(&e.comment)
+        .bind(&e.survey_id)
+        .bind(&e.article_id)
+        .bind(&e.conversation_id)
+        .bind(&e.page_url)
+        .bind(&e.locale)
+        .bind(&e.visitor_id)
+        .bind(e.context.as_ref().map(|c| c.to_string()))
+        .bind(&e.created_at)
+        .bind(e.created_millis().unwrap_or(job.received_ms))
+        .bind(job.received_ms)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 1 {
+            outcomes[i] = Outcome::Stored;
         }
     }
-    tx.commit()?;
+    tx.commit().await?;
     Ok(outcomes)
-}
-
-/// How many responses the database holds (for tests and the load benchmark's check
-/// that none was lost).
-pub fn count(conn: &Connection) -> Result<i64, StoreError> {
-    Ok(conn.query_row("SELECT COUNT(*) FROM feedback", [], |r| r.get(0))?)
-}
-
-/// Whether a response with `id` is stored.
-pub fn exists(conn: &Connection, id: &str) -> Result<bool, StoreError> {
-    Ok(conn
-        .query_row("SELECT 1 FROM feedback WHERE id = ?1", [id], |_| Ok(()))
-        .optional()?
-        .is_some())
 }

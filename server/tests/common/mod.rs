@@ -1,23 +1,117 @@
-//! Shared by the integration tests: the real application on a real listener.
+//! Shared by the integration tests: the real application on a real listener, on a
+//! fresh database of either backend.
+
+#![allow(dead_code)] // each test file uses part of this
 
 use std::sync::Arc;
 
 use shopdesk_server::chat::store::ChatStore;
 use shopdesk_server::chat::Chat;
+use shopdesk_server::db::{Database, Location};
 use shopdesk_server::edge::Shopfront;
+use shopdesk_server::feedback::store::Store;
 use shopdesk_server::feedback::Feedback;
 use shopdesk_server::limit::RateLimiter;
 use shopdesk_server::{app, Config};
 
-/// Serves `config`, `feedback` and `chat` on 127.0.0.1:0 from a thread of its own (for
-/// the test's lifetime) and returns the base URL, `http://127.0.0.1:PORT`.
+/// Which database a test runs on; [`on_both!`] runs it on each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares, for each named `fn(Backend)`, one test on SQLite and one on PostgreSQL.
+#[allow(unused_macros)] // not every test file has database tests
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name(crate::common::Backend::Sqlite) } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() { super::$name(crate::common::Backend::Postgres) } )*
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use on_both;
+
+/// A new, empty database for one test; gone with it.
+#[derive(Debug)]
+pub(crate) struct TestDb {
+    pub location: Location,
+    /// The folder of the SQLite file, and of the test's site.
+    pub dir: tempfile::TempDir,
+    _postgres: Option<pg_temp::FreshDatabase>,
+}
+
+impl TestDb {
+    pub(crate) fn new(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        match backend {
+            Backend::Sqlite => TestDb {
+                location: Location::Sqlite(dir.path().join("shopdesk.db")),
+                dir,
+                _postgres: None,
+            },
+            Backend::Postgres => {
+                let fresh = pg_temp::fresh_database().unwrap_or_else(|e| {
+                    panic!("PostgreSQL for the tests: {e} (scripts/test.sh runs them beside one)")
+                });
+                TestDb {
+                    location: Location::Postgres(fresh.url.clone()),
+                    dir,
+                    _postgres: Some(fresh),
+                }
+            }
+        }
+    }
+
+    /// The `--database` value of this database, for the real binary.
+    pub(crate) fn arg(&self) -> String {
+        match &self.location {
+            Location::Sqlite(path) => path.to_string_lossy().into_owned(),
+            Location::Postgres(url) => url.clone(),
+        }
+    }
+}
+
+/// Runs `f` on a runtime of its own (tests are synchronous; the stores are not).
+pub(crate) fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// The feedback table of `location`, counted, through a connection of its own.
+pub(crate) fn stored(location: &Location) -> i64 {
+    block_on(async {
+        let db = Database::open(location).await.unwrap();
+        let n = Store::new(db.clone()).count().await.unwrap();
+        db.close().await;
+        n
+    })
+}
+
+/// Tokens of the services a test turns on.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tokens {
+    pub admin: Option<String>,
+    pub agent: Option<String>,
+}
+
+/// Serves `config` with feedback and chat on the database at `location`, on
+/// 127.0.0.1:0 from a thread of its own (for the test's lifetime), and returns the
+/// base URL, `http://127.0.0.1:PORT`.
 pub(crate) fn listen(
     config: Config,
     shopfront: Shopfront,
-    feedback: Feedback,
-    chat: Chat,
+    location: &Location,
+    tokens: Tokens,
 ) -> String {
-    let (shopfront, feedback, chat) = (Arc::new(shopfront), Arc::new(feedback), Arc::new(chat));
+    let location = location.clone();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -26,11 +120,22 @@ pub(crate) fn listen(
             .build()
             .unwrap();
         rt.block_on(async move {
+            let db = Database::open(&location).await.unwrap();
+            let feedback = Feedback {
+                store: Store::new(db.clone()),
+                admin_token: tokens.admin,
+            };
+            let chat = Chat::new(ChatStore::new(db), tokens.agent);
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
             shopdesk_server::serve(
                 listener,
-                app(&config, shopfront, feedback, chat),
+                app(
+                    &config,
+                    Arc::new(shopfront),
+                    Arc::new(feedback),
+                    Arc::new(chat),
+                ),
                 std::future::pending(),
             )
             .await
@@ -40,27 +145,31 @@ pub(crate) fn listen(
     format!("http://{}", rx.recv().unwrap())
 }
 
-/// Chat on the feedback database, off (no agent token): for tests of other parts.
-#[allow(dead_code)]
-pub(crate) fn chat_off(feedback: &Feedback) -> Chat {
-    Chat::new(ChatStore::open(feedback.store.path()).unwrap(), None)
+/// The usual configuration: the served folder `site/` in `dir` holding a one-line
+/// store page, the default body limit, no CSP.
+pub(crate) fn config(dir: &std::path::Path) -> Config {
+    Config {
+        root: store_site(dir),
+        content_security_policy: None,
+        body_limit: 16 * 1024,
+    }
 }
 
 /// A served folder `site/` in `dir` holding a one-line store page.
-#[allow(dead_code)]
 pub(crate) fn store_site(dir: &std::path::Path) -> std::path::PathBuf {
     let site = dir.join("site");
-    std::fs::create_dir(&site).unwrap();
-    std::fs::write(
-        site.join("index.html"),
-        "<!doctype html><title>store</title>",
-    )
-    .unwrap();
+    if !site.is_dir() {
+        std::fs::create_dir(&site).unwrap();
+        std::fs::write(
+            site.join("index.html"),
+            "<!doctype html><title>store</title>",
+        )
+        .unwrap();
+    }
     site
 }
 
 /// The shopfront for store pages on `origins`, rate limited by `limiter`.
-#[allow(dead_code)]
 pub(crate) fn shopfront(origins: &[&str], limiter: Option<RateLimiter>) -> Shopfront {
     Shopfront {
         origins: origins.iter().map(|o| o.to_string()).collect(),

@@ -116,7 +116,10 @@ pub(crate) fn Panel(settings: Settings, locale: String, query: String) -> impl I
     let widget = Widget::get();
     let search = widget.search;
     let status = search.status;
-    let panel = widget.panel.get_value();
+    // The widget's owner is this view's parent: it is there while the view is built.
+    let panel = widget
+        .panel()
+        .expect("the panel is built inside the mounted widget");
     // A keystroke writes the signals below only when what they show changes: each
     // subscriber costs a reactive update per keystroke, and keystroke latency is the
     // widget's tightest budget (BENCHMARKS.md, "Browser latency").
@@ -150,7 +153,7 @@ pub(crate) fn Panel(settings: Settings, locale: String, query: String) -> impl I
     let searched = pause::after_pause(SEARCH_EVENT_DELAY_MS, move || {
         let q = query.with_value(|q| q.trim().to_string());
         let n = results.with_untracked(Vec::len);
-        widget.history.update_value(|h| h.searched(&q));
+        widget.remember(|h| h.searched(&q));
         js::emit("search", &json!({ "query": q, "results": n }));
     });
 
@@ -187,7 +190,7 @@ pub(crate) fn Panel(settings: Settings, locale: String, query: String) -> impl I
 
     let open_article = move |id: String| match search.article(&id) {
         Some(a) => {
-            widget.history.update_value(|h| h.viewed(&a.id));
+            widget.remember(|h| h.viewed(&a.id));
             js::emit("article:view", &json!({ "id": a.id, "title": a.title }));
             article.set(Some(a));
         }
@@ -351,7 +354,7 @@ pub(crate) fn Panel(settings: Settings, locale: String, query: String) -> impl I
 #[component]
 fn ChatPlace(chat: Chat, text: &'static Text, query: StoredValue<String>) -> impl IntoView {
     let t = &text.chat;
-    let history = Widget::get().history;
+    let widget = Widget::get();
     let host = NodeRef::<html::Div>::new();
     Effect::new(move |_| {
         if let Some(h) = host.get() {
@@ -392,7 +395,7 @@ fn ChatPlace(chat: Chat, text: &'static Text, query: StoredValue<String>) -> imp
                 // they did not pause long enough for it to count as a search.
                 query.with_value(|q| {
                     if !q.trim().is_empty() {
-                        history.update_value(|h| h.searched(q.trim()));
+                        widget.remember(|h| h.searched(q.trim()));
                     }
                 });
                 chat.load();

@@ -1,0 +1,286 @@
+//! The schema, in versions, for both backends.
+//!
+//! One version number describes both: step N brings either backend from N−1 to N.
+//! SQLite keeps the version in `PRAGMA user_version` (as every earlier server did, so
+//! their files upgrade in place); PostgreSQL in `shopdesk_schema`, and its upgrade runs
+//! under an advisory lock, so instances starting together upgrade once. Each step runs
+//! in one transaction with its version: an upgrade that fails leaves the database as it
+//! was.
+
+use sqlx::{Acquire, Executor, Row};
+
+use super::{Backend, Database, DbError};
+
+/// The schema this code writes: 1 feedback, 2 chat, 3 chat messages keyed by author
+/// and id, 4 a commit-ordered event clock, the ending event per conversation and agent
+/// presence per instance (several instances on PostgreSQL).
+pub const SCHEMA_VERSION: i64 = 4;
+
+/// `pg_advisory_xact_lock` key of the upgrade ("shopdesk" in ASCII, truncated).
+const UPGRADE_LOCK: i64 = 0x73686f70_6465736b;
+
+const SQLITE: [&str; 4] = [
+    "CREATE TABLE IF NOT EXISTS feedback (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        comment TEXT,
+        survey_id TEXT,
+        article_id TEXT,
+        conversation_id TEXT,
+        page_url TEXT,
+        locale TEXT,
+        visitor_id TEXT,
+        context TEXT,
+        created_at TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        received_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (created_ms);",
+    // Events are numbered across conversations (`seq`): a client that reconnects asks
+    // for everything after the last number it saw. `client_id` makes a message sent
+    // twice (a retry) appear once.
+    "CREATE TABLE IF NOT EXISTS chat_conversations (
+        id TEXT PRIMARY KEY,
+        token_sha256 TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        closed_at INTEGER,
+        handoff TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS chat_open ON chat_conversations (closed_at, started_at);
+    CREATE TABLE IF NOT EXISTS chat_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation TEXT NOT NULL REFERENCES chat_conversations (id),
+        at INTEGER NOT NULL,
+        client_id TEXT,
+        what TEXT NOT NULL,
+        UNIQUE (conversation, client_id)
+    );
+    CREATE INDEX IF NOT EXISTS chat_events_by_conversation ON chat_events (conversation, seq);",
+    // A message is known by its author and its id together (`MessageKey`): each side
+    // makes its own ids. Version 2 stored the bare id; every stored message says who
+    // wrote it.
+    "UPDATE chat_events SET client_id = json_extract(what, '$.author') || ':' || client_id
+        WHERE client_id IS NOT NULL;",
+    // Numbers come from one counter row, taken as the last step before commit: its
+    // lock makes numbers follow commit order, so a reader that saw N has seen every
+    // event before N (on PostgreSQL, a sequence would let N+1 commit before N).
+    "CREATE TABLE chat_clock (one INTEGER PRIMARY KEY CHECK (one = 1), seq INTEGER NOT NULL);
+    INSERT INTO chat_clock (one, seq) SELECT 1, COALESCE(MAX(seq), 0) FROM chat_events;
+    ALTER TABLE chat_conversations ADD COLUMN closed_seq INTEGER;
+    UPDATE chat_conversations SET closed_seq = (
+        SELECT MAX(e.seq) FROM chat_events e
+        WHERE e.conversation = chat_conversations.id AND json_extract(e.what, '$.type') = 'closed'
+    ) WHERE closed_at IS NOT NULL;
+    CREATE TABLE chat_presence (
+        instance TEXT PRIMARY KEY,
+        agents INTEGER NOT NULL,
+        seen_ms INTEGER NOT NULL
+    );",
+];
+
+/// PostgreSQL came with version 4: its steps create each version's tables directly.
+const POSTGRES: [&str; 4] = [
+    "CREATE TABLE IF NOT EXISTS feedback (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        comment TEXT,
+        survey_id TEXT,
+        article_id TEXT,
+        conversation_id TEXT,
+        page_url TEXT,
+        locale TEXT,
+        visitor_id TEXT,
+        context TEXT,
+        created_at TEXT NOT NULL,
+        created_ms BIGINT NOT NULL,
+        received_ms BIGINT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (created_ms);",
+    "CREATE TABLE IF NOT EXISTS chat_conversations (
+        id TEXT PRIMARY KEY,
+        token_sha256 TEXT NOT NULL,
+        started_at BIGINT NOT NULL,
+        closed_at BIGINT,
+        handoff TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS chat_open ON chat_conversations (closed_at, started_at);
+    CREATE TABLE IF NOT EXISTS chat_events (
+        seq BIGINT PRIMARY KEY,
+        conversation TEXT NOT NULL REFERENCES chat_conversations (id),
+        at BIGINT NOT NULL,
+        client_id TEXT,
+        what TEXT NOT NULL,
+        UNIQUE (conversation, client_id)
+    );
+    CREATE INDEX IF NOT EXISTS chat_events_by_conversation ON chat_events (conversation, seq);",
+    "UPDATE chat_events SET client_id = (what::json ->> 'author') || ':' || client_id
+        WHERE client_id IS NOT NULL AND client_id NOT LIKE '%:%';",
+    "CREATE TABLE chat_clock (one INTEGER PRIMARY KEY CHECK (one = 1), seq BIGINT NOT NULL);
+    INSERT INTO chat_clock (one, seq) SELECT 1, COALESCE(MAX(seq), 0) FROM chat_events;
+    ALTER TABLE chat_conversations ADD COLUMN closed_seq BIGINT;
+    CREATE TABLE chat_presence (
+        instance TEXT PRIMARY KEY,
+        agents BIGINT NOT NULL,
+        seen_ms BIGINT NOT NULL
+    );",
+];
+
+/// Brings `db` up to [`SCHEMA_VERSION`].
+pub(super) async fn migrate(db: &Database) -> Result<(), DbError> {
+    let at = db.location().to_string();
+    let mut conn = db.writer().acquire().await?;
+    let mut tx = conn.begin().await?;
+    let (steps, found) = match db.backend() {
+        Backend::Sqlite => {
+            let found: i64 = sqlx::query("PRAGMA user_version")
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
+            (&SQLITE, found)
+        }
+        Backend::Postgres => {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(UPGRADE_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            tx.execute("CREATE TABLE IF NOT EXISTS shopdesk_schema (version BIGINT NOT NULL)")
+                .await?;
+            let found: Option<i64> = sqlx::query("SELECT MAX(version) FROM shopdesk_schema")
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
+            (&POSTGRES, found.unwrap_or(0))
+        }
+    };
+    if found > SCHEMA_VERSION {
+        return Err(DbError::TooNew { at, found });
+    }
+    for version in found + 1..=SCHEMA_VERSION {
+        let step = steps[(version - 1) as usize];
+        let record = match db.backend() {
+            Backend::Sqlite => format!("PRAGMA user_version = {version}"),
+            Backend::Postgres => format!(
+                "DELETE FROM shopdesk_schema; INSERT INTO shopdesk_schema (version) VALUES ({version})"
+            ),
+        };
+        let applied = async {
+            tx.execute(step).await?;
+            tx.execute(record.as_str()).await?;
+            Ok::<_, sqlx::Error>(())
+        };
+        applied.await.map_err(|source| DbError::Migrate {
+            at: at.clone(),
+            version,
+            source,
+        })?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Database, Location};
+    use super::*;
+
+    async fn sqlite_at(version: i64, path: &std::path::Path) {
+        // A file as the server of `version` left it.
+        let db = sqlx::AnyPool::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+            .await
+            .unwrap();
+        for step in &SQLITE[..version as usize] {
+            db.execute(*step).await.unwrap();
+        }
+        db.execute(format!("PRAGMA user_version = {version}").as_str())
+            .await
+            .unwrap();
+        db.close().await;
+    }
+
+    async fn scalar(db: &Database, sql: &str) -> Option<String> {
+        sqlx::query(sql)
+            .fetch_optional(db.reader())
+            .await
+            .unwrap()
+            .and_then(|r| r.try_get::<Option<String>, _>(0).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_version_2_file_keys_its_messages_by_author_and_id_and_gains_the_clock() {
+        sqlx::any::install_default_drivers();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        sqlite_at(2, &path).await;
+        let old = sqlx::AnyPool::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        old.execute(
+            r#"INSERT INTO chat_conversations VALUES ('c1', 'h', 0, 5, '{}');
+            INSERT INTO chat_events (conversation, at, client_id, what) VALUES
+                ('c1', 0, NULL, '{"type":"started","handoff":{}}'),
+                ('c1', 1, 'm1', '{"type":"message","author":"shopper","id":"m1","body":"hi"}'),
+                ('c1', 5, NULL, '{"type":"closed","by":"agent"}');"#,
+        )
+        .await
+        .unwrap();
+        old.close().await;
+        let db = Database::open(&Location::Sqlite(path)).await.unwrap();
+        assert_eq!(
+            scalar(&db, "SELECT client_id FROM chat_events WHERE seq = 2").await,
+            Some("shopper:m1".into())
+        );
+        assert_eq!(
+            scalar(&db, "SELECT CAST(seq AS TEXT) FROM chat_clock").await,
+            Some("3".into()),
+            "numbering goes on where version 2 stopped"
+        );
+        assert_eq!(
+            scalar(
+                &db,
+                "SELECT CAST(closed_seq AS TEXT) FROM chat_conversations"
+            )
+            .await,
+            Some("3".into()),
+            "an ended conversation knows its ending event"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_version_1_file_gains_chat_keeps_its_feedback_and_a_newer_one_is_refused() {
+        sqlx::any::install_default_drivers();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        sqlite_at(1, &path).await;
+        let old = sqlx::AnyPool::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        old.execute(
+            "INSERT INTO feedback VALUES ('a', 'nps', 9, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                NULL, '2026-11-01T00:00:00Z', 0, 0)",
+        )
+        .await
+        .unwrap();
+        old.close().await;
+        let location = Location::Sqlite(path.clone());
+        let db = Database::open(&location).await.unwrap();
+        assert_eq!(
+            scalar(&db, "SELECT CAST(COUNT(*) AS TEXT) FROM feedback").await,
+            Some("1".into())
+        );
+        assert_eq!(
+            scalar(&db, "SELECT CAST(COUNT(*) AS TEXT) FROM chat_events").await,
+            Some("0".into())
+        );
+        db.writer()
+            .execute("PRAGMA user_version = 99")
+            .await
+            .unwrap();
+        db.close().await;
+        assert!(matches!(
+            Database::open(&location).await,
+            Err(DbError::TooNew { found: 99, .. })
+        ));
+    }
+}
