@@ -3,14 +3,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
-use std::time::Duration;
-
+use common::client::{call, said, uuid, Stream, STORE};
 use common::{on_both, Backend, TestDb, Tokens};
-use serde_json::{json, Value};
+use serde_json::json;
 
 const AGENT: &str = "test-agent-token-0123456789";
-const STORE: &str = "https://shop.example";
 
 on_both!(
     a_shopper_and_an_agent_talk_until_the_agent_ends_the_chat,
@@ -38,105 +35,6 @@ fn start(backend: Backend, agent_token: Option<&str>) -> Server {
         tokens,
     );
     Server { base, _db: db }
-}
-
-/// Status, the CORS header, and the JSON body (or `Value::Null`).
-fn call(
-    method: &str,
-    url: &str,
-    token: Option<&str>,
-    origin: Option<&str>,
-    body: Option<Value>,
-) -> (u16, Option<String>, Value) {
-    let mut req = ureq::request(method, url);
-    if let Some(t) = token {
-        req = req.set("Authorization", &format!("Bearer {t}"));
-    }
-    if let Some(o) = origin {
-        req = req.set("Origin", o);
-    }
-    let result = match body {
-        Some(b) => req
-            .set("Content-Type", "application/json")
-            .send_string(&b.to_string()),
-        None => req.call(),
-    };
-    let response = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: {e}"),
-    };
-    let status = response.status();
-    let cors = response
-        .header("Access-Control-Allow-Origin")
-        .map(str::to_string);
-    let text = response.into_string().unwrap();
-    (
-        status,
-        cors,
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-    )
-}
-
-fn uuid(n: u32) -> String {
-    format!("00000000-0000-4000-8000-{n:012}")
-}
-
-/// A server-sent event stream, read event by event (`data:` lines as JSON).
-struct Stream(BufReader<Box<dyn Read + Send + Sync>>);
-
-impl Stream {
-    fn open(url: &str, last_event_id: Option<i64>) -> (u16, Option<Stream>) {
-        let agent = ureq::AgentBuilder::new()
-            .timeout_read(Duration::from_secs(10))
-            .build();
-        let mut req = agent.get(url).set("Origin", STORE);
-        if let Some(id) = last_event_id {
-            req = req.set("Last-Event-ID", &id.to_string());
-        }
-        match req.call() {
-            Ok(r) => {
-                if url.contains("/v1/chat/") {
-                    // Store pages on other origins may read their conversation.
-                    assert_eq!(
-                        r.header("Access-Control-Allow-Origin"),
-                        Some(STORE),
-                        "{url}"
-                    );
-                }
-                assert!(r.content_type().starts_with("text/event-stream"));
-                (200, Some(Stream(BufReader::new(r.into_reader()))))
-            }
-            Err(ureq::Error::Status(code, _)) => (code, None),
-            Err(e) => panic!("{url}: {e}"),
-        }
-    }
-
-    /// The next event's data, or `None` when the server ended the stream.
-    fn next(&mut self) -> Option<Value> {
-        let mut line = String::new();
-        loop {
-            line.clear();
-            if self.0.read_line(&mut line).expect("the stream stalled") == 0 {
-                return None;
-            }
-            if let Some(data) = line.strip_prefix("data:") {
-                return Some(serde_json::from_str(data.trim()).unwrap());
-            }
-        }
-    }
-}
-
-fn said(event: &Value) -> String {
-    match event["type"].as_str().unwrap() {
-        "message" => format!(
-            "{}: {}",
-            event["author"].as_str().unwrap(),
-            event["body"].as_str().unwrap()
-        ),
-        "closed" => format!("closed by {}", event["by"].as_str().unwrap()),
-        other => other.to_string(),
-    }
 }
 
 fn a_shopper_and_an_agent_talk_until_the_agent_ends_the_chat(backend: Backend) {

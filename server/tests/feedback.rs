@@ -5,6 +5,7 @@ mod common;
 
 use std::process::Command;
 
+use common::client::uuid;
 use common::{on_both, stored, Backend, TestDb, Tokens};
 use serde_json::{json, Value};
 use shopdesk_server::db::Database;
@@ -52,10 +53,6 @@ fn event(id: &str, kind: &str, score: i64) -> Value {
         "created_at": "2026-11-20T12:00:00Z",
         "page_url": "https://shop.example/thanks",
     })
-}
-
-fn uuid(n: u32) -> String {
-    format!("00000000-0000-4000-8000-{n:012}")
 }
 
 /// Status, headers we care about, and the JSON body (or `Value::Null`).

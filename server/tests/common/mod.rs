@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses part of this
 
+pub(crate) mod client;
+
 use std::sync::Arc;
 
 use shopdesk_server::chat::store::ChatStore;

@@ -1,0 +1,266 @@
+//! Several instances of the real `shopdesk-server` binary on one PostgreSQL: one
+//! service whichever instance a client reaches, an instance killed with SIGKILL
+//! mid-conversation, and PostgreSQL itself restarted under a conversation.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::client::{call, said, uuid, Stream, STORE};
+use common::stored;
+use pg_temp::{Cluster, Durability};
+use serde_json::{json, Value};
+use shopdesk_server::db::Location;
+
+const AGENT: &str = "test-agent-token-0123456789";
+
+/// One `shopdesk-server` process; killed (SIGKILL) on drop.
+struct Instance {
+    child: Child,
+    base: String,
+}
+
+impl Instance {
+    fn start(database: &str, root: &Path) -> Instance {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_shopdesk-server"))
+            .args(["--addr", "127.0.0.1:0", "--agent-token", AGENT])
+            .args(["--allow-origin", STORE, "--rate-limit", "0"])
+            .arg("--root")
+            .arg(root)
+            .arg("--database")
+            .arg(database)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("the server exited before listening")
+                .unwrap();
+            if let Some(url) = line.strip_prefix("Shopdesk demo store: ") {
+                break url.trim_end_matches('/').to_string();
+            }
+        };
+        // Keep reading what it prints, so it never writes into a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Instance { child, base }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn start_chat(base: &str) -> (String, String, Value) {
+    let (status, _, started) = call(
+        "POST",
+        &format!("{base}/v1/chat"),
+        None,
+        Some(STORE),
+        Some(json!({})),
+    );
+    assert_eq!(status, 201, "{started}");
+    let field = |name: &str| started[name].as_str().unwrap().to_string();
+    (field("id"), field("token"), started)
+}
+
+fn shopper_says(base: &str, id: &str, token: &str, n: u32) -> Result<(u16, Value), String> {
+    let response = ureq::post(&format!("{base}/v1/chat/{id}/messages"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .set("Origin", STORE)
+        .timeout(Duration::from_secs(10))
+        .send_json(json!({"id": uuid(n), "body": format!("message {n}")}));
+    match response {
+        Ok(r) => Ok((r.status(), r.into_json().unwrap())),
+        Err(ureq::Error::Status(code, r)) => Ok((code, r.into_json().unwrap_or(Value::Null))),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The conversation as the agents' API returns it: what was said, in order.
+fn transcript(base: &str, id: &str) -> Vec<String> {
+    let (status, _, history) = call(
+        "GET",
+        &format!("{base}/v1/agent/conversations/{id}"),
+        Some(AGENT),
+        None,
+        None,
+    );
+    assert_eq!(status, 200, "{history}");
+    history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(said)
+        .collect()
+}
+
+/// The next event on `stream` that is a message, as `author: body`.
+fn next_message(stream: &mut Stream) -> String {
+    loop {
+        let event = stream.next().expect("the stream ended");
+        if event["type"] == "message" {
+            return said(&event);
+        }
+    }
+}
+
+#[test]
+fn two_instances_are_one_service_and_a_killed_one_loses_nothing() {
+    let pg = pg_temp::fresh_database().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::store_site(dir.path());
+    let mut a = Instance::start(&pg.url, &root);
+    let b = Instance::start(&pg.url, &root);
+
+    // An agent on B; a shopper on A sees them online and is heard on B at once.
+    let (_, agents) = Stream::open(&format!("{}/v1/agent/events?token={AGENT}", b.base), None);
+    let mut agents = agents.unwrap();
+    let (id, token, started) = start_chat(&a.base);
+    assert_eq!(started["agents_online"], 1, "presence is shared");
+    assert_eq!(agents.next().unwrap()["type"], "started");
+    let url = |base: &str| format!("{base}/v1/chat/{id}/events?token={token}");
+    let (_, shopper) = Stream::open(&url(&a.base), None);
+    let mut shopper = shopper.unwrap();
+    assert_eq!(shopper.next().unwrap()["type"], "started");
+    assert_eq!(shopper_says(&a.base, &id, &token, 1).unwrap().0, 201);
+    assert_eq!(next_message(&mut agents), "shopper: message 1");
+    let (status, _, reply) = call(
+        "POST",
+        &format!("{}/v1/agent/conversations/{id}/messages", b.base),
+        Some(AGENT),
+        None,
+        Some(json!({"id": uuid(1), "body": "hello from B"})),
+    );
+    assert_eq!(status, 201, "{reply}");
+    assert_eq!(next_message(&mut agents), "agent: hello from B");
+    assert_eq!(next_message(&mut shopper), "shopper: message 1");
+    assert_eq!(next_message(&mut shopper), "agent: hello from B");
+    let last_seen = reply["seq"].as_i64().unwrap();
+
+    // Feedback posted to both instances is stored once per id.
+    for n in 0..20 {
+        let body = json!({"id": uuid(500 + n), "kind": "csat", "score": 4,
+                          "created_at": "2026-11-20T12:00:00Z"});
+        for (base, expected) in [(&a.base, 201), (&b.base, 200)] {
+            let r = ureq::post(&format!("{base}/v1/feedback")).send_json(body.clone());
+            assert_eq!(r.map(|r| r.status()).unwrap_or(0), expected);
+        }
+    }
+    assert_eq!(stored(&Location::Postgres(pg.url.clone())), 20);
+
+    // A burst of messages to A, which is killed in the middle of it. The shopper's
+    // client does what the widget does: a message not acknowledged is sent again, to
+    // whichever instance answers.
+    let mut acknowledged = 0;
+    for n in 2..=21 {
+        if n == 8 {
+            a.kill();
+        }
+        let answer = shopper_says(&a.base, &id, &token, n)
+            .ok()
+            .filter(|(status, _)| *status == 201);
+        if answer.is_some() {
+            acknowledged += 1;
+            continue;
+        }
+        let (status, _) = shopper_says(&b.base, &id, &token, n).unwrap();
+        assert!(status == 201 || status == 200, "{status}");
+    }
+    assert_eq!(acknowledged, 6, "messages 2-7 went to A before it died");
+    // A's stream broke with it; the shopper resumes on B after the last event seen.
+    drop(shopper);
+    let (_, resumed) = Stream::open(&url(&b.base), Some(last_seen));
+    let mut resumed = resumed.unwrap();
+    let got: Vec<String> = (2..=21).map(|_| next_message(&mut resumed)).collect();
+    let expected: Vec<String> = (2..=21).map(|n| format!("shopper: message {n}")).collect();
+    assert_eq!(got, expected, "each message once, in order");
+    let all = transcript(&b.base, &id);
+    assert_eq!(all.len(), 1 + 1 + 1 + 20, "{all:?}");
+    // The agent on B heard every one of them too.
+    let heard: Vec<String> = (2..=21).map(|_| next_message(&mut agents)).collect();
+    assert_eq!(heard, expected);
+}
+
+#[test]
+fn postgres_restarted_under_a_conversation_loses_nothing_acknowledged() {
+    // A server of its own (it is stopped and started), durable as in production.
+    let cluster = Cluster::start(Durability::Production).unwrap();
+    let url = cluster.create_database("shop").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::store_site(dir.path());
+    let a = Instance::start(&url, &root);
+    let b = Instance::start(&url, &root);
+    let ready = |base: &str| {
+        ureq::get(&format!("{base}/v1/ready"))
+            .timeout(Duration::from_secs(10))
+            .call()
+            .map(|r| r.status())
+            .unwrap_or_else(|e| match e {
+                ureq::Error::Status(code, _) => code,
+                other => panic!("{other}"),
+            })
+    };
+    assert_eq!((ready(&a.base), ready(&b.base)), (200, 200));
+    let (id, token, _) = start_chat(&a.base);
+    for n in 1..=5 {
+        assert_eq!(shopper_says(&a.base, &id, &token, n).unwrap().0, 201);
+    }
+
+    cluster.kill().unwrap();
+    assert_eq!(
+        (ready(&a.base), ready(&b.base)),
+        (503, 503),
+        "not ready without it"
+    );
+    let (status, refusal) = shopper_says(&a.base, &id, &token, 6).unwrap();
+    assert_eq!(status, 503, "{refusal}");
+    assert!(
+        refusal["error"].as_str().unwrap().contains("retry"),
+        "{refusal}"
+    );
+
+    cluster.start_again().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ready(&a.base) != 200 || ready(&b.base) != 200 {
+        assert!(Instant::now() < deadline, "the instances did not recover");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Listening again on B: a message said on A reaches B's agents at once.
+    let (_, agents) = Stream::open(&format!("{}/v1/agent/events?token={AGENT}", b.base), None);
+    let mut agents = agents.unwrap();
+    let listed: Vec<String> = (0..6).map(|_| said(&agents.next().unwrap())).collect();
+    assert_eq!(listed[5], "shopper: message 5");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    // The retried message, once the database answers (the listener may still be
+    // reconnecting: then it arrives by the nudge after it).
+    loop {
+        let (status, _) = shopper_says(&a.base, &id, &token, 6).unwrap();
+        if status == 201 || status == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the message was never taken");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(next_message(&mut agents), "shopper: message 6");
+    let all = transcript(&b.base, &id);
+    let expected: Vec<String> = std::iter::once("started".to_string())
+        .chain((1..=6).map(|n| format!("shopper: message {n}")))
+        .collect();
+    assert_eq!(
+        all, expected,
+        "nothing acknowledged was lost, nothing doubled"
+    );
+}
