@@ -1,38 +1,88 @@
-//! The real `shopdesk-server` for the load tests (`ingest`, `chat`): the release binary
-//! on 127.0.0.1:0 with a fresh database in a temporary folder and the rate limit off,
-//! stopped when dropped; and reading its HTTP/1.1 answers off a raw connection (the
-//! load generators speak HTTP themselves, to measure the server and not a client
+//! The real `shopdesk-server` for the load tests (`ingest`, `chat`, `streams`): the
+//! release binary on 127.0.0.1:0 with the rate limit off, on a fresh database of either
+//! backend, stopped when dropped; and reading its HTTP/1.1 answers off a raw connection
+//! (the load generators speak HTTP themselves, to measure the server and not a client
 //! library).
 
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
+use tokio::io::AsyncWriteExt;
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::TcpStream;
+use clap::ValueEnum;
+use pg_temp::{Cluster, Durability};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::net::tcp::OwnedReadHalf;
+
+/// Which database the servers under test keep their data in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Backend {
+    /// A file in a temporary folder (WAL, synchronous=FULL): the embedded default.
+    Sqlite,
+    /// A throwaway PostgreSQL server with its production defaults (fsync on).
+    Postgres,
+}
+
+/// A fresh database for one run; deleted (and its server stopped) when dropped.
+#[derive(Debug)]
+pub struct Database {
+    /// What `--database` says.
+    pub arg: String,
+    pub backend: Backend,
+    dir: tempfile::TempDir,
+    _cluster: Option<Cluster>,
+}
+
+impl Database {
+    pub fn fresh(backend: Backend) -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let (arg, cluster) = match backend {
+            Backend::Sqlite => (
+                dir.path().join("shopdesk.db").to_string_lossy().into_owned(),
+                None,
+            ),
+            Backend::Postgres => {
+                let cluster = Cluster::start(Durability::Production)
+                    .context("starting PostgreSQL for the benchmark")?;
+                (cluster.create_database("bench")?, Some(cluster))
+            }
+        };
+        Ok(Database {
+            arg,
+            backend,
+            dir,
+            _cluster: cluster,
+        })
+    }
+
+    /// A served folder with a one-line page, beside the database.
+    fn site(&self) -> Result<std::path::PathBuf> {
+        let site = self.dir.path().join("site");
+        if !site.is_dir() {
+            std::fs::create_dir(&site)?;
+            std::fs::write(site.join("index.html"), "<!doctype html>")?;
+        }
+        Ok(site)
+    }
+}
 
 #[derive(Debug)]
 pub struct Server {
     child: Child,
     /// `127.0.0.1:PORT`.
     pub addr: String,
-    pub database: PathBuf,
-    _dir: tempfile::TempDir,
 }
 
 impl Server {
-    /// Starts `binary` with `extra` arguments and waits for the address it prints.
-    pub fn start(binary: &str, extra: &[&str]) -> Result<Self> {
-        let dir = tempfile::tempdir()?;
-        let site = dir.path().join("site");
-        std::fs::create_dir(&site)?;
-        std::fs::write(site.join("index.html"), "<!doctype html>")?;
-        let database = dir.path().join("shopdesk.db");
+    /// Starts `binary` on `database` with `extra` arguments and waits for the address
+    /// it prints.
+    pub fn start(binary: &str, database: &Database, extra: &[&str]) -> Result<Self> {
         let mut child = Command::new(binary)
             .args(["--addr", "127.0.0.1:0", "--rate-limit", "0", "--root"])
-            .arg(&site)
+            .arg(database.site()?)
             .arg("--database")
-            .arg(&database)
+            .arg(&database.arg)
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -41,8 +91,8 @@ impl Server {
                 format!("cannot start {binary}; build it with `cargo build --release -p shopdesk-server`")
             })?;
         let stdout = child.stdout.take().context("no server stdout")?;
-        let mut line = String::new();
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)?;
+        let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+        let line = lines.next().context("the server exited at start")??;
         let addr = line
             .trim()
             .rsplit("http://")
@@ -50,12 +100,19 @@ impl Server {
             .and_then(|a| a.strip_suffix('/'))
             .context("the server did not print its address")?
             .to_string();
-        Ok(Self {
-            child,
-            addr,
-            database,
-            _dir: dir,
-        })
+        // Keep reading what it prints, so it never writes into a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok(Self { child, addr })
+    }
+
+    /// The server's resident memory now, in KB (`VmRSS`).
+    pub fn rss_kb(&self) -> Result<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .context("no VmRSS in /proc/PID/status")
     }
 
     /// Stops the server (the database stays, to be read back).
@@ -69,6 +126,25 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Raises this process's open-file limit to at least `wanted` (servers started after
+/// inherit it); as root the hard limit too.
+pub fn raise_file_limit(wanted: u64) -> Result<()> {
+    use rlimit::Resource;
+    let (soft, hard) = Resource::NOFILE.get()?;
+    if soft >= wanted {
+        return Ok(());
+    }
+    let target_hard = hard.max(wanted);
+    if Resource::NOFILE.set(wanted, target_hard).is_err() {
+        Resource::NOFILE.set(hard, hard)?;
+        bail!(
+            "this benchmark needs {wanted} open files and the limit is {hard}; \
+             raise it (`ulimit -Hn`) or run as root"
+        );
+    }
+    Ok(())
 }
 
 /// Status and body of one response with a `Content-Length`.
@@ -95,4 +171,44 @@ pub async fn read_response(read: &mut BufReader<OwnedReadHalf>) -> Result<(u16, 
     let mut body = vec![0; length];
     read.read_exact(&mut body).await?;
     Ok((status, body))
+}
+
+/// One POST on a connection of its own: status and body.
+pub async fn post(addr: &str, path: &str, token: Option<&str>, body: &str) -> Result<(u16, String)> {
+    let stream = TcpStream::connect(addr).await?;
+    let (read, mut write) = stream.into_split();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    write.write_all(request.as_bytes()).await?;
+    let (status, body) = read_response(&mut BufReader::new(read)).await?;
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// Opens a server-sent event stream; returns it after the response headers, with the
+/// connection's write half (dropping that would end the stream).
+pub async fn open_stream(addr: &str, path: &str) -> Result<(BufReader<OwnedReadHalf>, OwnedWriteHalf)> {
+    let stream = TcpStream::connect(addr).await?;
+    let (read, mut write) = stream.into_split();
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
+    write.write_all(request.as_bytes()).await?;
+    let mut read = BufReader::new(read);
+    let mut line = String::new();
+    read.read_line(&mut line).await?;
+    if !line.contains(" 200 ") {
+        bail!("{path}: {}", line.trim());
+    }
+    loop {
+        line.clear();
+        read.read_line(&mut line).await?;
+        if line.trim_end().is_empty() {
+            break;
+        }
+    }
+    Ok((read, write))
 }

@@ -214,6 +214,14 @@ fn postgres_restarted_under_a_conversation_loses_nothing_acknowledged() {
             })
     };
     assert_eq!((ready(&a.base), ready(&b.base)), (200, 200));
+    let doc: Value = ureq::get(&format!("{}/v1/openapi.json", a.base))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert!(doc["paths"]["/v1/ready"]["get"]["responses"]
+        .get("503")
+        .is_some());
     let (id, token, _) = start_chat(&a.base);
     for n in 1..=5 {
         assert_eq!(shopper_says(&a.base, &id, &token, n).unwrap().0, 201);

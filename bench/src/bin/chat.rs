@@ -1,12 +1,15 @@
 //! Live chat relay load test: starts the release `shopdesk-server` on 127.0.0.1 with a
-//! fresh SQLite file and an agent token, opens one agent event stream (as the agent page
+//! fresh database and an agent token, opens one agent event stream (as the agent page
 //! does) and N conversations, each with its own shopper event stream (as the widget
 //! does), and has every shopper send a message at a steady pace for a fixed time. It
 //! prints how long the server took to acknowledge a message (stored) and to deliver it
 //! to the agent's and to the shopper's own stream, and whether every acknowledged
-//! message reached both. Loopback only; the run stops by itself.
+//! message reached both. With `--instances 2` (PostgreSQL), the shoppers are on the
+//! first instance and the agent on the second: every message crosses instances on its
+//! way to the agent. Loopback only; the run stops by itself.
 //!
 //!   cargo run --release -p shopdesk-bench --bin chat -- --conversations 50 --seconds 10
+//!   cargo run --release -p shopdesk-bench --bin chat -- --backend postgres --instances 2
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -14,9 +17,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use shopdesk_bench::server::{read_response, Server};
+use shopdesk_bench::server::{open_stream, post, read_response, Backend, Database, Server};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::TcpStream;
 
 const AGENT: &str = "bench-agent-token-0123456789";
@@ -36,6 +39,12 @@ struct Args {
     /// The server binary (built with `cargo build --release -p shopdesk-server`).
     #[arg(long, default_value = "target/release/shopdesk-server")]
     server: String,
+    /// Where the conversations are stored.
+    #[arg(long, value_enum, default_value = "sqlite")]
+    backend: Backend,
+    /// Server instances on the one database (PostgreSQL only for more than one).
+    #[arg(long, default_value_t = 1)]
+    instances: usize,
 }
 
 /// When each message was sent, and when it was seen where.
@@ -52,8 +61,16 @@ type Shared = Arc<Mutex<Clock>>;
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    let server = Server::start(&args.server, &["--agent-token", AGENT])?;
-    let addr = server.addr.clone();
+    if args.instances > 1 && args.backend == Backend::Sqlite {
+        bail!("several instances share a database on PostgreSQL only: add --backend postgres");
+    }
+    let database = Database::fresh(args.backend)?;
+    let servers = (0..args.instances.max(1))
+        .map(|_| Server::start(&args.server, &database, &["--agent-token", AGENT]))
+        .collect::<Result<Vec<_>>>()?;
+    // Shoppers on the first instance, the agent on the last.
+    let addr = servers[0].addr.clone();
+    let agent_addr = servers[servers.len() - 1].addr.clone();
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -61,7 +78,8 @@ fn main() -> Result<()> {
     let clock: Shared = Arc::default();
     let (acked, elapsed) = runtime.block_on(async {
         let mut open = Vec::new();
-        let (agent, keep) = open_stream(&addr, &format!("/v1/agent/events?token={AGENT}")).await?;
+        let (agent, keep) =
+            open_stream(&agent_addr, &format!("/v1/agent/events?token={AGENT}")).await?;
         open.push(keep);
         tokio::spawn(read_stream(agent, clock.clone(), true));
         let mut conversations = Vec::new();
@@ -102,15 +120,17 @@ fn main() -> Result<()> {
         drop(open);
         Ok::<_, anyhow::Error>((acked, elapsed))
     })?;
-    drop(server);
+    drop(servers);
 
     let mut c = clock.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
     let (to_agent, to_shopper) = (c.to_agent_us.len() as u64, c.to_shopper_us.len() as u64);
     let lost = acked.saturating_sub(to_agent.min(to_shopper));
-    println!("| conversations | seconds | messages acknowledged | messages/s | ack p50 ms | ack p99 ms | to agent p50 ms | to agent p99 ms | to shopper p50 ms | to shopper p99 ms | errors | lost |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| database | instances | conversations | seconds | messages acknowledged | messages/s | ack p50 ms | ack p99 ms | to agent p50 ms | to agent p99 ms | to shopper p50 ms | to shopper p99 ms | errors | lost |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     println!(
-        "| {} | {:.1} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} |",
+        "| {:?} | {} | {} | {:.1} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} |",
+        args.backend,
+        args.instances.max(1),
         args.conversations,
         elapsed,
         acked,
@@ -127,8 +147,8 @@ fn main() -> Result<()> {
     println!();
     println!(
         "- Each shopper sends a message every {} ms over its own keep-alive connection; \
-         latencies count from sending the POST: acknowledged (committed to SQLite, WAL, synchronous=FULL), \
-         seen on the agents' event stream, seen on the shopper's own stream. Client and server share the 2-core machine (127.0.0.1).",
+         latencies count from sending the POST: acknowledged (committed: SQLite WAL synchronous=FULL, or PostgreSQL's defaults), \
+         seen on the agents' event stream, seen on the shopper's own stream. Client and servers share the 2-core machine (127.0.0.1).",
         args.pause_ms
     );
     if lost > 0 {
@@ -194,45 +214,6 @@ fn id_number(conversation: &str) -> u32 {
 
 fn lock(clock: &Shared) -> std::sync::MutexGuard<'_, Clock> {
     clock.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-async fn post(addr: &str, path: &str, token: Option<&str>, body: &str) -> Result<(u16, String)> {
-    let stream = TcpStream::connect(addr).await?;
-    let (read, mut write) = stream.into_split();
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    write.write_all(request.as_bytes()).await?;
-    let (status, body) = read_response(&mut BufReader::new(read)).await?;
-    Ok((status, String::from_utf8_lossy(&body).into_owned()))
-}
-
-/// Opens a server-sent event stream; returns it after the response headers, with the
-/// connection's write half (dropping that would end the stream).
-async fn open_stream(addr: &str, path: &str) -> Result<(BufReader<OwnedReadHalf>, OwnedWriteHalf)> {
-    let stream = TcpStream::connect(addr).await?;
-    let (read, mut write) = stream.into_split();
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
-    write.write_all(request.as_bytes()).await?;
-    let mut read = BufReader::new(read);
-    let mut line = String::new();
-    read.read_line(&mut line).await?;
-    if !line.contains(" 200 ") {
-        bail!("{path}: {}", line.trim());
-    }
-    loop {
-        line.clear();
-        read.read_line(&mut line).await?;
-        if line.trim_end().is_empty() {
-            break;
-        }
-    }
-    Ok((read, write))
 }
 
 /// Notes when each shopper message shows up on a stream. Events arrive one per chunk

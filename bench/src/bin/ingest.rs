@@ -1,17 +1,19 @@
-//! Feedback ingest load test: starts the release `shopdesk-server` on 127.0.0.1 with a
-//! fresh SQLite file (rate limit off), posts unique responses over keep-alive
-//! connections for a fixed time, and prints requests/s, latency percentiles, and
-//! whether every acknowledged response is in the database (read back with
-//! `shopdesk-server report`). Loopback only; the run stops by itself.
+//! Feedback ingest load test: starts the release `shopdesk-server` on 127.0.0.1 (one
+//! instance or several sharing one database) with a fresh SQLite file or PostgreSQL
+//! database (rate limit off), posts unique responses over keep-alive connections for a
+//! fixed time, and prints requests/s, latency percentiles, and whether every
+//! acknowledged response is in the database (read back with `shopdesk-server report`).
+//! Loopback only; the run stops by itself.
 //!
 //!   cargo run --release -p shopdesk-bench --bin ingest -- --seconds 10 --connections 32
+//!   cargo run --release -p shopdesk-bench --bin ingest -- --backend postgres --instances 2
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use shopdesk_bench::server::{read_response, Server};
+use shopdesk_bench::server::{read_response, Backend, Database, Server};
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -27,6 +29,13 @@ struct Args {
     /// The server binary (built with `cargo build --release -p shopdesk-server`).
     #[arg(long, default_value = "target/release/shopdesk-server")]
     server: String,
+    /// Where the responses are stored.
+    #[arg(long, value_enum, default_value = "sqlite")]
+    backend: Backend,
+    /// Server instances on the one database; connections take turns (PostgreSQL only
+    /// for more than one).
+    #[arg(long, default_value_t = 1)]
+    instances: usize,
 }
 
 /// One connection's results.
@@ -40,8 +49,14 @@ struct Tally {
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    let mut server = Server::start(&args.server, &[])?;
-    let addr = server.addr.clone();
+    if args.instances > 1 && args.backend == Backend::Sqlite {
+        bail!("several instances share a database on PostgreSQL only: add --backend postgres");
+    }
+    let database = Database::fresh(args.backend)?;
+    let mut servers = (0..args.instances.max(1))
+        .map(|_| Server::start(&args.server, &database, &[]))
+        .collect::<Result<Vec<_>>>()?;
+    let addrs: Vec<String> = servers.iter().map(|s| s.addr.clone()).collect();
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -51,7 +66,7 @@ fn main() -> Result<()> {
     let tallies = runtime.block_on(async {
         let mut tasks = Vec::new();
         for c in 0..args.connections {
-            let addr = addr.clone();
+            let addr = addrs[c % addrs.len()].clone();
             tasks.push(tokio::spawn(connection_loop(c, addr, until)));
         }
         let mut all = Vec::new();
@@ -70,11 +85,11 @@ fn main() -> Result<()> {
         duplicates += t.duplicates;
         errors += t.errors;
     }
-    server.stop();
+    servers.iter_mut().for_each(Server::stop);
 
     let out = Command::new(&args.server)
         .args(["report", "--json", "--database"])
-        .arg(&server.database)
+        .arg(&database.arg)
         .output()?;
     if !out.status.success() {
         bail!("report failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -90,10 +105,12 @@ fn main() -> Result<()> {
         let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
         f64::from(latencies[i]) / 1000.0
     };
-    println!("| connections | seconds | acknowledged | responses/s | p50 ms | p99 ms | max ms | errors | in database | lost |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| database | instances | connections | seconds | acknowledged | responses/s | p50 ms | p99 ms | max ms | errors | in database | lost |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     println!(
-        "| {} | {:.1} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
+        "| {:?} | {} | {} | {:.1} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
+        args.backend,
+        addrs.len(),
         args.connections,
         elapsed,
         stored,
@@ -108,7 +125,8 @@ fn main() -> Result<()> {
     println!();
     println!(
         "- Unique NPS responses, one POST each, HTTP/1.1 keep-alive, client and server on the same 2-core machine (127.0.0.1); \
-         a response counts as acknowledged on 201, after its transaction committed (SQLite WAL, synchronous=FULL)."
+         a response counts as acknowledged on 201, after its transaction committed \
+         (SQLite: WAL, synchronous=FULL; PostgreSQL: its defaults, fsync and synchronous_commit on)."
     );
     if stored != in_db {
         bail!(
