@@ -7,13 +7,13 @@
 use std::process::{Child, Command, Stdio};
 
 use anyhow::{bail, Context, Result};
-use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::OwnedWriteHalf;
-use tokio::net::TcpStream;
 use clap::ValueEnum;
 use pg_temp::{Cluster, Durability};
+use tokio::io::AsyncWriteExt;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::net::tcp::OwnedReadHalf;
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::TcpStream;
 
 /// Which database the servers under test keep their data in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -39,7 +39,10 @@ impl Database {
         let dir = tempfile::tempdir()?;
         let (arg, cluster) = match backend {
             Backend::Sqlite => (
-                dir.path().join("shopdesk.db").to_string_lossy().into_owned(),
+                dir.path()
+                    .join("shopdesk.db")
+                    .to_string_lossy()
+                    .into_owned(),
                 None,
             ),
             Backend::Postgres => {
@@ -174,7 +177,12 @@ pub async fn read_response(read: &mut BufReader<OwnedReadHalf>) -> Result<(u16, 
 }
 
 /// One POST on a connection of its own: status and body.
-pub async fn post(addr: &str, path: &str, token: Option<&str>, body: &str) -> Result<(u16, String)> {
+pub async fn post(
+    addr: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> Result<(u16, String)> {
     let stream = TcpStream::connect(addr).await?;
     let (read, mut write) = stream.into_split();
     let auth = token
@@ -191,7 +199,10 @@ pub async fn post(addr: &str, path: &str, token: Option<&str>, body: &str) -> Re
 
 /// Opens a server-sent event stream; returns it after the response headers, with the
 /// connection's write half (dropping that would end the stream).
-pub async fn open_stream(addr: &str, path: &str) -> Result<(BufReader<OwnedReadHalf>, OwnedWriteHalf)> {
+pub async fn open_stream(
+    addr: &str,
+    path: &str,
+) -> Result<(BufReader<OwnedReadHalf>, OwnedWriteHalf)> {
     let stream = TcpStream::connect(addr).await?;
     let (read, mut write) = stream.into_split();
     let request =

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use common::{block_on, on_both, Backend, TestDb};
 use shopdesk_server::chat::store::{ChatError, ChatStore};
 use shopdesk_server::db::Database;
+use shopdesk_server::feedback::store::{Outcome, Store};
 use shopdesk_wire::chat::{Author, Handoff, Say, What};
 
 on_both!(
@@ -15,6 +16,7 @@ on_both!(
     concurrent_writers_get_distinct_numbers_in_commit_order,
     a_message_said_at_once_by_many_retries_is_stored_once,
     a_commit_wakes_the_streams_of_its_conversation_only,
+    feedback_sent_at_once_many_times_to_two_instances_is_stored_once,
 );
 
 fn say(id: u32, body: &str) -> Say {
@@ -221,5 +223,47 @@ fn a_commit_wakes_the_streams_of_its_conversation_only(backend: Backend) {
             }
         }
         assert!(not_woken_by_it(&quiet));
+    });
+}
+
+fn feedback_sent_at_once_many_times_to_two_instances_is_stored_once(backend: Backend) {
+    let db = TestDb::new(backend);
+    block_on(async {
+        let a = Store::new(Database::open(&db.location).await.unwrap());
+        let b = Store::new(Database::open(&db.location).await.unwrap());
+        let event = |n: u32| {
+            shopdesk_wire::FeedbackEvent::from_json(
+                serde_json::json!({"id": common::client::uuid(n), "kind": "nps", "score": 9,
+                                   "created_at": "2026-11-20T12:00:00Z"})
+                .to_string()
+                .as_bytes(),
+            )
+            .unwrap()
+        };
+        // Every id five times, all at once, over both stores: batches hold copies of one
+        // id, and both stores insert the same ids concurrently.
+        let mut tasks = Vec::new();
+        for copy in 0..5 {
+            for n in 0..40 {
+                let store = if (n + copy) % 2 == 0 {
+                    a.clone()
+                } else {
+                    b.clone()
+                };
+                let e = event(n);
+                tasks.push(tokio::spawn(async move {
+                    (n, store.insert(e, 1).await.unwrap())
+                }));
+            }
+        }
+        let mut stored = vec![0; 40];
+        for t in tasks {
+            let (n, outcome) = t.await.unwrap();
+            if outcome == Outcome::Stored {
+                stored[n as usize] += 1;
+            }
+        }
+        assert_eq!(stored, vec![1; 40], "each id stored exactly once");
+        assert_eq!(a.count().await.unwrap(), 40);
     });
 }

@@ -128,7 +128,15 @@ async fn measure(args: &Args, server: &Server, streams: usize) -> Result<()> {
         for w in 0..in_flight.max(1) {
             let (addr, clock, conversations) = (addr.clone(), clock.clone(), conversations.clone());
             workers.push(tokio::spawn(async move {
-                agent(&addr, w, in_flight.max(1), per_worker, &conversations, clock).await
+                agent(
+                    &addr,
+                    w,
+                    in_flight.max(1),
+                    per_worker,
+                    &conversations,
+                    clock,
+                )
+                .await
             }));
         }
         let mut sent = 0;
@@ -165,7 +173,10 @@ async fn measure(args: &Args, server: &Server, streams: usize) -> Result<()> {
             sent.saturating_sub(arrived),
         );
         if arrived < sent {
-            bail!("{} replies never reached their shopper's stream", sent - arrived);
+            bail!(
+                "{} replies never reached their shopper's stream",
+                sent - arrived
+            );
         }
     }
     drop(keep);
@@ -174,10 +185,7 @@ async fn measure(args: &Args, server: &Server, streams: usize) -> Result<()> {
 
 /// Starts a conversation and opens its shopper stream; returns its id once the stream
 /// delivered the `started` event, and the write half that keeps the stream open.
-async fn open_one(
-    addr: &str,
-    clock: Shared,
-) -> Result<(String, tokio::net::tcp::OwnedWriteHalf)> {
+async fn open_one(addr: &str, clock: Shared) -> Result<(String, tokio::net::tcp::OwnedWriteHalf)> {
     let (status, body) = post(addr, "/v1/chat", None, "{}").await?;
     if status != 201 {
         bail!("starting a conversation: HTTP {status} {body}");
@@ -185,7 +193,8 @@ async fn open_one(
     let started: serde_json::Value = serde_json::from_str(&body)?;
     let id = started["id"].as_str().context("no id")?.to_string();
     let token = started["token"].as_str().context("no token")?;
-    let (mut read, write) = open_stream(addr, &format!("/v1/chat/{id}/events?token={token}")).await?;
+    let (mut read, write) =
+        open_stream(addr, &format!("/v1/chat/{id}/events?token={token}")).await?;
     let mut line = String::new();
     loop {
         line.clear();

@@ -134,6 +134,14 @@ async fn write_loop(db: Database, mut queue: mpsc::Receiver<Job>) {
     }
 }
 
+/// Rows per `INSERT` (14 parameters each: under SQLite's 32,766 and PostgreSQL's
+/// 65,535). One statement per chunk, not per response: on PostgreSQL each statement is
+/// a network round trip.
+const ROWS_PER_INSERT: usize = 256;
+
+/// The columns of one response, in `INSERT` order.
+const COLUMNS: usize = 14;
+
 async fn write_batch(db: &Database, batch: &[Job]) -> Result<Vec<Outcome>, sqlx::Error> {
     let mut conn = db.writer().acquire().await?;
     let mut tx = conn.begin().await?;
@@ -142,36 +150,75 @@ async fn write_batch(db: &Database, batch: &[Job]) -> Result<Vec<Outcome>, sqlx:
     let mut order: Vec<usize> = (0..batch.len()).collect();
     order.sort_by(|&a, &b| batch[a].event.id.cmp(&batch[b].event.id));
     let mut outcomes = vec![Outcome::Duplicate; batch.len()];
-    for i in order {
-        let (job, e) = (&batch[i], &batch[i].event);
-        let changed = sqlx::query(
-            "INSERT INTO feedback (id, kind, score, comment, survey_id, article_id,
-                conversation_id, page_url, locale, visitor_id, context, created_at,
-                created_ms, received_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&e.id)
-        .bind(e.kind.as_str())
-        .bind(e.score)
-        .bind(&e.comment)
-        .bind(&e.survey_id)
-        .bind(&e.article_id)
-        .bind(&e.conversation_id)
-        .bind(&e.page_url)
-        .bind(&e.locale)
-        .bind(&e.visitor_id)
-        .bind(e.context.as_ref().map(|c| c.to_string()))
-        .bind(&e.created_at)
-        .bind(e.created_millis().unwrap_or(job.received_ms))
-        .bind(job.received_ms)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 1 {
-            outcomes[i] = Outcome::Stored;
+    for chunk in order.chunks(ROWS_PER_INSERT) {
+        let sql = insert_sql(chunk.len());
+        let mut insert = sqlx::query(&sql);
+        for &i in chunk {
+            let (job, e) = (&batch[i], &batch[i].event);
+            insert = insert
+                .bind(&e.id)
+                .bind(e.kind.as_str())
+                .bind(e.score)
+                .bind(&e.comment)
+                .bind(&e.survey_id)
+                .bind(&e.article_id)
+                .bind(&e.conversation_id)
+                .bind(&e.page_url)
+                .bind(&e.locale)
+                .bind(&e.visitor_id)
+                .bind(e.context.as_ref().map(|c| c.to_string()))
+                .bind(&e.created_at)
+                .bind(e.created_millis().unwrap_or(job.received_ms))
+                .bind(job.received_ms);
+        }
+        // The ids this statement stored; the others were there already (or twice in
+        // this batch: the first copy is stored, the next ones are duplicates).
+        let mut stored = std::collections::HashSet::new();
+        for row in insert.fetch_all(&mut *tx).await? {
+            stored.insert(row.try_get::<String, _>(0)?);
+        }
+        for &i in chunk {
+            if stored.remove(&batch[i].event.id) {
+                outcomes[i] = Outcome::Stored;
+            }
         }
     }
     tx.commit().await?;
     Ok(outcomes)
+}
+
+/// `INSERT … VALUES ($1, …, $14), ($15, …), … ON CONFLICT (id) DO NOTHING RETURNING id`
+/// for `rows` responses.
+fn insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO feedback (id, kind, score, comment, survey_id, article_id, \
+         conversation_id, page_url, locale, visitor_id, context, created_at, \
+         created_ms, received_ms) VALUES ",
+    );
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..COLUMNS {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", r * COLUMNS + c + 1));
+        }
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT (id) DO NOTHING RETURNING id");
+    sql
+}
+
+#[cfg(test)]
+mod tests {
+    use super::insert_sql;
+
+    #[test]
+    fn each_row_gets_its_own_numbered_parameters() {
+        let sql = insert_sql(2);
+        assert!(sql.contains(
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14), ($15,"
+        ));
+        assert!(sql.ends_with("$28) ON CONFLICT (id) DO NOTHING RETURNING id"));
+    }
 }
