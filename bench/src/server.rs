@@ -223,3 +223,27 @@ pub async fn open_stream(
     }
     Ok((read, write))
 }
+
+/// Calls `on(event, arrived)` for each event of a server-sent event stream until it
+/// ends, with the time its line was read. Events arrive one per chunk of the chunked
+/// body, so their `data:` lines are whole.
+pub async fn each_event(
+    mut read: BufReader<OwnedReadHalf>,
+    mut on: impl FnMut(serde_json::Value, std::time::Instant),
+) {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match read.read_line(&mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let arrived = std::time::Instant::now();
+        let Some(data) = line.strip_prefix("data:") else {
+            continue;
+        };
+        if let Ok(event) = serde_json::from_str(data.trim()) {
+            on(event, arrived);
+        }
+    }
+}

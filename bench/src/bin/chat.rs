@@ -17,8 +17,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use shopdesk_bench::server::{open_stream, post, read_response, Backend, Database, Server};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use shopdesk_bench::server::{
+    each_event, open_stream, post, read_response, Backend, Database, Server,
+};
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::TcpStream;
 
@@ -216,29 +218,15 @@ fn lock(clock: &Shared) -> std::sync::MutexGuard<'_, Clock> {
     clock.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Notes when each shopper message shows up on a stream. Events arrive one per chunk
-/// of the chunked body, so their `data:` lines are whole.
-async fn read_stream(mut read: BufReader<OwnedReadHalf>, clock: Shared, agent: bool) {
-    let mut line = String::new();
-    loop {
-        line.clear();
-        match read.read_line(&mut line).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
-        }
-        let Some(data) = line.strip_prefix("data:") else {
-            continue;
-        };
-        let Ok(event) = serde_json::from_str::<serde_json::Value>(data.trim()) else {
-            continue;
-        };
+/// Notes when each shopper message shows up on a stream.
+async fn read_stream(read: BufReader<OwnedReadHalf>, clock: Shared, agent: bool) {
+    each_event(read, |event, now| {
         if event["type"] != "message" {
-            continue;
+            return;
         }
-        let now = Instant::now();
         let mut c = lock(&clock);
         let Some(sent) = event["id"].as_str().and_then(|id| c.sent.get(id).copied()) else {
-            continue;
+            return;
         };
         let us = now.duration_since(sent).as_micros() as u32;
         if agent {
@@ -246,5 +234,6 @@ async fn read_stream(mut read: BufReader<OwnedReadHalf>, clock: Shared, agent: b
         } else {
             c.to_shopper_us.push(us);
         }
-    }
+    })
+    .await
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use shopdesk_bench::server::{
-    open_stream, post, raise_file_limit, read_response, Backend, Database, Server,
+    each_event, open_stream, post, raise_file_limit, read_response, Backend, Database, Server,
 };
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::tcp::OwnedReadHalf;
@@ -251,25 +251,13 @@ async fn agent(
 }
 
 /// Notes when each reply shows up on a shopper's stream.
-async fn read_stream(mut read: BufReader<OwnedReadHalf>, clock: Shared) {
-    let mut line = String::new();
-    loop {
-        line.clear();
-        match read.read_line(&mut line).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
-        }
-        let Some(data) = line.strip_prefix("data:") else {
-            continue;
-        };
-        let now = Instant::now();
-        let Ok(event) = serde_json::from_str::<serde_json::Value>(data.trim()) else {
-            continue;
-        };
+async fn read_stream(read: BufReader<OwnedReadHalf>, clock: Shared) {
+    each_event(read, |event, now| {
         let mut c = lock(&clock);
         if let Some(sent) = event["id"].as_str().and_then(|id| c.sent.get(id).copied()) {
             let us = now.duration_since(sent).as_micros() as u32;
             c.arrived_us.push(us);
         }
-    }
+    })
+    .await
 }
