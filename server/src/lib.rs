@@ -58,9 +58,12 @@ pub fn app(
         .layer(from_fn_with_state(shopfront.clone(), shopfront::guard));
     let streams = chat::shopper_streams(chat.clone())
         .layer(from_fn_with_state(shopfront, shopfront::origin_only));
-    let db = feedback.store.db().clone();
+    let (db, chat_store) = (feedback.store.db().clone(), chat.store.clone());
     let router = Router::new()
-        .route("/v1/ready", get(move || ready(db.clone())))
+        .route(
+            "/v1/ready",
+            get(move || ready(db.clone(), chat_store.clone())),
+        )
         .route("/v1/reports/feedback", get(feedback::report::serve))
         .with_state(feedback)
         .route(
@@ -80,9 +83,19 @@ pub fn app(
     }
 }
 
-/// `GET /v1/ready`: 200 while the database answers, else 503, for load balancers and
-/// service managers: an instance that cannot reach PostgreSQL takes no traffic.
-async fn ready(db: db::Database) -> Result<axum::Json<serde_json::Value>, edge::ApiError> {
+/// `GET /v1/ready`: 200 while the database answers (and, with several instances,
+/// while this one hears the others' events), else 503, for load balancers and service
+/// managers: an instance that cannot reach PostgreSQL takes no traffic.
+async fn ready(
+    db: db::Database,
+    chat: chat::store::ChatStore,
+) -> Result<axum::Json<serde_json::Value>, edge::ApiError> {
+    if !chat.listening() {
+        return Err(edge::ApiError::unavailable(
+            "not ready: not yet listening for the other instances' chat events",
+            "readiness: the LISTEN connection is down",
+        ));
+    }
     match tokio::time::timeout(std::time::Duration::from_secs(2), db.ping()).await {
         Ok(Ok(())) => Ok(axum::Json(serde_json::json!({ "ready": true }))),
         Ok(Err(e)) => Err(edge::ApiError::unavailable(

@@ -63,6 +63,31 @@ impl Drop for Instance {
     }
 }
 
+/// `GET /v1/ready`'s status.
+fn ready(base: &str) -> u16 {
+    ureq::get(&format!("{base}/v1/ready"))
+        .timeout(Duration::from_secs(10))
+        .call()
+        .map(|r| r.status())
+        .unwrap_or_else(|e| match e {
+            ureq::Error::Status(code, _) => code,
+            other => panic!("{other}"),
+        })
+}
+
+/// Waits, as a load balancer would, until every instance says it is ready: its
+/// database answers and it hears the others.
+fn wait_ready(instances: &[&Instance]) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while instances.iter().any(|i| ready(&i.base) != 200) {
+        assert!(
+            Instant::now() < deadline,
+            "the instances did not become ready"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 fn start_chat(base: &str) -> (String, String, Value) {
     let (status, _, started) = call(
         "POST",
@@ -124,6 +149,7 @@ fn two_instances_are_one_service_and_a_killed_one_loses_nothing() {
     let root = common::store_site(dir.path());
     let mut a = Instance::start(&pg.url, &root);
     let b = Instance::start(&pg.url, &root);
+    wait_ready(&[&a, &b]);
 
     // An agent on B; a shopper on A sees them online and is heard on B at once.
     let (_, agents) = Stream::open(&format!("{}/v1/agent/events?token={AGENT}", b.base), None);
@@ -203,17 +229,7 @@ fn postgres_restarted_under_a_conversation_loses_nothing_acknowledged() {
     let root = common::store_site(dir.path());
     let a = Instance::start(&url, &root);
     let b = Instance::start(&url, &root);
-    let ready = |base: &str| {
-        ureq::get(&format!("{base}/v1/ready"))
-            .timeout(Duration::from_secs(10))
-            .call()
-            .map(|r| r.status())
-            .unwrap_or_else(|e| match e {
-                ureq::Error::Status(code, _) => code,
-                other => panic!("{other}"),
-            })
-    };
-    assert_eq!((ready(&a.base), ready(&b.base)), (200, 200));
+    wait_ready(&[&a, &b]);
     let doc: Value = ureq::get(&format!("{}/v1/openapi.json", a.base))
         .call()
         .unwrap()
@@ -241,11 +257,7 @@ fn postgres_restarted_under_a_conversation_loses_nothing_acknowledged() {
     );
 
     cluster.start_again().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while ready(&a.base) != 200 || ready(&b.base) != 200 {
-        assert!(Instant::now() < deadline, "the instances did not recover");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_ready(&[&a, &b]);
     // Listening again on B: a message said on A reaches B's agents at once.
     let (_, agents) = Stream::open(&format!("{}/v1/agent/events?token={AGENT}", b.base), None);
     let mut agents = agents.unwrap();

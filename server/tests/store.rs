@@ -26,11 +26,17 @@ fn say(id: u32, body: &str) -> Say {
     }
 }
 
-/// Two stores on one database, as two instances would have.
+/// Two stores on one database, as two instances would have, once both hear each
+/// other (as `/v1/ready` waits for).
 async fn two_stores(db: &TestDb) -> (ChatStore, ChatStore) {
-    let a = Database::open(&db.location).await.unwrap();
-    let b = Database::open(&db.location).await.unwrap();
-    (ChatStore::new(a), ChatStore::new(b))
+    let a = ChatStore::new(Database::open(&db.location).await.unwrap());
+    let b = ChatStore::new(Database::open(&db.location).await.unwrap());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !(a.listening() && b.listening()) {
+        assert!(std::time::Instant::now() < deadline, "not listening");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    (a, b)
 }
 
 fn a_conversation_is_kept_in_order_once_and_ends_once(backend: Backend) {

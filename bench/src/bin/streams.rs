@@ -65,8 +65,9 @@ fn run() -> Result<()> {
     let args = Args::parse();
     let most = args.streams.iter().copied().max().unwrap_or(0) as u64;
     // Each stream is a socket in this process and one in the server (which inherits
-    // the limit), plus the server's database connections and files.
-    raise_file_limit(most + 4096)?;
+    // the limit), plus a few hundred for the server's database connections, files and
+    // the agents' connections.
+    raise_file_limit(most + 500)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -12,6 +12,7 @@ pub mod presence;
 pub mod store;
 mod stream;
 pub mod wake;
+mod writer;
 
 use std::sync::Arc;
 

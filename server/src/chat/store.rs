@@ -5,23 +5,23 @@
 //! and between instances PostgreSQL's `NOTIFY`) only say "conversation C has events up
 //! to N", so a slow or reconnecting client can never miss an event or see one twice.
 //!
-//! Event numbers come from one counter row (`chat_clock`), taken first in every
-//! transaction that adds an event: they follow commit order on both backends, so a
-//! reader that has seen N has seen everything before N, and the checks that follow
-//! (a message already stored, a conversation already ended) see every earlier commit,
-//! whichever instance made it.
+//! Writes go through one writer task per instance (`writer.rs`), which commits
+//! together whatever is waiting and numbers events in commit order; reads come straight
+//! from the database.
 
 use sha2::{Digest, Sha256};
-use shopdesk_wire::chat::{Author, ChatEvent, Handoff, MessageKey, Say, Summary, What};
+use shopdesk_wire::chat::{Author, ChatEvent, Handoff, Say, Summary};
 use sqlx::any::AnyRow;
-use sqlx::{Acquire, AnyConnection, Row};
+use sqlx::Row;
 use thiserror::Error;
+use tokio::sync::watch;
 
 use super::wake::{Subscription, Wakeups};
+use super::writer::{Done, Op, Writer};
 use crate::db::{Database, DbError, Notice};
 
 /// The `NOTIFY` channel of chat events: payload `seq conversation`.
-const CHANNEL: &str = "shopdesk_chat";
+pub(super) const CHANNEL: &str = "shopdesk_chat";
 
 #[derive(Debug, Error)]
 pub enum ChatError {
@@ -33,6 +33,8 @@ pub enum ChatError {
     Closed,
     #[error("the chat database holds something unreadable: {0}")]
     Corrupt(String),
+    #[error("the chat database could not store that: {0}")]
+    Write(String),
 }
 
 impl From<sqlx::Error> for ChatError {
@@ -46,6 +48,10 @@ impl From<sqlx::Error> for ChatError {
 pub struct ChatStore {
     db: Database,
     wakeups: Wakeups,
+    writer: Writer,
+    /// Whether other instances' wake-ups reach this one (PostgreSQL's listener is
+    /// connected); `None` on SQLite, which has no other instances.
+    listening: Option<watch::Receiver<bool>>,
 }
 
 /// A new conversation: its id and the shopper's key to it.
@@ -62,14 +68,26 @@ impl ChatStore {
     pub fn new(db: Database) -> Self {
         let wakeups = Wakeups::default();
         let heard = wakeups.clone();
-        db.listen(CHANNEL, move |notice| match notice {
+        let listening = db.listen(CHANNEL, move |notice| match notice {
             Notice::Payload(text) => match parse_notice(&text) {
                 Some((seq, conversation)) => heard.wake(conversation, seq),
                 None => tracing::warn!("ignored a chat notification {text:?}"),
             },
             Notice::Resumed => heard.nudge_all(),
         });
-        Self { db, wakeups }
+        let writer = Writer::start(db.clone(), wakeups.clone());
+        Self {
+            db,
+            wakeups,
+            writer,
+            listening,
+        }
+    }
+
+    /// Whether this instance hears the others' events now (always, on SQLite): until
+    /// it does, it reports itself not ready.
+    pub fn listening(&self) -> bool {
+        self.listening.as_ref().is_none_or(|l| *l.borrow())
     }
 
     pub fn db(&self) -> &Database {
@@ -93,28 +111,10 @@ impl ChatStore {
 
     /// Starts a conversation with what the shopper already tried.
     pub async fn start(&self, handoff: Handoff, now: i64) -> Result<Opened, ChatError> {
-        let id = uuid::Uuid::new_v4().to_string();
-        let token =
-            uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string();
-        let mut conn = self.db.writer().acquire().await?;
-        let mut tx = conn.begin().await?;
-        let seq = tick(&mut tx).await?;
-        sqlx::query(
-            "INSERT INTO chat_conversations (id, token_sha256, started_at, handoff)
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&id)
-        .bind(digest(&token))
-        .bind(now)
-        .bind(serde_json::to_string(&handoff).unwrap_or_default())
-        .execute(&mut *tx)
-        .await?;
-        let event = self
-            .append(&mut tx, seq, &id, now, None, What::Started { handoff })
-            .await?;
-        tx.commit().await?;
-        self.wakeups.wake(&id, seq);
-        Ok(Opened { id, token, event })
+        match self.writer.write(Op::Start { handoff, now }).await? {
+            Done::Started(opened) => Ok(opened),
+            other => Err(mixed_up(other)),
+        }
     }
 
     /// Whether `token` opens conversation `id` (the shopper's key).
@@ -130,7 +130,7 @@ impl ChatStore {
     }
 
     /// Adds a message. A message this conversation already has (the same author and
-    /// id, [`MessageKey`]) is not added again: the stored event comes back with `false`.
+    /// id, `shopdesk_wire::chat::MessageKey`) is not added again: the stored event comes back with `false`.
     pub async fn say(
         &self,
         id: &str,
@@ -138,34 +138,16 @@ impl ChatStore {
         say: Say,
         now: i64,
     ) -> Result<(ChatEvent, bool), ChatError> {
-        let key = MessageKey::new(author, &say.id).stored();
-        let mut conn = self.db.writer().acquire().await?;
-        let mut tx = conn.begin().await?;
-        let seq = tick(&mut tx).await?;
-        if let Some(existing) = sqlx::query(
-            "SELECT conversation, seq, at, what FROM chat_events
-             WHERE conversation = $1 AND client_id = $2",
-        )
-        .bind(id)
-        .bind(&key)
-        .fetch_optional(&mut *tx)
-        .await?
-        {
-            // Dropping the transaction rolls the clock back.
-            return Ok((event(&existing)?, false));
-        }
-        if closed_at(&mut tx, id).await?.is_some() {
-            return Err(ChatError::Closed);
-        }
-        let what = What::Message {
+        let op = Op::Say {
+            conversation: id.to_string(),
             author,
-            id: say.id,
-            body: say.body,
+            say,
+            now,
         };
-        let event = self.append(&mut tx, seq, id, now, Some(&key), what).await?;
-        tx.commit().await?;
-        self.wakeups.wake(id, seq);
-        Ok((event, true))
+        match self.writer.write(op).await? {
+            Done::Said(result) => result,
+            other => Err(mixed_up(other)),
+        }
     }
 
     /// Ends a conversation; ending an ended one changes nothing (`None`).
@@ -175,24 +157,15 @@ impl ChatStore {
         by: Author,
         now: i64,
     ) -> Result<Option<ChatEvent>, ChatError> {
-        let mut conn = self.db.writer().acquire().await?;
-        let mut tx = conn.begin().await?;
-        let seq = tick(&mut tx).await?;
-        if closed_at(&mut tx, id).await?.is_some() {
-            return Ok(None);
+        let op = Op::Close {
+            conversation: id.to_string(),
+            by,
+            now,
+        };
+        match self.writer.write(op).await? {
+            Done::Closed(result) => result,
+            other => Err(mixed_up(other)),
         }
-        sqlx::query("UPDATE chat_conversations SET closed_at = $2, closed_seq = $3 WHERE id = $1")
-            .bind(id)
-            .bind(now)
-            .bind(seq)
-            .execute(&mut *tx)
-            .await?;
-        let event = self
-            .append(&mut tx, seq, id, now, None, What::Closed { by })
-            .await?;
-        tx.commit().await?;
-        self.wakeups.wake(id, seq);
-        Ok(Some(event))
     }
 
     /// Events after `after`, oldest first, at most `limit`: of one conversation, or of
@@ -226,7 +199,9 @@ impl ChatStore {
                 .await?
             }
         };
-        rows.iter().map(event).collect()
+        rows.iter()
+            .map(|r| event(r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
+            .collect()
     }
 
     /// The open conversations (oldest first: they have waited longest) and the
@@ -281,53 +256,14 @@ impl ChatStore {
                 .flatten(),
         )
     }
-
-    /// Stores event `seq` (from [`tick`]) and tells the other instances at commit.
-    async fn append(
-        &self,
-        conn: &mut AnyConnection,
-        seq: i64,
-        conversation: &str,
-        at: i64,
-        client_id: Option<&str>,
-        what: What,
-    ) -> Result<ChatEvent, ChatError> {
-        let text = serde_json::to_string(&what).map_err(|e| ChatError::Corrupt(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO chat_events (seq, conversation, at, client_id, what)
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(seq)
-        .bind(conversation)
-        .bind(at)
-        .bind(client_id)
-        .bind(text)
-        .execute(&mut *conn)
-        .await?;
-        self.db
-            .notify(conn, CHANNEL, &format!("{seq} {conversation}"))
-            .await?;
-        Ok(ChatEvent {
-            seq,
-            conversation: conversation.to_string(),
-            at,
-            what,
-        })
-    }
 }
 
-/// The next event number. Its row stays locked until the transaction ends, which is
-/// what orders events by commit (see the module's doc).
-async fn tick(conn: &mut AnyConnection) -> Result<i64, ChatError> {
-    Ok(
-        sqlx::query("UPDATE chat_clock SET seq = seq + 1 RETURNING seq")
-            .fetch_one(conn)
-            .await?
-            .try_get(0)?,
-    )
+/// The writer answered an op with another op's result: a bug, reported as a failure.
+fn mixed_up(done: Done) -> ChatError {
+    ChatError::Write(format!("internal error: unexpected answer {done:?}"))
 }
 
-/// `seq conversation`, as [`ChatStore::append`] sends it.
+/// `seq conversation`, as the writer sends it.
 fn parse_notice(text: &str) -> Option<(i64, &str)> {
     let (seq, conversation) = text.split_once(' ')?;
     if conversation.is_empty() {
@@ -336,9 +272,13 @@ fn parse_notice(text: &str) -> Option<(i64, &str)> {
     Some((seq.parse().ok()?, conversation))
 }
 
-fn event(row: &AnyRow) -> Result<ChatEvent, ChatError> {
-    let seq: i64 = row.try_get(1)?;
-    let what: String = row.try_get(3)?;
+/// A stored event, from its columns.
+pub(super) fn event(
+    conversation: String,
+    seq: i64,
+    at: i64,
+    what: String,
+) -> Result<ChatEvent, ChatError> {
     let what = serde_json::from_str(&what).map_err(|e| {
         ChatError::Corrupt(format!(
             "event {seq} is unreadable ({e}); the database was changed by hand?"
@@ -346,24 +286,14 @@ fn event(row: &AnyRow) -> Result<ChatEvent, ChatError> {
     })?;
     Ok(ChatEvent {
         seq,
-        conversation: row.try_get(0)?,
-        at: row.try_get(2)?,
+        conversation,
+        at,
         what,
     })
 }
 
-async fn closed_at(conn: &mut AnyConnection, id: &str) -> Result<Option<i64>, ChatError> {
-    sqlx::query("SELECT closed_at FROM chat_conversations WHERE id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await?
-        .ok_or_else(|| ChatError::NotFound(id.to_string()))?
-        .try_get::<Option<i64>, _>(0)
-        .map_err(ChatError::from)
-}
-
 /// Tokens are kept hashed: a copy of the database does not open anyone's chat.
-fn digest(token: &str) -> String {
+pub(super) fn digest(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use sqlx::postgres::PgListener;
 use sqlx::AnyConnection;
+use tokio::sync::watch;
 
 use super::{Database, Location};
 
@@ -45,21 +46,25 @@ impl Database {
     }
 
     /// Calls `on` with every notification on `channel`, from a task of its own that
-    /// reconnects by itself, for as long as the runtime runs. `None` on SQLite.
+    /// reconnects by itself, for as long as the runtime runs. The returned flag says
+    /// whether it is listening now. `None` on SQLite.
     pub fn listen(
         &self,
         channel: &'static str,
         on: impl Fn(Notice) + Send + Sync + 'static,
-    ) -> Option<tokio::task::JoinHandle<()>> {
+    ) -> Option<watch::Receiver<bool>> {
         let Location::Postgres(url) = &self.location else {
             return None;
         };
         let url = url.clone();
         let shown = self.location.to_string();
-        Some(tokio::spawn(async move {
-            // Whether notifications may have been missed (then, once listening again,
-            // everyone is told to read again), and whether this outage was logged.
-            let (mut missed, mut logged) = (false, false);
+        let (listening, flag) = watch::channel(false);
+        tokio::spawn(async move {
+            // Whether notifications may have been missed: at first (whoever started
+            // waiting before the listener was up), and after each outage; then, once
+            // listening, everyone is told to read again. And whether this outage was
+            // logged.
+            let (mut missed, mut logged) = (true, false);
             loop {
                 let connected = async {
                     let mut listener = PgListener::connect(&url).await?;
@@ -78,8 +83,11 @@ impl Database {
                         continue;
                     }
                 };
+                listening.send_replace(true);
                 if missed {
-                    tracing::info!("listening for {channel} on {shown} again");
+                    if logged {
+                        tracing::info!("listening for {channel} on {shown} again");
+                    }
                     on(Notice::Resumed);
                 }
                 logged = false;
@@ -95,9 +103,11 @@ impl Database {
                         }
                     }
                 }
+                listening.send_replace(false);
                 missed = true;
                 tokio::time::sleep(RECONNECT).await;
             }
-        }))
+        });
+        Some(flag)
     }
 }
