@@ -202,6 +202,9 @@ fn sqlite_pool(connections: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(connections)
         .acquire_timeout(ACQUIRE_TIMEOUT)
+        // A file does not go away under an open connection: no round trip to check it
+        // before every use (PostgreSQL's pool keeps the check; a server restarts).
+        .test_before_acquire(false)
         // WAL keeps FULL to one sequential write per transaction and lets readers run
         // beside the writer; a commit is on disk before anyone is told it happened.
         .after_connect(|conn, _| {
