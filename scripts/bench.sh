@@ -9,9 +9,13 @@
 #      (tests/bench/host.mjs); on a phone network (Slow 4G, 4x CPU): bytes without
 #      interaction and tap → search ready (tests/bench/weight.mjs); Lighthouse with and
 #      without the widget (tests/bench/lighthouse.mjs);
-#   6. feedback ingest: responses/s and latency into SQLite, none lost (bench: ingest);
+#   6. feedback ingest: responses/s and latency into SQLite, PostgreSQL, and two
+#      instances on PostgreSQL, none lost (bench: ingest);
 #   7. live chat relay: message acknowledgement and delivery latency to the agent's and
-#      the shopper's event streams with 50 open conversations, none lost (bench: chat).
+#      the shopper's event streams with 50 open conversations, none lost, on the same
+#      three set-ups (bench: chat);
+#   8. open event streams at scale: reply → shopper latency and memory per stream with
+#      50, 5,000 and 20,000 streams open (bench: streams).
 # Generated corpora and indexes live in target/bench/ and are rebuilt on every run, so
 # the numbers always describe the current faq-indexer. The demo site (dist/) is built
 # only when missing, or with --rebuild.
@@ -27,7 +31,7 @@ for arg in "$@"; do
   case "$arg" in
     --rebuild) REBUILD=1 ;;
     -h | --help)
-      sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -109,13 +113,39 @@ echo
 node tests/bench/lighthouse.mjs
 echo
 
-say "feedback ingest (10 s of load on 127.0.0.1)"
+# SQLite, PostgreSQL, two instances on PostgreSQL (pg-temp starts a throwaway server).
+SETUPS=("" "--backend postgres" "--backend postgres --instances 2")
+
+say "feedback ingest (10 s of load on 127.0.0.1, per database set-up)"
 echo "## Feedback ingest"
 echo
-target/release/ingest --seconds 10
-echo
+for setup in "${SETUPS[@]}"; do
+  # shellcheck disable=SC2086 # the set-up is a list of flags
+  target/release/ingest --seconds 10 $setup
+  echo
+done
 
-say "live chat relay (10 s, 50 conversations on 127.0.0.1)"
+say "live chat relay (10 s, 50 conversations on 127.0.0.1, per database set-up)"
 echo "## Live chat relay"
 echo
-target/release/chat --conversations 50 --seconds 10
+for setup in "${SETUPS[@]}"; do
+  # shellcheck disable=SC2086
+  target/release/chat --conversations 50 --seconds 10 $setup
+  echo
+done
+
+# 20,000 streams need more than 20,000 open files per process: where the hard limit is
+# lower (and cannot be raised), the largest count that fits is measured instead.
+MOST=20000
+HARD=$(ulimit -Hn)
+if [ "$HARD" != unlimited ] && [ "$HARD" -lt $((MOST + 500)) ]; then
+  MOST=$((HARD - 1000))
+  say "open files are limited to $HARD per process: measuring $MOST streams, not 20,000"
+fi
+say "open event streams at scale (50, 5,000, $MOST)"
+echo "## Open event streams at scale"
+echo
+for backend in sqlite postgres; do
+  target/release/streams --streams "50,5000,$MOST" --backend "$backend"
+  echo
+done
