@@ -18,7 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::store::{digest, event, ChatError, Opened, CHANNEL};
 use super::wake::Wakeups;
-use crate::db::Database;
+use crate::db::{batch, Database};
 
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 256;
@@ -91,14 +91,7 @@ impl Writer {
 }
 
 async fn write_loop(db: Database, wakeups: Wakeups, mut queue: mpsc::Receiver<Job>) {
-    while let Some(first) = queue.recv().await {
-        let mut jobs = vec![first];
-        while jobs.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(job) => jobs.push(job),
-                Err(_) => break,
-            }
-        }
+    while let Some(jobs) = batch::next(&mut queue, MAX_BATCH).await {
         let (ops, replies): (Vec<Op>, Vec<_>) = jobs.into_iter().map(|j| (j.op, j.reply)).unzip();
         match apply(&db, ops).await {
             Ok((done, newest)) => {

@@ -6,6 +6,7 @@
 //! differs lives here and in `schema.rs`: how a connection is opened, how the schema
 //! version is kept, and the DDL. See `README.md` beside this file for why sqlx.
 
+pub(crate) mod batch;
 mod notify;
 mod schema;
 
