@@ -104,11 +104,6 @@ impl ChatStore {
         self.wakeups.stop();
     }
 
-    /// Conversations someone follows on this instance (for the benchmark).
-    pub fn followed(&self) -> usize {
-        self.wakeups.followed()
-    }
-
     /// Starts a conversation with what the shopper already tried.
     pub async fn start(&self, handoff: Handoff, now: i64) -> Result<Opened, ChatError> {
         match self.writer.write(Op::Start { handoff, now }).await? {
