@@ -161,7 +161,7 @@ async fn run(args: ServeArgs) -> Result<()> {
         refuse_served(path, &served)?;
     }
     let db = Database::open(&settings.database).await?;
-    let store = Store::new(db.clone());
+    let store = Store::new(db.clone())?;
     let chat_store = ChatStore::new(db.clone());
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await

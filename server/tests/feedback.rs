@@ -361,7 +361,7 @@ fn responses_survive_a_restart_of_the_store(backend: Backend) {
     // Another connection, as after a restart: the response is there.
     let kept = common::block_on(async {
         let db = Database::open(&s.db.location).await.unwrap();
-        Store::new(db).exists(&uuid(300)).await.unwrap()
+        Store::new(db).unwrap().exists(&uuid(300)).await.unwrap()
     });
     assert!(kept);
 }

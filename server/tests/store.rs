@@ -17,6 +17,7 @@ on_both!(
     a_message_said_at_once_by_many_retries_is_stored_once,
     a_commit_wakes_the_streams_of_its_conversation_only,
     feedback_sent_at_once_many_times_to_two_instances_is_stored_once,
+    feedback_and_chat_written_at_once_are_all_stored,
 );
 
 fn say(id: u32, body: &str) -> Say {
@@ -232,20 +233,22 @@ fn a_commit_wakes_the_streams_of_its_conversation_only(backend: Backend) {
     });
 }
 
+fn nps(n: u32) -> shopdesk_wire::FeedbackEvent {
+    shopdesk_wire::FeedbackEvent::from_json(
+        serde_json::json!({"id": common::client::uuid(n), "kind": "nps", "score": 9,
+                           "created_at": "2026-11-20T12:00:00Z"})
+        .to_string()
+        .as_bytes(),
+    )
+    .unwrap()
+}
+
 fn feedback_sent_at_once_many_times_to_two_instances_is_stored_once(backend: Backend) {
     let db = TestDb::new(backend);
     block_on(async {
-        let a = Store::new(Database::open(&db.location).await.unwrap());
-        let b = Store::new(Database::open(&db.location).await.unwrap());
-        let event = |n: u32| {
-            shopdesk_wire::FeedbackEvent::from_json(
-                serde_json::json!({"id": common::client::uuid(n), "kind": "nps", "score": 9,
-                                   "created_at": "2026-11-20T12:00:00Z"})
-                .to_string()
-                .as_bytes(),
-            )
-            .unwrap()
-        };
+        let a = Store::new(Database::open(&db.location).await.unwrap()).unwrap();
+        let b = Store::new(Database::open(&db.location).await.unwrap()).unwrap();
+        let event = nps;
         // Every id five times, all at once, over both stores: batches hold copies of one
         // id, and both stores insert the same ids concurrently.
         let mut tasks = Vec::new();
@@ -271,5 +274,53 @@ fn feedback_sent_at_once_many_times_to_two_instances_is_stored_once(backend: Bac
         }
         assert_eq!(stored, vec![1; 40], "each id stored exactly once");
         assert_eq!(a.count().await.unwrap(), 40);
+    });
+}
+
+/// On SQLite the feedback writer and the chat writer are two connections taking turns
+/// at the file's one write lock: a burst of both must wait for the lock, never fail.
+fn feedback_and_chat_written_at_once_are_all_stored(backend: Backend) {
+    let db = TestDb::new(backend);
+    block_on(async {
+        let opened = Database::open(&db.location).await.unwrap();
+        let feedback = Store::new(opened.clone()).unwrap();
+        let chat = ChatStore::new(opened);
+        let conversation = chat.start(Handoff::default(), 1).await.unwrap();
+        // Waves, so that the two writers' transactions alternate many times.
+        for wave in 0..30 {
+            let mut said = Vec::new();
+            let mut rated = Vec::new();
+            for n in wave * 10..wave * 10 + 10 {
+                let chat = chat.clone();
+                let id = conversation.id.clone();
+                said.push(tokio::spawn(async move {
+                    chat.say(&id, Author::Shopper, say(n, "hello"), 2).await
+                }));
+                let feedback = feedback.clone();
+                rated.push(tokio::spawn(
+                    async move { feedback.insert(nps(n), 2).await },
+                ));
+            }
+            for t in said {
+                let (_, added) = t.await.unwrap().expect("a chat write failed");
+                assert!(added);
+            }
+            for t in rated {
+                let outcome = t.await.unwrap().expect("a feedback write failed");
+                assert_eq!(outcome, Outcome::Stored);
+            }
+        }
+        assert_eq!(feedback.count().await.unwrap(), 300);
+        let events = chat
+            .events_after(Some(&conversation.id), 0, 1000)
+            .await
+            .unwrap();
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| matches!(e.what, What::Message { .. }))
+                .count(),
+            300
+        );
     });
 }

@@ -7,6 +7,12 @@ use tokio::sync::mpsc;
 /// to `max` in all. `None` once every sender is gone.
 pub(crate) async fn next<T>(queue: &mut mpsc::Receiver<T>, max: usize) -> Option<Vec<T>> {
     let first = queue.recv().await?;
+    Some(fill(first, queue, max))
+}
+
+/// `first` and whatever else is already queued, up to `max` in all (for a writer on a
+/// thread of its own, which waited for `first` with `blocking_recv`).
+pub(crate) fn fill<T>(first: T, queue: &mut mpsc::Receiver<T>, max: usize) -> Vec<T> {
     let mut batch = vec![first];
     while batch.len() < max {
         match queue.try_recv() {
@@ -14,7 +20,7 @@ pub(crate) async fn next<T>(queue: &mut mpsc::Receiver<T>, max: usize) -> Option
             Err(_) => break,
         }
     }
-    Some(batch)
+    batch
 }
 
 #[cfg(test)]

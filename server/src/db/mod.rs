@@ -28,6 +28,12 @@ const POSTGRES_POOL: u32 = 16;
 const SQLITE_READERS: u32 = 8;
 /// How long a request waits for a connection before it is answered 503.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Every SQLite connection's settings. WAL keeps FULL to one sequential write per
+/// transaction and lets readers run beside the writer; a commit is on disk before
+/// anyone is told it happened. Two writers (the pool's and the feedback writer's) take
+/// turns through the busy timeout.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
 
 #[derive(Debug, Error)]
 pub enum DbError {
@@ -45,6 +51,8 @@ pub enum DbError {
     },
     #[error("the database failed: {0}")]
     Query(#[from] sqlx::Error),
+    #[error("cannot open the database {at} for writing: {source}; check that the file and its folder are writable")]
+    OpenWriter { at: String, source: rusqlite::Error },
 }
 
 /// Which database a `--database` value names.
@@ -186,6 +194,23 @@ impl Database {
         &self.read
     }
 
+    /// A synchronous connection of its own to the SQLite file, for a writer that runs
+    /// on its own thread (`None` on PostgreSQL). The feedback writer uses it: sqlx runs
+    /// SQLite on a worker thread and hands every statement and row across threads,
+    /// which cost more than half of feedback ingest (see `README.md`).
+    pub fn sqlite_connection(&self) -> Result<Option<rusqlite::Connection>, DbError> {
+        let Location::Sqlite(path) = &self.location else {
+            return Ok(None);
+        };
+        let failed = |source| DbError::OpenWriter {
+            at: self.location.to_string(),
+            source,
+        };
+        let conn = rusqlite::Connection::open(path).map_err(failed)?;
+        conn.execute_batch(SQLITE_PRAGMAS).map_err(failed)?;
+        Ok(Some(conn))
+    }
+
     /// Whether the database answers now (the readiness probe).
     pub async fn ping(&self) -> Result<(), DbError> {
         self.read.execute("SELECT 1").await?;
@@ -206,15 +231,9 @@ fn sqlite_pool(connections: u32) -> AnyPoolOptions {
         // A file does not go away under an open connection: no round trip to check it
         // before every use (PostgreSQL's pool keeps the check; a server restarts).
         .test_before_acquire(false)
-        // WAL keeps FULL to one sequential write per transaction and lets readers run
-        // beside the writer; a commit is on disk before anyone is told it happened.
         .after_connect(|conn, _| {
             Box::pin(async move {
-                conn.execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
-                )
-                .await?;
+                conn.execute(SQLITE_PRAGMAS).await?;
                 Ok(())
             })
         })

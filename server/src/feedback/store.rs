@@ -1,21 +1,27 @@
 //! Where feedback responses are kept: the server's database (`crate::db`), written by
-//! one task per instance.
+//! one writer per instance.
 //!
 //! Every insert waits for the transaction that holds it to commit before it is
 //! acknowledged, so a response the widget saw accepted is stored. Requests arriving
 //! together share one transaction (group commit): one disk flush for many responses is
 //! what lets one SQLite file take tens of thousands of responses a second.
 //!
+//! On SQLite the writer is a thread with a synchronous connection of its own
+//! ([`Database::sqlite_connection`]); on PostgreSQL it is a task on the pool. Both run
+//! the same `INSERT` text.
+//!
 //! A repeated `id` (the widget's idempotency key) is stored once and reported as a
 //! duplicate, so retries from the widget's outbox are harmless, also when they reach
 //! another instance (`ON CONFLICT DO NOTHING` waits for, then sees, the other's row).
+
+use std::collections::HashSet;
 
 use shopdesk_wire::FeedbackEvent;
 use sqlx::{Acquire, Row};
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::db::{Database, DbError};
+use crate::db::{batch, Database, DbError};
 
 /// Most responses committed in one transaction.
 const MAX_BATCH: usize = 1024;
@@ -44,13 +50,17 @@ pub enum Outcome {
     Duplicate,
 }
 
+/// One response on its way to the writer, its derived columns computed by the request
+/// (on any core) rather than by the one writer.
 struct Job {
     event: FeedbackEvent,
+    context: Option<String>,
+    created_ms: i64,
     received_ms: i64,
     reply: oneshot::Sender<Result<Outcome, String>>,
 }
 
-/// The feedback table. Cheap to clone; all clones share the writer task.
+/// The feedback table. Cheap to clone; all clones share the writer.
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Database,
@@ -59,11 +69,21 @@ pub struct Store {
 
 impl Store {
     /// Starts the writer on `db` (opened and migrated by [`Database::open`]).
-    pub fn new(db: Database) -> Self {
+    pub fn new(db: Database) -> Result<Self, StoreError> {
         // Bounded: under overload, handlers wait here instead of growing memory.
         let (jobs, queue) = mpsc::channel::<Job>(MAX_BATCH * 8);
-        tokio::spawn(write_loop(db.clone(), queue));
-        Self { db, jobs }
+        match db.sqlite_connection()? {
+            Some(conn) => {
+                std::thread::Builder::new()
+                    .name("feedback-writer".into())
+                    .spawn(move || sqlite_write_loop(conn, queue))
+                    .map_err(|e| StoreError::Write(format!("no thread for the writer: {e}")))?;
+            }
+            None => {
+                tokio::spawn(postgres_write_loop(db.clone(), queue));
+            }
+        }
+        Ok(Self { db, jobs })
     }
 
     /// Stores one checked response; resolves once it is committed.
@@ -74,6 +94,8 @@ impl Store {
     ) -> Result<Outcome, StoreError> {
         let (reply, answer) = oneshot::channel();
         let job = Job {
+            context: event.context.as_ref().map(|c| c.to_string()),
+            created_ms: event.created_millis().unwrap_or(received_ms),
             event,
             received_ms,
             reply,
@@ -109,87 +131,179 @@ impl Store {
     }
 }
 
-async fn write_loop(db: Database, mut queue: mpsc::Receiver<Job>) {
-    while let Some(batch) = crate::db::batch::next(&mut queue, MAX_BATCH).await {
-        match write_batch(&db, &batch).await {
-            Ok(outcomes) => {
-                for (job, outcome) in batch.into_iter().zip(outcomes) {
-                    let _ = job.reply.send(Ok(outcome));
-                }
+/// Tells each request what became of its response.
+fn answer(batch: Vec<Job>, result: Result<Vec<Outcome>, String>) {
+    match result {
+        Ok(outcomes) => {
+            for (job, outcome) in batch.into_iter().zip(outcomes) {
+                let _ = job.reply.send(Ok(outcome));
             }
-            Err(e) => {
-                tracing::error!("feedback batch of {} not stored: {e}", batch.len());
-                for job in batch {
-                    let _ = job.reply.send(Err(e.to_string()));
-                }
+        }
+        Err(e) => {
+            tracing::error!("feedback batch of {} not stored: {e}", batch.len());
+            for job in batch {
+                let _ = job.reply.send(Err(e.clone()));
             }
         }
     }
 }
 
-/// Rows per `INSERT`, largest first (14 parameters each: far under SQLite's 32,766
-/// and PostgreSQL's 65,535). A batch is cut greedily into these sizes: few statements
-/// per batch (on PostgreSQL each is a network round trip), and few statement shapes,
-/// so each stays prepared in the connection's cache instead of being parsed again.
-const ROWS_PER_INSERT: [usize; 4] = [64, 16, 4, 1];
+fn sqlite_write_loop(mut conn: rusqlite::Connection, mut queue: mpsc::Receiver<Job>) {
+    while let Some(first) = queue.blocking_recv() {
+        let batch = batch::fill(first, &mut queue, MAX_BATCH);
+        let result = sqlite_write_batch(&mut conn, &batch).map_err(|e| e.to_string());
+        answer(batch, result);
+    }
+}
+
+async fn postgres_write_loop(db: Database, mut queue: mpsc::Receiver<Job>) {
+    while let Some(batch) = batch::next(&mut queue, MAX_BATCH).await {
+        let result = postgres_write_batch(&db, &batch)
+            .await
+            .map_err(|e| e.to_string());
+        answer(batch, result);
+    }
+}
+
+/// One column value, for either driver.
+enum Cell<'a> {
+    Text(Option<&'a str>),
+    Int(i64),
+}
+
+impl Job {
+    /// The columns of [`insert_sql`], in order.
+    fn cells(&self) -> [Cell<'_>; COLUMNS] {
+        let e = &self.event;
+        [
+            Cell::Text(Some(&e.id)),
+            Cell::Text(Some(e.kind.as_str())),
+            Cell::Int(e.score),
+            Cell::Text(Option::as_deref(&e.comment)),
+            Cell::Text(Option::as_deref(&e.survey_id)),
+            Cell::Text(Option::as_deref(&e.article_id)),
+            Cell::Text(Option::as_deref(&e.conversation_id)),
+            Cell::Text(Option::as_deref(&e.page_url)),
+            Cell::Text(Option::as_deref(&e.locale)),
+            Cell::Text(Option::as_deref(&e.visitor_id)),
+            Cell::Text(Option::as_deref(&self.context)),
+            Cell::Text(Some(&e.created_at)),
+            Cell::Int(self.created_ms),
+            Cell::Int(self.received_ms),
+        ]
+    }
+}
+
+/// Rows per `INSERT` on PostgreSQL, largest first (14 parameters each, far under its
+/// 65,535). A batch is cut greedily into these sizes: few statements per batch (each is
+/// a network round trip), and few statement shapes, so each stays prepared in the
+/// connection's cache instead of being parsed again.
+const POSTGRES_ROWS_PER_INSERT: &[usize] = &[64, 16, 4, 1];
+
+/// On SQLite a statement is a function call, not a round trip, and one prepared
+/// single-row `INSERT` run per response measured 45% faster than multi-row ones
+/// (`BENCHMARKS.md`, "Feedback ingest").
+const SQLITE_ROWS_PER_INSERT: &[usize] = &[1];
 
 /// The columns of one response, in `INSERT` order.
 const COLUMNS: usize = 14;
 
-async fn write_batch(db: &Database, batch: &[Job]) -> Result<Vec<Outcome>, sqlx::Error> {
-    let mut conn = db.writer().acquire().await?;
-    let mut tx = conn.begin().await?;
-    // In id order: two instances inserting overlapping batches take row locks in the
-    // same order, so PostgreSQL never has to break a deadlock between them.
+/// The batch's positions cut into `INSERT`s, in id order: two instances inserting
+/// overlapping batches take row locks in the same order, so PostgreSQL never has to
+/// break a deadlock between them.
+fn statements(batch: &[Job], sizes: &[usize]) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..batch.len()).collect();
     order.sort_by(|&a, &b| batch[a].event.id.cmp(&batch[b].event.id));
-    let mut outcomes = vec![Outcome::Duplicate; batch.len()];
+    let mut cut = Vec::new();
     let mut rest = &order[..];
     while !rest.is_empty() {
-        let size = ROWS_PER_INSERT
-            .into_iter()
+        let size = sizes
+            .iter()
+            .copied()
             .find(|&size| size <= rest.len())
             .unwrap_or(1);
         let (chunk, after) = rest.split_at(size);
+        cut.push(chunk.to_vec());
         rest = after;
+    }
+    cut
+}
+
+/// Marks the chunk's responses whose ids the `INSERT` returned as stored; the others
+/// were there already (or twice in this batch: the first copy is stored, the next ones
+/// are duplicates).
+fn mark_stored(
+    batch: &[Job],
+    chunk: &[usize],
+    mut stored: HashSet<String>,
+    outcomes: &mut [Outcome],
+) {
+    for &i in chunk {
+        if stored.remove(&batch[i].event.id) {
+            outcomes[i] = Outcome::Stored;
+        }
+    }
+}
+
+fn sqlite_write_batch(
+    conn: &mut rusqlite::Connection,
+    batch: &[Job],
+) -> rusqlite::Result<Vec<Outcome>> {
+    // IMMEDIATE: the write lock first, waiting (busy timeout) while the chat writer
+    // holds it, instead of failing on a snapshot that went stale.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut outcomes = vec![Outcome::Duplicate; batch.len()];
+    for chunk in statements(batch, SQLITE_ROWS_PER_INSERT) {
+        let mut insert = tx.prepare_cached(&insert_sql(chunk.len()))?;
+        let mut index = 1;
+        for &i in &chunk {
+            for cell in batch[i].cells() {
+                match cell {
+                    Cell::Text(t) => insert.raw_bind_parameter(index, t)?,
+                    Cell::Int(n) => insert.raw_bind_parameter(index, n)?,
+                }
+                index += 1;
+            }
+        }
+        let mut stored = HashSet::new();
+        let mut rows = insert.raw_query();
+        while let Some(row) = rows.next()? {
+            stored.insert(row.get::<_, String>(0)?);
+        }
+        mark_stored(batch, &chunk, stored, &mut outcomes);
+    }
+    tx.commit()?;
+    Ok(outcomes)
+}
+
+async fn postgres_write_batch(db: &Database, batch: &[Job]) -> Result<Vec<Outcome>, sqlx::Error> {
+    let mut conn = db.writer().acquire().await?;
+    let mut tx = conn.begin().await?;
+    let mut outcomes = vec![Outcome::Duplicate; batch.len()];
+    for chunk in statements(batch, POSTGRES_ROWS_PER_INSERT) {
         let sql = insert_sql(chunk.len());
         let mut insert = sqlx::query(&sql);
-        for &i in chunk {
-            let (job, e) = (&batch[i], &batch[i].event);
-            insert = insert
-                .bind(&e.id)
-                .bind(e.kind.as_str())
-                .bind(e.score)
-                .bind(&e.comment)
-                .bind(&e.survey_id)
-                .bind(&e.article_id)
-                .bind(&e.conversation_id)
-                .bind(&e.page_url)
-                .bind(&e.locale)
-                .bind(&e.visitor_id)
-                .bind(e.context.as_ref().map(|c| c.to_string()))
-                .bind(&e.created_at)
-                .bind(e.created_millis().unwrap_or(job.received_ms))
-                .bind(job.received_ms);
+        for &i in &chunk {
+            for cell in batch[i].cells() {
+                insert = match cell {
+                    Cell::Text(t) => insert.bind(t),
+                    Cell::Int(n) => insert.bind(n),
+                };
+            }
         }
-        // The ids this statement stored; the others were there already (or twice in
-        // this batch: the first copy is stored, the next ones are duplicates).
-        let mut stored = std::collections::HashSet::new();
+        let mut stored = HashSet::new();
         for row in insert.fetch_all(&mut *tx).await? {
             stored.insert(row.try_get::<String, _>(0)?);
         }
-        for &i in chunk {
-            if stored.remove(&batch[i].event.id) {
-                outcomes[i] = Outcome::Stored;
-            }
-        }
+        mark_stored(batch, &chunk, stored, &mut outcomes);
     }
     tx.commit().await?;
     Ok(outcomes)
 }
 
 /// `INSERT … VALUES ($1, …, $14), ($15, …), … ON CONFLICT (id) DO NOTHING RETURNING id`
-/// for `rows` responses.
+/// for `rows` responses. SQLite reads `$n` as the n-th parameter too, so both drivers
+/// bind by position.
 fn insert_sql(rows: usize) -> String {
     let mut sql = String::from(
         "INSERT INTO feedback (id, kind, score, comment, survey_id, article_id, \
@@ -212,7 +326,44 @@ fn insert_sql(rows: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::insert_sql;
+    use super::*;
+
+    fn job(id: &str) -> Job {
+        let event = FeedbackEvent {
+            id: id.to_string(),
+            kind: shopdesk_wire::FeedbackKind::Nps,
+            score: 9,
+            comment: None,
+            survey_id: None,
+            article_id: None,
+            conversation_id: None,
+            page_url: None,
+            locale: None,
+            visitor_id: None,
+            context: None,
+            created_at: "2026-11-30T00:00:00Z".to_string(),
+        };
+        Job {
+            event,
+            context: None,
+            created_ms: 0,
+            received_ms: 0,
+            reply: oneshot::channel().0,
+        }
+    }
+
+    #[test]
+    fn a_batch_is_cut_into_the_given_sizes_in_id_order() {
+        let ids = ["e", "b", "a", "d", "c", "f"];
+        let batch: Vec<Job> = ids.iter().map(|id| job(id)).collect();
+        let cut = statements(&batch, &[4, 1]);
+        let named: Vec<Vec<&str>> = cut
+            .iter()
+            .map(|chunk| chunk.iter().map(|&i| ids[i]).collect())
+            .collect();
+        assert_eq!(named, [vec!["a", "b", "c", "d"], vec!["e"], vec!["f"]]);
+        assert_eq!(statements(&batch, SQLITE_ROWS_PER_INSERT).len(), 6);
+    }
 
     #[test]
     fn each_row_gets_its_own_numbered_parameters() {

@@ -91,7 +91,7 @@ pub(crate) fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
 pub(crate) fn stored(location: &Location) -> i64 {
     block_on(async {
         let db = Database::open(location).await.unwrap();
-        let n = Store::new(db.clone()).count().await.unwrap();
+        let n = Store::new(db.clone()).unwrap().count().await.unwrap();
         db.close().await;
         n
     })
@@ -124,7 +124,7 @@ pub(crate) fn listen(
         rt.block_on(async move {
             let db = Database::open(&location).await.unwrap();
             let feedback = Feedback {
-                store: Store::new(db.clone()),
+                store: Store::new(db.clone()).unwrap(),
                 admin_token: tokens.admin,
             };
             let chat = Chat::new(ChatStore::new(db), tokens.agent);
