@@ -65,6 +65,23 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y postgresql
 fi
 
+# The deployment files in deploy/ are tested as shipped (server/tests/deploy.rs): nginx
+# in front of two instances, reached with curl over TLS (openssl makes the test's
+# certificate) and HTTP/2; the systemd units checked by systemd-analyze.
+missing=""
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
+command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
+command -v curl >/dev/null 2>&1 || missing="$missing curl"
+if [ -n "$missing" ]; then
+  say "installing Debian$missing"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update
+  # shellcheck disable=SC2086 # one word per package
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y $missing
+fi
+
 if [ "${SHOPDESK_SKIP_BROWSER:-}" != 1 ]; then
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     say "installing Debian chromium and chromium-driver"

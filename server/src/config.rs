@@ -26,6 +26,19 @@ pub struct File {
     pub body_limit: Option<usize>,
     pub content_security_policy: Option<String>,
     pub trust_proxy: Option<bool>,
+    pub metrics_addr: Option<SocketAddr>,
+    pub log_format: Option<LogFormat>,
+}
+
+/// How log lines are written to standard error.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One readable line per event.
+    #[default]
+    Text,
+    /// One JSON object per line, for a log collector.
+    Json,
 }
 
 #[derive(Debug, Error)]
@@ -71,6 +84,9 @@ pub struct Settings {
     pub content_security_policy: Option<String>,
     /// Rate-limit by the `X-Forwarded-For` address a reverse proxy adds.
     pub trust_proxy: bool,
+    /// Where `/metrics` is served, apart from the public address; off without one.
+    pub metrics_addr: Option<SocketAddr>,
+    pub log_format: LogFormat,
 }
 
 impl Settings {
@@ -105,11 +121,19 @@ impl Settings {
                 .content_security_policy
                 .or(file.content_security_policy),
             trust_proxy: given.trust_proxy.or(file.trust_proxy).unwrap_or(false),
+            metrics_addr: given.metrics_addr.or(file.metrics_addr),
+            log_format: given.log_format.or(file.log_format).unwrap_or_default(),
         };
         if !(s.rate_limit >= 0.0 && s.rate_limit.is_finite()) {
             return Err(ConfigError::Value {
                 key: "rate_limit",
                 problem: "must be a number of requests per second, 0 for no limit".into(),
+            });
+        }
+        if s.metrics_addr.is_some_and(|m| m == s.addr && m.port() != 0) {
+            return Err(ConfigError::Value {
+                key: "metrics_addr",
+                problem: "must differ from addr: metrics stay off the public address".into(),
             });
         }
         if s.body_limit < 1024 {
@@ -175,6 +199,19 @@ mod tests {
         assert_eq!(s.allow_origins, ["https://shop.example"]);
         assert_eq!(s.addr, "127.0.0.1:8080".parse().unwrap());
         assert_eq!(s.body_limit, 16 * 1024);
+        assert_eq!(s.metrics_addr, None);
+        assert_eq!(s.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn metrics_and_json_logs_come_from_the_file_too() {
+        let file: File =
+            toml::from_str("metrics_addr = \"10.0.0.5:9464\"\nlog_format = \"json\"").unwrap();
+        let s = Settings::merge(File::default(), file).unwrap();
+        assert_eq!(s.metrics_addr, Some("10.0.0.5:9464".parse().unwrap()));
+        assert_eq!(s.log_format, LogFormat::Json);
+        let bad = toml::from_str::<File>("log_format = \"xml\"").unwrap_err();
+        assert!(bad.to_string().contains("xml"), "{bad}");
     }
 
     #[test]
@@ -190,6 +227,10 @@ mod tests {
             ("admin_token = \"short\"", "admin_token"),
             ("agent_token = \"short\"", "agent_token"),
             ("database = \"mysql://db/shop\"", "database"),
+            (
+                "addr = \"127.0.0.1:8080\"\nmetrics_addr = \"127.0.0.1:8080\"",
+                "metrics_addr",
+            ),
         ] {
             let f: File = toml::from_str(file).unwrap();
             match Settings::merge(File::default(), f) {

@@ -11,6 +11,7 @@ pub mod db;
 pub mod edge;
 pub mod feedback;
 pub mod limit;
+pub mod ops;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,7 +20,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{self, from_fn_with_state};
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -43,12 +44,14 @@ pub struct Config {
 
 /// The application, ready to be served on any listener (with connection info, for
 /// per-client rate limits): see [`serve`]. Every route store pages call passes the
-/// `shopfront` guard (origins, CORS, one rate-limit budget per client).
+/// `shopfront` guard (origins, CORS, one rate-limit budget per client); every request
+/// is counted in `metrics` (served apart, by [`ops::metrics`]).
 pub fn app(
     config: &Config,
     shopfront: Arc<Shopfront>,
     feedback: feedback::Shared,
     chat: chat::Shared,
+    metrics: Arc<ops::Metrics>,
 ) -> Router {
     let store_routes = Router::new()
         .route("/v1/feedback", post(feedback::submit))
@@ -58,12 +61,8 @@ pub fn app(
         .layer(from_fn_with_state(shopfront.clone(), shopfront::guard));
     let streams = chat::shopper_streams(chat.clone())
         .layer(from_fn_with_state(shopfront, shopfront::origin_only));
-    let (db, chat_store) = (feedback.store.db().clone(), chat.store.clone());
+    let probes = ops::probes(feedback.store.db().clone(), chat.store.clone());
     let router = Router::new()
-        .route(
-            "/v1/ready",
-            get(move || ready(db.clone(), chat_store.clone())),
-        )
         .route("/v1/reports/feedback", get(feedback::report::serve))
         .with_state(feedback)
         .route(
@@ -73,40 +72,17 @@ pub fn app(
         .merge(store_routes)
         .merge(streams)
         .merge(chat::agent_routes(chat, config.body_limit))
+        .merge(probes)
+        .route_layer(middleware::from_fn(ops::metrics::mark_route))
         .merge(assets::router(&config.root));
-    match &config.content_security_policy {
+    let router = match &config.content_security_policy {
         Some(policy) => router.layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             policy.clone(),
         )),
         None => router,
-    }
-}
-
-/// `GET /v1/ready`: 200 while the database answers (and, with several instances,
-/// while this one hears the others' events), else 503, for load balancers and service
-/// managers: an instance that cannot reach PostgreSQL takes no traffic.
-async fn ready(
-    db: db::Database,
-    chat: chat::store::ChatStore,
-) -> Result<axum::Json<serde_json::Value>, edge::ApiError> {
-    if !chat.listening() {
-        return Err(edge::ApiError::unavailable(
-            "not ready: not yet listening for the other instances' chat events",
-            "readiness: the LISTEN connection is down",
-        ));
-    }
-    match tokio::time::timeout(std::time::Duration::from_secs(2), db.ping()).await {
-        Ok(Ok(())) => Ok(axum::Json(serde_json::json!({ "ready": true }))),
-        Ok(Err(e)) => Err(edge::ApiError::unavailable(
-            "not ready: the database is not answering",
-            format!("readiness: {e}"),
-        )),
-        Err(_) => Err(edge::ApiError::unavailable(
-            "not ready: the database is not answering",
-            "readiness: the database took over 2 s to answer",
-        )),
-    }
+    };
+    router.layer(from_fn_with_state(metrics, ops::metrics::track))
 }
 
 /// Milliseconds since the Unix epoch, server time.

@@ -10,13 +10,14 @@ use axum::http::HeaderValue;
 use clap::{Args, Parser, Subcommand};
 use shopdesk_server::chat::store::ChatStore;
 use shopdesk_server::chat::Chat;
-use shopdesk_server::config::{File, Settings};
+use shopdesk_server::config::{File, LogFormat, Settings};
 use shopdesk_server::db::{Database, Location};
 use shopdesk_server::edge::Shopfront;
 use shopdesk_server::feedback::report;
 use shopdesk_server::feedback::store::Store;
 use shopdesk_server::feedback::Feedback;
 use shopdesk_server::limit::RateLimiter;
+use shopdesk_server::ops::{self, Metrics};
 use shopdesk_server::{app, serve, Config};
 
 #[derive(Debug, Parser)]
@@ -90,6 +91,14 @@ struct ServeArgs {
     /// (only set this when a proxy you run is in front: clients can send the header).
     #[arg(long, env = "SHOPDESK_TRUST_PROXY", num_args = 0..=1, default_missing_value = "true")]
     trust_proxy: Option<bool>,
+    /// Serve Prometheus metrics at `http://ADDR/metrics`, apart from the public address
+    /// (bind it to a private interface or loopback); off without one.
+    #[arg(long, env = "SHOPDESK_METRICS_ADDR")]
+    metrics_addr: Option<SocketAddr>,
+    /// How log lines are written to standard error [default: text]; which lines, with
+    /// `RUST_LOG` (default `shopdesk_server=info`).
+    #[arg(long, env = "SHOPDESK_LOG_FORMAT", value_enum)]
+    log_format: Option<LogFormat>,
 }
 
 #[derive(Debug, Args)]
@@ -118,17 +127,27 @@ struct ReportArgs {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    tracing_subscriber::fmt()
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Report(args)) => {
+            start_logs(LogFormat::Text);
+            print_report(args).await
+        }
+        None => run(cli.serve).await,
+    }
+}
+
+/// Log lines on standard error, as text or one JSON object per line.
+fn start_logs(format: LogFormat) {
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "shopdesk_server=info".into()),
         )
-        .with_writer(std::io::stderr)
-        .init();
-    let cli = Cli::parse();
-    match cli.command {
-        Some(Command::Report(args)) => print_report(args).await,
-        None => run(cli.serve).await,
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
     }
 }
 
@@ -149,8 +168,11 @@ async fn run(args: ServeArgs) -> Result<()> {
         body_limit: args.body_limit,
         content_security_policy: args.content_security_policy,
         trust_proxy: args.trust_proxy,
+        metrics_addr: args.metrics_addr,
+        log_format: args.log_format,
     };
     let settings = Settings::merge(given, file)?;
+    start_logs(settings.log_format);
     anyhow::ensure!(
         settings.root.join("index.html").is_file(),
         "{} has no index.html; build the site first with `scripts/build-demo.sh`",
@@ -181,6 +203,13 @@ async fn run(args: ServeArgs) -> Result<()> {
             })
         })
         .transpose()?;
+    let metrics = Arc::new(Metrics::new(&db, &store, &chat_store));
+    let metrics_listener = match settings.metrics_addr {
+        Some(at) => Some(tokio::net::TcpListener::bind(at).await.with_context(|| {
+            format!("cannot listen on {at} for metrics; is another server using it? pass another --metrics-addr")
+        })?),
+        None => None,
+    };
     let config = Config {
         root: settings.root,
         content_security_policy,
@@ -199,6 +228,17 @@ async fn run(args: ServeArgs) -> Result<()> {
     });
     let chat = Arc::new(Chat::new(chat_store.clone(), settings.agent_token.clone()));
     tracing::info!("feedback and chats are stored in {}", settings.database);
+    if let Some(listener) = metrics_listener {
+        let at = listener.local_addr()?;
+        let scraped = metrics.clone();
+        // Test scripts read this line to find the port.
+        println!("Metrics: http://{at}/metrics");
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, ops::metrics(scraped)).await {
+                tracing::error!("metrics listener stopped: {e}");
+            }
+        });
+    }
     // Test scripts read this line to find the port.
     println!("Shopdesk demo store: http://{addr}/");
     if settings.agent_token.is_some() {
@@ -209,7 +249,7 @@ async fn run(args: ServeArgs) -> Result<()> {
     let presence = chat.presence.clone();
     serve(
         listener,
-        app(&config, shopfront, feedback, chat),
+        app(&config, shopfront, feedback, chat, metrics.clone()),
         async move {
             stop_signal().await;
             // Open event streams would hold the graceful shutdown forever.

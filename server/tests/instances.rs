@@ -4,75 +4,18 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::client::{call, said, uuid, Stream, STORE};
+use common::instance::{get, Instance, AGENT};
 use common::stored;
 use pg_temp::{Cluster, Durability};
 use serde_json::{json, Value};
 use shopdesk_server::db::Location;
 
-const AGENT: &str = "test-agent-token-0123456789";
-
-/// One `shopdesk-server` process; killed (SIGKILL) on drop.
-struct Instance {
-    child: Child,
-    base: String,
-}
-
-impl Instance {
-    fn start(database: &str, root: &Path) -> Instance {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_shopdesk-server"))
-            .args(["--addr", "127.0.0.1:0", "--agent-token", AGENT])
-            .args(["--allow-origin", STORE, "--rate-limit", "0"])
-            .arg("--root")
-            .arg(root)
-            .arg("--database")
-            .arg(database)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let base = loop {
-            let line = lines
-                .next()
-                .expect("the server exited before listening")
-                .unwrap();
-            if let Some(url) = line.strip_prefix("Shopdesk demo store: ") {
-                break url.trim_end_matches('/').to_string();
-            }
-        };
-        // Keep reading what it prints, so it never writes into a closed pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Instance { child, base }
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// `GET /v1/ready`'s status.
+/// `GET /readyz`'s status.
 fn ready(base: &str) -> u16 {
-    ureq::get(&format!("{base}/v1/ready"))
-        .timeout(Duration::from_secs(10))
-        .call()
-        .map(|r| r.status())
-        .unwrap_or_else(|e| match e {
-            ureq::Error::Status(code, _) => code,
-            other => panic!("{other}"),
-        })
+    get(&format!("{base}/readyz")).0
 }
 
 /// Waits, as a load balancer would, until every instance says it is ready: its

@@ -118,5 +118,10 @@ pub(super) async fn events(
     check(&chat, &headers, query.token.as_deref())?;
     let after = resume_after(&headers, &query);
     let online = chat.presence.online().await;
-    Ok(stream::events(chat.store.clone(), None, after, Some(online)).into_response())
+    Ok(stream::events(
+        chat.store.clone(),
+        None,
+        after,
+        Some(online),
+    ))
 }

@@ -14,6 +14,8 @@ mod stream;
 pub mod wake;
 mod writer;
 
+pub use writer::{AuthorLabel, Counts};
+
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -239,5 +241,5 @@ async fn events(
     let token = query.token.as_deref().or(crate::access::bearer(&headers));
     chat.authorize(&id, token).await?;
     let after = resume_after(&headers, &query);
-    Ok(stream::events(chat.store.clone(), Some(id), after, None).into_response())
+    Ok(stream::events(chat.store.clone(), Some(id), after, None))
 }

@@ -16,8 +16,9 @@ use sqlx::Row;
 use thiserror::Error;
 use tokio::sync::watch;
 
+use super::wake::Open;
 use super::wake::{Subscription, Wakeups};
-use super::writer::{Done, Op, Writer};
+use super::writer::{Counts, Done, Op, Writer};
 use crate::db::{Database, DbError, Notice};
 
 /// The `NOTIFY` channel of chat events: payload `seq conversation`.
@@ -49,6 +50,7 @@ pub struct ChatStore {
     db: Database,
     wakeups: Wakeups,
     writer: Writer,
+    counts: Counts,
     /// Whether other instances' wake-ups reach this one (PostgreSQL's listener is
     /// connected); `None` on SQLite, which has no other instances.
     listening: Option<watch::Receiver<bool>>,
@@ -75,8 +77,10 @@ impl ChatStore {
             },
             Notice::Resumed => heard.nudge_all(),
         });
-        let writer = Writer::start(db.clone(), wakeups.clone());
+        let counts = Counts::default();
+        let writer = Writer::start(db.clone(), wakeups.clone(), counts.clone());
         Self {
+            counts,
             db,
             wakeups,
             writer,
@@ -97,6 +101,21 @@ impl ChatStore {
     /// Wakes on new events of `conversation`, or of all with `None` (and on shutdown).
     pub fn subscribe(&self, conversation: Option<&str>) -> Subscription {
         self.wakeups.subscribe(conversation)
+    }
+
+    /// What this instance committed so far.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    /// Event streams open on this instance now.
+    pub fn open_streams(&self) -> Open {
+        self.wakeups.open()
+    }
+
+    /// Writes waiting for the writer now.
+    pub fn queued(&self) -> usize {
+        self.writer.queued()
     }
 
     /// Ends every event stream (the server is stopping).

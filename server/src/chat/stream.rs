@@ -6,8 +6,10 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::http::HeaderName;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::stream::{self, Stream};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream;
 use shopdesk_wire::chat::{ChatEvent, What};
 
 use super::presence::Online;
@@ -40,12 +42,16 @@ struct State {
 /// The events of `conversation` (or of all, for agents) after `after`. A
 /// conversation's stream ends with its `closed` event; one that has already ended
 /// sends that event again, so a late reconnect learns it too.
+///
+/// `X-Accel-Buffering: no` asks an nginx in front (a merchant's own, configured
+/// without `deploy/nginx/`) to pass each event on at once instead of filling its
+/// buffer first.
 pub(super) fn events(
     store: ChatStore,
     conversation: Option<String>,
     after: i64,
     online: Option<Online>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+) -> Response {
     let state = State {
         wake: store.subscribe(conversation.as_deref()),
         store,
@@ -58,9 +64,12 @@ pub(super) fn events(
         done: false,
         _online: online,
     };
-    Sse::new(stream::unfold(state, next))
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    let sse = Sse::new(stream::unfold(state, next))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
+    ([(X_ACCEL_BUFFERING, "no")], sse).into_response()
 }
+
+const X_ACCEL_BUFFERING: HeaderName = HeaderName::from_static("x-accel-buffering");
 
 async fn next(mut s: State) -> Option<(Result<Event, Infallible>, State)> {
     if s.first {

@@ -8,6 +8,7 @@
 //! stream is nudged to read again.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::watch;
@@ -37,6 +38,18 @@ struct Inner {
     /// Every conversation (the agents' stream).
     all: Mutex<Option<watch::Sender<Latest>>>,
     stopping: Mutex<bool>,
+    /// Subscriptions open now: shoppers' (one conversation) and agents' (all).
+    shoppers: AtomicUsize,
+    agents: AtomicUsize,
+}
+
+/// Streams open on this instance now (for `/metrics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Open {
+    pub shoppers: usize,
+    pub agents: usize,
+    /// Conversations at least one shopper stream follows.
+    pub conversations: usize,
 }
 
 /// One stream's place in the registry; leaving it (drop) forgets a conversation nobody
@@ -79,10 +92,29 @@ impl Wakeups {
                 .subscribe(),
             None => lock(&self.inner.all).get_or_insert_with(fresh).subscribe(),
         };
+        self.counter(conversation.is_some())
+            .fetch_add(1, Ordering::Relaxed);
         Subscription {
             wakeups: self.clone(),
             conversation: conversation.map(str::to_string),
             receiver,
+        }
+    }
+
+    fn counter(&self, shopper: bool) -> &AtomicUsize {
+        if shopper {
+            &self.inner.shoppers
+        } else {
+            &self.inner.agents
+        }
+    }
+
+    /// Streams open on this instance now.
+    pub fn open(&self) -> Open {
+        Open {
+            shoppers: self.inner.shoppers.load(Ordering::Relaxed),
+            agents: self.inner.agents.load(Ordering::Relaxed),
+            conversations: self.followed(),
         }
     }
 
@@ -122,6 +154,9 @@ impl Wakeups {
 
 impl Drop for Subscription {
     fn drop(&mut self) {
+        self.wakeups
+            .counter(self.conversation.is_some())
+            .fetch_sub(1, Ordering::Relaxed);
         let Some(id) = &self.conversation else {
             return;
         };
@@ -175,6 +210,25 @@ mod tests {
         assert_eq!(second.receiver.borrow().seq, 3);
         drop(second);
         assert_eq!(wakeups.followed(), 0);
+    }
+
+    #[test]
+    fn open_streams_are_counted_until_they_close() {
+        let wakeups = Wakeups::default();
+        let a = wakeups.subscribe(Some("a"));
+        let a_again = wakeups.subscribe(Some("a"));
+        let agents = wakeups.subscribe(None);
+        let open = |shoppers, agents, conversations| Open {
+            shoppers,
+            agents,
+            conversations,
+        };
+        assert_eq!(wakeups.open(), open(2, 1, 1));
+        drop(a);
+        drop(agents);
+        assert_eq!(wakeups.open(), open(1, 0, 1));
+        drop(a_again);
+        assert_eq!(wakeups.open(), open(0, 0, 0));
     }
 
     #[test]

@@ -11,6 +11,9 @@
 
 use std::collections::HashMap;
 
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
 use shopdesk_wire::chat::{Author, ChatEvent, Handoff, MessageKey, Say, What};
 use sqlx::any::AnyRow;
 use sqlx::{Acquire, AnyConnection, Row};
@@ -53,6 +56,41 @@ pub(super) enum Done {
     Closed(Result<Option<ChatEvent>, ChatError>),
 }
 
+/// What this instance's writer committed (registered by `crate::ops` for
+/// `/metrics`). Cheap to clone: clones count together.
+#[derive(Debug, Clone, Default)]
+pub struct Counts {
+    pub started: Counter,
+    pub messages: Family<AuthorLabel, Counter>,
+    pub closed: Counter,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct AuthorLabel {
+    pub author: &'static str,
+}
+
+impl Counts {
+    /// Counts what a committed write added (not what a retry found stored).
+    fn record(&self, done: &Done) {
+        match done {
+            Done::Started(_) => {
+                self.started.inc();
+            }
+            Done::Said(Ok((event, true))) => {
+                if let What::Message { author, .. } = &event.what {
+                    let author = author.as_str();
+                    self.messages.get_or_create(&AuthorLabel { author }).inc();
+                }
+            }
+            Done::Closed(Ok(Some(_))) => {
+                self.closed.inc();
+            }
+            _ => {}
+        }
+    }
+}
+
 struct Job {
     op: Op,
     reply: oneshot::Sender<Result<Done, String>>,
@@ -67,11 +105,16 @@ pub(super) struct Writer {
 impl Writer {
     /// Starts the writer task on `db`; it wakes `wakeups` after each commit. Must run
     /// inside the tokio runtime.
-    pub(super) fn start(db: Database, wakeups: Wakeups) -> Self {
+    pub(super) fn start(db: Database, wakeups: Wakeups, counts: Counts) -> Self {
         // Bounded: under overload, handlers wait here instead of growing memory.
         let (jobs, queue) = mpsc::channel(MAX_BATCH * 8);
-        tokio::spawn(write_loop(db, wakeups, queue));
+        tokio::spawn(write_loop(db, wakeups, counts, queue));
         Writer { jobs }
+    }
+
+    /// Writes waiting for the writer now.
+    pub(super) fn queued(&self) -> usize {
+        self.jobs.max_capacity() - self.jobs.capacity()
     }
 
     /// Applies `op`; resolves once it is committed (or refused).
@@ -90,7 +133,12 @@ impl Writer {
     }
 }
 
-async fn write_loop(db: Database, wakeups: Wakeups, mut queue: mpsc::Receiver<Job>) {
+async fn write_loop(
+    db: Database,
+    wakeups: Wakeups,
+    counts: Counts,
+    mut queue: mpsc::Receiver<Job>,
+) {
     while let Some(jobs) = batch::next(&mut queue, MAX_BATCH).await {
         let (ops, replies): (Vec<Op>, Vec<_>) = jobs.into_iter().map(|j| (j.op, j.reply)).unzip();
         match apply(&db, ops).await {
@@ -99,6 +147,7 @@ async fn write_loop(db: Database, wakeups: Wakeups, mut queue: mpsc::Receiver<Jo
                     wakeups.wake(&conversation, seq);
                 }
                 for (reply, done) in replies.into_iter().zip(done) {
+                    counts.record(&done);
                     let _ = reply.send(Ok(done));
                 }
             }

@@ -211,10 +211,19 @@ impl Database {
         Ok(Some(conn))
     }
 
-    /// Whether the database answers now (the readiness probe).
-    pub async fn ping(&self) -> Result<(), DbError> {
-        self.read.execute("SELECT 1").await?;
-        Ok(())
+    /// The schema version the database holds now: it answers, and its migrations are
+    /// applied when this is at least [`SCHEMA_VERSION`] (the readiness probe).
+    pub async fn schema_version(&self) -> Result<i64, DbError> {
+        schema::version(self).await
+    }
+
+    /// Connections of each pool now, for `/metrics`: (pool, open, idle).
+    pub fn pools(&self) -> Vec<(&'static str, u32, usize)> {
+        let pool = |name, p: &AnyPool| (name, p.size(), p.num_idle());
+        match self.backend() {
+            Backend::Sqlite => vec![pool("write", &self.write), pool("read", &self.read)],
+            Backend::Postgres => vec![pool("shared", &self.write)],
+        }
     }
 
     /// Closes every connection (a test restarting "the server" on the same file).
@@ -310,7 +319,7 @@ mod tests {
         let db = Database::open(&Location::Sqlite(path.clone()))
             .await
             .unwrap();
-        db.ping().await.unwrap();
+        assert_eq!(db.schema_version().await.unwrap(), SCHEMA_VERSION);
         db.close().await;
         assert!(path.is_file());
     }

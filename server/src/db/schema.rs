@@ -127,6 +127,16 @@ const POSTGRES: [&str; 4] = [
     );",
 ];
 
+/// The version the database holds now (a query, so also whether it answers).
+pub(super) async fn version(db: &Database) -> Result<i64, DbError> {
+    let sql = match db.backend() {
+        Backend::Sqlite => "PRAGMA user_version",
+        Backend::Postgres => "SELECT MAX(version) FROM shopdesk_schema",
+    };
+    let found: Option<i64> = sqlx::query(sql).fetch_one(db.reader()).await?.try_get(0)?;
+    Ok(found.unwrap_or(0))
+}
+
 /// Brings `db` up to [`SCHEMA_VERSION`].
 pub(super) async fn migrate(db: &Database) -> Result<(), DbError> {
     let at = db.location().to_string();

@@ -16,6 +16,9 @@
 
 use std::collections::HashSet;
 
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
 use shopdesk_wire::FeedbackEvent;
 use sqlx::{Acquire, Row};
 use thiserror::Error;
@@ -60,11 +63,23 @@ struct Job {
     reply: oneshot::Sender<Result<Outcome, String>>,
 }
 
+/// Responses this instance's writer answered, by kind and outcome (registered by
+/// `crate::ops` for `/metrics`).
+pub type Counts = Family<CountLabels, Counter>;
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CountLabels {
+    pub kind: &'static str,
+    /// `stored` or `duplicate`.
+    pub outcome: &'static str,
+}
+
 /// The feedback table. Cheap to clone; all clones share the writer.
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Database,
     jobs: mpsc::Sender<Job>,
+    counts: Counts,
 }
 
 impl Store {
@@ -72,18 +87,30 @@ impl Store {
     pub fn new(db: Database) -> Result<Self, StoreError> {
         // Bounded: under overload, handlers wait here instead of growing memory.
         let (jobs, queue) = mpsc::channel::<Job>(MAX_BATCH * 8);
+        let counts = Counts::default();
+        let counted = counts.clone();
         match db.sqlite_connection()? {
             Some(conn) => {
                 std::thread::Builder::new()
                     .name("feedback-writer".into())
-                    .spawn(move || sqlite_write_loop(conn, queue))
+                    .spawn(move || sqlite_write_loop(conn, queue, counted))
                     .map_err(|e| StoreError::Write(format!("no thread for the writer: {e}")))?;
             }
             None => {
-                tokio::spawn(postgres_write_loop(db.clone(), queue));
+                tokio::spawn(postgres_write_loop(db.clone(), queue, counted));
             }
         }
-        Ok(Self { db, jobs })
+        Ok(Self { db, jobs, counts })
+    }
+
+    /// What this instance's writer answered so far.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    /// Responses waiting for the writer now.
+    pub fn queued(&self) -> usize {
+        self.jobs.max_capacity() - self.jobs.capacity()
     }
 
     /// Stores one checked response; resolves once it is committed.
@@ -132,10 +159,20 @@ impl Store {
 }
 
 /// Tells each request what became of its response.
-fn answer(batch: Vec<Job>, result: Result<Vec<Outcome>, String>) {
+fn answer(batch: Vec<Job>, result: Result<Vec<Outcome>, String>, counts: &Counts) {
     match result {
         Ok(outcomes) => {
             for (job, outcome) in batch.into_iter().zip(outcomes) {
+                let outcome_name = match outcome {
+                    Outcome::Stored => "stored",
+                    Outcome::Duplicate => "duplicate",
+                };
+                counts
+                    .get_or_create(&CountLabels {
+                        kind: job.event.kind.as_str(),
+                        outcome: outcome_name,
+                    })
+                    .inc();
                 let _ = job.reply.send(Ok(outcome));
             }
         }
@@ -148,20 +185,24 @@ fn answer(batch: Vec<Job>, result: Result<Vec<Outcome>, String>) {
     }
 }
 
-fn sqlite_write_loop(mut conn: rusqlite::Connection, mut queue: mpsc::Receiver<Job>) {
+fn sqlite_write_loop(
+    mut conn: rusqlite::Connection,
+    mut queue: mpsc::Receiver<Job>,
+    counts: Counts,
+) {
     while let Some(first) = queue.blocking_recv() {
         let batch = batch::fill(first, &mut queue, MAX_BATCH);
         let result = sqlite_write_batch(&mut conn, &batch).map_err(|e| e.to_string());
-        answer(batch, result);
+        answer(batch, result, &counts);
     }
 }
 
-async fn postgres_write_loop(db: Database, mut queue: mpsc::Receiver<Job>) {
+async fn postgres_write_loop(db: Database, mut queue: mpsc::Receiver<Job>, counts: Counts) {
     while let Some(batch) = batch::next(&mut queue, MAX_BATCH).await {
         let result = postgres_write_batch(&db, &batch)
             .await
             .map_err(|e| e.to_string());
-        answer(batch, result);
+        answer(batch, result, &counts);
     }
 }
 

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses part of this
 
 pub(crate) mod client;
+pub(crate) mod instance;
 
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ use shopdesk_server::edge::Shopfront;
 use shopdesk_server::feedback::store::Store;
 use shopdesk_server::feedback::Feedback;
 use shopdesk_server::limit::RateLimiter;
+use shopdesk_server::ops::Metrics;
 use shopdesk_server::{app, Config};
 
 /// Which database a test runs on; [`on_both!`] runs it on each.
@@ -123,11 +125,14 @@ pub(crate) fn listen(
             .unwrap();
         rt.block_on(async move {
             let db = Database::open(&location).await.unwrap();
+            let store = Store::new(db.clone()).unwrap();
+            let chat_store = ChatStore::new(db.clone());
+            let metrics = Arc::new(Metrics::new(&db, &store, &chat_store));
             let feedback = Feedback {
-                store: Store::new(db.clone()).unwrap(),
+                store,
                 admin_token: tokens.admin,
             };
-            let chat = Chat::new(ChatStore::new(db), tokens.agent);
+            let chat = Chat::new(chat_store, tokens.agent);
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
             shopdesk_server::serve(
@@ -137,6 +142,7 @@ pub(crate) fn listen(
                     Arc::new(shopfront),
                     Arc::new(feedback),
                     Arc::new(chat),
+                    metrics,
                 ),
                 std::future::pending(),
             )
