@@ -3,6 +3,7 @@
 //! restricted by it), and bearer tokens (reports, agents, a shopper's conversation).
 
 use axum::http::{header, HeaderMap, HeaderValue};
+use sha2::{Digest, Sha256};
 
 /// `Ok(Some(origin))`: a browser on an allowed other origin (send CORS headers);
 /// `Ok(None)`: no `Origin`, or the server's own; `Err(origin)`: not allowed.
@@ -49,4 +50,59 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
+}
+
+/// A new random secret (244 random bits as 64 hex digits): conversation tokens, agent
+/// sessions.
+pub fn new_secret() -> String {
+    uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// What the database keeps of a secret: its SHA-256 in hex, so a copy of the database
+/// opens no conversation and no session.
+pub fn digest(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The value of cookie `name` in the request's `Cookie` headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cookie_is_found_among_others_and_in_any_header() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            header::COOKIE,
+            "theme=dark; shopdesk_agent=abc".parse().unwrap(),
+        );
+        headers.append(header::COOKIE, "other=1".parse().unwrap());
+        assert_eq!(cookie(&headers, "shopdesk_agent"), Some("abc"));
+        assert_eq!(cookie(&headers, "other"), Some("1"));
+        assert_eq!(cookie(&headers, "shopdesk"), None);
+    }
+
+    #[test]
+    fn secrets_are_long_random_and_kept_as_digests() {
+        let (a, b) = (new_secret(), new_secret());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(digest(&a).len(), 64);
+        assert_ne!(digest(&a), a);
+        assert!(same_secret(&digest(&a), &digest(&a)));
+    }
 }

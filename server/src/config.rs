@@ -28,6 +28,7 @@ pub struct File {
     pub trust_proxy: Option<bool>,
     pub metrics_addr: Option<SocketAddr>,
     pub log_format: Option<LogFormat>,
+    pub session_idle_minutes: Option<u64>,
 }
 
 /// How log lines are written to standard error.
@@ -87,6 +88,8 @@ pub struct Settings {
     /// Where `/metrics` is served, apart from the public address; off without one.
     pub metrics_addr: Option<SocketAddr>,
     pub log_format: LogFormat,
+    /// An agent's session ends after this long without a request.
+    pub session_idle: std::time::Duration,
 }
 
 impl Settings {
@@ -123,7 +126,20 @@ impl Settings {
             trust_proxy: given.trust_proxy.or(file.trust_proxy).unwrap_or(false),
             metrics_addr: given.metrics_addr.or(file.metrics_addr),
             log_format: given.log_format.or(file.log_format).unwrap_or_default(),
+            session_idle: std::time::Duration::from_secs(
+                given
+                    .session_idle_minutes
+                    .or(file.session_idle_minutes)
+                    .unwrap_or(480)
+                    .saturating_mul(60),
+            ),
         };
+        if !(5..=30 * 24 * 60).contains(&(s.session_idle.as_secs() / 60)) {
+            return Err(ConfigError::Value {
+                key: "session_idle_minutes",
+                problem: "must be between 5 minutes and 30 days (43200)".into(),
+            });
+        }
         if !(s.rate_limit >= 0.0 && s.rate_limit.is_finite()) {
             return Err(ConfigError::Value {
                 key: "rate_limit",
@@ -227,6 +243,7 @@ mod tests {
             ("admin_token = \"short\"", "admin_token"),
             ("agent_token = \"short\"", "agent_token"),
             ("database = \"mysql://db/shop\"", "database"),
+            ("session_idle_minutes = 1", "session_idle_minutes"),
             (
                 "addr = \"127.0.0.1:8080\"\nmetrics_addr = \"127.0.0.1:8080\"",
                 "metrics_addr",

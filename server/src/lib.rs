@@ -4,6 +4,7 @@
 //! bundles are immutable, everything else is revalidated.
 
 pub mod access;
+pub mod agents;
 pub mod assets;
 pub mod chat;
 pub mod config;
@@ -71,6 +72,7 @@ pub fn app(
         )
         .merge(store_routes)
         .merge(streams)
+        .merge(agents::routes(chat.staff.clone(), config.body_limit))
         .merge(chat::agent_routes(chat, config.body_limit))
         .merge(probes)
         .route_layer(middleware::from_fn(ops::metrics::mark_route))

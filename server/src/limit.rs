@@ -84,7 +84,7 @@ impl RateLimiter {
 
 /// The address to rate-limit: the socket's, or behind a trusted proxy the last
 /// `X-Forwarded-For` entry (earlier entries are whatever the client claimed).
-fn client_ip(headers: &HeaderMap, socket: IpAddr, trust_proxy: bool) -> IpAddr {
+pub fn client_ip(headers: &HeaderMap, socket: IpAddr, trust_proxy: bool) -> IpAddr {
     if !trust_proxy {
         return socket;
     }

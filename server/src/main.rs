@@ -8,6 +8,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use axum::http::HeaderValue;
 use clap::{Args, Parser, Subcommand};
+use shopdesk_server::agents::accounts::{self, Accounts, Role};
+use shopdesk_server::agents::Staff;
 use shopdesk_server::chat::store::ChatStore;
 use shopdesk_server::chat::Chat;
 use shopdesk_server::config::{File, LogFormat, Settings};
@@ -18,7 +20,7 @@ use shopdesk_server::feedback::store::Store;
 use shopdesk_server::feedback::Feedback;
 use shopdesk_server::limit::RateLimiter;
 use shopdesk_server::ops::{self, Metrics};
-use shopdesk_server::{app, serve, Config};
+use shopdesk_server::{app, now_ms, serve, Config};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,6 +40,61 @@ struct Cli {
 enum Command {
     /// Print the feedback report (NPS, CSAT, CES, articles, comments) or a CSV export.
     Report(ReportArgs),
+    /// Manage the agents who answer shoppers (accounts for the agent page).
+    Agent(AgentArgs),
+}
+
+#[derive(Debug, Args)]
+struct AgentArgs {
+    /// The server's database: a SQLite file or a `postgres://` URL.
+    #[arg(
+        long,
+        env = "SHOPDESK_DATABASE",
+        default_value = "shopdesk.db",
+        hide_env_values = true,
+        global = true
+    )]
+    database: String,
+    #[command(subcommand)]
+    action: AgentAction,
+}
+
+/// Passwords come from a prompt (typed twice) or, when standard input is not a
+/// terminal, from its first line; never from a flag, which other users could see.
+#[derive(Debug, Subcommand)]
+enum AgentAction {
+    /// Add an agent; asks for their password.
+    Add {
+        /// The name shoppers and colleagues see.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// `admin` may also manage agents and read reports.
+        #[arg(long, default_value = "agent", value_parser = ["agent", "admin"])]
+        role: String,
+    },
+    /// List the agents.
+    List {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable an agent: they can no longer sign in, and their sessions end.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled agent again.
+    Enable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Set a new password (asked for); the agent's sessions end.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 /// Every option can also come from the environment and from the `--config` file (same
@@ -95,6 +152,9 @@ struct ServeArgs {
     /// (bind it to a private interface or loopback); off without one.
     #[arg(long, env = "SHOPDESK_METRICS_ADDR")]
     metrics_addr: Option<SocketAddr>,
+    /// Minutes an agent's session lasts without a request [default: 480].
+    #[arg(long, env = "SHOPDESK_SESSION_IDLE_MINUTES")]
+    session_idle_minutes: Option<u64>,
     /// How log lines are written to standard error [default: text]; which lines, with
     /// `RUST_LOG` (default `shopdesk_server=info`).
     #[arg(long, env = "SHOPDESK_LOG_FORMAT", value_enum)]
@@ -133,6 +193,10 @@ async fn main() -> Result<()> {
             start_logs(LogFormat::Text);
             print_report(args).await
         }
+        Some(Command::Agent(args)) => {
+            start_logs(LogFormat::Text);
+            manage_agents(args).await
+        }
         None => run(cli.serve).await,
     }
 }
@@ -170,6 +234,7 @@ async fn run(args: ServeArgs) -> Result<()> {
         trust_proxy: args.trust_proxy,
         metrics_addr: args.metrics_addr,
         log_format: args.log_format,
+        session_idle_minutes: args.session_idle_minutes,
     };
     let settings = Settings::merge(given, file)?;
     start_logs(settings.log_format);
@@ -226,7 +291,10 @@ async fn run(args: ServeArgs) -> Result<()> {
         store,
         admin_token: settings.admin_token,
     });
-    let chat = Arc::new(Chat::new(chat_store.clone(), settings.agent_token.clone()));
+    let staff = Staff::new(db.clone(), settings.agent_token.clone())
+        .with_session_idle(settings.session_idle)
+        .trusting_proxy(settings.trust_proxy);
+    let chat = Arc::new(Chat::new(chat_store.clone(), Arc::new(staff)));
     tracing::info!("feedback and chats are stored in {}", settings.database);
     if let Some(listener) = metrics_listener {
         let at = listener.local_addr()?;
@@ -241,10 +309,11 @@ async fn run(args: ServeArgs) -> Result<()> {
     }
     // Test scripts read this line to find the port.
     println!("Shopdesk demo store: http://{addr}/");
-    if settings.agent_token.is_some() {
-        println!("Agent page: http://{addr}/agent/");
-    } else {
-        tracing::info!("live chat is off: start with --agent-token to answer shoppers");
+    println!("Agent page: http://{addr}/agent/");
+    if !chat.staff.can_answer().await {
+        tracing::info!(
+            "live chat is off until an agent exists: shopdesk-server agent add --name … --email … (or start with --agent-token)"
+        );
     }
     let presence = chat.presence.clone();
     serve(
@@ -334,4 +403,79 @@ async fn print_report(args: ReportArgs) -> Result<()> {
     }
     db.close().await;
     Ok(())
+}
+
+async fn manage_agents(args: AgentArgs) -> Result<()> {
+    let location: Location = args.database.parse()?;
+    let db = Database::open(&location).await?;
+    let accounts = Accounts::new(db.clone());
+    let result = run_agent_action(&accounts, args.action).await;
+    db.close().await;
+    result
+}
+
+async fn run_agent_action(accounts: &Accounts, action: AgentAction) -> Result<()> {
+    match action {
+        AgentAction::Add { name, email, role } => {
+            let role = Role::parse(&role).context("--role is agent or admin")?;
+            // Checked before asking for a password the command would then refuse.
+            accounts::normalize_email(&email)?;
+            let password = new_password(&email)?;
+            let added = accounts
+                .add(&name, &email, role, &password, now_ms())
+                .await?;
+            println!("added {} <{}> ({})", added.name, added.email, role.as_str());
+        }
+        AgentAction::List { json } => {
+            let all = accounts.list().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&all)?);
+            } else if all.is_empty() {
+                println!("no agents yet; add one with `shopdesk-server agent add`");
+            } else {
+                for a in all {
+                    let state = if a.disabled { " (disabled)" } else { "" };
+                    println!("{} <{}> {}{state}", a.name, a.email, a.role.as_str());
+                }
+            }
+        }
+        AgentAction::Disable { email } => {
+            let a = accounts.set_disabled(&email, true).await?;
+            println!(
+                "disabled {} <{}>; their sessions have ended",
+                a.name, a.email
+            );
+        }
+        AgentAction::Enable { email } => {
+            let a = accounts.set_disabled(&email, false).await?;
+            println!("enabled {} <{}>", a.name, a.email);
+        }
+        AgentAction::ResetPassword { email } => {
+            accounts.by_email(&email).await?;
+            let password = new_password(&email)?;
+            let a = accounts.reset_password(&email, &password).await?;
+            println!(
+                "new password set for {} <{}>; their sessions have ended",
+                a.name, a.email
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A new password: prompted twice on a terminal, else the first line of standard input.
+fn new_password(email: &str) -> Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("Password for {email}: "))?;
+        let again = rpassword::prompt_password("Again: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ; nothing changed");
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\n', '\r']).to_string()
+    };
+    accounts::check_password_strength(&password)?;
+    Ok(password)
 }

@@ -14,7 +14,7 @@ on_both!(
     an_agent_message_with_a_shoppers_id_is_another_message,
     a_reconnecting_stream_resumes_after_the_last_event_it_saw,
     refusals_say_what_is_wrong_and_change_nothing,
-    without_an_agent_token_chat_is_off_and_says_how_to_turn_it_on,
+    without_any_agent_chat_is_off_and_says_how_to_turn_it_on,
 );
 
 struct Server {
@@ -371,7 +371,7 @@ fn refusals_say_what_is_wrong_and_change_nothing(backend: Backend) {
     );
 }
 
-fn without_an_agent_token_chat_is_off_and_says_how_to_turn_it_on(backend: Backend) {
+fn without_any_agent_chat_is_off_and_says_how_to_turn_it_on(backend: Backend) {
     let s = start(backend, None);
     let (status, cors, e) = call(
         "POST",
@@ -386,10 +386,12 @@ fn without_an_agent_token_chat_is_off_and_says_how_to_turn_it_on(backend: Backen
         Some(STORE),
         "the widget must be able to read why"
     );
+    let message = e["error"].as_str().unwrap();
     assert!(
-        e["error"].as_str().unwrap().contains("--agent-token"),
+        message.contains("agent add") && message.contains("--agent-token"),
         "{e}"
     );
+    // A token the server was not given opens nothing.
     assert_eq!(
         call(
             "GET",
@@ -399,7 +401,7 @@ fn without_an_agent_token_chat_is_off_and_says_how_to_turn_it_on(backend: Backen
             None
         )
         .0,
-        404
+        401
     );
 }
 

@@ -4,6 +4,7 @@
 //! Merchants may point the widget at their own feedback endpoint, so that shape is a
 //! public contract: add optional fields only, never rename or repurpose one.
 
+pub mod agents;
 pub mod chat;
 mod check;
 

@@ -1,50 +1,35 @@
 //! The agents' side of the chat (`/v1/agent/…`), used by the agent page: every
 //! conversation with its handoff, one event stream for all of them, replies and
-//! closing. All behind the agent token.
+//! closing. All behind a signed-in agent's session or the automation token.
 
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 use shopdesk_wire::chat::{Author, ChatEvent, Say};
 
-use super::{failed, resume_after, stored, stream, Chat, Shared, StreamQuery};
+use super::{failed, resume_after, stored, stream, Shared, StreamQuery};
+use crate::agents::Caller;
 use crate::edge::{ApiError, Checked};
 use crate::now_ms;
 
 /// Ended conversations the list shows besides the open ones.
 const RECENTLY_ENDED: u32 = 20;
 
-/// The agent token must come with the request (a header, or `?token=` for streams,
-/// which `EventSource` opens without headers).
-fn check(chat: &Chat, headers: &HeaderMap, query_token: Option<&str>) -> Result<(), ApiError> {
-    let Some(expected) = &chat.agent_token else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "live chat is off on this server; start it with an agent token (--agent-token)",
-        ));
-    };
-    let given = crate::access::bearer(headers).or(query_token);
-    if given.is_some_and(|g| crate::access::same_secret(g, expected)) {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "send the agent token as `Authorization: Bearer <token>`",
-        ))
-    }
-}
-
-/// A request with the agent token in its header; checked before the body is read.
-pub(super) struct Agent;
+/// A signed-in agent or the automation token (see `crate::agents`); checked before
+/// the body is read.
+pub(super) struct Agent(#[allow(dead_code)] pub Caller);
 
 impl FromRequestParts<Shared> for Agent {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, chat: &Shared) -> Result<Self, ApiError> {
-        check(chat, &parts.headers, None).map(|()| Agent)
+        chat.staff
+            .authenticate(&parts.method, &parts.headers, None)
+            .await
+            .map(Agent)
     }
 }
 
@@ -115,7 +100,9 @@ pub(super) async fn events(
     headers: HeaderMap,
     Query(query): Query<StreamQuery>,
 ) -> Result<Response, ApiError> {
-    check(&chat, &headers, query.token.as_deref())?;
+    chat.staff
+        .authenticate(&Method::GET, &headers, query.token.as_deref())
+        .await?;
     let after = resume_after(&headers, &query);
     let online = chat.presence.online().await;
     Ok(stream::events(

@@ -29,6 +29,7 @@ use shopdesk_wire::chat::{Author, ChatEvent, Handoff, Say, Started};
 
 use self::presence::Presence;
 use self::store::{ChatError, ChatStore};
+use crate::agents::SharedStaff;
 use crate::edge::{ApiError, Checked};
 use crate::now_ms;
 
@@ -38,7 +39,7 @@ use crate::now_ms;
 pub struct Chat {
     pub store: ChatStore,
     /// Bearer token for `/v1/agent/*`; without one, chat is off (nobody could answer).
-    pub agent_token: Option<String>,
+    pub staff: SharedStaff,
     /// Agent pages connected right now, on every instance.
     pub presence: Presence,
 }
@@ -46,23 +47,25 @@ pub struct Chat {
 pub type Shared = Arc<Chat>;
 
 impl Chat {
-    /// Chat over `store`; off (503 to shoppers) without an `agent_token`. Must run
-    /// inside the tokio runtime (presence keeps its row fresh from a task).
-    pub fn new(store: ChatStore, agent_token: Option<String>) -> Self {
+    /// Chat over `store`, answered by `staff`; off (503 to shoppers) while nobody can
+    /// answer. Must run inside the tokio runtime (presence keeps its row fresh from a
+    /// task).
+    pub fn new(store: ChatStore, staff: SharedStaff) -> Self {
         Self {
             presence: Presence::new(store.db().clone()),
             store,
-            agent_token,
+            staff,
         }
     }
 
-    fn on(&self) -> Result<(), ApiError> {
-        match self.agent_token {
-            Some(_) => Ok(()),
-            None => Err(ApiError::new(
+    async fn on(&self) -> Result<(), ApiError> {
+        if self.staff.can_answer().await {
+            Ok(())
+        } else {
+            Err(ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "live chat is off on this server; start it with an agent token (--agent-token)",
-            )),
+                "live chat is off on this server: add an agent (shopdesk-server agent add) or start it with --agent-token",
+            ))
         }
     }
 
@@ -122,7 +125,7 @@ impl FromRequestParts<Shared> for ChatOn {
     type Rejection = ApiError;
 
     async fn from_request_parts(_: &mut Parts, chat: &Shared) -> Result<Self, ApiError> {
-        chat.on().map(|()| ChatOn)
+        chat.on().await.map(|()| ChatOn)
     }
 }
 
@@ -133,7 +136,7 @@ impl FromRequestParts<Shared> for Conversation {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, chat: &Shared) -> Result<Self, ApiError> {
-        chat.on()?;
+        chat.on().await?;
         let Path(id) = Path::<String>::from_request_parts(parts, chat)
             .await
             .map_err(|e| ApiError::new(e.status(), e.body_text()))?;

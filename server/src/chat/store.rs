@@ -9,7 +9,6 @@
 //! together whatever is waiting and numbers events in commit order; reads come straight
 //! from the database.
 
-use sha2::{Digest, Sha256};
 use shopdesk_wire::chat::{Author, ChatEvent, Handoff, Say, Summary};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -140,7 +139,7 @@ impl ChatStore {
                 .await?
                 .map(|r| r.try_get(0))
                 .transpose()?;
-        Ok(stored.is_some_and(|s| s == digest(token)))
+        Ok(stored.is_some_and(|s| s == crate::access::digest(token)))
     }
 
     /// Adds a message. A message this conversation already has (the same author and
@@ -304,14 +303,6 @@ pub(super) fn event(
         at,
         what,
     })
-}
-
-/// Tokens are kept hashed: a copy of the database does not open anyone's chat.
-pub(super) fn digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[cfg(test)]

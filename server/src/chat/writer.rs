@@ -19,7 +19,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Acquire, AnyConnection, Row};
 use tokio::sync::{mpsc, oneshot};
 
-use super::store::{digest, event, ChatError, Opened, CHANNEL};
+use super::store::{event, ChatError, Opened, CHANNEL};
 use super::wake::Wakeups;
 use crate::db::{batch, Database};
 
@@ -224,14 +224,13 @@ impl Batch {
         now: i64,
     ) -> Result<Opened, ChatError> {
         let id = uuid::Uuid::new_v4().to_string();
-        let token =
-            uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string();
+        let token = crate::access::new_secret();
         sqlx::query(
             "INSERT INTO chat_conversations (id, token_sha256, started_at, handoff)
              VALUES ($1, $2, $3, $4)",
         )
         .bind(&id)
-        .bind(digest(&token))
+        .bind(crate::access::digest(&token))
         .bind(now)
         .bind(serde_json::to_string(&handoff).unwrap_or_default())
         .execute(&mut *conn)

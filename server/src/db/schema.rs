@@ -13,13 +13,14 @@ use super::{Backend, Database, DbError};
 
 /// The schema this code writes: 1 feedback, 2 chat, 3 chat messages keyed by author
 /// and id, 4 a commit-ordered event clock, the ending event per conversation and agent
-/// presence per instance (several instances on PostgreSQL).
-pub const SCHEMA_VERSION: i64 = 4;
+/// presence per instance (several instances on PostgreSQL), 5 agent accounts, their
+/// sessions and failed sign-ins.
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// `pg_advisory_xact_lock` key of the upgrade ("shopdesk" in ASCII, truncated).
 const UPGRADE_LOCK: i64 = 0x73686f70_6465736b;
 
-const SQLITE: [&str; 4] = [
+const SQLITE: [&str; 5] = [
     "CREATE TABLE IF NOT EXISTS feedback (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
@@ -77,10 +78,33 @@ const SQLITE: [&str; 4] = [
         agents INTEGER NOT NULL,
         seen_ms INTEGER NOT NULL
     );",
+    "CREATE TABLE agents (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'agent')),
+        password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_ms INTEGER NOT NULL
+    );
+    CREATE TABLE agent_sessions (
+        token_sha256 TEXT PRIMARY KEY,
+        agent TEXT NOT NULL REFERENCES agents (id),
+        csrf TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        seen_ms INTEGER NOT NULL
+    );
+    CREATE INDEX agent_sessions_by_agent ON agent_sessions (agent);
+    CREATE TABLE sign_in_failures (
+        key TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        since_ms INTEGER NOT NULL
+    );
+    CREATE INDEX sign_in_failures_by_age ON sign_in_failures (since_ms);",
 ];
 
 /// PostgreSQL came with version 4: its steps create each version's tables directly.
-const POSTGRES: [&str; 4] = [
+const POSTGRES: [&str; 5] = [
     "CREATE TABLE IF NOT EXISTS feedback (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
@@ -125,6 +149,29 @@ const POSTGRES: [&str; 4] = [
         agents BIGINT NOT NULL,
         seen_ms BIGINT NOT NULL
     );",
+    "CREATE TABLE agents (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'agent')),
+        password_hash TEXT NOT NULL,
+        disabled BIGINT NOT NULL DEFAULT 0,
+        created_ms BIGINT NOT NULL
+    );
+    CREATE TABLE agent_sessions (
+        token_sha256 TEXT PRIMARY KEY,
+        agent TEXT NOT NULL REFERENCES agents (id),
+        csrf TEXT NOT NULL,
+        created_ms BIGINT NOT NULL,
+        seen_ms BIGINT NOT NULL
+    );
+    CREATE INDEX agent_sessions_by_agent ON agent_sessions (agent);
+    CREATE TABLE sign_in_failures (
+        key TEXT PRIMARY KEY,
+        failures BIGINT NOT NULL,
+        since_ms BIGINT NOT NULL
+    );
+    CREATE INDEX sign_in_failures_by_age ON sign_in_failures (since_ms);",
 ];
 
 /// The version the database holds now (a query, so also whether it answers).
@@ -254,6 +301,16 @@ mod tests {
             .await,
             Some("3".into()),
             "an ended conversation knows its ending event"
+        );
+        assert_eq!(
+            scalar(&db, "SELECT CAST(COUNT(*) AS TEXT) FROM agents").await,
+            Some("0".into()),
+            "version 5 adds agent accounts, none yet"
+        );
+        assert_eq!(
+            scalar(&db, "SELECT CAST(COUNT(*) AS TEXT) FROM chat_events").await,
+            Some("3".into()),
+            "and keeps every event"
         );
     }
 

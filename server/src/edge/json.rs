@@ -3,6 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
+use shopdesk_wire::agents::SignIn;
 use shopdesk_wire::chat::{Handoff, Say};
 use shopdesk_wire::{FeedbackEvent, Invalid};
 
@@ -41,6 +42,13 @@ impl Contract for Say {
         "the request is too large; messages are limited to 4000 characters";
     fn read(body: &[u8]) -> Result<Self, Invalid> {
         Say::from_json(body)
+    }
+}
+
+impl Contract for SignIn {
+    const TOO_LARGE: &'static str = "the sign-in is too large; passwords are limited to 1024 bytes";
+    fn read(body: &[u8]) -> Result<Self, Invalid> {
+        SignIn::from_json(body)
     }
 }
 

@@ -8,6 +8,7 @@ pub(crate) mod instance;
 
 use std::sync::Arc;
 
+use shopdesk_server::agents::Staff;
 use shopdesk_server::chat::store::ChatStore;
 use shopdesk_server::chat::Chat;
 use shopdesk_server::db::{Database, Location};
@@ -132,7 +133,8 @@ pub(crate) fn listen(
                 store,
                 admin_token: tokens.admin,
             };
-            let chat = Chat::new(chat_store, tokens.agent);
+            let staff = Staff::new(db.clone(), tokens.agent);
+            let chat = Chat::new(chat_store, Arc::new(staff));
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
             shopdesk_server::serve(

@@ -1,0 +1,476 @@
+//! Agent accounts over a real listener and the real binary: sign-in to a session
+//! cookie, CSRF, sign-out, throttled failures, disabled accounts and reset passwords,
+//! chat turned on by the first agent, and the `agent` commands.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::client::{uuid, STORE};
+use common::instance::Instance;
+use common::{block_on, on_both, store_site, Backend, TestDb, Tokens};
+use serde_json::{json, Value};
+use shopdesk_server::agents::accounts::{Accounts, Role};
+use shopdesk_server::agents::sessions::Sessions;
+use shopdesk_server::db::Database;
+
+on_both!(
+    an_agent_signs_in_answers_and_signs_out,
+    failed_sign_ins_wait_per_account_and_a_disabled_agent_is_told_so,
+    a_reset_password_or_a_disabled_account_ends_sessions,
+    an_idle_session_expires,
+    chat_turns_on_with_the_first_agent,
+    the_agent_commands_manage_accounts,
+);
+
+const PASSWORD: &str = "correct horse battery";
+
+struct Server {
+    base: String,
+    db: TestDb,
+}
+
+fn start(backend: Backend) -> Server {
+    let db = TestDb::new(backend);
+    let base = common::listen(
+        common::config(db.dir.path()),
+        common::shopfront(&[STORE], None),
+        &db.location,
+        Tokens::default(),
+    );
+    Server { base, db }
+}
+
+fn add(s: &Server, name: &str, email: &str) {
+    block_on(async {
+        let db = Database::open(&s.db.location).await.unwrap();
+        Accounts::new(db.clone())
+            .add(name, email, Role::Agent, PASSWORD, 0)
+            .await
+            .unwrap();
+        db.close().await;
+    });
+}
+
+/// A response: status, headers we look at, JSON body.
+struct Answer {
+    status: u16,
+    set_cookie: Option<String>,
+    retry_after: Option<String>,
+    body: Value,
+}
+
+/// A request with an optional session cookie and CSRF header.
+fn send(
+    method: &str,
+    url: &str,
+    cookie: Option<&str>,
+    csrf: Option<&str>,
+    body: Option<Value>,
+) -> Answer {
+    let mut req = ureq::request(method, url);
+    if let Some(c) = cookie {
+        req = req.set("Cookie", &format!("theme=dark; shopdesk_agent={c}"));
+    }
+    if let Some(t) = csrf {
+        req = req.set("X-CSRF-Token", t);
+    }
+    let result = match body {
+        Some(b) => req
+            .set("Content-Type", "application/json")
+            .send_string(&b.to_string()),
+        None => req.call(),
+    };
+    let response = match result {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    Answer {
+        status: response.status(),
+        set_cookie: response.header("set-cookie").map(str::to_string),
+        retry_after: response.header("retry-after").map(str::to_string),
+        body: serde_json::from_str(&response.into_string().unwrap()).unwrap_or(Value::Null),
+    }
+}
+
+fn sign_in(base: &str, email: &str, password: &str) -> Answer {
+    send(
+        "POST",
+        &format!("{base}/v1/agent/session"),
+        None,
+        None,
+        Some(json!({"email": email, "password": password})),
+    )
+}
+
+/// The session secret in a `Set-Cookie`.
+fn secret(set_cookie: &str) -> String {
+    set_cookie
+        .strip_prefix("shopdesk_agent=")
+        .and_then(|rest| rest.split(';').next())
+        .unwrap()
+        .to_string()
+}
+
+/// A conversation started by a shopper; its id.
+fn conversation(base: &str) -> String {
+    let (status, _, started) = common::client::call(
+        "POST",
+        &format!("{base}/v1/chat"),
+        None,
+        Some(STORE),
+        Some(json!({})),
+    );
+    assert_eq!(status, 201, "{started}");
+    started["id"].as_str().unwrap().to_string()
+}
+
+fn an_agent_signs_in_answers_and_signs_out(backend: Backend) {
+    let s = start(backend);
+    add(&s, "Ana", "ana@shop.example");
+
+    // The same answer for a wrong password and an unknown email.
+    for (email, password) in [
+        ("ana@shop.example", "wrong password!"),
+        ("nobody@shop.example", PASSWORD),
+    ] {
+        let wrong = sign_in(&s.base, email, password);
+        assert_eq!(wrong.status, 401);
+        assert_eq!(wrong.body["error"], "wrong email or password");
+        assert!(wrong.set_cookie.is_none());
+    }
+    let bad = sign_in(&s.base, "", PASSWORD);
+    assert_eq!(
+        (bad.status, bad.body["field"].as_str()),
+        (400, Some("email"))
+    );
+
+    let ok = sign_in(&s.base, " Ana@Shop.Example ", PASSWORD);
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert_eq!(ok.body["agent"]["name"], "Ana");
+    assert_eq!(ok.body["agent"]["role"], "agent");
+    let cookie = ok.set_cookie.unwrap();
+    for flag in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(flag), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain http here: {cookie}");
+    let (session, csrf) = (
+        secret(&cookie),
+        ok.body["csrf"].as_str().unwrap().to_string(),
+    );
+
+    let me = send(
+        "GET",
+        &format!("{}/v1/agent/session", s.base),
+        Some(&session),
+        None,
+        None,
+    );
+    assert_eq!(
+        (me.status, me.body["csrf"].as_str()),
+        (200, Some(csrf.as_str()))
+    );
+    let list = send(
+        "GET",
+        &format!("{}/v1/agent/conversations", s.base),
+        Some(&session),
+        None,
+        None,
+    );
+    assert_eq!(list.status, 200, "{}", list.body);
+
+    // Changing something needs the CSRF header: a page on another site cannot send it.
+    let id = conversation(&s.base);
+    let reply = |csrf: Option<&str>, n: u32| {
+        send(
+            "POST",
+            &format!("{}/v1/agent/conversations/{id}/messages", s.base),
+            Some(&session),
+            csrf,
+            Some(json!({"id": uuid(n), "body": "hello"})),
+        )
+    };
+    let refused = reply(None, 1);
+    assert_eq!(refused.status, 403);
+    assert!(
+        refused.body["error"].as_str().unwrap().contains("CSRF"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(reply(Some("not-the-token"), 1).status, 403);
+    assert_eq!(reply(Some(&csrf), 1).status, 201);
+
+    // Sign-out needs the token too, ends the session and clears the cookie.
+    let url = format!("{}/v1/agent/session", s.base);
+    assert_eq!(send("DELETE", &url, Some(&session), None, None).status, 403);
+    let out = send("DELETE", &url, Some(&session), Some(&csrf), None);
+    assert_eq!(out.status, 204);
+    assert!(out.set_cookie.unwrap().contains("Max-Age=0"));
+    let after = send(
+        "GET",
+        &format!("{}/v1/agent/conversations", s.base),
+        Some(&session),
+        None,
+        None,
+    );
+    assert_eq!(after.status, 401);
+    assert!(
+        after.body["error"]
+            .as_str()
+            .unwrap()
+            .contains("sign in again"),
+        "{}",
+        after.body
+    );
+    // No credential at all says what to do.
+    let none = send(
+        "GET",
+        &format!("{}/v1/agent/conversations", s.base),
+        None,
+        None,
+        None,
+    );
+    assert_eq!(none.status, 401);
+}
+
+fn failed_sign_ins_wait_per_account_and_a_disabled_agent_is_told_so(backend: Backend) {
+    let s = start(backend);
+    add(&s, "Ana", "ana@shop.example");
+    add(&s, "Ben", "ben@shop.example");
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in(&s.base, "ana@shop.example", "wrong password!").status,
+            401
+        );
+    }
+    // Now even the right password waits: guessing gains nothing.
+    let waiting = sign_in(&s.base, "ANA@shop.example", PASSWORD);
+    assert_eq!(waiting.status, 429, "{}", waiting.body);
+    let seconds: u64 = waiting.retry_after.unwrap().parse().unwrap();
+    assert!((1..=900).contains(&seconds), "{seconds}");
+    assert!(waiting.body["error"]
+        .as_str()
+        .unwrap()
+        .contains("try again"));
+    // Another account from the same address is not held up by Ana's five.
+    assert_eq!(sign_in(&s.base, "ben@shop.example", PASSWORD).status, 200);
+
+    block_on(async {
+        let db = Database::open(&s.db.location).await.unwrap();
+        Accounts::new(db.clone())
+            .set_disabled("ben@shop.example", true)
+            .await
+            .unwrap();
+        db.close().await;
+    });
+    let disabled = sign_in(&s.base, "ben@shop.example", PASSWORD);
+    assert_eq!(disabled.status, 403);
+    assert!(disabled.body["error"]
+        .as_str()
+        .unwrap()
+        .contains("disabled"));
+    // A disabled account's wrong password is still just wrong.
+    assert_eq!(
+        sign_in(&s.base, "ben@shop.example", "wrong password!").status,
+        401
+    );
+}
+
+fn a_reset_password_or_a_disabled_account_ends_sessions(backend: Backend) {
+    let s = start(backend);
+    add(&s, "Ana", "ana@shop.example");
+    let url = format!("{}/v1/agent/conversations", s.base);
+    let signed_in = || {
+        secret(
+            &sign_in(&s.base, "ana@shop.example", PASSWORD)
+                .set_cookie
+                .unwrap(),
+        )
+    };
+    let (first, second) = (signed_in(), signed_in());
+    assert_eq!(send("GET", &url, Some(&first), None, None).status, 200);
+    let accounts = |f: fn(Accounts) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>| {
+        let location = s.db.location.clone();
+        block_on(async move {
+            let db = Database::open(&location).await.unwrap();
+            f(Accounts::new(db.clone())).await;
+            db.close().await;
+        })
+    };
+    accounts(|a| {
+        Box::pin(async move {
+            a.reset_password("ana@shop.example", "another good password")
+                .await
+                .unwrap();
+        })
+    });
+    for session in [&first, &second] {
+        assert_eq!(send("GET", &url, Some(session), None, None).status, 401);
+    }
+    assert_eq!(sign_in(&s.base, "ana@shop.example", PASSWORD).status, 401);
+    let third = secret(
+        &sign_in(&s.base, "ana@shop.example", "another good password")
+            .set_cookie
+            .unwrap(),
+    );
+    assert_eq!(send("GET", &url, Some(&third), None, None).status, 200);
+    accounts(|a| {
+        Box::pin(async move {
+            a.set_disabled("ana@shop.example", true).await.unwrap();
+        })
+    });
+    assert_eq!(send("GET", &url, Some(&third), None, None).status, 401);
+}
+
+fn an_idle_session_expires(backend: Backend) {
+    let db = TestDb::new(backend);
+    block_on(async {
+        let opened = Database::open(&db.location).await.unwrap();
+        let account = Accounts::new(opened.clone())
+            .add("Ana", "ana@shop.example", Role::Admin, PASSWORD, 0)
+            .await
+            .unwrap();
+        let sessions = Sessions::new(opened.clone(), Duration::from_secs(600));
+        let (secret, session) = sessions.open(&account, 1_000_000).await.unwrap();
+        assert_eq!(session.account.role, Role::Admin);
+        // Used at minute 9: still alive, and the clock restarts from there.
+        let at = |minutes: i64| 1_000_000 + minutes * 60_000;
+        assert!(sessions.find(&secret, at(9)).await.unwrap().is_some());
+        assert!(sessions.find(&secret, at(18)).await.unwrap().is_some());
+        // Ten minutes without a request: gone, and gone for good.
+        assert!(sessions.find(&secret, at(28)).await.unwrap().is_none());
+        assert!(sessions.find(&secret, at(29)).await.unwrap().is_none());
+        assert!(sessions.find("unknown", at(0)).await.unwrap().is_none());
+        opened.close().await;
+    });
+}
+
+fn chat_turns_on_with_the_first_agent(backend: Backend) {
+    let s = start(backend);
+    let start_chat = || {
+        common::client::call(
+            "POST",
+            &format!("{}/v1/chat", s.base),
+            None,
+            Some(STORE),
+            Some(json!({})),
+        )
+        .0
+    };
+    assert_eq!(start_chat(), 503);
+    add(&s, "Ana", "ana@shop.example");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while start_chat() != 201 {
+        assert!(Instant::now() < deadline, "chat stayed off with an agent");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// `shopdesk-server agent …` with `input` on standard input: success, stdout, stderr.
+fn agent_command(db: &TestDb, args: &[&str], input: &str) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shopdesk-server"))
+        .arg("agent")
+        .args(args)
+        .args(["--database", &db.arg()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn the_agent_commands_manage_accounts(backend: Backend) {
+    let db = TestDb::new(backend);
+    let add = [
+        "add",
+        "--name",
+        "Ana Lima",
+        "--email",
+        "ana@shop.example",
+        "--role",
+        "admin",
+    ];
+    let (ok, out, err) = agent_command(&db, &add, &format!("{PASSWORD}\n"));
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("added Ana Lima <ana@shop.example> (admin)"),
+        "{out}"
+    );
+
+    // Refusals say why and change nothing.
+    let (ok, _, err) = agent_command(&db, &add, &format!("{PASSWORD}\n"));
+    assert!(!ok && err.contains("exists already"), "{err}");
+    let short = ["add", "--name", "Ben", "--email", "ben@shop.example"];
+    let (ok, _, err) = agent_command(&db, &short, "short\n");
+    assert!(!ok && err.contains("at least 10 characters"), "{err}");
+    let (ok, _, err) = agent_command(&db, &["add", "--name", "Cy", "--email", "not-an-email"], "");
+    assert!(!ok && err.contains("not an email address"), "{err}");
+    let (ok, _, err) = agent_command(&db, &["disable", "--email", "nobody@shop.example"], "");
+    assert!(!ok && err.contains("there is no agent"), "{err}");
+
+    let (_, list, _) = agent_command(&db, &["list", "--json"], "");
+    let list: Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["email"], "ana@shop.example");
+    assert!(list[0].get("password_hash").is_none());
+
+    let (ok, out, err) = agent_command(&db, &["disable", "--email", "Ana@Shop.Example"], "");
+    assert!(ok && out.contains("disabled Ana Lima"), "{out}{err}");
+    let (_, list, _) = agent_command(&db, &["list"], "");
+    assert!(
+        list.contains("ana@shop.example> admin (disabled)"),
+        "{list}"
+    );
+    let (ok, _, _) = agent_command(&db, &["enable", "--email", "ana@shop.example"], "");
+    assert!(ok);
+
+    // The new password works on the real server; the old one does not.
+    let new = "a brand new passphrase";
+    let (ok, out, err) = agent_command(
+        &db,
+        &["reset-password", "--email", "ana@shop.example"],
+        &format!("{new}\r\n"),
+    );
+    assert!(ok && out.contains("new password set"), "{out}{err}");
+    let server = Instance::start(&db.arg(), &store_site(db.dir.path()));
+    assert_eq!(
+        sign_in(&server.base, "ana@shop.example", PASSWORD).status,
+        401
+    );
+    let ok = sign_in(&server.base, "ana@shop.example", new);
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert_eq!(ok.body["agent"]["role"], "admin");
+}
+
+/// Behind a trusted proxy that says the page came over https, the cookie is `Secure`.
+#[test]
+fn over_https_the_session_cookie_is_secure() {
+    let db = TestDb::new(Backend::Sqlite);
+    let (ok, _, err) = agent_command(
+        &db,
+        &["add", "--name", "Ana", "--email", "ana@shop.example"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(ok, "{err}");
+    let server = Instance::start_with(&db.arg(), &store_site(db.dir.path()), &["--trust-proxy"]);
+    let response = ureq::post(&format!("{}/v1/agent/session", server.base))
+        .set("X-Forwarded-Proto", "https")
+        .send_json(json!({"email": "ana@shop.example", "password": PASSWORD}))
+        .unwrap();
+    let cookie = response.header("set-cookie").unwrap();
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
+}
