@@ -8,7 +8,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::client::{uuid, STORE};
+use common::client::{uuid, Stream, STORE};
 use common::instance::Instance;
 use common::{block_on, on_both, store_site, Backend, TestDb, Tokens};
 use serde_json::{json, Value};
@@ -22,6 +22,7 @@ on_both!(
     a_reset_password_or_a_disabled_account_ends_sessions,
     an_idle_session_expires,
     chat_turns_on_with_the_first_agent,
+    several_tabs_of_one_agent_count_once,
     the_agent_commands_manage_accounts,
 );
 
@@ -365,6 +366,51 @@ fn chat_turns_on_with_the_first_agent(backend: Backend) {
     while start_chat() != 201 {
         assert!(Instant::now() < deadline, "chat stayed off with an agent");
         std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn several_tabs_of_one_agent_count_once(backend: Backend) {
+    let s = start(backend);
+    add(&s, "Ana", "ana@shop.example");
+    add(&s, "Ben", "ben@shop.example");
+    let session = |email| secret(&sign_in(&s.base, email, PASSWORD).set_cookie.unwrap());
+    let stream = |secret: &str| {
+        let cookie = format!("shopdesk_agent={secret}");
+        let (status, stream) = Stream::open_with(
+            &format!("{}/v1/agent/events", s.base),
+            &[("Cookie", &cookie)],
+        );
+        assert_eq!(status, 200);
+        stream.unwrap()
+    };
+    let online = || {
+        let (status, _, started) = common::client::call(
+            "POST",
+            &format!("{}/v1/chat", s.base),
+            None,
+            Some(STORE),
+            Some(json!({})),
+        );
+        assert_eq!(status, 201, "{started}");
+        started["agents_online"].as_i64().unwrap()
+    };
+    let ana = session("ana@shop.example");
+    let (_tab1, _tab2, _again) = (
+        stream(&ana),
+        stream(&ana),
+        stream(&session("ana@shop.example")),
+    );
+    assert_eq!(online(), 1, "three tabs, one agent");
+    let ben = stream(&session("ben@shop.example"));
+    assert_eq!(online(), 2);
+    drop(ben);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while online() != 1 {
+        assert!(
+            Instant::now() < deadline,
+            "Ben stayed online after closing his page"
+        );
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

@@ -93,18 +93,23 @@ pub(super) async fn close(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /v1/agent/events?token=&after=`: every conversation's events; while it is
-/// open, the agent counts as online.
+/// `GET /v1/agent/events?after=`: every conversation's events; while it is open, the
+/// agent counts as online (once, however many tabs).
 pub(super) async fn events(
     State(chat): State<Shared>,
     headers: HeaderMap,
     Query(query): Query<StreamQuery>,
 ) -> Result<Response, ApiError> {
-    chat.staff
+    let caller = chat
+        .staff
         .authenticate(&Method::GET, &headers, query.token.as_deref())
         .await?;
+    let agent = match &caller {
+        Caller::Agent(session) => session.account.id.as_str(),
+        Caller::Automation => "automation",
+    };
     let after = resume_after(&headers, &query);
-    let online = chat.presence.online().await;
+    let online = chat.presence.online(agent).await;
     Ok(stream::events(
         chat.store.clone(),
         None,

@@ -1,12 +1,13 @@
-//! How many agent pages are connected, across every instance: a shopper's instance
-//! must know that an agent is there even when the agent's stream is held by another.
+//! Which agents are connected, across every instance: a shopper's instance must know
+//! that an agent is there even when the agent's stream is held by another.
 //!
-//! Each instance counts its own open agent streams and keeps that count in its row of
-//! `chat_presence`, written when it changes and refreshed every [`HEARTBEAT`]; rows
-//! not refreshed within [`STALE_MS`] (an instance that died) count for nothing.
-//! (The staffing issue replaces this count of streams with agents and their states.)
+//! Each instance keeps a row in `agent_presence` for every agent with at least one
+//! open event stream on it (several tabs of one agent are one agent), written when the
+//! set changes and refreshed every [`HEARTBEAT`]; rows not refreshed within
+//! [`STALE_MS`] (an instance that died) count for nothing. The automation token's
+//! streams count as one agent, `automation`.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,7 +27,8 @@ pub const STALE_MS: i64 = 30_000;
 pub struct Presence {
     db: Database,
     instance: Arc<str>,
-    local: Arc<AtomicI64>,
+    /// Open streams per agent on this instance.
+    local: Arc<std::sync::Mutex<HashMap<String, usize>>>,
     /// Tells the writer task the count changed.
     changed: Arc<Notify>,
     /// Held while writing: each write reads the count under it, so writes land in
@@ -36,7 +38,10 @@ pub struct Presence {
 
 /// An agent counted as online for as long as this lives (their event stream).
 #[derive(Debug)]
-pub struct Online(Presence);
+pub struct Online {
+    presence: Presence,
+    agent: String,
+}
 
 impl Presence {
     /// Presence for this instance on `db`; refreshes its row from a task of its own.
@@ -45,7 +50,7 @@ impl Presence {
         let presence = Presence {
             db,
             instance: uuid::Uuid::new_v4().to_string().into(),
-            local: Arc::new(AtomicI64::new(0)),
+            local: Arc::default(),
             changed: Arc::new(Notify::new()),
             writing: Arc::new(Mutex::new(())),
         };
@@ -63,19 +68,22 @@ impl Presence {
         presence
     }
 
-    /// Counts one more agent page until the guard drops; written before it returns,
-    /// so a shopper starting a chat right after sees the agent.
-    pub async fn online(&self) -> Online {
-        self.local.fetch_add(1, Ordering::SeqCst);
-        let online = Online(self.clone());
+    /// Counts `agent` (an account id) online until the guard drops; written before it
+    /// returns, so a shopper starting a chat right after sees the agent.
+    pub async fn online(&self, agent: &str) -> Online {
+        *lock(&self.local).entry(agent.to_string()).or_default() += 1;
+        let online = Online {
+            presence: self.clone(),
+            agent: agent.to_string(),
+        };
         self.write().await;
         online
     }
 
-    /// Agent pages connected to any live instance.
+    /// Agents connected to any live instance, each once.
     pub async fn agents_online(&self) -> Result<i64, sqlx::Error> {
         let row = sqlx::query(
-            "SELECT CAST(COALESCE(SUM(agents), 0) AS BIGINT) FROM chat_presence WHERE seen_ms > $1",
+            "SELECT CAST(COUNT(DISTINCT agent) AS BIGINT) FROM agent_presence WHERE seen_ms > $1",
         )
         .bind(now_ms() - STALE_MS)
         .fetch_one(self.db.reader())
@@ -83,27 +91,38 @@ impl Presence {
         row.try_get(0)
     }
 
-    /// Writes this instance's count as it is now.
+    /// Writes this instance's agents as they are now.
     async fn write(&self) {
         let _writing = self.writing.lock().await;
-        let agents = self.local.load(Ordering::SeqCst);
-        let written = sqlx::query(
-            "INSERT INTO chat_presence (instance, agents, seen_ms) VALUES ($1, $2, $3)
-             ON CONFLICT (instance) DO UPDATE SET agents = excluded.agents, seen_ms = excluded.seen_ms",
-        )
-        .bind(&*self.instance)
-        .bind(agents)
-        .bind(now_ms())
-        .execute(self.db.writer())
-        .await;
-        if let Err(e) = written {
+        let agents: Vec<String> = lock(&self.local).keys().cloned().collect();
+        if let Err(e) = self.replace_rows(&agents).await {
             tracing::warn!("agent presence not recorded: {e}");
         }
     }
 
+    async fn replace_rows(&self, agents: &[String]) -> Result<(), sqlx::Error> {
+        let now = now_ms();
+        let mut tx = self.db.writer().begin().await?;
+        sqlx::query("DELETE FROM agent_presence WHERE instance = $1")
+            .bind(&*self.instance)
+            .execute(&mut *tx)
+            .await?;
+        for agent in agents {
+            sqlx::query(
+                "INSERT INTO agent_presence (instance, agent, seen_ms) VALUES ($1, $2, $3)",
+            )
+            .bind(&*self.instance)
+            .bind(agent)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
     /// The server is stopping: its agents no longer count.
     pub async fn leave(&self) {
-        let _ = sqlx::query("DELETE FROM chat_presence WHERE instance = $1")
+        let _ = sqlx::query("DELETE FROM agent_presence WHERE instance = $1")
             .bind(&*self.instance)
             .execute(self.db.writer())
             .await;
@@ -112,7 +131,18 @@ impl Presence {
 
 impl Drop for Online {
     fn drop(&mut self) {
-        self.0.local.fetch_sub(1, Ordering::SeqCst);
-        self.0.changed.notify_one();
+        let mut local = lock(&self.presence.local);
+        if let Some(streams) = local.get_mut(&self.agent) {
+            *streams -= 1;
+            if *streams == 0 {
+                local.remove(&self.agent);
+            }
+        }
+        drop(local);
+        self.presence.changed.notify_one();
     }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -14,7 +14,7 @@ use super::{Backend, Database, DbError};
 /// The schema this code writes: 1 feedback, 2 chat, 3 chat messages keyed by author
 /// and id, 4 a commit-ordered event clock, the ending event per conversation and agent
 /// presence per instance (several instances on PostgreSQL), 5 agent accounts, their
-/// sessions and failed sign-ins.
+/// sessions, failed sign-ins, and presence per agent (not per page).
 pub const SCHEMA_VERSION: i64 = 5;
 
 /// `pg_advisory_xact_lock` key of the upgrade ("shopdesk" in ASCII, truncated).
@@ -100,7 +100,14 @@ const SQLITE: [&str; 5] = [
         failures INTEGER NOT NULL,
         since_ms INTEGER NOT NULL
     );
-    CREATE INDEX sign_in_failures_by_age ON sign_in_failures (since_ms);",
+    CREATE INDEX sign_in_failures_by_age ON sign_in_failures (since_ms);
+    DROP TABLE chat_presence;
+    CREATE TABLE agent_presence (
+        instance TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        seen_ms INTEGER NOT NULL,
+        PRIMARY KEY (instance, agent)
+    );",
 ];
 
 /// PostgreSQL came with version 4: its steps create each version's tables directly.
@@ -171,7 +178,14 @@ const POSTGRES: [&str; 5] = [
         failures BIGINT NOT NULL,
         since_ms BIGINT NOT NULL
     );
-    CREATE INDEX sign_in_failures_by_age ON sign_in_failures (since_ms);",
+    CREATE INDEX sign_in_failures_by_age ON sign_in_failures (since_ms);
+    DROP TABLE chat_presence;
+    CREATE TABLE agent_presence (
+        instance TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        seen_ms BIGINT NOT NULL,
+        PRIMARY KEY (instance, agent)
+    );",
 ];
 
 /// The version the database holds now (a query, so also whether it answers).

@@ -56,12 +56,20 @@ pub(crate) struct Stream(BufReader<Box<dyn Read + Send + Sync>>);
 
 impl Stream {
     pub(crate) fn open(url: &str, last_event_id: Option<i64>) -> (u16, Option<Stream>) {
+        let id = last_event_id.map(|id| id.to_string());
+        let headers: Vec<(&str, &str)> =
+            id.iter().map(|id| ("Last-Event-ID", id.as_str())).collect();
+        Self::open_with(url, &headers)
+    }
+
+    /// The same with more request headers (a session cookie).
+    pub(crate) fn open_with(url: &str, headers: &[(&str, &str)]) -> (u16, Option<Stream>) {
         let agent = ureq::AgentBuilder::new()
             .timeout_read(Duration::from_secs(10))
             .build();
         let mut req = agent.get(url).set("Origin", STORE);
-        if let Some(id) = last_event_id {
-            req = req.set("Last-Event-ID", &id.to_string());
+        for (name, value) in headers {
+            req = req.set(name, value);
         }
         match req.call() {
             Ok(r) => {
