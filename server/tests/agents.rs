@@ -71,28 +71,20 @@ fn send(
     csrf: Option<&str>,
     body: Option<Value>,
 ) -> Answer {
-    let mut req = ureq::request(method, url);
-    if let Some(c) = cookie {
-        req = req.set("Cookie", &format!("theme=dark; shopdesk_agent={c}"));
+    let cookie = cookie.map(|c| format!("theme=dark; shopdesk_agent={c}"));
+    let mut headers = Vec::new();
+    if let Some(c) = &cookie {
+        headers.push(("Cookie", c.as_str()));
     }
     if let Some(t) = csrf {
-        req = req.set("X-CSRF-Token", t);
+        headers.push(("X-CSRF-Token", t));
     }
-    let result = match body {
-        Some(b) => req
-            .set("Content-Type", "application/json")
-            .send_string(&b.to_string()),
-        None => req.call(),
-    };
-    let response = match result {
-        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: {e}"),
-    };
+    let response = common::client::send(method, url, &headers, body);
     Answer {
         status: response.status(),
         set_cookie: response.header("set-cookie").map(str::to_string),
         retry_after: response.header("retry-after").map(str::to_string),
-        body: serde_json::from_str(&response.into_string().unwrap()).unwrap_or(Value::Null),
+        body: common::client::json_body(response),
     }
 }
 

@@ -17,12 +17,33 @@ pub(crate) fn call(
     origin: Option<&str>,
     body: Option<Value>,
 ) -> (u16, Option<String>, Value) {
-    let mut req = ureq::request(method, url);
-    if let Some(t) = token {
-        req = req.set("Authorization", &format!("Bearer {t}"));
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let mut headers = Vec::new();
+    if let Some(b) = &bearer {
+        headers.push(("Authorization", b.as_str()));
     }
     if let Some(o) = origin {
-        req = req.set("Origin", o);
+        headers.push(("Origin", o));
+    }
+    let response = send(method, url, &headers, body);
+    let status = response.status();
+    let cors = response
+        .header("Access-Control-Allow-Origin")
+        .map(str::to_string);
+    (status, cors, json_body(response))
+}
+
+/// One request with `headers` and an optional JSON body; the response whatever its
+/// status.
+pub(crate) fn send(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> ureq::Response {
+    let mut req = ureq::request(method, url);
+    for (name, value) in headers {
+        req = req.set(name, value);
     }
     let result = match body {
         Some(b) => req
@@ -30,21 +51,16 @@ pub(crate) fn call(
             .send_string(&b.to_string()),
         None => req.call(),
     };
-    let response = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
+    match result {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
         Err(e) => panic!("{method} {url}: {e}"),
-    };
-    let status = response.status();
-    let cors = response
-        .header("Access-Control-Allow-Origin")
-        .map(str::to_string);
+    }
+}
+
+/// The response's JSON body, or `Value::Null`.
+pub(crate) fn json_body(response: ureq::Response) -> Value {
     let text = response.into_string().unwrap();
-    (
-        status,
-        cors,
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-    )
+    serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
 pub(crate) fn uuid(n: u32) -> String {
