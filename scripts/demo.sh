@@ -6,10 +6,17 @@ SHOPDESK_SKIP_BROWSER=1 scripts/setup.sh
 scripts/build-demo.sh dist
 # Feedback lands in an SQLite file outside the served folder; `shopdesk-server report
 # --database target/demo/shopdesk.db` prints what shoppers said.
-# Live chat: agents answer on /agent/ with this token (the link below signs them in).
+# Live chat: agents answer on /agent/, signed in with an account; the demo has one
+# (a real shop adds its agents with `shopdesk-server agent add`).
 mkdir -p target/demo
 ADDR=${SHOPDESK_ADDR:-127.0.0.1:8080}
-AGENT_TOKEN=${SHOPDESK_AGENT_TOKEN:-demo-agent-token-not-secret}
-echo "Agents: http://$ADDR/agent/#token=$AGENT_TOKEN" >&2
-exec target/release/shopdesk-server --root dist --addr "$ADDR" \
-  --database "${SHOPDESK_DATABASE:-target/demo/shopdesk.db}" --agent-token "$AGENT_TOKEN"
+DATABASE=${SHOPDESK_DATABASE:-target/demo/shopdesk.db}
+DEMO_EMAIL=demo-agent@shop.example
+DEMO_PASSWORD=demo-password-not-secret
+if ! target/release/shopdesk-server agent list --database "$DATABASE" | grep -q "<$DEMO_EMAIL>"; then
+  printf '%s\n' "$DEMO_PASSWORD" |
+    target/release/shopdesk-server agent add --database "$DATABASE" \
+      --name "Demo Agent" --email "$DEMO_EMAIL" --role admin
+fi
+echo "Agents: http://$ADDR/agent/ (sign in as $DEMO_EMAIL, password $DEMO_PASSWORD)" >&2
+exec target/release/shopdesk-server --root dist --addr "$ADDR" --database "$DATABASE"

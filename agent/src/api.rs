@@ -4,17 +4,60 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 pub(crate) use shopdesk_web::http::Failure;
 use shopdesk_web::http::{self, percent_encode, Call};
+use shopdesk_wire::agents::{SignIn, SignedIn};
 use shopdesk_wire::chat::{ChatEvent, Say, Summary};
 
-/// A 401 means the agent token: the server was restarted with another one, or it was
-/// mistyped. Any other failure is the shared kind.
-const TOKEN_REFUSED: &str =
-    "The server did not accept this agent token; check it and sign in again.";
-
-/// The message for the sign-in form when `failure` is a refused token.
-pub(crate) fn token_refused(failure: &Failure) -> Option<String> {
-    (failure.status() == Some(401)).then(|| TOKEN_REFUSED.to_string())
+/// A 401 means the session ended (signed out elsewhere, idle too long, the account
+/// disabled or its password reset): back to the sign-in form, with the server's reason.
+pub(crate) fn session_ended(failure: &Failure) -> Option<String> {
+    (failure.status() == Some(401)).then(|| sentence(failure))
 }
+
+/// A refusal in the server's own words, as a sentence for the page.
+pub(crate) fn sentence(failure: &Failure) -> String {
+    let text = match failure {
+        Failure::Http { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    let mut chars = text.chars();
+    let mut line: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    line.push_str(chars.as_str());
+    if !line.ends_with(['.', '!', '?']) {
+        line.push('.');
+    }
+    line
+}
+
+/// Who is signed in in this browser, if anyone (the session cookie is sent by the
+/// browser itself, same origin; the page never sees it).
+pub(crate) async fn current() -> Result<Option<SignedIn>, Failure> {
+    let answer = http::call(Call::get(SESSION)).await?;
+    if answer.status == 204 {
+        return Ok(None);
+    }
+    parse(&answer.body).map(Some)
+}
+
+pub(crate) async fn sign_in(email: &str, password: &str) -> Result<SignedIn, Failure> {
+    let body = serde_json::to_string(&SignIn {
+        email: email.to_string(),
+        password: password.to_string(),
+    })
+    .map_err(|e| Failure::Unreadable(e.to_string()))?;
+    parse(&http::call(Call::post(SESSION).json(&body)).await?.body)
+}
+
+pub(crate) async fn sign_out(csrf: &str) -> Result<(), Failure> {
+    http::call(Call::delete(SESSION).header(CSRF_HEADER, csrf))
+        .await
+        .map(drop)
+}
+
+const SESSION: &str = "/v1/agent/session";
+const CSRF_HEADER: &str = "X-CSRF-Token";
 
 /// The conversation list and where the event stream should start.
 #[derive(Debug)]
@@ -23,8 +66,8 @@ pub(crate) struct Listing {
     pub seq: i64,
 }
 
-pub(crate) async fn list(token: &str) -> Result<Listing, Failure> {
-    let body = call("GET", "/v1/agent/conversations", token, None).await?;
+pub(crate) async fn list() -> Result<Listing, Failure> {
+    let body = call("GET", "/v1/agent/conversations", None, None).await?;
     let value: Value = parse(&body)?;
     Ok(Listing {
         conversations: each(value.get("conversations")),
@@ -32,34 +75,30 @@ pub(crate) async fn list(token: &str) -> Result<Listing, Failure> {
     })
 }
 
-pub(crate) async fn history(token: &str, id: &str) -> Result<Vec<ChatEvent>, Failure> {
+pub(crate) async fn history(id: &str) -> Result<Vec<ChatEvent>, Failure> {
     let path = format!("/v1/agent/conversations/{}", percent_encode(id));
-    let value: Value = parse(&call("GET", &path, token, None).await?)?;
+    let value: Value = parse(&call("GET", &path, None, None).await?)?;
     Ok(each(value.get("events")))
 }
 
 /// Posts a reply; the stored event when the server sent it back (201, or 200 for a
 /// retry of one it already has).
-pub(crate) async fn say(token: &str, id: &str, say: &Say) -> Result<Option<ChatEvent>, Failure> {
+pub(crate) async fn say(csrf: &str, id: &str, say: &Say) -> Result<Option<ChatEvent>, Failure> {
     let path = format!("/v1/agent/conversations/{}/messages", percent_encode(id));
     let json = serde_json::to_string(say).map_err(|e| Failure::Unreadable(e.to_string()))?;
-    let body = call("POST", &path, token, Some(json)).await?;
+    let body = call("POST", &path, Some(csrf), Some(json)).await?;
     // Stored is stored: an odd body must not make the reply go out again.
     Ok(serde_json::from_str(&body).ok())
 }
 
-pub(crate) async fn close(token: &str, id: &str) -> Result<(), Failure> {
+pub(crate) async fn close(csrf: &str, id: &str) -> Result<(), Failure> {
     let path = format!("/v1/agent/conversations/{}/close", percent_encode(id));
-    call("POST", &path, token, None).await.map(drop)
+    call("POST", &path, Some(csrf), None).await.map(drop)
 }
 
-/// The URL of the live event stream. `EventSource` cannot send headers, so the token
-/// goes in the query.
-pub(crate) fn events_url(token: &str, after: i64) -> String {
-    format!(
-        "/v1/agent/events?token={}&after={after}",
-        percent_encode(token)
-    )
+/// The URL of the live event stream (`EventSource` sends the session cookie itself).
+pub(crate) fn events_url(after: i64) -> String {
+    format!("/v1/agent/events?after={after}")
 }
 
 /// Items of a JSON array that this page understands; others (a newer server's kinds
@@ -80,18 +119,22 @@ fn parse<T: DeserializeOwned>(body: &str) -> Result<T, Failure> {
     serde_json::from_str(body).map_err(|e| Failure::Unreadable(e.to_string()))
 }
 
-/// One request with the agent token; the body of a 2xx answer as text.
+/// One request in the session (with the CSRF token when it changes something); the
+/// body of a 2xx answer as text.
 async fn call(
     method: &str,
     path: &str,
-    token: &str,
+    csrf: Option<&str>,
     json: Option<String>,
 ) -> Result<String, Failure> {
     let request = match method {
         "POST" => Call::post(path),
         _ => Call::get(path),
-    }
-    .bearer(token);
+    };
+    let request = match csrf {
+        Some(token) => request.header(CSRF_HEADER, token),
+        None => request,
+    };
     let request = match &json {
         Some(body) => request.json(body),
         None => request,

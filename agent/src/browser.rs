@@ -1,56 +1,8 @@
-//! The few things the page asks of the browser besides the DOM and the server: the
-//! token's storage, the address bar, local time, the title. (Server calls, retries,
+//! The few things the page asks of the browser besides the DOM and the server: local
+//! time, the title, whether the tab is hidden. (Server calls, retries,
 //! the event stream and the clock are `shopdesk_web`'s, shared with the widget.)
 
 use wasm_bindgen::JsValue;
-
-/// Where the token lives: per tab, gone when the tab closes, never sent anywhere
-/// except to this server.
-const TOKEN_KEY: &str = "shopdesk-agent:token";
-
-fn session_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok().flatten()
-}
-
-pub(crate) fn stored_token() -> Option<String> {
-    session_storage()?
-        .get_item(TOKEN_KEY)
-        .ok()
-        .flatten()
-        .filter(|t| !t.trim().is_empty())
-}
-
-pub(crate) fn store_token(token: Option<&str>) {
-    if let Some(storage) = session_storage() {
-        let _ = match token {
-            Some(t) => storage.set_item(TOKEN_KEY, t),
-            None => storage.remove_item(TOKEN_KEY),
-        };
-    }
-}
-
-/// The token of a `#token=…` link, taken out of the address bar (and so out of the
-/// history and of what a screen share shows).
-pub(crate) fn take_fragment_token() -> Option<String> {
-    let window = web_sys::window()?;
-    let location = window.location();
-    let (token, rest) = crate::text::token_from_fragment(&location.hash().ok()?)?;
-    let path = location.pathname().unwrap_or_default();
-    let search = location.search().unwrap_or_default();
-    let hash = if rest.is_empty() {
-        String::new()
-    } else {
-        format!("#{rest}")
-    };
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(
-            &JsValue::NULL,
-            "",
-            Some(&format!("{path}{search}{hash}")),
-        );
-    }
-    Some(token)
-}
 
 /// `at` (epoch milliseconds) shifted into the agent's time zone, for [`crate::text::stamp`].
 pub(crate) fn local(at: i64) -> i64 {

@@ -1,6 +1,6 @@
 //! The agent page's reading of the shared retry policy (`shopdesk_web::retry`):
 //! replies, the conversation list and the event stream all ride out a server restart
-//! or a dropped connection, and a refused token sends the agent back to sign in.
+//! or a dropped connection, and an ended session sends the agent back to sign in.
 
 use shopdesk_web::retry;
 pub(crate) use shopdesk_web::retry::{backoff_ms, seconds};
@@ -12,7 +12,7 @@ use crate::api::{self, Failure};
 pub(crate) enum Next {
     /// Asking again cannot help; the reason, for the agent.
     GiveUp(String),
-    /// The token was refused: back to the sign-in form with this message.
+    /// The session ended: back to the sign-in form with this message.
     SignOut(String),
     /// Try again after this many milliseconds.
     Retry { after_ms: f64 },
@@ -20,7 +20,7 @@ pub(crate) enum Next {
 
 /// `attempts` counts earlier failures of the same request; `random` is in `[0, 1)`.
 pub(crate) fn after(failure: &Failure, attempts: u32, random: f64) -> Next {
-    if let Some(message) = api::token_refused(failure) {
+    if let Some(message) = api::session_ended(failure) {
         return Next::SignOut(message);
     }
     match retry::after(failure, attempts, random) {
@@ -38,9 +38,11 @@ mod tests {
     }
 
     #[test]
-    fn a_refused_token_signs_the_agent_out() {
-        assert!(
-            matches!(after(&http(401), 0, 0.5), Next::SignOut(m) if m.contains("sign in again"))
+    fn an_ended_session_signs_the_agent_out_with_the_servers_reason() {
+        let ended = Failure::http(401, "your session has ended; sign in again");
+        assert_eq!(
+            after(&ended, 0, 0.5),
+            Next::SignOut("Your session has ended; sign in again.".into())
         );
     }
 

@@ -1,4 +1,4 @@
-//! A signed-in agent: the token, the desk, the live stream, and the requests that
+//! A signed-in agent: who they are, the desk, the live stream, and the requests that
 //! change them. Components call into this; every network outcome, good or bad, ends
 //! up in the desk or the status line, never in a panic.
 
@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shopdesk_wire::agents::SignedIn;
 use shopdesk_wire::chat::{ChatEvent, Say, MAX_MESSAGE};
 
 use crate::api;
@@ -68,9 +69,12 @@ impl Status {
 pub(crate) struct Session {
     pub desk: RwSignal<Desk>,
     pub status: RwSignal<Status>,
-    pub token: RwSignal<Option<String>>,
-    /// Why the sign-in form is back (a refused token).
+    /// Who is signed in, and the CSRF token of their session.
+    pub agent: RwSignal<Option<SignedIn>>,
+    /// Why the sign-in form is back, or why signing in failed.
     pub signin_error: RwSignal<Option<String>>,
+    /// A sign-in is on its way to the server.
+    pub signing_in: RwSignal<bool>,
     /// The latest news for screen readers (new conversation, new message elsewhere).
     pub announcement: RwSignal<String>,
     /// The agent's clock, ticking for "waiting 3 min".
@@ -93,8 +97,9 @@ impl Session {
         Self {
             desk: RwSignal::new(Desk::default()),
             status: RwSignal::new(Status::default()),
-            token: RwSignal::new(None),
+            agent: RwSignal::new(None),
             signin_error: RwSignal::new(None),
+            signing_in: RwSignal::new(false),
             announcement: RwSignal::new(String::new()),
             now: RwSignal::new(shopdesk_web::time::now_ms()),
             drafts: StoredValue::new(BTreeMap::new()),
@@ -106,32 +111,78 @@ impl Session {
         }
     }
 
-    /// Signs in with a `#token=` link or the tab's stored token, if there is one.
+    /// Picks up the browser's session, if it has one (a reload, another tab).
     pub(crate) fn resume(self) {
-        if let Some(token) = browser::take_fragment_token().or_else(browser::stored_token) {
-            self.sign_in(token);
-        }
+        spawn_local(async move {
+            match api::current().await {
+                Ok(Some(signed_in)) => self.signed_in(signed_in),
+                // Not signed in: the form is what the agent needs.
+                Ok(None) => {}
+                Err(f) => self
+                    .signin_error
+                    .set(Some(format!("Cannot reach the server: {f}"))),
+            }
+        });
     }
 
-    /// Uses `token` until the server refuses it; a wrong one brings the form back.
-    pub(crate) fn sign_in(self, token: String) {
-        browser::store_token(Some(&token));
-        self.token.set(Some(token));
+    /// Signs in with email and password; the form shows why not when it fails.
+    pub(crate) fn sign_in(self, email: String, password: String) {
+        if self.signing_in.get_untracked() {
+            return;
+        }
+        self.signing_in.set(true);
+        self.signin_error.set(None);
+        spawn_local(async move {
+            let answer = api::sign_in(&email, &password).await;
+            self.signing_in.set(false);
+            match answer {
+                Ok(signed_in) => self.signed_in(signed_in),
+                Err(f) => self.signin_error.set(Some(match f.status() {
+                    // The server's own words: wrong password, disabled, wait N minutes.
+                    Some(400 | 401 | 403 | 429) => api::sentence(&f),
+                    _ => format!("Cannot sign in: {f}"),
+                })),
+            }
+        });
+    }
+
+    fn signed_in(self, signed_in: SignedIn) {
+        self.agent.set(Some(signed_in));
         self.signin_error.set(None);
         self.start();
     }
 
+    /// Back to the sign-in form: `error` says why when the server ended the session;
+    /// without one the agent chose to, and the server ends the session too.
     pub(crate) fn sign_out(self, error: Option<String>) {
+        if error.is_none() {
+            if let Some(csrf) = self.csrf() {
+                spawn_local(async move {
+                    if let Err(e) = api::sign_out(&csrf).await {
+                        browser::console_error(&format!("sign-out not confirmed: {e}"));
+                    }
+                });
+            }
+        }
         self.generation.update_value(|g| *g += 1);
         self.stream.set_value(None);
         self.senders.set_value(BTreeSet::new());
         self.drafts.set_value(BTreeMap::new());
-        browser::store_token(None);
-        self.token.set(None);
+        self.agent.set(None);
         self.desk.set(Desk::default());
         self.status.set(Status::default());
         self.announcement.set(String::new());
         self.signin_error.set(error);
+    }
+
+    fn signed_in_now(self) -> bool {
+        self.agent.with_untracked(Option::is_some)
+    }
+
+    /// The session's CSRF token, for requests that change something.
+    fn csrf(self) -> Option<String> {
+        self.agent
+            .with_untracked(|a| a.as_ref().map(|a| a.csrf.clone()))
     }
 
     fn current(self, generation: u32) -> bool {
@@ -168,10 +219,10 @@ impl Session {
         spawn_local(async move {
             let mut attempts = 0;
             loop {
-                let Some(token) = self.token.get_untracked() else {
+                if !self.signed_in_now() {
                     return;
-                };
-                let answer = api::list(&token).await;
+                }
+                let answer = api::list().await;
                 if !self.current(generation) {
                     return;
                 }
@@ -208,10 +259,10 @@ impl Session {
 
     /// Opens the event stream after the last event the desk has.
     fn connect(self, generation: u32) {
-        let Some(token) = self.token.get_untracked() else {
+        if !self.signed_in_now() {
             return;
-        };
-        let url = api::events_url(&token, self.desk.with_untracked(|d| d.seq));
+        }
+        let url = api::events_url(self.desk.with_untracked(|d| d.seq));
         match stream::open(&url, move |report| self.on_stream(generation, report)) {
             Ok(stream) => self.stream.set_value(Some(stream)),
             Err(e) => {
@@ -246,7 +297,7 @@ impl Session {
     }
 
     /// The browser stopped reconnecting (the server refused the stream): checks the
-    /// token with a plain request, which says why, and reopens after a backoff.
+    /// session with a plain request, which says why, and reopens after a backoff.
     async fn reconnect(self, generation: u32) {
         self.stream.set_value(None);
         let mut why = String::new();
@@ -259,20 +310,17 @@ impl Session {
                 retry::seconds(wait)
             )));
             shopdesk_web::time::sleep(wait).await;
-            let Some(token) = self.token.get_untracked() else {
-                return;
-            };
-            if !self.current(generation) {
+            if !self.signed_in_now() || !self.current(generation) {
                 return;
             }
-            match api::list(&token).await {
+            match api::list().await {
                 _ if !self.current(generation) => return,
                 Ok(listing) => {
                     self.desk.update(|d| d.load_list(listing.conversations));
                     self.link(Link::Reconnecting);
                     return self.connect(generation);
                 }
-                Err(failure) => match api::token_refused(&failure) {
+                Err(failure) => match api::session_ended(&failure) {
                     Some(message) => return self.sign_out(Some(message)),
                     None => why = format!(" ({failure})"),
                 },
@@ -299,10 +347,10 @@ impl Session {
     fn reload_list(self) {
         let generation = self.generation.get_value();
         spawn_local(async move {
-            let Some(token) = self.token.get_untracked() else {
+            if !self.signed_in_now() {
                 return;
-            };
-            if let Ok(listing) = api::list(&token).await {
+            }
+            if let Ok(listing) = api::list().await {
                 if self.current(generation) {
                     self.desk.update(|d| d.load_list(listing.conversations));
                 }
@@ -325,10 +373,10 @@ impl Session {
     }
 
     async fn fetch_history(self, generation: u32, id: String) {
-        let Some(token) = self.token.get_untracked() else {
+        if !self.signed_in_now() {
             return;
-        };
-        let answer = api::history(&token, &id).await;
+        }
+        let answer = api::history(&id).await;
         if !self.current(generation) {
             return;
         }
@@ -337,8 +385,8 @@ impl Session {
                 self.desk.update(|d| d.load_history(&id, events));
                 self.problem("history", None);
             }
-            Err(failure) if api::token_refused(&failure).is_some() => {
-                self.sign_out(api::token_refused(&failure))
+            Err(failure) if api::session_ended(&failure).is_some() => {
+                self.sign_out(api::session_ended(&failure))
             }
             Err(failure) => {
                 self.problem(
@@ -404,14 +452,14 @@ impl Session {
                 .with_untracked(|d| d.next_pending(&conversation))
                 .filter(|_| self.current(generation))
             {
-                let Some(token) = self.token.get_untracked() else {
+                let Some(csrf) = self.csrf() else {
                     return;
                 };
                 let say = Say {
                     id: id.clone(),
                     body,
                 };
-                let answer = api::say(&token, &conversation, &say).await;
+                let answer = api::say(&csrf, &conversation, &say).await;
                 if !self.current(generation) {
                     return;
                 }
@@ -478,13 +526,13 @@ impl Session {
 
     /// Ends the conversation for both sides.
     pub(crate) fn close(self, conversation: String) {
-        let Some(token) = self.token.get_untracked() else {
+        let Some(csrf) = self.csrf() else {
             return;
         };
         let generation = self.generation.get_value();
         self.desk.update(|d| d.set_closing(&conversation, true));
         spawn_local(async move {
-            let answer = api::close(&token, &conversation).await;
+            let answer = api::close(&csrf, &conversation).await;
             if !self.current(generation) {
                 return;
             }
@@ -494,8 +542,8 @@ impl Session {
                         .update(|d| d.closed_here(&conversation, shopdesk_web::time::now_ms()));
                     self.problem("close", None);
                 }
-                Err(failure) if api::token_refused(&failure).is_some() => {
-                    self.sign_out(api::token_refused(&failure))
+                Err(failure) if api::session_ended(&failure).is_some() => {
+                    self.sign_out(api::session_ended(&failure))
                 }
                 Err(failure) => {
                     self.desk.update(|d| d.set_closing(&conversation, false));
@@ -512,6 +560,14 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_reads_as_a_sentence() {
+        let wrong = api::Failure::http(401, "wrong email or password");
+        assert_eq!(api::sentence(&wrong), "Wrong email or password.");
+        let wait = api::Failure::http(429, "too many failed sign-ins; try again in 15 minute(s)");
+        assert!(api::sentence(&wait).starts_with("Too many"));
+    }
 
     #[test]
     fn the_status_line_says_the_connection_then_the_problems() {

@@ -140,42 +140,6 @@ pub(crate) fn ended_by(by: Option<Author>) -> &'static str {
     }
 }
 
-/// The token given in the page's fragment (`#token=…`), and the fragment without it,
-/// so a link handed to an agent signs them in and then leaves no secret in the
-/// address bar or the history.
-pub(crate) fn token_from_fragment(hash: &str) -> Option<(String, String)> {
-    let fragment = hash.strip_prefix('#').unwrap_or(hash);
-    let mut token = None;
-    let mut rest = Vec::new();
-    for part in fragment.split('&') {
-        match part.strip_prefix("token=") {
-            Some(value) if token.is_none() => token = percent_decode(value),
-            _ if part.is_empty() => {}
-            _ => rest.push(part),
-        }
-    }
-    let token = token.filter(|t| !t.trim().is_empty())?;
-    Some((token, rest.join("&")))
-}
-
-/// Decodes `%XX` escapes; `None` for a malformed escape or bytes that are not UTF-8.
-pub(crate) fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,32 +215,6 @@ mod tests {
         assert!(safe_link("javascript:alert(1)").is_none());
         assert!(safe_link("data:text/html,x").is_none());
         assert!(safe_link("").is_none());
-    }
-
-    #[test]
-    fn the_fragment_token_is_taken_out() {
-        assert_eq!(
-            token_from_fragment("#token=abc%2Bdef"),
-            Some(("abc+def".to_string(), String::new()))
-        );
-        assert_eq!(
-            token_from_fragment("#x=1&token=t0k&y=2"),
-            Some(("t0k".to_string(), "x=1&y=2".to_string()))
-        );
-        assert_eq!(token_from_fragment("#token="), None);
-        assert_eq!(token_from_fragment("#token=%zz"), None);
-        assert_eq!(token_from_fragment(""), None);
-        assert_eq!(token_from_fragment("#conversation=1"), None);
-    }
-
-    #[test]
-    fn percent_encoding_round_trips() {
-        for s in ["plain-id_1.~", "a b/c?d&e=f#g", "tö%ken"] {
-            let encoded = shopdesk_web::http::percent_encode(s);
-            assert_eq!(percent_decode(&encoded).as_deref(), Some(s));
-        }
-        assert_eq!(percent_decode("%"), None);
-        assert_eq!(percent_decode("%ff"), None);
     }
 
     #[test]

@@ -201,6 +201,10 @@ fn an_agent_signs_in_answers_and_signs_out(backend: Backend) {
     let out = send("DELETE", &url, Some(&session), Some(&csrf), None);
     assert_eq!(out.status, 204);
     assert!(out.set_cookie.unwrap().contains("Max-Age=0"));
+    let me = send("GET", &url, Some(&session), None, None);
+    assert_eq!(me.status, 204, "nobody is signed in: no error, no body");
+    assert!(me.set_cookie.unwrap().contains("Max-Age=0"));
+    assert_eq!(send("GET", &url, None, None, None).status, 204);
     let after = send(
         "GET",
         &format!("{}/v1/agent/conversations", s.base),

@@ -11,7 +11,48 @@ import { demoSite, watchConsole, openWidget } from "./harness.mjs";
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 const AGENT = "a11y-test-agent-token-0001";
-const demo = demoSite(["--agent-token", AGENT, "--rate-limit", "0"]);
+const ANA = { name: "Ana Lima", email: "ana@shop.example", password: "correct horse battery" };
+const demo = demoSite(["--agent-token", AGENT, "--rate-limit", "0"], [ANA]);
+
+/** axe's violations on the whole agent page. */
+async function pageViolations(page) {
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    });
+    return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)} ${n.failureSummary}`));
+  });
+}
+
+test("axe finds no WCAG 2.1 AA violations on the agent page: sign-in, a refused sign-in, the desk", async () => {
+  const context = await demo.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  // A conversation waiting, so the desk has a list and an open conversation to check.
+  const started = await fetch(`${demo.server.url}v1/chat`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Origin: demo.server.url.replace(/\/$/, "") },
+    body: JSON.stringify({ page_url: demo.server.url, searched: ["return label"] }),
+  });
+  assert.equal(started.status, 201);
+  await page.goto(`${demo.server.url}agent/`);
+  await page.locator('[data-testid="agent-email"]').waitFor();
+  await page.addScriptTag({ path: AXE });
+  const found = {};
+  found.signIn = await pageViolations(page);
+  await page.locator('[data-testid="agent-email"]').fill(ANA.email);
+  await page.locator('[data-testid="agent-password"]').fill("not the password");
+  await page.locator('[data-testid="agent-signin"]').click();
+  await page.locator('[data-testid="agent-signin-error"]', { hasText: "Wrong" }).waitFor();
+  found.refused = await pageViolations(page);
+  await page.locator('[data-testid="agent-password"]').fill(ANA.password);
+  await page.locator('[data-testid="agent-signin"]').click();
+  await page.locator('[data-testid="agent-status"][data-state="connected"]').waitFor();
+  await page.locator('[data-testid="agent-conversation"]').first().click();
+  await page.locator('[data-testid="agent-reply"]').waitFor();
+  found.desk = await pageViolations(page);
+  for (const [state, list] of Object.entries(found)) assert.deepEqual(list, [], `agent page, ${state}`);
+  await context.close();
+});
 
 /** axe's violations inside the widget, as "rule: target" lines. */
 async function violations(page) {

@@ -8,8 +8,10 @@ import assert from "node:assert/strict";
 import { demoSite, startServer, watchConsole, openWidget } from "./harness.mjs";
 
 const ADMIN = "chat-test-admin-token-0001";
+// The automation token: this test's own calls to the agent API. People sign in.
 const AGENT = "chat-test-agent-token-0001";
-const demo = demoSite(["--admin-token", ADMIN, "--agent-token", AGENT, "--rate-limit", "0"]);
+const ANA = { name: "Ana Lima", email: "ana@shop.example", password: "correct horse battery" };
+const demo = demoSite(["--admin-token", ADMIN, "--agent-token", AGENT, "--rate-limit", "0"], [ANA]);
 
 const SETTINGS = {
   feedbackEndpoint: "/v1/feedback",
@@ -35,10 +37,19 @@ async function shopperPage(settings = SETTINGS, url = demo.server.url) {
 
 const w = (page, testid) => page.locator(`shopdesk-widget >> [data-testid="${testid}"]`);
 
+/** Signs in on the agent page, as an agent does. */
+async function signIn(page, email, password) {
+  await page.locator('[data-testid="agent-email"]').fill(email);
+  await page.locator('[data-testid="agent-password"]').fill(password);
+  await page.locator('[data-testid="agent-signin"]').click();
+}
+
 async function agentPage() {
-  const page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const context = await demo.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
   const problems = watchConsole(page);
-  await page.goto(`${demo.server.url}agent/#token=${AGENT}`);
+  await page.goto(`${demo.server.url}agent/`);
+  await signIn(page, ANA.email, ANA.password);
   await page.locator('[data-testid="agent-status"][data-state="connected"]').waitFor();
   return { page, problems };
 }
@@ -72,6 +83,48 @@ async function say(page, text) {
   await w(page, "sd-chat-input").fill(text);
   await w(page, "sd-chat-input").press("Enter");
 }
+
+test("an agent signs in with email and password, stays signed in across a reload, and signs out", async () => {
+  const context = await demo.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await page.goto(`${demo.server.url}agent/`);
+  // A wrong password: the server's words, the form stays, nothing is kept in the field.
+  await signIn(page, ANA.email, "not the password");
+  const error = page.locator('[data-testid="agent-signin-error"]');
+  await error.filter({ hasText: "Wrong email or password." }).waitFor();
+  assert.equal(await page.locator('[data-testid="agent-password"]').inputValue(), "");
+  assert.equal(await page.locator('[data-testid="agent-email"]').getAttribute("aria-invalid"), "true");
+  // Empty fields are caught before anything is sent.
+  await page.locator('[data-testid="agent-email"]').fill("");
+  await page.locator('[data-testid="agent-signin"]').click();
+  await error.filter({ hasText: "Enter your email address." }).waitFor();
+
+  await signIn(page, ANA.email.toUpperCase(), ANA.password);
+  await page.locator('[data-testid="agent-status"][data-state="connected"]').waitFor();
+  assert.equal(await page.locator('[data-testid="agent-name"]').textContent(), ANA.name);
+  // The session is the browser's (an HttpOnly cookie the page cannot read): a reload
+  // goes straight back to the desk.
+  assert.equal(await page.evaluate(() => document.cookie), "");
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === "shopdesk_agent");
+  assert.ok(session?.httpOnly && session.sameSite === "Strict", JSON.stringify(cookies));
+  await page.reload();
+  await page.locator('[data-testid="agent-status"][data-state="connected"]').waitFor();
+
+  await page.locator('[data-testid="agent-signout"]').click();
+  await page.locator('[data-testid="agent-email"]').waitFor();
+  // Signed out on the server too: the old cookie opens nothing.
+  const list = await fetch(`${demo.server.url}v1/agent/conversations`, {
+    headers: { Cookie: `shopdesk_agent=${session.value}` },
+  });
+  assert.equal(list.status, 401);
+  await page.reload();
+  await page.locator('[data-testid="agent-email"]').waitFor();
+  // The only console lines: the browser noting the refused sign-in.
+  assert.deepEqual(problems.filter((p) => !p.includes("401")), []);
+  await context.close();
+});
 
 test("the agent sees what the shopper searched and read; they talk; the end brings the CSAT, stored with the chat", async () => {
   const agent = await agentPage();

@@ -1,6 +1,6 @@
 // Shared fixtures for the browser tests: a site built with the real CLI, the real
 // server on a free port, and headless Debian Chromium driven by playwright-core.
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -40,13 +40,24 @@ process.on("exit", () => {
 });
 
 /** Starts shopdesk-server (`profile`: the cargo profile whose binary to run; extra
- * command-line arguments after it) on 127.0.0.1:0 and resolves with its base URL. */
-export function startServer(root, profile = "debug", extraArgs = []) {
+ * command-line arguments after it) on 127.0.0.1:0 and resolves with its base URL.
+ * `agents` ({name, email, password, role}) are added first with `shopdesk-server agent
+ * add`, as a shop's admin would. */
+export function startServer(root, profile = "debug", extraArgs = [], agents = []) {
   return new Promise((resolve, reject) => {
     const server = path.join(ROOT, "target", profile, "shopdesk-server");
     // Its feedback database beside (not inside) the served folder, gone with the test.
     const data = mkdtempSync(path.join(tmpdir(), "shopdesk-db-"));
     const database = path.join(data, "shopdesk.db");
+    for (const agent of agents) {
+      const args = ["agent", "add", "--name", agent.name, "--email", agent.email, "--database", database];
+      if (agent.role) args.push("--role", agent.role);
+      const added = spawnSync(server, args, { input: `${agent.password}\n`, encoding: "utf8" });
+      if (added.status !== 0) {
+        reject(new Error(`agent add ${agent.email}: ${added.stderr}`));
+        return;
+      }
+    }
     const args = ["--root", root, "--addr", "127.0.0.1:0", "--database", database, ...extraArgs];
     const child = spawn(server, args, {
       stdio: ["ignore", "pipe", "inherit"],
@@ -137,11 +148,11 @@ export async function holdRequests(page, pattern) {
 /** The usual fixture of a browser test file: the demo site with the fixture FAQ, the
  * server (with `serverArgs`) and Chromium, set up before the file's tests and torn down
  * after them. Read `server` and `browser` from the returned object inside tests. */
-export function demoSite(serverArgs = []) {
+export function demoSite(serverArgs = [], agents = []) {
   const demo = { site: null, server: null, browser: null };
   before(async () => {
     demo.site = buildSite();
-    demo.server = await startServer(demo.site, "debug", serverArgs);
+    demo.server = await startServer(demo.site, "debug", serverArgs, agents);
     demo.browser = await launchBrowser();
   });
   after(async () => {

@@ -70,26 +70,51 @@ pub struct Answer {
 /// A request to send with [`call`].
 #[derive(Debug, Clone, Copy)]
 pub struct Call<'a> {
-    post: bool,
+    method: Method,
     url: &'a str,
     bearer: Option<&'a str>,
+    /// One more header (the agent page's CSRF token).
+    header: Option<(&'a str, &'a str)>,
     json: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+    Delete,
 }
 
 impl<'a> Call<'a> {
     pub fn get(url: &'a str) -> Self {
         Self {
-            post: false,
+            method: Method::Get,
             url,
             bearer: None,
+            header: None,
             json: None,
         }
     }
 
     pub fn post(url: &'a str) -> Self {
         Self {
-            post: true,
+            method: Method::Post,
             ..Self::get(url)
+        }
+    }
+
+    pub fn delete(url: &'a str) -> Self {
+        Self {
+            method: Method::Delete,
+            ..Self::get(url)
+        }
+    }
+
+    /// One more request header.
+    pub fn header(self, name: &'a str, value: &'a str) -> Self {
+        Self {
+            header: Some((name, value)),
+            ..self
         }
     }
 
@@ -110,13 +135,16 @@ impl<'a> Call<'a> {
     }
 
     fn builder(&self) -> RequestBuilder {
-        let mut builder = if self.post {
-            Request::post(self.url)
-        } else {
-            Request::get(self.url)
+        let mut builder = match self.method {
+            Method::Get => Request::get(self.url),
+            Method::Post => Request::post(self.url),
+            Method::Delete => Request::delete(self.url),
         };
         if let Some(token) = self.bearer {
             builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+        if let Some((name, value)) = self.header {
+            builder = builder.header(name, value);
         }
         if self.json.is_some() {
             builder = builder.header("Content-Type", "application/json");

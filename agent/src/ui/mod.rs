@@ -38,13 +38,19 @@ pub(crate) fn App() -> impl IntoView {
     });
     session.resume();
 
-    let signed_in = move || session.token.with(Option::is_some);
+    let signed_in = move || session.agent.with(Option::is_some);
+    let name = move || {
+        session
+            .agent
+            .with(|a| a.as_ref().map(|a| a.agent.name.clone()))
+    };
     view! {
         <div class="app">
             <header class="topbar">
                 <h1>"Shopdesk agent"</h1>
                 <StatusLine />
                 <Show when=signed_in>
+                    <span class="who" data-testid="agent-name">{name}</span>
                     <button
                         type="button"
                         class="signout"
@@ -87,51 +93,79 @@ fn StatusLine() -> impl IntoView {
 #[component]
 fn SignIn() -> impl IntoView {
     let session = expect_context::<Session>();
-    let input = NodeRef::<html::Input>::new();
+    let email = NodeRef::<html::Input>::new();
+    let password = NodeRef::<html::Input>::new();
     let local_error = RwSignal::new(None::<String>);
     let error = move || local_error.get().or_else(|| session.signin_error.get());
     Effect::new(move |_| {
-        if let Some(input) = input.get() {
+        if let Some(input) = email.get() {
             let _ = input.focus();
         }
     });
     let submit = move |e: ev::SubmitEvent| {
         e.prevent_default();
-        let Some(field) = input.get_untracked() else {
+        let (Some(email_field), Some(password_field)) =
+            (email.get_untracked(), password.get_untracked())
+        else {
             return;
         };
-        let token = field.value().trim().to_string();
-        if token.is_empty() {
-            local_error.set(Some("Enter the agent token.".into()));
+        let address = email_field.value().trim().to_string();
+        let secret = password_field.value();
+        let missing = if address.is_empty() {
+            Some(("Enter your email address.", email_field))
+        } else if secret.is_empty() {
+            Some(("Enter your password.", password_field.clone()))
+        } else {
+            None
+        };
+        if let Some((message, field)) = missing {
+            local_error.set(Some(message.into()));
             let _ = field.focus();
             return;
         }
         local_error.set(None);
-        session.sign_in(token);
+        // Not kept in the field: a wrong one is typed again, a right one is done.
+        password_field.set_value("");
+        session.sign_in(address, secret);
     };
     view! {
         <main class="signin">
             <form on:submit=submit novalidate>
                 <h2>"Sign in"</h2>
                 <p class="hint">
-                    "Use the agent token this server was started with (" <code>"--agent-token"</code>
-                    "). It is kept only in this browser tab."
+                    "With the email and password your shop's admin set up for you ("
+                    <code>"shopdesk-server agent add"</code> ")."
                 </p>
-                <label for="agent-token">"Agent token"</label>
+                <label for="agent-email">"Email"</label>
                 <input
-                    id="agent-token"
+                    id="agent-email"
+                    type="email"
+                    data-testid="agent-email"
+                    autocomplete="username"
+                    aria-describedby="agent-signin-error"
+                    aria-invalid=move || error().is_some().then_some("true")
+                    node_ref=email
+                />
+                <label for="agent-password">"Password"</label>
+                <input
+                    id="agent-password"
                     type="password"
-                    data-testid="agent-token"
+                    data-testid="agent-password"
                     autocomplete="current-password"
                     aria-describedby="agent-signin-error"
                     aria-invalid=move || error().is_some().then_some("true")
-                    node_ref=input
+                    node_ref=password
                 />
                 <p id="agent-signin-error" class="error" role="alert" data-testid="agent-signin-error">
                     {error}
                 </p>
-                <button type="submit" class="primary" data-testid="agent-signin">
-                    "Sign in"
+                <button
+                    type="submit"
+                    class="primary"
+                    data-testid="agent-signin"
+                    disabled=move || session.signing_in.get()
+                >
+                    {move || if session.signing_in.get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </form>
         </main>

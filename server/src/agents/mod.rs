@@ -262,19 +262,34 @@ fn too_many(wait: Duration) -> ApiError {
     .retry_after(seconds)
 }
 
-/// `GET /v1/agent/session`: who is signed in (the page asks when it loads).
+/// `GET /v1/agent/session`: who is signed in (the page asks when it loads): 200 with
+/// the agent, or 204 when nobody is (no cookie, or its session ended), which is no
+/// error for a page that then shows its sign-in form.
 async fn current(
     State(staff): State<SharedStaff>,
-    method: Method,
     headers: HeaderMap,
-) -> Result<Json<SignedIn>, ApiError> {
-    match staff.authenticate(&method, &headers, None).await? {
-        Caller::Agent(session) => Ok(Json(signed_in(&session))),
-        Caller::Automation => Err(ApiError::new(
+) -> Result<Response, ApiError> {
+    if bearer(&headers).is_some() {
+        return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "the automation token has no session; sign in with an agent account",
-        )),
+        ));
     }
+    let Some(secret) = cookie(&headers, sessions::COOKIE) else {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    };
+    let found = staff
+        .sessions
+        .find(secret, now_ms())
+        .await
+        .map_err(|e| ApiError::unavailable("sessions cannot be checked", e))?;
+    Ok(match found {
+        Some(session) => Json(signed_in(&session)).into_response(),
+        None => {
+            let cleared = sessions::clear_cookie(staff.secure(&headers));
+            ([(header::SET_COOKIE, cleared)], StatusCode::NO_CONTENT).into_response()
+        }
+    })
 }
 
 /// `DELETE /v1/agent/session`: signs out (204) and removes the cookie.
