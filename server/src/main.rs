@@ -287,14 +287,16 @@ async fn run(args: ServeArgs) -> Result<()> {
             .then(|| RateLimiter::new(settings.rate_limit, settings.rate_burst)),
         trust_proxy: settings.trust_proxy,
     });
-    let feedback = Arc::new(Feedback {
-        store,
-        admin_token: settings.admin_token,
-    });
     let staff = Staff::new(db.clone(), settings.agent_token.clone())
         .with_session_idle(settings.session_idle)
         .trusting_proxy(settings.trust_proxy);
-    let chat = Arc::new(Chat::new(chat_store.clone(), Arc::new(staff)));
+    let staff = Arc::new(staff);
+    let feedback = Arc::new(Feedback {
+        store,
+        admin_token: settings.admin_token,
+        staff: staff.clone(),
+    });
+    let chat = Arc::new(Chat::new(chat_store.clone(), staff));
     tracing::info!("feedback and chats are stored in {}", settings.database);
     if let Some(listener) = metrics_listener {
         let at = listener.local_addr()?;

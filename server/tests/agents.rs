@@ -165,6 +165,15 @@ fn an_agent_signs_in_answers_and_signs_out(backend: Backend) {
         (me.status, me.body["csrf"].as_str()),
         (200, Some(csrf.as_str()))
     );
+    // Reports are for admins; Ana answers shoppers.
+    let report = send(
+        "GET",
+        &format!("{}/v1/reports/feedback", s.base),
+        Some(&session),
+        None,
+        None,
+    );
+    assert_eq!(report.status, 403, "{}", report.body);
     let list = send(
         "GET",
         &format!("{}/v1/agent/conversations", s.base),
@@ -496,6 +505,16 @@ fn the_agent_commands_manage_accounts(backend: Backend) {
     let ok = sign_in(&server.base, "ana@shop.example", new);
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert_eq!(ok.body["agent"]["role"], "admin");
+    // An admin's browser may open the reports, CSV included.
+    let admin = secret(&ok.set_cookie.unwrap());
+    let csv = send(
+        "GET",
+        &format!("{}/v1/reports/feedback?format=csv", server.base),
+        Some(&admin),
+        None,
+        None,
+    );
+    assert_eq!(csv.status, 200);
 }
 
 /// Behind a trusted proxy that says the page came over https, the cookie is `Secure`.

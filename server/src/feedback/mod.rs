@@ -25,8 +25,10 @@ use crate::now_ms;
 #[derive(Debug)]
 pub struct Feedback {
     pub store: Store,
-    /// Bearer token for `/v1/reports/*`; without one, reports are off.
+    /// Bearer token for `/v1/reports/*` (automation); signed-in admins may read them
+    /// too, through `staff`.
     pub admin_token: Option<String>,
+    pub staff: crate::agents::SharedStaff,
 }
 
 pub type Shared = Arc<Feedback>;

@@ -293,24 +293,48 @@ pub struct Period {
     format: Option<String>,
 }
 
-/// `GET /v1/reports/feedback?from=&to=[&format=csv]`, behind the admin token.
+/// Reports are for the admin token (automation) and for signed-in agents with the
+/// `admin` role (a browser opening the report or its CSV download).
+async fn allowed(feedback: &Shared, headers: &HeaderMap) -> Result<(), ApiError> {
+    if let Some(given) = crate::access::bearer(headers) {
+        return match &feedback.admin_token {
+            Some(token) if crate::access::same_secret(given, token) => Ok(()),
+            _ => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "this token does not open reports; send the server's admin token as `Authorization: Bearer <token>`",
+            )),
+        };
+    }
+    if crate::access::cookie(headers, crate::agents::sessions::COOKIE).is_some() {
+        let caller = feedback
+            .staff
+            .authenticate(&axum::http::Method::GET, headers, None)
+            .await?;
+        return match caller {
+            crate::agents::Caller::Agent(s)
+                if s.account.role == crate::agents::accounts::Role::Admin =>
+            {
+                Ok(())
+            }
+            _ => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "reports are for admins; ask an admin of your shop",
+            )),
+        };
+    }
+    Err(ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "sign in as an admin on the agent page, or send the admin token as `Authorization: Bearer <token>`",
+    ))
+}
+
+/// `GET /v1/reports/feedback?from=&to=[&format=csv]`, for admins.
 pub async fn serve(
     State(feedback): State<Shared>,
     headers: HeaderMap,
     Query(period): Query<Period>,
 ) -> Result<Response, ApiError> {
-    let Some(token) = &feedback.admin_token else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "reports are off; start the server with an admin token (--admin-token)",
-        ));
-    };
-    if !crate::access::bearer(&headers).is_some_and(|g| crate::access::same_secret(g, token)) {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "send the admin token as `Authorization: Bearer <token>`",
-        ));
-    }
+    allowed(&feedback, &headers).await?;
     let bound = |value: &Option<String>, field: &'static str, default: i64| match value {
         None => Ok(default),
         Some(text) => parse_time(text).ok_or_else(|| {

@@ -129,12 +129,13 @@ pub(crate) fn listen(
             let store = Store::new(db.clone()).unwrap();
             let chat_store = ChatStore::new(db.clone());
             let metrics = Arc::new(Metrics::new(&db, &store, &chat_store));
+            let staff = Arc::new(Staff::new(db.clone(), tokens.agent));
             let feedback = Feedback {
                 store,
                 admin_token: tokens.admin,
+                staff: staff.clone(),
             };
-            let staff = Staff::new(db.clone(), tokens.agent);
-            let chat = Chat::new(chat_store, Arc::new(staff));
+            let chat = Chat::new(chat_store, staff);
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
             shopdesk_server::serve(
