@@ -244,6 +244,7 @@ impl Desk {
                 author,
                 id: mid,
                 body,
+                ..
             } => {
                 let Some(c) = self.conversations.get_mut(&id) else {
                     return Applied::Unknown;
@@ -570,6 +571,7 @@ mod tests {
                 author,
                 id: id.into(),
                 body: body.into(),
+                name: None,
             },
         )
     }

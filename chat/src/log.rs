@@ -47,6 +47,8 @@ pub(crate) struct Line {
     /// The sender's idempotency key.
     pub id: String,
     pub author: Author,
+    /// Who answered, when the agent signed in with an account.
+    pub name: Option<String>,
     pub body: String,
     pub delivery: Delivery,
     /// The server's number for it, once known: the log is in this order, messages
@@ -127,6 +129,7 @@ impl Log {
         self.lines.push(Line {
             id: id.clone(),
             author: Author::Shopper,
+            name: None,
             body: body.to_string(),
             delivery: Delivery::Sending,
             seq: None,
@@ -144,6 +147,7 @@ impl Log {
                 self.lines.push(Line {
                     id: say.id.clone(),
                     author: Author::Shopper,
+                    name: None,
                     body: say.body.clone(),
                     delivery: Delivery::Sending,
                     seq: None,
@@ -200,7 +204,12 @@ impl Log {
         }
         match &event.what {
             What::Started { .. } => Applied::Nothing,
-            What::Message { author, id, body } => {
+            What::Message {
+                author,
+                id,
+                body,
+                name,
+            } => {
                 let key = MessageKey::new(*author, id);
                 if let Some(line) = self.line_mut(key) {
                     if line.seq == Some(event.seq) && line.delivery == Delivery::Sent {
@@ -214,6 +223,7 @@ impl Log {
                 self.lines.push(Line {
                     id: id.clone(),
                     author: *author,
+                    name: name.clone(),
                     body: body.clone(),
                     delivery: Delivery::Sent,
                     seq: Some(event.seq),
@@ -340,6 +350,7 @@ mod tests {
                 author,
                 id: id.into(),
                 body: body.into(),
+                name: None,
             },
         }
     }
@@ -365,6 +376,17 @@ mod tests {
         log.starting();
         log.started(1);
         log
+    }
+
+    #[test]
+    fn an_agents_name_stays_with_their_message() {
+        let mut log = Log::default();
+        let mut named = message(5, Author::Agent, "a1", "Hi, Ana here");
+        if let What::Message { name, .. } = &mut named.what {
+            *name = Some("Ana".into());
+        }
+        log.apply(&named, true);
+        assert_eq!(log.lines[0].name.as_deref(), Some("Ana"));
     }
 
     #[test]

@@ -159,8 +159,10 @@ fn LineView(line: Line, text: &'static Text) -> impl IntoView {
     let t = &text.chat;
     let (who, author) = match line.author {
         Author::Shopper => (t.you, "shopper"),
-        Author::Agent => (t.agent, "agent"),
+        Author::Agent => (line.name.as_deref().unwrap_or(t.agent), "agent"),
     };
+    // The name of the person answering, above each of their messages.
+    let name = line.name.clone();
     let state = match line.delivery {
         Delivery::Sending => Some(t.sending),
         Delivery::Retrying => Some(t.retrying),
@@ -169,7 +171,10 @@ fn LineView(line: Line, text: &'static Text) -> impl IntoView {
     };
     view! {
         <li class="sd-chat-line" data-testid="sd-chat-line" data-author=author data-delivery=line.delivery.name()>
-            <span class="sd-visually-hidden">{format!("{who}: ")}</span>
+            {match name {
+                Some(name) => view! { <span class="sd-chat-name" data-testid="sd-chat-name">{name}</span> }.into_any(),
+                None => view! { <span class="sd-visually-hidden">{format!("{who}: ")}</span> }.into_any(),
+            }}
             <p class="sd-chat-bubble">{line.body}</p>
             {state.map(|s| view! { <span class="sd-chat-state">{s}</span> })}
         </li>

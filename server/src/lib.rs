@@ -21,7 +21,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
-use axum::middleware::{self, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -75,16 +75,17 @@ pub fn app(
         .merge(agents::routes(chat.staff.clone(), config.body_limit))
         .merge(chat::agent_routes(chat, config.body_limit))
         .merge(probes)
-        .route_layer(middleware::from_fn(ops::metrics::mark_route))
-        .merge(assets::router(&config.root));
-    let router = match &config.content_security_policy {
+        .route_layer(from_fn_with_state(metrics.clone(), ops::metrics::track))
+        .merge(
+            assets::router(&config.root).layer(from_fn_with_state(metrics, ops::metrics::track)),
+        );
+    match &config.content_security_policy {
         Some(policy) => router.layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             policy.clone(),
         )),
         None => router,
-    };
-    router.layer(from_fn_with_state(metrics, ops::metrics::track))
+    }
 }
 
 /// Milliseconds since the Unix epoch, server time.

@@ -202,7 +202,10 @@ fn an_agent_signs_in_answers_and_signs_out(backend: Backend) {
         refused.body
     );
     assert_eq!(reply(Some("not-the-token"), 1).status, 403);
-    assert_eq!(reply(Some(&csrf), 1).status, 201);
+    let sent = reply(Some(&csrf), 1);
+    assert_eq!(sent.status, 201);
+    // The shopper sees who answers; the automation token's messages carry no name.
+    assert_eq!(sent.body["name"], "Ana", "{}", sent.body);
 
     // Sign-out needs the token too, ends the session and clears the cookie.
     let url = format!("{}/v1/agent/session", s.base);

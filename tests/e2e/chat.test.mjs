@@ -158,6 +158,8 @@ test("the agent sees what the shopper searched and read; they talk; the end brin
   await agent.page.locator('[data-testid="agent-reply"]').fill("Sorry to hear that! Yes, I have sent you a free return label.");
   await agent.page.locator('[data-testid="agent-reply"]').press("Enter");
   await page.locator('shopdesk-widget >> [data-testid="sd-chat-line"][data-author="agent"]', { hasText: "free return label" }).waitFor();
+  // The shopper sees who answers: the agent's own name, from their account.
+  assert.equal(await w(page, "sd-chat-name").first().textContent(), ANA.name);
   // Nothing shown twice on either side.
   assert.equal(await w(page, "sd-chat-line").count(), 2);
   await agent.page.locator('[data-testid="agent-message"][data-author="agent"]').waitFor();

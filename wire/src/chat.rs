@@ -106,6 +106,10 @@ pub enum What {
         /// The sender's idempotency key.
         id: String,
         body: String,
+        /// The display name of the agent who wrote it (signed in with an account), for
+        /// the shopper to see who answers; set by the server, never by a client.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
     },
     /// Someone ended the conversation; nothing more can be said in it.
     Closed { by: Author },
@@ -241,11 +245,13 @@ mod tests {
                 author: Author::Agent,
                 id: "m".into(),
                 body: "Hello".into(),
+                name: Some("Ana".into()),
             },
         };
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["type"], "message");
         assert_eq!(v["author"], "agent");
+        assert_eq!(v["name"], "Ana");
         assert_eq!(v["seq"], 7);
         assert_eq!(serde_json::from_value::<ChatEvent>(v).unwrap(), e);
         let closed = serde_json::to_value(What::Closed {
@@ -273,6 +279,7 @@ mod tests {
             author: Author::Agent,
             id: "m1".into(),
             body: "Hello".into(),
+            name: None,
         };
         assert_eq!(said.message_key(), Some(agent));
         assert_eq!(What::Closed { by: Author::Agent }.message_key(), None);

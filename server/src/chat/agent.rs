@@ -20,7 +20,17 @@ const RECENTLY_ENDED: u32 = 20;
 
 /// A signed-in agent or the automation token (see `crate::agents`); checked before
 /// the body is read.
-pub(super) struct Agent(#[allow(dead_code)] pub Caller);
+pub(super) struct Agent(pub Caller);
+
+impl Agent {
+    /// The display name shoppers see on this caller's messages (none for automation).
+    fn name(&self) -> Option<String> {
+        match &self.0 {
+            Caller::Agent(session) => Some(session.account.name.clone()),
+            Caller::Automation => None,
+        }
+    }
+}
 
 impl FromRequestParts<Shared> for Agent {
     type Rejection = ApiError;
@@ -73,11 +83,16 @@ pub(super) async fn history(
 /// `POST /v1/agent/conversations/{id}/messages`.
 pub(super) async fn say(
     State(chat): State<Shared>,
-    _: Agent,
+    agent: Agent,
     Path(id): Path<String>,
     Checked(message): Checked<Say>,
 ) -> Result<impl IntoResponse, ApiError> {
-    stored(chat.store.say(&id, Author::Agent, message, now_ms()).await)
+    let name = agent.name();
+    stored(
+        chat.store
+            .say_as(&id, Author::Agent, name, message, now_ms())
+            .await,
+    )
 }
 
 /// `POST /v1/agent/conversations/{id}/close`.

@@ -151,9 +151,22 @@ impl ChatStore {
         say: Say,
         now: i64,
     ) -> Result<(ChatEvent, bool), ChatError> {
+        self.say_as(id, author, None, say, now).await
+    }
+
+    /// The same, naming the signed-in agent who wrote it (shown to the shopper).
+    pub async fn say_as(
+        &self,
+        id: &str,
+        author: Author,
+        name: Option<String>,
+        say: Say,
+        now: i64,
+    ) -> Result<(ChatEvent, bool), ChatError> {
         let op = Op::Say {
             conversation: id.to_string(),
             author,
+            name,
             say,
             now,
         };

@@ -36,6 +36,8 @@ pub(super) enum Op {
     Say {
         conversation: String,
         author: Author,
+        /// The signed-in agent's display name.
+        name: Option<String>,
         say: Say,
         now: i64,
     },
@@ -182,9 +184,14 @@ async fn apply(db: &Database, ops: Vec<Op>) -> Result<(Vec<Done>, Vec<(String, i
             Op::Say {
                 conversation,
                 author,
+                name,
                 say,
                 now,
-            } => Done::Said(batch.say(&mut tx, &conversation, author, say, now).await?),
+            } => Done::Said(
+                batch
+                    .say(&mut tx, &conversation, author, name, say, now)
+                    .await?,
+            ),
             Op::Close {
                 conversation,
                 by,
@@ -246,6 +253,7 @@ impl Batch {
         conn: &mut AnyConnection,
         conversation: &str,
         author: Author,
+        name: Option<String>,
         say: Say,
         now: i64,
     ) -> Outcome<(ChatEvent, bool)> {
@@ -274,6 +282,7 @@ impl Batch {
             author,
             id: say.id,
             body: say.body,
+            name,
         };
         let event = self
             .append(conn, conversation, now, Some(&key), what)

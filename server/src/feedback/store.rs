@@ -238,13 +238,10 @@ impl Job {
 /// Rows per `INSERT` on PostgreSQL, largest first (14 parameters each, far under its
 /// 65,535). A batch is cut greedily into these sizes: few statements per batch (each is
 /// a network round trip), and few statement shapes, so each stays prepared in the
-/// connection's cache instead of being parsed again.
+/// connection's cache instead of being parsed again. (On SQLite a statement is a
+/// function call, not a round trip, and one prepared single-row `INSERT` per response
+/// measured 45% faster than multi-row ones: `BENCHMARKS.md`, "Feedback ingest".)
 const POSTGRES_ROWS_PER_INSERT: &[usize] = &[64, 16, 4, 1];
-
-/// On SQLite a statement is a function call, not a round trip, and one prepared
-/// single-row `INSERT` run per response measured 45% faster than multi-row ones
-/// (`BENCHMARKS.md`, "Feedback ingest").
-const SQLITE_ROWS_PER_INSERT: &[usize] = &[1];
 
 /// The columns of one response, in `INSERT` order.
 const COLUMNS: usize = 14;
@@ -293,25 +290,26 @@ fn sqlite_write_batch(
     // IMMEDIATE: the write lock first, waiting (busy timeout) while the chat writer
     // holds it, instead of failing on a snapshot that went stale.
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let mut outcomes = vec![Outcome::Duplicate; batch.len()];
-    for chunk in statements(batch, SQLITE_ROWS_PER_INSERT) {
-        let mut insert = tx.prepare_cached(&insert_sql(chunk.len()))?;
-        let mut index = 1;
-        for &i in &chunk {
-            for cell in batch[i].cells() {
+    let mut outcomes = Vec::with_capacity(batch.len());
+    {
+        // One prepared single-row statement, in arrival order: SQLite's one writer
+        // takes no row locks, so the id order PostgreSQL needs buys nothing here.
+        let mut insert = tx.prepare_cached(&insert_sql(1))?;
+        for job in batch {
+            for (index, cell) in job.cells().into_iter().enumerate() {
                 match cell {
-                    Cell::Text(t) => insert.raw_bind_parameter(index, t)?,
-                    Cell::Int(n) => insert.raw_bind_parameter(index, n)?,
+                    Cell::Text(t) => insert.raw_bind_parameter(index + 1, t)?,
+                    Cell::Int(n) => insert.raw_bind_parameter(index + 1, n)?,
                 }
-                index += 1;
             }
+            // A row back (its id) means stored; none, that the id was there already.
+            let stored = insert.raw_query().next()?.is_some();
+            outcomes.push(if stored {
+                Outcome::Stored
+            } else {
+                Outcome::Duplicate
+            });
         }
-        let mut stored = HashSet::new();
-        let mut rows = insert.raw_query();
-        while let Some(row) = rows.next()? {
-            stored.insert(row.get::<_, String>(0)?);
-        }
-        mark_stored(batch, &chunk, stored, &mut outcomes);
     }
     tx.commit()?;
     Ok(outcomes)
@@ -403,7 +401,6 @@ mod tests {
             .map(|chunk| chunk.iter().map(|&i| ids[i]).collect())
             .collect();
         assert_eq!(named, [vec!["a", "b", "c", "d"], vec!["e"], vec!["f"]]);
-        assert_eq!(statements(&batch, SQLITE_ROWS_PER_INSERT).len(), 6);
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! `prometheus-client` keeps one registry per [`Metrics`], not a process-wide one: two
 //! servers in one test process count apart.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -38,14 +39,14 @@ struct RequestLabels {
     method: &'static str,
     /// The route's pattern (`/v1/chat/{id}/messages`), never the path itself: a label
     /// value per conversation would grow without bound.
-    route: String,
+    route: &'static str,
     status: u16,
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
     method: &'static str,
-    route: String,
+    route: &'static str,
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -163,12 +164,9 @@ impl Metrics {
     }
 
     /// Counts one answered request.
-    fn observe(&self, method: &'static str, route: String, status: u16, seconds: f64) {
+    fn observe(&self, method: &'static str, route: &'static str, status: u16, seconds: f64) {
         self.latency
-            .get_or_create(&RouteLabels {
-                method,
-                route: route.clone(),
-            })
+            .get_or_create(&RouteLabels { method, route })
             .observe(seconds);
         self.requests
             .get_or_create(&RequestLabels {
@@ -211,33 +209,39 @@ impl Metrics {
     }
 }
 
-/// The route a request matched, carried out on its response for [`track`] (which runs
-/// outside routing, where the match is not known yet).
-#[derive(Debug, Clone)]
-struct Route(String);
+/// The one copy of a route pattern. Patterns are the router's, a fixed handful, so
+/// keeping each for the life of the process costs a few hundred bytes, and spares
+/// every request an allocation.
+fn interned(pattern: &str) -> &'static str {
+    static PATTERNS: OnceLock<RwLock<HashSet<&'static str>>> = OnceLock::new();
+    let patterns = PATTERNS.get_or_init(RwLock::default);
+    if let Some(known) = patterns
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(pattern)
+    {
+        return known;
+    }
+    let mut write = patterns.write().unwrap_or_else(|p| p.into_inner());
+    if let Some(known) = write.get(pattern) {
+        return known;
+    }
+    let kept: &'static str = Box::leak(pattern.to_owned().into_boxed_str());
+    write.insert(kept);
+    kept
+}
 
-/// Layered on the API routes (`Router::route_layer`): remembers the matched pattern.
-pub async fn mark_route(request: Request, next: Next) -> Response {
+/// Counts and times a request. Layered twice: on the API routes with
+/// `Router::route_layer`, where the matched pattern is known, and on the static site,
+/// which has none (`(files)`). One layer per request: each costs a boxed call.
+pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
+    let method = method_label(request.method());
     let route = request
         .extensions()
         .get::<MatchedPath>()
-        .map(|p| Route(p.as_str().to_string()));
-    let mut response = next.run(request).await;
-    if let Some(route) = route {
-        response.extensions_mut().insert(route);
-    }
-    response
-}
-
-/// The outermost layer: counts and times every request.
-pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
-    let method = method_label(request.method());
+        .map_or(FILES, |p| interned(p.as_str()));
     let started = Instant::now();
     let response = next.run(request).await;
-    let route = response
-        .extensions()
-        .get::<Route>()
-        .map_or_else(|| FILES.to_string(), |r| r.0.clone());
     metrics.observe(
         method,
         route,
@@ -263,8 +267,16 @@ fn method_label(method: &Method) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::method_label;
+    use super::{interned, method_label};
     use axum::http::Method;
+
+    #[test]
+    fn a_pattern_is_kept_once() {
+        let a = interned("/v1/chat/{id}/messages");
+        let b = interned(&String::from("/v1/chat/{id}/messages"));
+        assert!(std::ptr::eq(a, b));
+        assert_eq!(a, "/v1/chat/{id}/messages");
+    }
 
     #[test]
     fn unknown_methods_share_one_label() {
