@@ -4,7 +4,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 pub(crate) use shopdesk_web::http::Failure;
 use shopdesk_web::http::{self, percent_encode, Call};
-use shopdesk_wire::agents::{SignIn, SignedIn};
+use shopdesk_wire::agents::{Presence, SignIn, SignedIn};
 use shopdesk_wire::chat::{ChatEvent, Say, Summary};
 
 /// A 401 means the session ended (signed out elsewhere, idle too long, the account
@@ -54,6 +54,19 @@ pub(crate) async fn sign_out(csrf: &str) -> Result<(), Failure> {
     http::call(Call::delete(SESSION).header(CSRF_HEADER, csrf))
         .await
         .map(drop)
+}
+
+/// Away (not taking chats) or back.
+pub(crate) async fn set_away(csrf: &str, away: bool) -> Result<(), Failure> {
+    let body = serde_json::to_string(&Presence { away })
+        .map_err(|e| Failure::Unreadable(e.to_string()))?;
+    http::call(
+        Call::put("/v1/agent/presence")
+            .header(CSRF_HEADER, csrf)
+            .json(&body),
+    )
+    .await
+    .map(drop)
 }
 
 const SESSION: &str = "/v1/agent/session";

@@ -10,6 +10,7 @@ use shopdesk_wire::agents::SignedIn;
 use shopdesk_wire::chat::{ChatEvent, Say, MAX_MESSAGE};
 
 use crate::api;
+use crate::availability::Availability;
 use crate::browser;
 use crate::desk::{Applied, Desk, Source};
 use crate::retry::{self, Next};
@@ -75,6 +76,9 @@ pub(crate) struct Session {
     pub signin_error: RwSignal<Option<String>>,
     /// A sign-in is on its way to the server.
     pub signing_in: RwSignal<bool>,
+    /// Away: signed in, not taking chats (shoppers are not told someone is here).
+    pub away: RwSignal<bool>,
+    availability: StoredValue<Availability>,
     /// The latest news for screen readers (new conversation, new message elsewhere).
     pub announcement: RwSignal<String>,
     /// The agent's clock, ticking for "waiting 3 min".
@@ -100,6 +104,8 @@ impl Session {
             agent: RwSignal::new(None),
             signin_error: RwSignal::new(None),
             signing_in: RwSignal::new(false),
+            away: RwSignal::new(false),
+            availability: StoredValue::new(Availability::new(false, 0)),
             announcement: RwSignal::new(String::new()),
             now: RwSignal::new(shopdesk_web::time::now_ms()),
             drafts: StoredValue::new(BTreeMap::new()),
@@ -147,6 +153,11 @@ impl Session {
     }
 
     fn signed_in(self, signed_in: SignedIn) {
+        self.away.set(signed_in.agent.away);
+        self.availability.set_value(Availability::new(
+            signed_in.agent.away,
+            shopdesk_web::time::now_ms(),
+        ));
         self.agent.set(Some(signed_in));
         self.signin_error.set(None);
         self.start();
@@ -522,6 +533,65 @@ impl Session {
             shopdesk_web::time::sleep(step).await;
             left -= step;
         }
+    }
+
+    /// Away or back, by the agent's own choice.
+    pub(crate) fn toggle_away(self) {
+        let mut away = false;
+        self.availability.update_value(|a| away = a.toggle());
+        self.set_away(away);
+    }
+
+    /// The agent did something: a page that went away by itself comes back.
+    pub(crate) fn active(self, now: i64) {
+        let mut change = None;
+        self.availability.update_value(|a| change = a.activity(now));
+        if let Some(away) = change {
+            self.set_away(away);
+        }
+    }
+
+    /// The clock ticked: after `idle_ms` without activity, away.
+    pub(crate) fn check_idle(self, now: i64, idle_ms: i64) {
+        if !self.signed_in_now() {
+            return;
+        }
+        let mut change = None;
+        self.availability
+            .update_value(|a| change = a.tick(now, idle_ms));
+        if let Some(away) = change {
+            self.set_away(away);
+        }
+    }
+
+    /// Shown at once; undone, with the reason in the status line, if the server
+    /// refuses.
+    fn set_away(self, away: bool) {
+        let Some(csrf) = self.csrf() else {
+            return;
+        };
+        self.away.set(away);
+        let generation = self.generation.get_value();
+        spawn_local(async move {
+            let answer = api::set_away(&csrf, away).await;
+            if !self.current(generation) {
+                return;
+            }
+            match answer {
+                Ok(()) => self.problem("away", None),
+                Err(failure) if api::session_ended(&failure).is_some() => {
+                    self.sign_out(api::session_ended(&failure))
+                }
+                Err(failure) => {
+                    self.availability.update_value(|a| a.refused(!away));
+                    self.away.set(!away);
+                    self.problem(
+                        "away",
+                        Some(format!("Could not change your availability: {failure}")),
+                    );
+                }
+            }
+        });
     }
 
     /// Ends the conversation for both sides.

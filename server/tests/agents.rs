@@ -402,7 +402,9 @@ fn several_tabs_of_one_agent_count_once(backend: Backend) {
         assert_eq!(status, 201, "{started}");
         started["agents_online"].as_i64().unwrap()
     };
-    let ana = session("ana@shop.example");
+    let signed_in = sign_in(&s.base, "ana@shop.example", PASSWORD);
+    let ana = secret(signed_in.set_cookie.as_deref().unwrap());
+    let csrf = signed_in.body["csrf"].as_str().unwrap().to_string();
     let (_tab1, _tab2, _again) = (
         stream(&ana),
         stream(&ana),
@@ -420,6 +422,31 @@ fn several_tabs_of_one_agent_count_once(backend: Backend) {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+
+    // Away: Ana's pages stay open, but nobody is promised to the shopper.
+    let away = |value: bool, csrf: Option<&str>| {
+        send(
+            "PUT",
+            &format!("{}/v1/agent/presence", s.base),
+            Some(&ana),
+            csrf,
+            Some(json!({ "away": value })),
+        )
+        .status
+    };
+    assert_eq!(away(true, None), 403, "a change without the CSRF token");
+    assert_eq!(away(true, Some(&csrf)), 204);
+    assert_eq!(online(), 0);
+    let me = send(
+        "GET",
+        &format!("{}/v1/agent/session", s.base),
+        Some(&ana),
+        None,
+        None,
+    );
+    assert_eq!(me.body["agent"]["away"], true);
+    assert_eq!(away(false, Some(&csrf)), 204);
+    assert_eq!(online(), 1);
 }
 
 /// `shopdesk-server agent …` with `input` on standard input: success, stdout, stderr.

@@ -112,6 +112,30 @@ test("an agent signs in with email and password, stays signed in across a reload
   await page.reload();
   await page.locator('[data-testid="agent-status"][data-state="connected"]').waitFor();
 
+  // Away: the page stays open, but a shopper starting a chat is not promised a person.
+  const agentsOnline = async () => {
+    const r = await fetch(`${demo.server.url}v1/chat`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: demo.server.url.replace(/\/$/, "") },
+      body: "{}",
+    });
+    assert.equal(r.status, 201);
+    return (await r.json()).agents_online;
+  };
+  assert.equal(await agentsOnline(), 1);
+  const away = page.locator('[data-testid="agent-away"]');
+  await away.click();
+  await page.locator('[data-testid="agent-away"][aria-pressed="true"]').waitFor();
+  for (let i = 0; i < 50 && (await agentsOnline()) !== 0; i++) await page.waitForTimeout(100);
+  assert.equal(await agentsOnline(), 0);
+  // Still away after a reload: it is the account's state, not the tab's.
+  await page.reload();
+  await page.locator('[data-testid="agent-away"][aria-pressed="true"]').waitFor();
+  await away.click();
+  await page.locator('[data-testid="agent-away"][aria-pressed="false"]').waitFor();
+  for (let i = 0; i < 50 && (await agentsOnline()) !== 1; i++) await page.waitForTimeout(100);
+  assert.equal(await agentsOnline(), 1);
+
   await page.locator('[data-testid="agent-signout"]').click();
   await page.locator('[data-testid="agent-email"]').waitFor();
   // Signed out on the server too: the old cookie opens nothing.

@@ -82,6 +82,7 @@ pub struct Call<'a> {
 enum Method {
     Get,
     Post,
+    Put,
     Delete,
 }
 
@@ -99,6 +100,13 @@ impl<'a> Call<'a> {
     pub fn post(url: &'a str) -> Self {
         Self {
             method: Method::Post,
+            ..Self::get(url)
+        }
+    }
+
+    pub fn put(url: &'a str) -> Self {
+        Self {
+            method: Method::Put,
             ..Self::get(url)
         }
     }
@@ -138,6 +146,7 @@ impl<'a> Call<'a> {
         let mut builder = match self.method {
             Method::Get => Request::get(self.url),
             Method::Post => Request::post(self.url),
+            Method::Put => Request::put(self.url),
             Method::Delete => Request::delete(self.url),
         };
         if let Some(token) = self.bearer {

@@ -58,6 +58,22 @@ pub struct AgentInfo {
     pub email: String,
     /// `admin` or `agent`.
     pub role: String,
+    /// Away: signed in, but not taking chats (set by hand, or by the page after a
+    /// while without activity).
+    #[serde(default)]
+    pub away: bool,
+}
+
+/// `PUT /v1/agent/presence`: away or back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Presence {
+    pub away: bool,
+}
+
+impl Presence {
+    pub fn from_json(body: &[u8]) -> Result<Self, Invalid> {
+        crate::check::parse(body)
+    }
 }
 
 #[cfg(test)]

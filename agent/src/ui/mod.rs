@@ -13,8 +13,11 @@ use crate::browser;
 use crate::session::Session;
 use crate::text;
 
-/// How often "waiting 3 min" is brought up to date.
+/// How often "waiting 3 min" is brought up to date (and idleness checked).
 const TICK: Duration = Duration::from_secs(20);
+/// Without activity for this long, an agent is set away: a shopper is not promised
+/// someone who left their desk.
+const IDLE_AWAY: Duration = Duration::from_secs(10 * 60);
 
 #[allow(unreachable_pub)] // leptos's #[component] expands to a `pub` props type
 #[component]
@@ -24,7 +27,20 @@ pub(crate) fn App() -> impl IntoView {
 
     let unread = Memo::new(move |_| session.desk.with(|d| d.unread_conversations()));
     Effect::new(move |_| browser::set_title(&text::title(unread.get())));
-    set_interval(move || session.now.set(shopdesk_web::time::now_ms()), TICK);
+    set_interval(
+        move || {
+            let now = shopdesk_web::time::now_ms();
+            session.now.set(now);
+            session.check_idle(now, IDLE_AWAY.as_millis() as i64);
+        },
+        TICK,
+    );
+    // Anything the agent does counts as activity (and ends an away the page set).
+    for event in ["pointerdown", "keydown"] {
+        let _ = window_event_listener_untyped(event, move |_| {
+            session.active(shopdesk_web::time::now_ms())
+        });
+    }
     // A hidden tab does not read: messages arriving there stay unread until it is back.
     let _ = window_event_listener_untyped("visibilitychange", move |_| {
         session.desk.update(|d| d.set_away(browser::hidden()));
@@ -51,6 +67,16 @@ pub(crate) fn App() -> impl IntoView {
                 <StatusLine />
                 <Show when=signed_in>
                     <span class="who" data-testid="agent-name">{name}</span>
+                    <button
+                        type="button"
+                        class="away"
+                        data-testid="agent-away"
+                        aria-pressed=move || if session.away.get() { "true" } else { "false" }
+                        title="While away, shoppers are not told that someone is here"
+                        on:click=move |_| session.toggle_away()
+                    >
+                        {move || if session.away.get() { "Away" } else { "Available" }}
+                    </button>
                     <button
                         type="button"
                         class="signout"

@@ -54,6 +54,8 @@ pub struct Account {
     pub name: String,
     pub role: Role,
     pub disabled: bool,
+    /// Signed in but not taking chats: does not count as online.
+    pub away: bool,
     pub created_ms: i64,
 }
 
@@ -89,7 +91,7 @@ pub struct Accounts {
     db: Database,
 }
 
-const COLUMNS: &str = "id, email, name, role, disabled, created_ms";
+const COLUMNS: &str = "id, email, name, role, disabled, created_ms, away";
 
 impl Accounts {
     pub fn new(db: Database) -> Self {
@@ -114,6 +116,7 @@ impl Accounts {
             name,
             role,
             disabled: false,
+            away: false,
             created_ms: now_ms,
         };
         let added = sqlx::query(
@@ -182,6 +185,16 @@ impl Accounts {
         Ok(Account { disabled, ..found })
     }
 
+    /// Away (not taking chats) or back; counted by presence on every instance at once.
+    pub async fn set_away(&self, id: &str, away: bool) -> Result<(), AccountError> {
+        sqlx::query("UPDATE agents SET away = $1 WHERE id = $2")
+            .bind(i64::from(away))
+            .bind(id)
+            .execute(self.db.writer())
+            .await?;
+        Ok(())
+    }
+
     /// Sets a new password and ends the account's sessions (a reset is what one does
     /// when a password may be known to someone else).
     pub async fn reset_password(
@@ -221,7 +234,7 @@ impl Accounts {
         .fetch_optional(self.db.reader())
         .await?;
         let (found, stored) = match &row {
-            Some(row) => (Some(account(row)?), row.try_get::<String, _>(6)?),
+            Some(row) => (Some(account(row)?), row.try_get::<String, _>(7)?),
             None => (None, dummy_hash().to_string()),
         };
         let password = password.to_string();
@@ -249,6 +262,7 @@ pub(super) fn account(row: &AnyRow) -> Result<Account, sqlx::Error> {
         role: Role::parse(&role).unwrap_or(Role::Agent),
         disabled: row.try_get::<i64, _>(4)? != 0,
         created_ms: row.try_get(5)?,
+        away: row.try_get::<i64, _>(6)? != 0,
     })
 }
 

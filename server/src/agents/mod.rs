@@ -20,9 +20,9 @@ use std::time::Duration;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{post, put};
 use axum::{Json, Router};
-use shopdesk_wire::agents::{AgentInfo, SignIn, SignedIn};
+use shopdesk_wire::agents::{AgentInfo, Presence, SignIn, SignedIn};
 
 use crate::access::{bearer, cookie, same_secret};
 use crate::db::Database;
@@ -173,6 +173,7 @@ pub fn routes(staff: SharedStaff, body_limit: usize) -> Router {
             "/v1/agent/session",
             post(sign_in).get(current).delete(sign_out),
         )
+        .route("/v1/agent/presence", put(set_presence))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .with_state(staff)
 }
@@ -185,6 +186,7 @@ fn signed_in(session: &Session) -> SignedIn {
             name: a.name.clone(),
             email: a.email.clone(),
             role: a.role.as_str().to_string(),
+            away: a.away,
         },
         csrf: session.csrf.clone(),
     }
@@ -290,6 +292,28 @@ async fn current(
             ([(header::SET_COOKIE, cleared)], StatusCode::NO_CONTENT).into_response()
         }
     })
+}
+
+/// `PUT /v1/agent/presence` with `{"away": true|false}`: 204. An away agent's open
+/// pages do not count as online, so shoppers are not promised a person.
+async fn set_presence(
+    State(staff): State<SharedStaff>,
+    method: Method,
+    headers: HeaderMap,
+    Checked(presence): Checked<Presence>,
+) -> Result<StatusCode, ApiError> {
+    let Caller::Agent(session) = staff.authenticate(&method, &headers, None).await? else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "the automation token has no presence; sign in with an agent account",
+        ));
+    };
+    staff
+        .accounts
+        .set_away(&session.account.id, presence.away)
+        .await
+        .map_err(|e| ApiError::unavailable("presence not changed", e))?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `DELETE /v1/agent/session`: signs out (204) and removes the cookie.

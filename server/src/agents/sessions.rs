@@ -72,7 +72,8 @@ impl Sessions {
     pub async fn find(&self, secret: &str, now_ms: i64) -> Result<Option<Session>, DbError> {
         let key = digest(secret);
         let row = sqlx::query(
-            "SELECT a.id, a.email, a.name, a.role, a.disabled, a.created_ms, s.csrf, s.seen_ms
+            "SELECT a.id, a.email, a.name, a.role, a.disabled, a.created_ms, a.away, s.csrf,
+                    s.seen_ms
              FROM agent_sessions s JOIN agents a ON a.id = s.agent
              WHERE s.token_sha256 = $1",
         )
@@ -83,7 +84,7 @@ impl Sessions {
             return Ok(None);
         };
         let account = account(&row)?;
-        let seen_ms: i64 = row.try_get(7)?;
+        let seen_ms: i64 = row.try_get(8)?;
         if account.disabled || now_ms - seen_ms >= self.idle.as_millis() as i64 {
             self.end(secret).await?;
             return Ok(None);
@@ -97,7 +98,7 @@ impl Sessions {
         }
         Ok(Some(Session {
             account,
-            csrf: row.try_get(6)?,
+            csrf: row.try_get(7)?,
         }))
     }
 

@@ -80,10 +80,12 @@ impl Presence {
         online
     }
 
-    /// Agents connected to any live instance, each once.
+    /// Agents connected to any live instance and not away, each once.
     pub async fn agents_online(&self) -> Result<i64, sqlx::Error> {
         let row = sqlx::query(
-            "SELECT CAST(COUNT(DISTINCT agent) AS BIGINT) FROM agent_presence WHERE seen_ms > $1",
+            "SELECT CAST(COUNT(DISTINCT p.agent) AS BIGINT)
+             FROM agent_presence p LEFT JOIN agents a ON a.id = p.agent
+             WHERE p.seen_ms > $1 AND COALESCE(a.away, 0) = 0",
         )
         .bind(now_ms() - STALE_MS)
         .fetch_one(self.db.reader())

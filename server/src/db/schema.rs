@@ -14,13 +14,14 @@ use super::{Backend, Database, DbError};
 /// The schema this code writes: 1 feedback, 2 chat, 3 chat messages keyed by author
 /// and id, 4 a commit-ordered event clock, the ending event per conversation and agent
 /// presence per instance (several instances on PostgreSQL), 5 agent accounts, their
-/// sessions, failed sign-ins, and presence per agent (not per page).
-pub const SCHEMA_VERSION: i64 = 5;
+/// sessions, failed sign-ins, and presence per agent (not per page), 6 an agent's
+/// "away".
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// `pg_advisory_xact_lock` key of the upgrade ("shopdesk" in ASCII, truncated).
 const UPGRADE_LOCK: i64 = 0x73686f70_6465736b;
 
-const SQLITE: [&str; 5] = [
+const SQLITE: [&str; 6] = [
     "CREATE TABLE IF NOT EXISTS feedback (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
@@ -108,10 +109,11 @@ const SQLITE: [&str; 5] = [
         seen_ms INTEGER NOT NULL,
         PRIMARY KEY (instance, agent)
     );",
+    "ALTER TABLE agents ADD COLUMN away INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// PostgreSQL came with version 4: its steps create each version's tables directly.
-const POSTGRES: [&str; 5] = [
+const POSTGRES: [&str; 6] = [
     "CREATE TABLE IF NOT EXISTS feedback (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
@@ -186,6 +188,7 @@ const POSTGRES: [&str; 5] = [
         seen_ms BIGINT NOT NULL,
         PRIMARY KEY (instance, agent)
     );",
+    "ALTER TABLE agents ADD COLUMN away BIGINT NOT NULL DEFAULT 0;",
 ];
 
 /// The version the database holds now (a query, so also whether it answers).

@@ -3,7 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
-use shopdesk_wire::agents::SignIn;
+use shopdesk_wire::agents::{Presence, SignIn};
 use shopdesk_wire::chat::{Handoff, Say};
 use shopdesk_wire::{FeedbackEvent, Invalid};
 
@@ -49,6 +49,13 @@ impl Contract for SignIn {
     const TOO_LARGE: &'static str = "the sign-in is too large; passwords are limited to 1024 bytes";
     fn read(body: &[u8]) -> Result<Self, Invalid> {
         SignIn::from_json(body)
+    }
+}
+
+impl Contract for Presence {
+    const TOO_LARGE: &'static str = "the presence is too large; send {\"away\": true} or false";
+    fn read(body: &[u8]) -> Result<Self, Invalid> {
+        Presence::from_json(body)
     }
 }
 
