@@ -2,6 +2,7 @@
 //! before asking, and the replies. Served by `shopdesk-server` at `/agent/`; talks
 //! to the server's `/v1/agent/…` endpoints on the same origin.
 
+mod alerts;
 mod api;
 mod availability;
 mod browser;

@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use shopdesk_wire::agents::SignedIn;
 use shopdesk_wire::chat::{ChatEvent, Say, MAX_MESSAGE};
 
+use crate::alerts;
 use crate::api;
 use crate::availability::Availability;
 use crate::browser;
@@ -78,6 +79,12 @@ pub(crate) struct Session {
     pub signing_in: RwSignal<bool>,
     /// Away: signed in, not taking chats (shoppers are not told someone is here).
     pub away: RwSignal<bool>,
+    /// A tone on news (the agent's choice, remembered by the browser).
+    pub sound: RwSignal<bool>,
+    /// Desktop notifications: allowed, not asked yet, refused or unsupported.
+    pub notifications: RwSignal<alerts::Permission>,
+    /// The page got a click or key press: browsers allow sound only after one.
+    interacted: StoredValue<bool>,
     availability: StoredValue<Availability>,
     /// The latest news for screen readers (new conversation, new message elsewhere).
     pub announcement: RwSignal<String>,
@@ -105,6 +112,9 @@ impl Session {
             signin_error: RwSignal::new(None),
             signing_in: RwSignal::new(false),
             away: RwSignal::new(false),
+            sound: RwSignal::new(alerts::sound_on()),
+            notifications: RwSignal::new(alerts::permission()),
+            interacted: StoredValue::new(false),
             availability: StoredValue::new(Availability::new(false, 0)),
             announcement: RwSignal::new(String::new()),
             now: RwSignal::new(shopdesk_web::time::now_ms()),
@@ -348,7 +358,7 @@ impl Session {
             })
             .unwrap_or(Applied::Nothing);
         match applied {
-            Applied::Announce(text) => self.announcement.set(text),
+            Applied::Announce(text) => self.alert(text),
             Applied::Unknown => self.reload_list(),
             Applied::Nothing | Applied::Changed => {}
         }
@@ -542,8 +552,35 @@ impl Session {
         self.set_away(away);
     }
 
+    /// News for the agent: read out by screen readers, and when the page is hidden a
+    /// desktop notification; a tone if the agent keeps sound on.
+    fn alert(self, text: String) {
+        if browser::hidden() && self.notifications.get_untracked() == alerts::Permission::Granted {
+            alerts::notify(&text);
+        }
+        if self.sound.get_untracked() && self.interacted.get_value() {
+            alerts::chime();
+        }
+        self.announcement.set(text);
+    }
+
+    pub(crate) fn toggle_sound(self) {
+        let on = !self.sound.get_untracked();
+        alerts::set_sound(on);
+        self.sound.set(on);
+    }
+
+    /// Asks the browser for desktop notifications (from the agent's click).
+    pub(crate) fn ask_notifications(self) {
+        spawn_local(async move {
+            let answer = alerts::ask().await;
+            self.notifications.set(answer);
+        });
+    }
+
     /// The agent did something: a page that went away by itself comes back.
     pub(crate) fn active(self, now: i64) {
+        self.interacted.set_value(true);
         let mut change = None;
         self.availability.update_value(|a| change = a.activity(now));
         if let Some(away) = change {

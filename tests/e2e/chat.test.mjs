@@ -150,6 +150,54 @@ test("an agent signs in with email and password, stays signed in across a reload
   await context.close();
 });
 
+test("an agent whose tab is in the background gets a desktop notification, after allowing them from a button", async () => {
+  const context = await demo.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // The browser's Notification API, recorded: permission starts unasked.
+  await context.addInitScript(() => {
+    window.__notes = [];
+    window.__permission = "default";
+    window.Notification = class {
+      constructor(title, options) {
+        window.__notes.push({ title, body: options?.body ?? "" });
+      }
+      static get permission() {
+        return window.__permission;
+      }
+      static requestPermission() {
+        window.__permission = "granted";
+        return Promise.resolve("granted");
+      }
+    };
+  });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await page.goto(`${demo.server.url}agent/`);
+  await signIn(page, ANA.email, ANA.password);
+  await page.locator('[data-testid="agent-status"][data-state="connected"]').waitFor();
+  // Asked from a button, never on load.
+  assert.equal(await page.evaluate(() => window.__permission), "default");
+  await page.locator('[data-testid="agent-notifications"]').click();
+  await page.locator('[data-testid="agent-notifications"]').waitFor({ state: "detached" });
+  // The tab goes to the background; a shopper asks for a person.
+  await page.evaluate(() => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+  const origin = demo.server.url.replace(/\/$/, "");
+  const started = await fetch(`${demo.server.url}v1/chat`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Origin: origin },
+    body: JSON.stringify({ identity: { name: "Noor" } }),
+  });
+  assert.equal(started.status, 201);
+  await page.waitForFunction(() => window.__notes.length > 0);
+  const [note] = await page.evaluate(() => window.__notes);
+  assert.equal(note.title, "Shopdesk");
+  assert.match(note.body, /New conversation/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("the agent sees what the shopper searched and read; they talk; the end brings the CSAT, stored with the chat", async () => {
   const agent = await agentPage();
   const { context, page, problems } = await shopperPage();

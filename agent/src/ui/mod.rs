@@ -9,6 +9,7 @@ use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::alerts;
 use crate::browser;
 use crate::session::Session;
 use crate::text;
@@ -77,6 +78,24 @@ pub(crate) fn App() -> impl IntoView {
                     >
                         {move || if session.away.get() { "Away" } else { "Available" }}
                     </button>
+                    <button
+                        type="button"
+                        data-testid="agent-sound"
+                        aria-pressed=move || if session.sound.get() { "true" } else { "false" }
+                        on:click=move |_| session.toggle_sound()
+                    >
+                        "Sound"
+                    </button>
+                    <Show when=move || session.notifications.get() == alerts::Permission::Ask>
+                        <button
+                            type="button"
+                            data-testid="agent-notifications"
+                            title="Notifies you of new chats and messages while this tab is in the background"
+                            on:click=move |_| session.ask_notifications()
+                        >
+                            "Turn on notifications"
+                        </button>
+                    </Show>
                     <button
                         type="button"
                         class="signout"
