@@ -109,15 +109,7 @@ fn secret(set_cookie: &str) -> String {
 
 /// A conversation started by a shopper; its id.
 fn conversation(base: &str) -> String {
-    let (status, _, started) = common::client::call(
-        "POST",
-        &format!("{base}/v1/chat"),
-        None,
-        Some(STORE),
-        Some(json!({})),
-    );
-    assert_eq!(status, 201, "{started}");
-    started["id"].as_str().unwrap().to_string()
+    common::client::start_chat(base).0
 }
 
 fn an_agent_signs_in_answers_and_signs_out(backend: Backend) {

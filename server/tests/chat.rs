@@ -158,16 +158,8 @@ fn a_shopper_and_an_agent_talk_until_the_agent_ends_the_chat(backend: Backend) {
 
 /// Starts a conversation with an empty handoff; its id and the shopper's token.
 fn open_conversation(s: &Server) -> (String, String) {
-    let (status, _, started) = call(
-        "POST",
-        &format!("{}/v1/chat", s.base),
-        None,
-        Some(STORE),
-        Some(json!({})),
-    );
-    assert_eq!(status, 201, "{started}");
-    let field = |name: &str| started[name].as_str().unwrap().to_string();
-    (field("id"), field("token"))
+    let (id, token, _) = common::client::start_chat(&s.base);
+    (id, token)
 }
 
 fn an_agent_message_with_a_shoppers_id_is_another_message(backend: Backend) {

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::client::{call, said, uuid, Stream, STORE};
+use common::client::{call, said, start_chat, uuid, Stream, STORE};
 use common::instance::{get, Instance, AGENT};
 use common::stored;
 use pg_temp::{Cluster, Durability};
@@ -29,19 +29,6 @@ fn wait_ready(instances: &[&Instance]) {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-fn start_chat(base: &str) -> (String, String, Value) {
-    let (status, _, started) = call(
-        "POST",
-        &format!("{base}/v1/chat"),
-        None,
-        Some(STORE),
-        Some(json!({})),
-    );
-    assert_eq!(status, 201, "{started}");
-    let field = |name: &str| started[name].as_str().unwrap().to_string();
-    (field("id"), field("token"), started)
 }
 
 fn shopper_says(base: &str, id: &str, token: &str, n: u32) -> Result<(u16, Value), String> {

@@ -77,18 +77,8 @@ fn metrics_count_what_happened_and_stay_off_the_public_address(backend: Backend)
     );
 
     // A conversation with one shopper message and an open shopper stream.
-    let (status, _, started) = call(
-        "POST",
-        &format!("{}/v1/chat", server.base),
-        None,
-        Some(STORE),
-        Some(json!({})),
-    );
-    assert_eq!(status, 201, "{started}");
-    let (id, token) = (
-        started["id"].as_str().unwrap(),
-        started["token"].as_str().unwrap(),
-    );
+    let (id, token, _) = common::client::start_chat(&server.base);
+    let (id, token) = (id.as_str(), token.as_str());
     let (status, _, said) = call(
         "POST",
         &format!("{}/v1/chat/{id}/messages", server.base),

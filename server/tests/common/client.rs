@@ -63,6 +63,21 @@ pub(crate) fn json_body(response: ureq::Response) -> Value {
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
+/// A conversation started from the store page with an empty handoff: its id, its
+/// token and the whole answer.
+pub(crate) fn start_chat(base: &str) -> (String, String, Value) {
+    let (status, _, started) = call(
+        "POST",
+        &format!("{base}/v1/chat"),
+        None,
+        Some(STORE),
+        Some(serde_json::json!({})),
+    );
+    assert_eq!(status, 201, "{started}");
+    let field = |name: &str| started[name].as_str().unwrap().to_string();
+    (field("id"), field("token"), started)
+}
+
 pub(crate) fn uuid(n: u32) -> String {
     format!("00000000-0000-4000-8000-{n:012}")
 }
