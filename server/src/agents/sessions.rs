@@ -44,10 +44,6 @@ impl Sessions {
         Self { db, idle }
     }
 
-    pub fn idle(&self) -> Duration {
-        self.idle
-    }
-
     /// A new session for `account`: the cookie's secret and the CSRF token.
     pub async fn open(&self, account: &Account, now_ms: i64) -> Result<(String, Session), DbError> {
         let (secret, csrf) = (new_secret(), new_secret());
