@@ -4,7 +4,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 pub(crate) use shopdesk_web::http::Failure;
 use shopdesk_web::http::{self, percent_encode, Call};
-use shopdesk_wire::agents::{Presence, SignIn, SignedIn};
+use shopdesk_wire::agents::{Colleague, Handover, Presence, SignIn, SignedIn};
 use shopdesk_wire::chat::{ChatEvent, Say, Summary};
 
 /// A 401 means the session ended (signed out elsewhere, idle too long, the account
@@ -107,6 +107,33 @@ pub(crate) async fn say(csrf: &str, id: &str, say: &Say) -> Result<Option<ChatEv
 pub(crate) async fn close(csrf: &str, id: &str) -> Result<(), Failure> {
     let path = format!("/v1/agent/conversations/{}/close", percent_encode(id));
     call("POST", &path, Some(csrf), None).await.map(drop)
+}
+
+/// "Take it": the conversation becomes this agent's. The `assigned` event when it
+/// changed hands (none if it was theirs already).
+pub(crate) async fn take(csrf: &str, id: &str) -> Result<Option<ChatEvent>, Failure> {
+    let path = format!("/v1/agent/conversations/{}/take", percent_encode(id));
+    let body = call("POST", &path, Some(csrf), None).await?;
+    Ok(serde_json::from_str(&body).ok())
+}
+
+/// Hands the conversation to colleague `to`, or back to the queue.
+pub(crate) async fn hand_over(
+    csrf: &str,
+    id: &str,
+    to: Option<String>,
+) -> Result<Option<ChatEvent>, Failure> {
+    let path = format!("/v1/agent/conversations/{}/assign", percent_encode(id));
+    let json =
+        serde_json::to_string(&Handover { to }).map_err(|e| Failure::Unreadable(e.to_string()))?;
+    let body = call("POST", &path, Some(csrf), Some(json)).await?;
+    Ok(serde_json::from_str(&body).ok())
+}
+
+/// Every enabled agent, with whether they are online and how busy.
+pub(crate) async fn colleagues() -> Result<Vec<Colleague>, Failure> {
+    let value: Value = parse(&call("GET", "/v1/agent/agents", None, None).await?)?;
+    Ok(each(value.get("agents")))
 }
 
 /// The URL of the live event stream (`EventSource` sends the session cookie itself).

@@ -7,7 +7,7 @@
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
-use shopdesk_wire::chat::{Author, ChatEvent, Handoff, MessageKey, Summary, What};
+use shopdesk_wire::chat::{Assignee, Author, ChatEvent, Handoff, MessageKey, Summary, What, Why};
 
 use crate::text;
 
@@ -74,6 +74,11 @@ pub(crate) struct Conversation {
     pub unread: u32,
     /// "End conversation" was pressed and the server has not answered yet.
     pub closing: bool,
+    /// Who handles it; none while it waits in the queue.
+    pub assigned: Option<Assignee>,
+    /// The event number `assigned` is as of: an older word (a list read before a
+    /// change the stream already brought) does not undo it.
+    assigned_seq: i64,
 }
 
 impl Conversation {
@@ -88,6 +93,8 @@ impl Conversation {
             history: History::NotLoaded,
             unread: 0,
             closing: false,
+            assigned: None,
+            assigned_seq: 0,
         }
     }
 
@@ -160,6 +167,30 @@ pub(crate) enum Applied {
     Unknown,
 }
 
+/// Who handles a conversation, as this agent sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Handler {
+    /// In the queue: anyone may take it.
+    Nobody,
+    Me,
+    Colleague(String),
+}
+
+impl Handler {
+    /// Whether its news is this agent's business (theirs, or nobody's yet).
+    pub(crate) fn concerns_me(&self) -> bool {
+        !matches!(self, Handler::Colleague(_))
+    }
+
+    pub(crate) fn label(&self) -> String {
+        match self {
+            Handler::Nobody => "Waiting".to_string(),
+            Handler::Me => "You".to_string(),
+            Handler::Colleague(name) => name.clone(),
+        }
+    }
+}
+
 /// One line of the conversation list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Row {
@@ -171,10 +202,14 @@ pub(crate) struct Row {
     pub since: String,
     pub unread: u32,
     pub selected: bool,
+    pub handler: Handler,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Desk {
+    /// The signed-in agent's account id (none: the automation token, which is nobody
+    /// and may answer anything).
+    me: Option<String>,
     conversations: BTreeMap<String, Conversation>,
     /// The last stream event applied: where a new stream resumes.
     pub seq: i64,
@@ -184,6 +219,29 @@ pub(crate) struct Desk {
 }
 
 impl Desk {
+    /// The desk of the agent with account id `me`.
+    pub(crate) fn new(me: Option<String>) -> Self {
+        Self {
+            me,
+            ..Self::default()
+        }
+    }
+
+    /// Who handles conversation `id`, from this agent's side.
+    pub(crate) fn handler(&self, id: &str) -> Handler {
+        match self.conversations.get(id).and_then(|c| c.assigned.as_ref()) {
+            None => Handler::Nobody,
+            Some(a) if self.me.as_deref() == Some(a.id.as_str()) => Handler::Me,
+            Some(a) => Handler::Colleague(a.name.clone()),
+        }
+    }
+
+    /// Whether this agent may reply in `id` now: a colleague's conversation is theirs
+    /// to answer (the server refuses it too).
+    pub(crate) fn may_reply(&self, id: &str) -> bool {
+        self.me.is_none() || self.handler(id).concerns_me()
+    }
+
     pub(crate) fn conversation(&self, id: &str) -> Option<&Conversation> {
         self.conversations.get(id)
     }
@@ -198,18 +256,18 @@ impl Desk {
 
     /// Merges the server's list. Nothing is dropped: a conversation the stream brought
     /// while the list was on its way is newer than the list, not gone.
-    pub(crate) fn load_list(&mut self, list: Vec<Summary>) {
+    /// `seq` is the event number the list is as of.
+    pub(crate) fn load_list(&mut self, list: Vec<Summary>, seq: i64) {
         for s in list {
-            match self.conversations.get_mut(&s.id) {
-                Some(c) => {
-                    if c.closed_at.is_none() {
-                        c.closed_at = s.closed_at;
-                    }
-                }
-                None => {
-                    let c = Conversation::new(s.id.clone(), s.started_at, s.handoff, s.closed_at);
-                    self.conversations.insert(s.id, c);
-                }
+            let c = self.conversations.entry(s.id.clone()).or_insert_with(|| {
+                Conversation::new(s.id.clone(), s.started_at, s.handoff, s.closed_at)
+            });
+            if c.closed_at.is_none() {
+                c.closed_at = s.closed_at;
+            }
+            if seq >= c.assigned_seq {
+                c.assigned = s.assigned;
+                c.assigned_seq = seq;
             }
         }
         self.trim();
@@ -220,6 +278,7 @@ impl Desk {
             self.seq = self.seq.max(event.seq);
         }
         let watching = self.watching(&event.conversation);
+        let concerns_me = self.handler(&event.conversation).concerns_me();
         let ChatEvent {
             seq,
             conversation: id,
@@ -275,6 +334,8 @@ impl Desk {
                 match author {
                     // Someone answered (here or another agent elsewhere): nothing waits.
                     Author::Agent => c.unread = 0,
+                    // A colleague's shopper: theirs to hear about.
+                    Author::Shopper if !concerns_me => {}
                     Author::Shopper if !watching => {
                         c.unread += 1;
                         return Applied::Announce(format!("{}: {preview}", c.who()));
@@ -282,6 +343,46 @@ impl Desk {
                     Author::Shopper => {}
                 }
                 Applied::Changed
+            }
+            What::Assigned { to, why } => {
+                let me = self.me.clone();
+                let Some(c) = self.conversations.get_mut(&id) else {
+                    return Applied::Unknown;
+                };
+                if seq <= c.assigned_seq {
+                    return Applied::Nothing;
+                }
+                c.assigned_seq = seq;
+                let mine = |a: &Option<Assignee>| {
+                    a.as_ref()
+                        .is_some_and(|a| me.as_deref() == Some(a.id.as_str()))
+                };
+                let now_mine = mine(&to);
+                let was_mine = mine(&c.assigned);
+                let other = to.as_ref().filter(|_| !now_mine).map(|a| a.name.clone());
+                c.assigned = to;
+                if other.is_some() {
+                    // A colleague's now: their unread, not this agent's.
+                    c.unread = 0;
+                } else if !watching && c.unread == 0 && c.is_open() {
+                    c.unread = c.unanswered();
+                }
+                if source != Source::Stream || !c.is_open() {
+                    return Applied::Changed;
+                }
+                let who = c.who();
+                match why {
+                    // This agent's own doing needs no news.
+                    Why::Taken if now_mine => Applied::Changed,
+                    Why::Handed { by } if now_mine => {
+                        Applied::Announce(format!("{by} handed you the conversation with {who}"))
+                    }
+                    _ if now_mine => Applied::Announce(format!("New conversation for you: {who}")),
+                    Why::Offline | Why::Unanswered if was_mine => Applied::Announce(format!(
+                        "The conversation with {who} went back to the queue"
+                    )),
+                    _ => Applied::Changed,
+                }
             }
             What::Closed { by } => {
                 let Some(c) = self.conversations.get_mut(&id) else {
@@ -500,6 +601,7 @@ impl Desk {
             since: text::since(c.started_at, c.closed_at, now),
             unread: c.unread,
             selected: self.selected.as_deref() == Some(id),
+            handler: self.handler(id),
         })
     }
 
@@ -551,7 +653,91 @@ mod tests {
             started_at,
             closed_at,
             handoff: handoff(&["returns"]),
+            assigned: None,
         }
+    }
+
+    fn assignee(id: &str) -> Assignee {
+        Assignee {
+            id: id.to_lowercase(),
+            name: id.into(),
+        }
+    }
+
+    fn assigned(seq: i64, conversation: &str, to: Option<&str>, why: Why) -> ChatEvent {
+        event(
+            seq,
+            conversation,
+            What::Assigned {
+                to: to.map(assignee),
+                why,
+            },
+        )
+    }
+
+    #[test]
+    fn each_agent_hears_about_their_own_conversations_and_the_queue() {
+        let mut desk = Desk::new(Some("ana".into()));
+        desk.load_list(vec![summary("c1", 0, None), summary("c2", 0, None)], 1);
+        assert_eq!(desk.handler("c1"), Handler::Nobody);
+        assert_eq!(
+            desk.apply(assigned(2, "c1", Some("Ana"), Why::Routed), Source::Stream),
+            Applied::Announce("New conversation for you: Shopper c1".into())
+        );
+        desk.apply(assigned(3, "c2", Some("Ben"), Why::Routed), Source::Stream);
+        assert_eq!(desk.row("c1", 0).unwrap().handler.label(), "You");
+        assert_eq!(desk.row("c2", 0).unwrap().handler.label(), "Ben");
+        assert!(desk.may_reply("c1") && !desk.may_reply("c2"));
+        // Ben's shopper writes: not Ana's news, not Ana's unread.
+        assert_eq!(
+            desk.apply(
+                message(4, "c2", Author::Shopper, "m1", "hi"),
+                Source::Stream
+            ),
+            Applied::Changed
+        );
+        assert_eq!(desk.unread_conversations(), 0);
+        // Ben hands it to Ana: now it is, with what waits for an answer.
+        assert_eq!(
+            desk.apply(
+                assigned(5, "c2", Some("Ana"), Why::Handed { by: "Ben".into() }),
+                Source::Stream
+            ),
+            Applied::Announce("Ben handed you the conversation with Shopper c2".into())
+        );
+        assert_eq!(desk.conversation("c2").unwrap().unread, 1);
+        // Taken back for silence: Ana hears it went.
+        assert_eq!(
+            desk.apply(assigned(6, "c2", None, Why::Unanswered), Source::Stream),
+            Applied::Announce("The conversation with Shopper c2 went back to the queue".into())
+        );
+        // Her own "Take it" is no news to her.
+        assert_eq!(
+            desk.apply(assigned(7, "c2", Some("Ana"), Why::Taken), Source::Stream),
+            Applied::Changed
+        );
+    }
+
+    #[test]
+    fn an_older_list_does_not_undo_a_change_of_hands() {
+        let mut desk = Desk::new(Some("ana".into()));
+        desk.load_list(vec![summary("c1", 0, None)], 1);
+        desk.apply(assigned(5, "c1", Some("Ben"), Why::Routed), Source::Stream);
+        // A list read at event 4 (before Ben got it) arrives late.
+        desk.load_list(vec![summary("c1", 0, None)], 4);
+        assert_eq!(desk.handler("c1"), Handler::Colleague("Ben".into()));
+        let mut newer = summary("c1", 0, None);
+        newer.assigned = Some(assignee("Cy"));
+        desk.load_list(vec![newer], 9);
+        assert_eq!(desk.handler("c1"), Handler::Colleague("Cy".into()));
+        // Replaying an old event changes nothing either.
+        desk.apply(assigned(5, "c1", Some("Ben"), Why::Routed), Source::History);
+        assert_eq!(desk.handler("c1"), Handler::Colleague("Cy".into()));
+        // The automation token is nobody: it may answer anything.
+        let mut automation = Desk::new(None);
+        automation.load_list(vec![summary("c1", 0, None)], 1);
+        automation.apply(assigned(2, "c1", Some("Ben"), Why::Routed), Source::Stream);
+        assert!(automation.may_reply("c1"));
     }
 
     fn event(seq: i64, conversation: &str, what: What) -> ChatEvent {
@@ -585,12 +771,15 @@ mod tests {
     #[test]
     fn open_conversations_come_first_longest_waiting_first() {
         let mut desk = Desk::default();
-        desk.load_list(vec![
-            summary("late", 300, None),
-            summary("ended-early", 10, Some(50)),
-            summary("early", 100, None),
-            summary("ended-late", 20, Some(500)),
-        ]);
+        desk.load_list(
+            vec![
+                summary("late", 300, None),
+                summary("ended-early", 10, Some(50)),
+                summary("early", 100, None),
+                summary("ended-late", 20, Some(500)),
+            ],
+            0,
+        );
         assert_eq!(desk.order(), ["early", "late", "ended-late", "ended-early"]);
         desk.apply(
             event(
@@ -608,7 +797,7 @@ mod tests {
     #[test]
     fn rows_say_who_where_what_and_how_long() {
         let mut desk = Desk::default();
-        desk.load_list(vec![summary("c1", 0, None)]);
+        desk.load_list(vec![summary("c1", 0, None)], 0);
         let row = desk.row("c1", 3 * 60_000).unwrap();
         assert_eq!(row.since, "waiting 3 min");
         assert_eq!(row.preview, "Searched: returns");
@@ -669,7 +858,7 @@ mod tests {
     #[test]
     fn messages_are_never_shown_twice() {
         let mut desk = Desk::default();
-        desk.load_list(vec![summary("c1", 0, None)]);
+        desk.load_list(vec![summary("c1", 0, None)], 0);
         assert!(desk.select("c1"));
         desk.queue("c1", "r1".into(), "On its way".into(), 7_000)
             .unwrap();
@@ -706,7 +895,7 @@ mod tests {
     #[test]
     fn pending_replies_stay_last_in_order_until_stored() {
         let mut desk = Desk::default();
-        desk.load_list(vec![summary("c1", 0, None)]);
+        desk.load_list(vec![summary("c1", 0, None)], 0);
         desk.select("c1");
         desk.load_history("c1", vec![message(2, "c1", Author::Shopper, "s1", "one")]);
         desk.queue("c1", "r1".into(), "first".into(), 0).unwrap();
@@ -742,7 +931,7 @@ mod tests {
     #[test]
     fn ended_conversations_take_no_replies_and_say_by_whom() {
         let mut desk = Desk::default();
-        desk.load_list(vec![summary("c1", 0, None), summary("c2", 0, None)]);
+        desk.load_list(vec![summary("c1", 0, None), summary("c2", 0, None)], 0);
         let closed = event(
             5,
             "c1",
@@ -782,7 +971,7 @@ mod tests {
     #[test]
     fn unread_after_a_reload_is_what_still_needs_an_answer() {
         let mut desk = Desk::default();
-        desk.load_list(vec![summary("c1", 0, None), summary("c2", 0, None)]);
+        desk.load_list(vec![summary("c1", 0, None), summary("c2", 0, None)], 0);
         assert!(desk.start_loading("c1"));
         assert!(!desk.start_loading("c1"), "already on its way");
         desk.load_history(
@@ -795,7 +984,7 @@ mod tests {
             ],
         );
         desk.load_history("c2", vec![message(5, "c2", Author::Shopper, "e", "x")]);
-        desk.load_list(vec![summary("ended", 0, Some(1))]);
+        desk.load_list(vec![summary("ended", 0, Some(1))], 0);
         desk.load_history(
             "ended",
             vec![message(1, "ended", Author::Shopper, "g", "?")],
@@ -820,7 +1009,7 @@ mod tests {
     #[test]
     fn reloading_the_list_keeps_what_the_stream_brought() {
         let mut desk = Desk::default();
-        desk.load_list(vec![summary("c1", 0, None)]);
+        desk.load_list(vec![summary("c1", 0, None)], 0);
         desk.apply(
             event(
                 3,
@@ -832,7 +1021,7 @@ mod tests {
             Source::Stream,
         );
         desk.apply(message(4, "c1", Author::Shopper, "m", "hi"), Source::Stream);
-        desk.load_list(vec![summary("c1", 0, Some(9)), summary("c3", 1, None)]);
+        desk.load_list(vec![summary("c1", 0, Some(9)), summary("c3", 1, None)], 0);
         assert_eq!(desk.order(), ["c3", "c2", "c1"]);
         assert_eq!(bodies(&desk, "c1"), ["hi"]);
         assert_eq!(desk.conversation("c1").unwrap().closed_at, Some(9));
@@ -845,7 +1034,7 @@ mod tests {
             .map(|i| summary(&format!("e{i:02}"), 0, Some(100 + i)))
             .collect();
         list.push(summary("open", 0, None));
-        desk.load_list(list);
+        desk.load_list(list, 0);
         desk.select("e00");
         desk.apply(
             event(1, "open", What::Closed { by: Author::Agent }),

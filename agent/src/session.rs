@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shopdesk_wire::agents::SignedIn;
+use shopdesk_wire::agents::{Colleague, SignedIn};
 use shopdesk_wire::chat::{ChatEvent, Say, MAX_MESSAGE};
 
 use crate::alerts;
@@ -83,6 +83,8 @@ pub(crate) struct Session {
     pub sound: RwSignal<bool>,
     /// Desktop notifications: allowed, not asked yet, refused or unsupported.
     pub notifications: RwSignal<alerts::Permission>,
+    /// Colleagues to hand a conversation to, as of the last look.
+    pub colleagues: RwSignal<Vec<Colleague>>,
     /// The page got a click or key press: browsers allow sound only after one.
     interacted: StoredValue<bool>,
     availability: StoredValue<Availability>,
@@ -114,6 +116,7 @@ impl Session {
             away: RwSignal::new(false),
             sound: RwSignal::new(alerts::sound_on()),
             notifications: RwSignal::new(alerts::permission()),
+            colleagues: RwSignal::new(Vec::new()),
             interacted: StoredValue::new(false),
             availability: StoredValue::new(Availability::new(false, 0)),
             announcement: RwSignal::new(String::new()),
@@ -231,7 +234,10 @@ impl Session {
         let generation = self.generation.get_value();
         self.stream.set_value(None);
         self.stream_failures.set_value(0);
-        self.desk.set(Desk::default());
+        let me = self
+            .agent
+            .with_untracked(|a| a.as_ref().map(|a| a.agent.id.clone()));
+        self.desk.set(Desk::new(me));
         self.desk.update(|d| d.set_away(browser::hidden()));
         self.status.set(Status {
             link: Link::Loading,
@@ -250,7 +256,7 @@ impl Session {
                 let failure = match answer {
                     Ok(listing) => {
                         self.desk.update(|d| {
-                            d.load_list(listing.conversations);
+                            d.load_list(listing.conversations, listing.seq);
                             d.seq = listing.seq;
                         });
                         self.connect(generation);
@@ -337,7 +343,8 @@ impl Session {
             match api::list().await {
                 _ if !self.current(generation) => return,
                 Ok(listing) => {
-                    self.desk.update(|d| d.load_list(listing.conversations));
+                    self.desk
+                        .update(|d| d.load_list(listing.conversations, listing.seq));
                     self.link(Link::Reconnecting);
                     return self.connect(generation);
                 }
@@ -373,7 +380,8 @@ impl Session {
             }
             if let Ok(listing) = api::list().await {
                 if self.current(generation) {
-                    self.desk.update(|d| d.load_list(listing.conversations));
+                    self.desk
+                        .update(|d| d.load_list(listing.conversations, listing.seq));
                 }
             }
         });
@@ -543,6 +551,60 @@ impl Session {
             shopdesk_web::time::sleep(step).await;
             left -= step;
         }
+    }
+
+    /// Whether the signed-in agent is an admin (may take over a colleague's
+    /// conversation).
+    pub(crate) fn is_admin(self) -> bool {
+        self.agent
+            .with(|a| a.as_ref().is_some_and(|a| a.agent.role == "admin"))
+    }
+
+    /// Looks up who is online to hand a conversation to.
+    pub(crate) fn load_colleagues(self) {
+        spawn_local(async move {
+            match api::colleagues().await {
+                Ok(list) => self.colleagues.set(list),
+                Err(failure) => match api::session_ended(&failure) {
+                    Some(message) => self.sign_out(Some(message)),
+                    None => browser::console_error(&format!("colleagues not loaded: {failure}")),
+                },
+            }
+        });
+    }
+
+    /// "Take it" (`to: None`, `take: true`), hand to colleague `to`, or back to the
+    /// queue; the server's refusal, in its words, goes to `error`.
+    pub(crate) fn reassign(
+        self,
+        id: String,
+        take: bool,
+        to: Option<String>,
+        error: RwSignal<Option<String>>,
+    ) {
+        let Some(csrf) = self.csrf() else {
+            return;
+        };
+        let generation = self.generation.get_value();
+        error.set(None);
+        spawn_local(async move {
+            let answer = if take {
+                api::take(&csrf, &id).await
+            } else {
+                api::hand_over(&csrf, &id, to).await
+            };
+            if !self.current(generation) {
+                return;
+            }
+            match answer {
+                Ok(Some(event)) => self.apply(event, Source::Answer),
+                Ok(None) => {}
+                Err(failure) => match api::session_ended(&failure) {
+                    Some(message) => self.sign_out(Some(message)),
+                    None => error.set(Some(api::sentence(&failure))),
+                },
+            }
+        });
     }
 
     /// Away or back, by the agent's own choice.

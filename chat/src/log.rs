@@ -87,6 +87,8 @@ pub(crate) struct Log {
     pub read: i64,
     /// An agent's message arrived while the panel was closed.
     pub unread: bool,
+    /// The agent handling the conversation, by name; none while it waits for one.
+    pub agent: Option<String>,
 }
 
 impl Default for Log {
@@ -98,6 +100,7 @@ impl Default for Log {
             seen: 0,
             read: 0,
             unread: false,
+            agent: None,
         }
     }
 }
@@ -243,6 +246,14 @@ impl Log {
                     Applied::Changed
                 }
             }
+            What::Assigned { to, .. } => {
+                let name = to.as_ref().map(|a| a.name.clone());
+                if self.agent == name {
+                    return Applied::Nothing;
+                }
+                self.agent = name;
+                Applied::Changed
+            }
             What::Closed { .. } => {
                 if self.end() {
                     Applied::Ended
@@ -387,6 +398,29 @@ mod tests {
         }
         log.apply(&named, true);
         assert_eq!(log.lines[0].name.as_deref(), Some("Ana"));
+    }
+
+    #[test]
+    fn the_shopper_learns_who_took_the_conversation_and_when_it_waits_again() {
+        let mut log = open();
+        let assigned = |seq, to: Option<&str>| ChatEvent {
+            seq,
+            conversation: "c1".into(),
+            at: 0,
+            what: What::Assigned {
+                to: to.map(|name| shopdesk_wire::chat::Assignee {
+                    id: name.to_lowercase(),
+                    name: name.into(),
+                }),
+                why: shopdesk_wire::chat::Why::Routed,
+            },
+        };
+        assert_eq!(log.apply(&assigned(2, Some("Ana")), true), Applied::Changed);
+        assert_eq!(log.agent.as_deref(), Some("Ana"));
+        assert_eq!(log.apply(&assigned(2, Some("Ana")), true), Applied::Nothing);
+        log.apply(&assigned(3, None), true);
+        assert_eq!(log.agent, None, "back in the queue");
+        assert!(!log.unread, "a change of hands is no reply");
     }
 
     #[test]

@@ -79,9 +79,14 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
             <p class="sd-chat-note">{t.waiting}</p>
         }.into_any()),
         Phase::Open => {
-            let (answered, online) = chat.log.with(|l| (l.answered(), l.agents_online));
+            let (answered, online, agent) =
+                chat.log.with(|l| (l.answered(), l.agents_online, l.agent.clone()));
             (!answered).then(|| {
-                let words = if online == Some(0) { t.no_agents } else { t.waiting };
+                let words = match agent {
+                    Some(name) => t.assigned.replace("{name}", &name),
+                    None if online == Some(0) => t.no_agents.to_string(),
+                    None => t.waiting.to_string(),
+                };
                 view! { <p class="sd-chat-note" data-testid="sd-chat-waiting">{words}</p> }.into_any()
             })
         }

@@ -131,6 +131,8 @@ pub struct ChatText {
     pub waiting: &'static str,
     /// No agent is connected: the message waits.
     pub no_agents: &'static str,
+    /// An agent took the conversation and has not answered yet; `{name}` is theirs.
+    pub assigned: &'static str,
     pub sending: &'static str,
     pub retrying: &'static str,
     /// A message the server refused for good, or that could not be sent at all.
@@ -261,6 +263,7 @@ mod tests {
                 t.chat.ended,
                 t.chat.waiting,
                 t.chat.no_agents,
+                t.chat.assigned,
                 t.chat.sending,
                 t.chat.retrying,
                 t.chat.not_sent,
@@ -281,6 +284,7 @@ mod tests {
             assert!(t.no_results.contains("{query}"), "{}", s.code);
             assert!(t.fallback.contains("{language}"), "{}", s.code);
             assert!(t.answers.iter().all(|a| a.contains("{n}")), "{}", s.code);
+            assert!(t.chat.assigned.contains("{name}"), "{}", s.code);
         }
         let codes: Vec<_> = SHELLS.iter().map(|s| s.code).collect();
         assert_eq!(codes, ["en", "de", "fr", "es", "ru", "ar"]);

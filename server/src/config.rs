@@ -29,6 +29,8 @@ pub struct File {
     pub metrics_addr: Option<SocketAddr>,
     pub log_format: Option<LogFormat>,
     pub session_idle_minutes: Option<u64>,
+    pub chats_per_agent: Option<u32>,
+    pub requeue_after_minutes: Option<u64>,
 }
 
 /// How log lines are written to standard error.
@@ -90,11 +92,14 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// An agent's session ends after this long without a request.
     pub session_idle: std::time::Duration,
+    /// Who is given which conversation.
+    pub routing: crate::chat::routing::Routing,
 }
 
 impl Settings {
     /// `given` (flags and environment) over `file` over the defaults.
     pub fn merge(given: File, file: File) -> Result<Self, ConfigError> {
+        let defaults = crate::chat::routing::Routing::default();
         let s = Settings {
             addr: given
                 .addr
@@ -133,7 +138,32 @@ impl Settings {
                     .unwrap_or(480)
                     .saturating_mul(60),
             ),
+            routing: crate::chat::routing::Routing {
+                cap: given
+                    .chats_per_agent
+                    .or(file.chats_per_agent)
+                    .unwrap_or(defaults.cap),
+                requeue_after_ms: given
+                    .requeue_after_minutes
+                    .or(file.requeue_after_minutes)
+                    .map_or(defaults.requeue_after_ms, |m| {
+                        i64::try_from(m).unwrap_or(i64::MAX).saturating_mul(60_000)
+                    }),
+                ..defaults
+            },
         };
+        if s.routing.cap > 100 {
+            return Err(ConfigError::Value {
+                key: "chats_per_agent",
+                problem: "must be between 0 (agents take conversations themselves) and 100".into(),
+            });
+        }
+        if !(1..=24 * 60).contains(&(s.routing.requeue_after_ms / 60_000)) {
+            return Err(ConfigError::Value {
+                key: "requeue_after_minutes",
+                problem: "must be between 1 minute and 1 day (1440)".into(),
+            });
+        }
         if !(5..=30 * 24 * 60).contains(&(s.session_idle.as_secs() / 60)) {
             return Err(ConfigError::Value {
                 key: "session_idle_minutes",
@@ -244,6 +274,8 @@ mod tests {
             ("agent_token = \"short\"", "agent_token"),
             ("database = \"mysql://db/shop\"", "database"),
             ("session_idle_minutes = 1", "session_idle_minutes"),
+            ("chats_per_agent = 101", "chats_per_agent"),
+            ("requeue_after_minutes = 0", "requeue_after_minutes"),
             (
                 "addr = \"127.0.0.1:8080\"\nmetrics_addr = \"127.0.0.1:8080\"",
                 "metrics_addr",

@@ -127,8 +127,8 @@ struct ServeArgs {
     /// off without one.
     #[arg(long, env = "SHOPDESK_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
-    /// Bearer token agents enter on the agent page (`/agent/`), at least 16 characters;
-    /// live chat is off without one.
+    /// Bearer token for scripts and integrations that use the agent API (at least 16
+    /// characters); people sign in on the agent page with accounts (`agent add`).
     #[arg(long, env = "SHOPDESK_AGENT_TOKEN", hide_env_values = true)]
     agent_token: Option<String>,
     /// Feedback and chat requests per second per client address; 0 for no limit [default: 10].
@@ -155,6 +155,14 @@ struct ServeArgs {
     /// Minutes an agent's session lasts without a request [default: 480].
     #[arg(long, env = "SHOPDESK_SESSION_IDLE_MINUTES")]
     session_idle_minutes: Option<u64>,
+    /// Open conversations the server routes to each available agent, in turn; 0 lets
+    /// agents take conversations themselves [default: 5].
+    #[arg(long, env = "SHOPDESK_CHATS_PER_AGENT")]
+    chats_per_agent: Option<u32>,
+    /// Minutes a shopper waits for an answer from their agent before the conversation
+    /// goes back to the queue [default: 5].
+    #[arg(long, env = "SHOPDESK_REQUEUE_AFTER_MINUTES")]
+    requeue_after_minutes: Option<u64>,
     /// How log lines are written to standard error [default: text]; which lines, with
     /// `RUST_LOG` (default `shopdesk_server=info`).
     #[arg(long, env = "SHOPDESK_LOG_FORMAT", value_enum)]
@@ -235,6 +243,8 @@ async fn run(args: ServeArgs) -> Result<()> {
         metrics_addr: args.metrics_addr,
         log_format: args.log_format,
         session_idle_minutes: args.session_idle_minutes,
+        chats_per_agent: args.chats_per_agent,
+        requeue_after_minutes: args.requeue_after_minutes,
     };
     let settings = Settings::merge(given, file)?;
     start_logs(settings.log_format);
@@ -296,7 +306,7 @@ async fn run(args: ServeArgs) -> Result<()> {
         admin_token: settings.admin_token,
         staff: staff.clone(),
     });
-    let chat = Arc::new(Chat::new(chat_store.clone(), staff));
+    let chat = Arc::new(Chat::new(chat_store.clone(), staff, settings.routing));
     tracing::info!("feedback and chats are stored in {}", settings.database);
     if let Some(listener) = metrics_listener {
         let at = listener.local_addr()?;

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use common::client::{uuid, Stream, STORE};
 use common::instance::Instance;
-use common::{block_on, on_both, store_site, Backend, TestDb, Tokens};
+use common::staff::{secret, send, sign_in, PASSWORD};
+use common::{block_on, on_both, staff, store_site, Backend, TestDb, Tokens};
 use serde_json::{json, Value};
 use shopdesk_server::agents::accounts::{Accounts, Role};
 use shopdesk_server::agents::sessions::Sessions;
@@ -25,8 +26,6 @@ on_both!(
     several_tabs_of_one_agent_count_once,
     the_agent_commands_manage_accounts,
 );
-
-const PASSWORD: &str = "correct horse battery";
 
 struct Server {
     base: String,
@@ -45,66 +44,7 @@ fn start(backend: Backend) -> Server {
 }
 
 fn add(s: &Server, name: &str, email: &str) {
-    block_on(async {
-        let db = Database::open(&s.db.location).await.unwrap();
-        Accounts::new(db.clone())
-            .add(name, email, Role::Agent, PASSWORD, 0)
-            .await
-            .unwrap();
-        db.close().await;
-    });
-}
-
-/// A response: status, headers we look at, JSON body.
-struct Answer {
-    status: u16,
-    set_cookie: Option<String>,
-    retry_after: Option<String>,
-    body: Value,
-}
-
-/// A request with an optional session cookie and CSRF header.
-fn send(
-    method: &str,
-    url: &str,
-    cookie: Option<&str>,
-    csrf: Option<&str>,
-    body: Option<Value>,
-) -> Answer {
-    let cookie = cookie.map(|c| format!("theme=dark; shopdesk_agent={c}"));
-    let mut headers = Vec::new();
-    if let Some(c) = &cookie {
-        headers.push(("Cookie", c.as_str()));
-    }
-    if let Some(t) = csrf {
-        headers.push(("X-CSRF-Token", t));
-    }
-    let response = common::client::send(method, url, &headers, body);
-    Answer {
-        status: response.status(),
-        set_cookie: response.header("set-cookie").map(str::to_string),
-        retry_after: response.header("retry-after").map(str::to_string),
-        body: common::client::json_body(response),
-    }
-}
-
-fn sign_in(base: &str, email: &str, password: &str) -> Answer {
-    send(
-        "POST",
-        &format!("{base}/v1/agent/session"),
-        None,
-        None,
-        Some(json!({"email": email, "password": password})),
-    )
-}
-
-/// The session secret in a `Set-Cookie`.
-fn secret(set_cookie: &str) -> String {
-    set_cookie
-        .strip_prefix("shopdesk_agent=")
-        .and_then(|rest| rest.split(';').next())
-        .unwrap()
-        .to_string()
+    staff::add(&s.db.location, name, email, Role::Agent);
 }
 
 /// A conversation started by a shopper; its id.

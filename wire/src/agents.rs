@@ -76,6 +76,35 @@ impl Presence {
     }
 }
 
+/// A colleague as the agent page shows them: who can take a conversation handed over,
+/// and how busy each is (`GET /v1/agent/agents`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Colleague {
+    pub id: String,
+    pub name: String,
+    /// An agent page of theirs is connected.
+    pub online: bool,
+    pub away: bool,
+    /// Open conversations they handle.
+    pub handling: u32,
+}
+
+/// `POST /v1/agent/conversations/{id}/assign`: hand the conversation to the colleague
+/// `to` (an account id), or back to the queue without one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handover {
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+impl Handover {
+    pub fn from_json(body: &[u8]) -> Result<Self, Invalid> {
+        let handover: Handover = crate::check::parse(body)?;
+        crate::check::text("to", handover.to.as_deref(), crate::MAX_ID)?;
+        Ok(handover)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -113,6 +113,38 @@ pub enum What {
     },
     /// Someone ended the conversation; nothing more can be said in it.
     Closed { by: Author },
+    /// Who handles the conversation changed: an agent (`to`), or nobody, back in the
+    /// queue for whoever takes it.
+    Assigned {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<Assignee>,
+        why: Why,
+    },
+}
+
+/// The agent who handles a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignee {
+    /// The agent's account id.
+    pub id: String,
+    /// Their display name, as shoppers and colleagues see it.
+    pub name: String,
+}
+
+/// Why a conversation changed hands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "lowercase")]
+pub enum Why {
+    /// The server gave it to the next available agent (round-robin).
+    Routed,
+    /// An agent took it ("Take it", or by replying to a waiting conversation).
+    Taken,
+    /// `by` handed it over (to a colleague, or back to the queue).
+    Handed { by: String },
+    /// Its agent went offline.
+    Offline,
+    /// Its agent did not answer the shopper in time.
+    Unanswered,
 }
 
 /// What makes two messages the same one: who wrote it and the id its sender made.
@@ -168,6 +200,9 @@ pub struct Summary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<i64>,
     pub handoff: Handoff,
+    /// Who handles it; none while it waits in the queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned: Option<Assignee>,
 }
 
 impl Handoff {

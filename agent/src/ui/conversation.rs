@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use shopdesk_wire::chat::{Author, Handoff, MessageKey, MAX_MESSAGE};
 
 use crate::browser;
-use crate::desk::{Delivery, History, Message};
+use crate::desk::{Delivery, Handler, History, Message};
 use crate::session::Session;
 use crate::text;
 
@@ -145,6 +145,7 @@ fn Conversation(id: String) -> impl IntoView {
             <header class="conversation-head">
                 <h2 id="conversation-title">{who}</h2>
                 <p class="since">{since}</p>
+                <Handling id=id.clone() ended=Signal::derive(ended) />
             </header>
             <div class="conversation-body">
                 <div class="chat">
@@ -160,6 +161,111 @@ fn Conversation(id: String) -> impl IntoView {
         </article>
     }
 }
+
+/// Who handles the conversation, "Take it", and handing it to a colleague or back to
+/// the queue.
+#[component]
+fn Handling(id: String, ended: Signal<bool>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let handler = Memo::new({
+        let id = id.clone();
+        move |_| session.desk.with(|d| d.handler(&id))
+    });
+    let error = RwSignal::new(None::<String>);
+    let choice = RwSignal::new(String::new());
+    let me = move || {
+        session
+            .agent
+            .with(|a| a.as_ref().map(|a| a.agent.id.clone()))
+    };
+    let line = move || match handler.get() {
+        Handler::Nobody => "Waiting for an agent".to_string(),
+        Handler::Me => "You handle this conversation".to_string(),
+        Handler::Colleague(name) => format!("{name} handles this conversation"),
+    };
+    let can_take = move || {
+        !ended.get()
+            && match handler.get() {
+                Handler::Me => false,
+                Handler::Nobody => true,
+                Handler::Colleague(_) => session.is_admin(),
+            }
+    };
+    let can_hand =
+        move || !ended.get() && (handler.with(Handler::concerns_me) || session.is_admin());
+    // Online colleagues other than this agent, then the queue when it is not there.
+    let options = move || {
+        let me = me();
+        let mut options: Vec<(String, String)> = session.colleagues.with(|all| {
+            all.iter()
+                .filter(|c| c.online && Some(&c.id) != me.as_ref())
+                .map(|c| {
+                    let away = if c.away { ", away" } else { "" };
+                    (
+                        c.id.clone(),
+                        format!("{} ({} open{away})", c.name, c.handling),
+                    )
+                })
+                .collect()
+        });
+        if handler.get() != Handler::Nobody {
+            options.push((QUEUE.to_string(), "Back to the queue".to_string()));
+        }
+        options
+    };
+    session.load_colleagues();
+    let take = {
+        let id = id.clone();
+        move |_| session.reassign(id.clone(), true, None, error)
+    };
+    let hand = move |_| {
+        let to = choice.get_untracked();
+        if to.is_empty() {
+            error.set(Some(
+                "Choose a colleague to hand the conversation to.".into(),
+            ));
+            return;
+        }
+        let to = (to != QUEUE).then_some(to);
+        session.reassign(id.clone(), false, to, error);
+        choice.set(String::new());
+    };
+    view! {
+        <div class="handling" data-testid="agent-handling">
+            <p class="handler" data-testid="agent-handler">{line}</p>
+            <Show when=can_take>
+                <button type="button" class="primary" data-testid="agent-take" on:click=take.clone()>
+                    "Take it"
+                </button>
+            </Show>
+            <Show when=can_hand>
+                <label for="agent-handover">"Hand over to"</label>
+                <select
+                    id="agent-handover"
+                    data-testid="agent-handover"
+                    prop:value=move || choice.get()
+                    on:focus=move |_| session.load_colleagues()
+                    on:change=move |e| choice.set(event_target_value(&e))
+                >
+                    <option value="">"Choose…"</option>
+                    {move || {
+                        options()
+                            .into_iter()
+                            .map(|(value, label)| view! { <option value=value>{label}</option> })
+                            .collect_view()
+                    }}
+                </select>
+                <button type="button" data-testid="agent-handover-go" on:click=hand.clone()>
+                    "Hand over"
+                </button>
+            </Show>
+            <p class="error" role="alert" data-testid="agent-handling-error">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// The hand-over choice that means "nobody in particular".
+const QUEUE: &str = "queue";
 
 /// What the shopper did before asking for a person, so the agent never asks again.
 #[component]
@@ -355,6 +461,15 @@ fn Reply(
     closing: Signal<bool>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
+    // A colleague's conversation: theirs to answer (the server refuses it too).
+    let blocked = Memo::new({
+        let id = id.clone();
+        move |_| match session.desk.with(|d| (d.may_reply(&id), d.handler(&id))) {
+            (false, Handler::Colleague(name)) => Some(name),
+            _ => None,
+        }
+    });
+    let locked = move || ended.get() || blocked.with(Option::is_some);
     let draft = RwSignal::new(
         session
             .drafts
@@ -422,7 +537,7 @@ fn Reply(
                 rows="3"
                 placeholder="Type a reply"
                 aria-describedby="agent-reply-hint agent-reply-error"
-                disabled=ended
+                disabled=locked
                 prop:value=move || draft.get()
                 on:input=on_input
                 on:keydown=on_keydown
@@ -433,6 +548,8 @@ fn Reply(
                     {move || {
                         if ended.get() {
                             "This conversation has ended.".to_string()
+                        } else if let Some(name) = blocked.get() {
+                            format!("{name} handles this conversation; take it over or ask them to hand it to you.")
                         } else {
                             "Enter sends, Shift+Enter starts a new line.".to_string()
                         }
@@ -450,7 +567,7 @@ fn Reply(
                 >
                     {move || if closing.get() { "Ending…" } else { "End conversation" }}
                 </button>
-                <button type="submit" class="primary" data-testid="agent-send" disabled=ended>
+                <button type="submit" class="primary" data-testid="agent-send" disabled=locked>
                     "Send"
                 </button>
             </div>

@@ -69,6 +69,7 @@ fn Item(id: String) -> impl IntoView {
             class:selected=selected
             class:unread={move || unread() > 0}
             class:ended=move || !open()
+            class:mine=move || row.with(|r| r.as_ref().is_some_and(|r| r.handler == crate::desk::Handler::Me))
         >
             <button type="button" aria-current=move || selected().then_some("true") on:click=open_it>
                 <span class="line">
@@ -85,6 +86,12 @@ fn Item(id: String) -> impl IntoView {
                     </Show>
                 </span>
                 <span class="preview">{field(|r| r.preview.clone())}</span>
+                <Show when=open>
+                    <span class="handler" data-testid="agent-row-handler">
+                        <span class="visually-hidden">"Handled by: "</span>
+                        {field(|r| r.handler.label())}
+                    </span>
+                </Show>
             </button>
         </li>
     }

@@ -8,9 +8,11 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
-use shopdesk_wire::chat::{Author, ChatEvent, Say};
+use shopdesk_wire::agents::Handover;
+use shopdesk_wire::chat::{Assignee, Author, ChatEvent, Say};
 
-use super::{failed, resume_after, stored, stream, Shared, StreamQuery};
+use super::{failed, resume_after, stored, stream, Actor, Shared, StreamQuery, Target};
+use crate::agents::accounts::Role;
 use crate::agents::Caller;
 use crate::edge::{ApiError, Checked};
 use crate::now_ms;
@@ -23,11 +25,21 @@ const RECENTLY_ENDED: u32 = 20;
 pub(super) struct Agent(pub Caller);
 
 impl Agent {
-    /// The display name shoppers see on this caller's messages (none for automation).
-    fn name(&self) -> Option<String> {
+    /// The signed-in agent (none for automation): shoppers see their name on replies.
+    fn assignee(&self) -> Option<Assignee> {
         match &self.0 {
-            Caller::Agent(session) => Some(session.account.name.clone()),
+            Caller::Agent(session) => Some(Assignee {
+                id: session.account.id.clone(),
+                name: session.account.name.clone(),
+            }),
             Caller::Automation => None,
+        }
+    }
+
+    fn actor(&self) -> Actor {
+        Actor {
+            agent: self.assignee(),
+            admin: matches!(&self.0, Caller::Agent(s) if s.account.role == Role::Admin),
         }
     }
 }
@@ -87,12 +99,58 @@ pub(super) async fn say(
     Path(id): Path<String>,
     Checked(message): Checked<Say>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let name = agent.name();
     stored(
         chat.store
-            .say_as(&id, Author::Agent, name, message, now_ms())
+            .say_as(&id, Author::Agent, agent.assignee(), message, now_ms())
             .await,
     )
+}
+
+/// `POST /v1/agent/conversations/{id}/take`: "Take it". 200 with the `assigned` event,
+/// 204 if it was this agent's already, 409 if a colleague handles it (admins may take
+/// it over).
+pub(super) async fn take(
+    State(chat): State<Shared>,
+    agent: Agent,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    moved(&chat, &id, agent.actor(), Target::Me).await
+}
+
+/// `POST /v1/agent/conversations/{id}/assign` `{"to": id}` hands the conversation to
+/// an online colleague, `{"to": null}` back to the queue; only by the agent who handles
+/// it (or an admin, or automation).
+pub(super) async fn assign(
+    State(chat): State<Shared>,
+    agent: Agent,
+    Path(id): Path<String>,
+    Checked(handover): Checked<Handover>,
+) -> Result<Response, ApiError> {
+    let to = handover.to.map_or(Target::Queue, Target::Colleague);
+    moved(&chat, &id, agent.actor(), to).await
+}
+
+async fn moved(chat: &Shared, id: &str, actor: Actor, to: Target) -> Result<Response, ApiError> {
+    let event = chat
+        .store
+        .assign(id, actor, to, now_ms())
+        .await
+        .map_err(failed)?;
+    // Back in the queue: someone else may be given it now.
+    chat.route_now();
+    Ok(match event {
+        Some(event) => Json(event).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
+}
+
+/// `GET /v1/agent/agents`: colleagues to hand a conversation to, and how busy each is.
+pub(super) async fn colleagues(
+    State(chat): State<Shared>,
+    _: Agent,
+) -> Result<Json<Value>, ApiError> {
+    let agents = chat.store.colleagues(now_ms()).await.map_err(failed)?;
+    Ok(Json(json!({ "agents": agents })))
 }
 
 /// `POST /v1/agent/conversations/{id}/close`.
@@ -105,6 +163,7 @@ pub(super) async fn close(
         .close(&id, Author::Agent, now_ms())
         .await
         .map_err(failed)?;
+    chat.route_now();
     Ok(StatusCode::NO_CONTENT)
 }
 

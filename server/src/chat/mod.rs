@@ -9,12 +9,13 @@
 
 pub mod agent;
 pub mod presence;
+pub mod routing;
 pub mod store;
 mod stream;
 pub mod wake;
 mod writer;
 
-pub use writer::{AuthorLabel, Counts};
+pub use writer::{Actor, AuthorLabel, Counts, Target};
 
 use std::sync::Arc;
 
@@ -28,6 +29,7 @@ use serde::Deserialize;
 use shopdesk_wire::chat::{Author, ChatEvent, Handoff, Say, Started};
 
 use self::presence::Presence;
+use self::routing::Routing;
 use self::store::{ChatError, ChatStore};
 use crate::agents::SharedStaff;
 use crate::edge::{ApiError, Checked};
@@ -42,20 +44,30 @@ pub struct Chat {
     pub staff: SharedStaff,
     /// Agent pages connected right now, on every instance.
     pub presence: Presence,
+    /// Wakes this instance's routing (`routing.rs`) when something here changed.
+    route_now: Arc<tokio::sync::Notify>,
 }
 
 pub type Shared = Arc<Chat>;
 
 impl Chat {
-    /// Chat over `store`, answered by `staff`; off (503 to shoppers) while nobody can
-    /// answer. Must run inside the tokio runtime (presence keeps its row fresh from a
-    /// task).
-    pub fn new(store: ChatStore, staff: SharedStaff) -> Self {
+    /// Chat over `store`, answered by `staff` and routed by `routing`; off (503 to
+    /// shoppers) while nobody can answer. Must run inside the tokio runtime (presence
+    /// and routing run tasks of their own).
+    pub fn new(store: ChatStore, staff: SharedStaff, routing: Routing) -> Self {
+        let route_now = Arc::new(tokio::sync::Notify::new());
+        routing::start(store.clone(), routing, route_now.clone());
         Self {
-            presence: Presence::new(store.db().clone()),
+            presence: Presence::new(store.db().clone(), route_now.clone()),
             store,
             staff,
+            route_now,
         }
+    }
+
+    /// Routes at once (a conversation arrived or ended, an agent came or went).
+    pub(crate) fn route_now(&self) {
+        self.route_now.notify_one();
     }
 
     async fn on(&self) -> Result<(), ApiError> {
@@ -113,6 +125,9 @@ pub fn agent_routes(chat: Shared, body_limit: usize) -> Router {
         .route("/v1/agent/conversations/{id}", get(agent::history))
         .route("/v1/agent/conversations/{id}/messages", post(agent::say))
         .route("/v1/agent/conversations/{id}/close", post(agent::close))
+        .route("/v1/agent/conversations/{id}/take", post(agent::take))
+        .route("/v1/agent/conversations/{id}/assign", post(agent::assign))
+        .route("/v1/agent/agents", get(agent::colleagues))
         .route("/v1/agent/events", get(agent::events))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .with_state(chat)
@@ -149,7 +164,9 @@ impl FromRequestParts<Shared> for Conversation {
 pub(crate) fn failed(e: ChatError) -> ApiError {
     match e {
         ChatError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, e.to_string()),
-        ChatError::Closed => ApiError::new(StatusCode::CONFLICT, e.to_string()),
+        ChatError::Closed | ChatError::AssignedTo(_) | ChatError::Handover(_) => {
+            ApiError::new(StatusCode::CONFLICT, e.to_string())
+        }
         other => ApiError::unavailable("the chat could not store that", format!("chat: {other}")),
     }
 }
@@ -161,6 +178,7 @@ async fn start(
     Checked(handoff): Checked<Handoff>,
 ) -> Result<impl IntoResponse, ApiError> {
     let opened = chat.store.start(handoff, now_ms()).await.map_err(failed)?;
+    chat.route_now();
     let agents_online = chat
         .presence
         .agents_online()
@@ -210,6 +228,7 @@ async fn close(
         .close(&id, Author::Shopper, now_ms())
         .await
         .map_err(failed)?;
+    chat.route_now();
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -34,6 +34,8 @@ pub struct Presence {
     /// Held while writing: each write reads the count under it, so writes land in
     /// order and the last one written is the latest count.
     writing: Arc<Mutex<()>>,
+    /// Wakes routing after a write: an agent who arrives takes waiting shoppers.
+    route_now: Arc<Notify>,
 }
 
 /// An agent counted as online for as long as this lives (their event stream).
@@ -46,8 +48,9 @@ pub struct Online {
 impl Presence {
     /// Presence for this instance on `db`; refreshes its row from a task of its own.
     /// Must run inside the tokio runtime.
-    pub fn new(db: Database) -> Self {
+    pub fn new(db: Database, route_now: Arc<Notify>) -> Self {
         let presence = Presence {
+            route_now,
             db,
             instance: uuid::Uuid::new_v4().to_string().into(),
             local: Arc::default(),
@@ -100,6 +103,7 @@ impl Presence {
         if let Err(e) = self.replace_rows(&agents).await {
             tracing::warn!("agent presence not recorded: {e}");
         }
+        self.route_now.notify_one();
     }
 
     async fn replace_rows(&self, agents: &[String]) -> Result<(), sqlx::Error> {
@@ -118,6 +122,12 @@ impl Presence {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            // Outlives the row: routing tells a reload from leaving by it.
+            sqlx::query("UPDATE agents SET seen_ms = $2 WHERE id = $1")
+                .bind(agent)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await
     }

@@ -9,15 +9,17 @@
 //! together whatever is waiting and numbers events in commit order; reads come straight
 //! from the database.
 
-use shopdesk_wire::chat::{Author, ChatEvent, Handoff, Say, Summary};
+use shopdesk_wire::agents::Colleague;
+use shopdesk_wire::chat::{Assignee, Author, ChatEvent, Handoff, Say, Summary};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use thiserror::Error;
 use tokio::sync::watch;
 
+use super::routing::Routing;
 use super::wake::Open;
 use super::wake::{Subscription, Wakeups};
-use super::writer::{Counts, Done, Op, Writer};
+use super::writer::{Actor, Counts, Done, Op, Target, Writer};
 use crate::db::{Database, DbError, Notice};
 
 /// The `NOTIFY` channel of chat events: payload `seq conversation`.
@@ -31,6 +33,11 @@ pub enum ChatError {
     NotFound(String),
     #[error("this conversation has ended; start a new one")]
     Closed,
+    #[error("{0} handles this conversation; ask them to hand it over")]
+    AssignedTo(String),
+    /// A change of hands that cannot happen, and why.
+    #[error("{0}")]
+    Handover(String),
     #[error("the chat database holds something unreadable: {0}")]
     Corrupt(String),
     #[error("the chat database could not store that: {0}")]
@@ -154,19 +161,20 @@ impl ChatStore {
         self.say_as(id, author, None, say, now).await
     }
 
-    /// The same, naming the signed-in agent who wrote it (shown to the shopper).
+    /// The same by a signed-in agent: shown to the shopper with their name, refused
+    /// when a colleague handles the conversation, and taking it when nobody does.
     pub async fn say_as(
         &self,
         id: &str,
         author: Author,
-        name: Option<String>,
+        agent: Option<Assignee>,
         say: Say,
         now: i64,
     ) -> Result<(ChatEvent, bool), ChatError> {
         let op = Op::Say {
             conversation: id.to_string(),
             author,
-            name,
+            agent,
             say,
             now,
         };
@@ -192,6 +200,93 @@ impl ChatStore {
             Done::Closed(result) => result,
             other => Err(mixed_up(other)),
         }
+    }
+
+    /// Moves conversation `id` to `to` as `actor` asks; `None` if it was there already.
+    pub async fn assign(
+        &self,
+        id: &str,
+        actor: Actor,
+        to: Target,
+        now: i64,
+    ) -> Result<Option<ChatEvent>, ChatError> {
+        let op = Op::Assign {
+            conversation: id.to_string(),
+            actor,
+            to,
+            now,
+        };
+        match self.writer.write(op).await? {
+            Done::Assigned(result) => result,
+            other => Err(mixed_up(other)),
+        }
+    }
+
+    /// Applies `routing` now (see `routing.rs`); how many conversations changed hands.
+    /// Asks first, with a read, whether anything could: most of the time nothing can,
+    /// and the writer's lock is left to messages.
+    pub async fn route(&self, routing: Routing, now: i64) -> Result<usize, ChatError> {
+        let row = sqlx::query(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM chat_conversations c
+             LEFT JOIN agents a ON a.id = c.assigned_to
+             WHERE c.closed_at IS NULL AND (
+                (c.assigned_to IS NULL AND EXISTS (
+                    SELECT 1 FROM agents x JOIN agent_presence p ON p.agent = x.id
+                    WHERE x.disabled = 0 AND x.away = 0 AND p.seen_ms > $4
+                      AND (SELECT COUNT(*) FROM chat_conversations y
+                           WHERE y.assigned_to = x.id AND y.closed_at IS NULL) < $1))
+                OR a.disabled <> 0
+                OR (a.seen_ms < $2 AND NOT EXISTS (
+                    SELECT 1 FROM agent_presence q WHERE q.agent = a.id AND q.seen_ms > $4))
+                OR (c.waiting_since < $3 AND c.assigned_at < $3))",
+        )
+        .bind(i64::from(routing.cap))
+        .bind(now - routing.offline_after_ms)
+        .bind(now - routing.requeue_after_ms)
+        .bind(now - super::presence::STALE_MS)
+        .fetch_one(self.db.reader())
+        .await?;
+        if row.try_get::<i64, _>(0)? == 0 {
+            return Ok(0);
+        }
+        match self.writer.write(Op::Route { routing, now }).await? {
+            Done::Routed(moved) => Ok(moved),
+            other => Err(mixed_up(other)),
+        }
+    }
+
+    /// Every enabled agent, with whether they are online and how many open
+    /// conversations they handle.
+    pub async fn colleagues(&self, now: i64) -> Result<Vec<Colleague>, ChatError> {
+        sqlx::query(
+            "SELECT a.id, a.name, a.away,
+                CAST(CASE WHEN EXISTS (SELECT 1 FROM agent_presence p
+                                       WHERE p.agent = a.id AND p.seen_ms > $1)
+                     THEN 1 ELSE 0 END AS BIGINT),
+                (SELECT CAST(COUNT(*) AS BIGINT) FROM chat_conversations c
+                 WHERE c.assigned_to = a.id AND c.closed_at IS NULL)
+             FROM agents a WHERE a.disabled = 0 ORDER BY a.name, a.id",
+        )
+        .bind(now - super::presence::STALE_MS)
+        .fetch_all(self.db.reader())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Colleague {
+                id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                away: r.try_get::<i64, _>(2)? != 0,
+                online: r.try_get::<i64, _>(3)? != 0,
+                handling: u32::try_from(r.try_get::<i64, _>(4)?).unwrap_or(u32::MAX),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(ChatError::from)
+    }
+
+    /// The server is stopping.
+    pub fn stopping(&self) -> bool {
+        self.wakeups.stopping()
     }
 
     /// Events after `after`, oldest first, at most `limit`: of one conversation, or of
@@ -246,10 +341,14 @@ impl ChatStore {
                 started_at: r.try_get(1)?,
                 closed_at: r.try_get(2)?,
                 handoff: serde_json::from_str(&r.try_get::<String, _>(3)?).unwrap_or_default(),
+                assigned: match (r.try_get(4)?, r.try_get(5)?) {
+                    (Some(id), Some(name)) => Some(Assignee { id, name }),
+                    _ => None,
+                },
             })
         };
         let mut list = sqlx::query(
-            "SELECT id, started_at, closed_at, handoff FROM chat_conversations
+            "SELECT id, started_at, closed_at, handoff, assigned_to, assigned_name FROM chat_conversations
              WHERE closed_at IS NULL ORDER BY started_at",
         )
         .fetch_all(self.db.reader())
@@ -258,7 +357,7 @@ impl ChatStore {
         .map(summary)
         .collect::<Result<Vec<_>, _>>()?;
         let ended = sqlx::query(
-            "SELECT id, started_at, closed_at, handoff FROM chat_conversations
+            "SELECT id, started_at, closed_at, handoff, assigned_to, assigned_name FROM chat_conversations
              WHERE closed_at IS NOT NULL ORDER BY closed_at DESC LIMIT $1",
         )
         .bind(i64::from(recent))

@@ -139,6 +139,11 @@ impl Wakeups {
         self.each(|tx| tx.send_modify(|l| l.stopping = true));
     }
 
+    /// Whether the server is stopping.
+    pub fn stopping(&self) -> bool {
+        *lock(&self.inner.stopping)
+    }
+
     /// Conversations followed on this instance now.
     pub fn followed(&self) -> usize {
         lock(&self.inner.conversations).len()

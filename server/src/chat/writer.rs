@@ -14,11 +14,12 @@ use std::collections::HashMap;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
-use shopdesk_wire::chat::{Author, ChatEvent, Handoff, MessageKey, Say, What};
+use shopdesk_wire::chat::{Assignee, Author, ChatEvent, Handoff, MessageKey, Say, What, Why};
 use sqlx::any::AnyRow;
 use sqlx::{Acquire, AnyConnection, Row};
 use tokio::sync::{mpsc, oneshot};
 
+use super::routing::{self, Candidate, Routing, Waiting};
 use super::store::{event, ChatError, Opened, CHANNEL};
 use super::wake::Wakeups;
 use crate::db::{batch, Database};
@@ -36,8 +37,8 @@ pub(super) enum Op {
     Say {
         conversation: String,
         author: Author,
-        /// The signed-in agent's display name.
-        name: Option<String>,
+        /// The signed-in agent who wrote it (none: the shopper, or automation).
+        agent: Option<Assignee>,
         say: Say,
         now: i64,
     },
@@ -46,6 +47,56 @@ pub(super) enum Op {
         by: Author,
         now: i64,
     },
+    /// Someone changes who handles a conversation.
+    Assign {
+        conversation: String,
+        actor: Actor,
+        to: Target,
+        now: i64,
+    },
+    /// Routes the queue and takes conversations back from agents who left or are
+    /// silent (`routing.rs`).
+    Route {
+        routing: Routing,
+        now: i64,
+    },
+}
+
+/// Who asks for a change of hands.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The signed-in agent; none for the automation token.
+    pub agent: Option<Assignee>,
+    /// Admins may take over a colleague's conversation.
+    pub admin: bool,
+}
+
+impl Actor {
+    fn name(&self) -> String {
+        self.agent
+            .as_ref()
+            .map_or_else(|| "automation".to_string(), |a| a.name.clone())
+    }
+
+    /// Whether this actor may move a conversation `current` handles.
+    fn may_move(&self, current: Option<&str>) -> bool {
+        match (&self.agent, current) {
+            (_, None) => true,
+            (None, Some(_)) => true,
+            (Some(me), Some(current)) => self.admin || me.id == current,
+        }
+    }
+}
+
+/// Where a conversation goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// To the actor ("Take it").
+    Me,
+    /// To the colleague with this account id.
+    Colleague(String),
+    /// Back to the queue.
+    Queue,
 }
 
 /// What a write did, matching its [`Op`].
@@ -56,6 +107,10 @@ pub(super) enum Done {
     Said(Result<(ChatEvent, bool), ChatError>),
     /// `None`: it had ended already.
     Closed(Result<Option<ChatEvent>, ChatError>),
+    /// `None`: it was there already.
+    Assigned(Result<Option<ChatEvent>, ChatError>),
+    /// How many conversations changed hands.
+    Routed(usize),
 }
 
 /// What this instance's writer committed (registered by `crate::ops` for
@@ -184,12 +239,12 @@ async fn apply(db: &Database, ops: Vec<Op>) -> Result<(Vec<Done>, Vec<(String, i
             Op::Say {
                 conversation,
                 author,
-                name,
+                agent,
                 say,
                 now,
             } => Done::Said(
                 batch
-                    .say(&mut tx, &conversation, author, name, say, now)
+                    .say(&mut tx, &conversation, author, agent, say, now)
                     .await?,
             ),
             Op::Close {
@@ -197,6 +252,17 @@ async fn apply(db: &Database, ops: Vec<Op>) -> Result<(Vec<Done>, Vec<(String, i
                 by,
                 now,
             } => Done::Closed(batch.close(&mut tx, &conversation, by, now).await?),
+            Op::Assign {
+                conversation,
+                actor,
+                to,
+                now,
+            } => Done::Assigned(
+                batch
+                    .assign(&mut tx, &conversation, &actor, to, now)
+                    .await?,
+            ),
+            Op::Route { routing, now } => Done::Routed(batch.route(&mut tx, routing, now).await?),
         });
     }
     if batch.seq != first {
@@ -253,14 +319,15 @@ impl Batch {
         conn: &mut AnyConnection,
         conversation: &str,
         author: Author,
-        name: Option<String>,
+        agent: Option<Assignee>,
         say: Say,
         now: i64,
     ) -> Outcome<(ChatEvent, bool)> {
         let key = MessageKey::new(author, &say.id).stored();
         // The conversation, and this message if it is stored already: one round trip.
         let found: Option<AnyRow> = sqlx::query(
-            "SELECT c.closed_at, e.conversation, e.seq, e.at, e.what
+            "SELECT c.closed_at, e.conversation, e.seq, e.at, e.what, c.assigned_to,
+                    c.assigned_name
              FROM chat_conversations c
              LEFT JOIN chat_events e ON e.conversation = c.id AND e.client_id = $2
              WHERE c.id = $1",
@@ -278,16 +345,230 @@ impl Batch {
         if row.try_get::<Option<i64>, _>(0)?.is_some() {
             return Ok(Err(ChatError::Closed));
         }
+        let assigned: Option<String> = row.try_get(5)?;
+        if let Some(me) = &agent {
+            match assigned {
+                // A reply to a waiting conversation takes it: the shopper has an agent.
+                None => {
+                    let why = Why::Taken;
+                    self.hand(conn, conversation, Some(me), why, None, now)
+                        .await?;
+                }
+                Some(other) if other != me.id => {
+                    return Ok(Err(ChatError::AssignedTo(row.try_get(6)?)));
+                }
+                Some(_) => {}
+            }
+        }
+        // Since when the shopper waits for an answer: what requeues a silent agent's
+        // conversations.
+        let waiting = match author {
+            Author::Shopper => sqlx::query(
+                "UPDATE chat_conversations SET waiting_since = $2
+                 WHERE id = $1 AND waiting_since IS NULL",
+            )
+            .bind(conversation)
+            .bind(now),
+            Author::Agent => {
+                sqlx::query("UPDATE chat_conversations SET waiting_since = NULL WHERE id = $1")
+                    .bind(conversation)
+            }
+        };
+        waiting.execute(&mut *conn).await?;
         let what = What::Message {
             author,
             id: say.id,
             body: say.body,
-            name,
+            name: agent.map(|a| a.name),
         };
         let event = self
             .append(conn, conversation, now, Some(&key), what)
             .await?;
         Ok(Ok((event, true)))
+    }
+
+    /// Moves a conversation as `actor` asks, when they may.
+    async fn assign(
+        &mut self,
+        conn: &mut AnyConnection,
+        conversation: &str,
+        actor: &Actor,
+        to: Target,
+        now: i64,
+    ) -> Outcome<Option<ChatEvent>> {
+        let found: Option<AnyRow> = sqlx::query(
+            "SELECT closed_at, assigned_to, assigned_name FROM chat_conversations WHERE id = $1",
+        )
+        .bind(conversation)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(row) = found else {
+            return Ok(Err(ChatError::NotFound(conversation.to_string())));
+        };
+        if row.try_get::<Option<i64>, _>(0)?.is_some() {
+            return Ok(Err(ChatError::Closed));
+        }
+        let current: Option<String> = row.try_get(1)?;
+        if !actor.may_move(current.as_deref()) {
+            return Ok(Err(ChatError::AssignedTo(row.try_get(2)?)));
+        }
+        let (next, why) = match to {
+            Target::Me => {
+                let Some(me) = actor.agent.clone() else {
+                    return Ok(Err(ChatError::Handover(
+                        "the automation token is nobody: hand the conversation to an agent by id instead".into(),
+                    )));
+                };
+                (Some(me), Why::Taken)
+            }
+            Target::Colleague(id) => match colleague(conn, &id, now).await? {
+                Ok(colleague) => (Some(colleague), Why::Handed { by: actor.name() }),
+                Err(refusal) => return Ok(Err(refusal)),
+            },
+            Target::Queue => (None, Why::Handed { by: actor.name() }),
+        };
+        if current.as_deref() == next.as_ref().map(|a| a.id.as_str()) {
+            return Ok(Ok(None));
+        }
+        let event = self
+            .hand(conn, conversation, next.as_ref(), why, None, now)
+            .await?;
+        Ok(Ok(Some(event)))
+    }
+
+    /// Takes conversations back from agents who left or stayed silent, then gives
+    /// the queue to available agents in turn; how many changed hands.
+    async fn route(
+        &mut self,
+        conn: &mut AnyConnection,
+        routing: Routing,
+        now: i64,
+    ) -> Result<usize, ChatError> {
+        let mut moved = 0;
+        let gone: Vec<String> = sqlx::query(
+            "SELECT c.id FROM chat_conversations c JOIN agents a ON a.id = c.assigned_to
+             WHERE c.closed_at IS NULL AND (a.disabled <> 0 OR (a.seen_ms < $1 AND NOT EXISTS (
+                SELECT 1 FROM agent_presence p WHERE p.agent = a.id AND p.seen_ms > $2)))
+             ORDER BY c.started_at",
+        )
+        .bind(now - routing.offline_after_ms)
+        .bind(now - super::presence::STALE_MS)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+        for id in gone {
+            self.hand(conn, &id, None, Why::Offline, None, now).await?;
+            moved += 1;
+        }
+        let deadline = now - routing.requeue_after_ms;
+        let silent: Vec<(String, String)> = sqlx::query(
+            "SELECT id, assigned_to FROM chat_conversations
+             WHERE closed_at IS NULL AND assigned_to IS NOT NULL
+               AND waiting_since < $1 AND assigned_at < $1
+             ORDER BY started_at",
+        )
+        .bind(deadline)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+        for (id, agent) in silent {
+            self.hand(conn, &id, None, Why::Unanswered, Some(&agent), now)
+                .await?;
+            moved += 1;
+        }
+        if routing.cap == 0 {
+            return Ok(moved);
+        }
+        let agents: Vec<Candidate> = sqlx::query(
+            "SELECT a.id, a.name, a.last_assigned_ms,
+                    (SELECT CAST(COUNT(*) AS BIGINT) FROM chat_conversations c
+                     WHERE c.assigned_to = a.id AND c.closed_at IS NULL)
+             FROM agents a
+             WHERE a.disabled = 0 AND a.away = 0 AND EXISTS (
+                SELECT 1 FROM agent_presence p WHERE p.agent = a.id AND p.seen_ms > $1)",
+        )
+        .bind(now - super::presence::STALE_MS)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Candidate {
+                id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                last_assigned_ms: r.try_get(2)?,
+                handling: u32::try_from(r.try_get::<i64, _>(3)?).unwrap_or(u32::MAX),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+        if agents.is_empty() {
+            return Ok(moved);
+        }
+        let waiting: Vec<Waiting> = sqlx::query(
+            "SELECT id, passed_over FROM chat_conversations
+             WHERE closed_at IS NULL AND assigned_to IS NULL ORDER BY started_at LIMIT $1",
+        )
+        .bind(i64::from(routing.cap) * agents.len() as i64 + 50)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Waiting {
+                id: r.try_get(0)?,
+                passed_over: r.try_get(1)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+        for (conversation, i) in routing::plan(&waiting, agents.clone(), routing.cap) {
+            let a = &agents[i];
+            let to = Assignee {
+                id: a.id.clone(),
+                name: a.name.clone(),
+            };
+            self.hand(conn, &conversation, Some(&to), Why::Routed, None, now)
+                .await?;
+            moved += 1;
+        }
+        Ok(moved)
+    }
+
+    /// Records who handles `conversation` now, and says so in its events.
+    async fn hand(
+        &mut self,
+        conn: &mut AnyConnection,
+        conversation: &str,
+        to: Option<&Assignee>,
+        why: Why,
+        passed_over: Option<&str>,
+        now: i64,
+    ) -> Result<ChatEvent, ChatError> {
+        sqlx::query(
+            "UPDATE chat_conversations
+             SET assigned_to = $2, assigned_name = $3, assigned_at = $4, passed_over = $5
+             WHERE id = $1",
+        )
+        .bind(conversation)
+        .bind(to.map(|a| a.id.as_str()))
+        .bind(to.map(|a| a.name.as_str()))
+        .bind(to.map(|_| now))
+        .bind(passed_over)
+        .execute(&mut *conn)
+        .await?;
+        if let Some(a) = to {
+            sqlx::query("UPDATE agents SET last_assigned_ms = $2 WHERE id = $1")
+                .bind(&a.id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+        }
+        let what = What::Assigned {
+            to: to.cloned(),
+            why,
+        };
+        self.append(conn, conversation, now, None, what).await
     }
 
     async fn close(
@@ -352,6 +633,44 @@ impl Batch {
             what,
         })
     }
+}
+
+/// The colleague with account `id`, if a conversation can be handed to them now.
+async fn colleague(
+    conn: &mut AnyConnection,
+    id: &str,
+    now: i64,
+) -> Result<Result<Assignee, ChatError>, ChatError> {
+    let found: Option<AnyRow> = sqlx::query(
+        "SELECT a.name, a.disabled, CAST(CASE WHEN EXISTS (
+            SELECT 1 FROM agent_presence p WHERE p.agent = a.id AND p.seen_ms > $2)
+            THEN 1 ELSE 0 END AS BIGINT)
+         FROM agents a WHERE a.id = $1",
+    )
+    .bind(id)
+    .bind(now - super::presence::STALE_MS)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = found else {
+        return Ok(Err(ChatError::Handover(format!(
+            "there is no agent {id}; pick a colleague from the list"
+        ))));
+    };
+    let name: String = row.try_get(0)?;
+    if row.try_get::<i64, _>(1)? != 0 {
+        return Ok(Err(ChatError::Handover(format!(
+            "{name}'s account is disabled; pick another colleague"
+        ))));
+    }
+    if row.try_get::<i64, _>(2)? == 0 {
+        return Ok(Err(ChatError::Handover(format!(
+            "{name} is offline; hand it to a colleague who is online, or back to the queue"
+        ))));
+    }
+    Ok(Ok(Assignee {
+        id: id.to_string(),
+        name,
+    }))
 }
 
 /// The event in `row`'s columns from `first` on: conversation, seq, at, what.

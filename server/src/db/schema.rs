@@ -16,12 +16,12 @@ use super::{Backend, Database, DbError};
 /// presence per instance (several instances on PostgreSQL), 5 agent accounts, their
 /// sessions, failed sign-ins, and presence per agent (not per page), 6 an agent's
 /// "away".
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// `pg_advisory_xact_lock` key of the upgrade ("shopdesk" in ASCII, truncated).
 const UPGRADE_LOCK: i64 = 0x73686f70_6465736b;
 
-const SQLITE: [&str; 6] = [
+const SQLITE: [&str; 7] = [
     "CREATE TABLE IF NOT EXISTS feedback (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
@@ -110,10 +110,25 @@ const SQLITE: [&str; 6] = [
         PRIMARY KEY (instance, agent)
     );",
     "ALTER TABLE agents ADD COLUMN away INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE chat_conversations ADD COLUMN assigned_to TEXT;
+    ALTER TABLE chat_conversations ADD COLUMN assigned_name TEXT;
+    ALTER TABLE chat_conversations ADD COLUMN assigned_at INTEGER;
+    ALTER TABLE chat_conversations ADD COLUMN passed_over TEXT;
+    ALTER TABLE chat_conversations ADD COLUMN waiting_since INTEGER;
+    UPDATE chat_conversations SET waiting_since = (
+        SELECT MIN(s.at) FROM chat_events s
+        WHERE s.conversation = chat_conversations.id AND s.client_id LIKE 'shopper:%'
+          AND s.seq > COALESCE((SELECT MAX(a.seq) FROM chat_events a
+                                WHERE a.conversation = chat_conversations.id
+                                  AND a.client_id LIKE 'agent:%'), 0))
+        WHERE closed_at IS NULL;
+    CREATE INDEX chat_assigned ON chat_conversations (assigned_to, closed_at);
+    ALTER TABLE agents ADD COLUMN last_assigned_ms INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE agents ADD COLUMN seen_ms INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// PostgreSQL came with version 4: its steps create each version's tables directly.
-const POSTGRES: [&str; 6] = [
+const POSTGRES: [&str; 7] = [
     "CREATE TABLE IF NOT EXISTS feedback (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
@@ -189,6 +204,21 @@ const POSTGRES: [&str; 6] = [
         PRIMARY KEY (instance, agent)
     );",
     "ALTER TABLE agents ADD COLUMN away BIGINT NOT NULL DEFAULT 0;",
+    "ALTER TABLE chat_conversations ADD COLUMN assigned_to TEXT;
+    ALTER TABLE chat_conversations ADD COLUMN assigned_name TEXT;
+    ALTER TABLE chat_conversations ADD COLUMN assigned_at BIGINT;
+    ALTER TABLE chat_conversations ADD COLUMN passed_over TEXT;
+    ALTER TABLE chat_conversations ADD COLUMN waiting_since BIGINT;
+    UPDATE chat_conversations SET waiting_since = (
+        SELECT MIN(s.at) FROM chat_events s
+        WHERE s.conversation = chat_conversations.id AND s.client_id LIKE 'shopper:%'
+          AND s.seq > COALESCE((SELECT MAX(a.seq) FROM chat_events a
+                                WHERE a.conversation = chat_conversations.id
+                                  AND a.client_id LIKE 'agent:%'), 0))
+        WHERE closed_at IS NULL;
+    CREATE INDEX chat_assigned ON chat_conversations (assigned_to, closed_at);
+    ALTER TABLE agents ADD COLUMN last_assigned_ms BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE agents ADD COLUMN seen_ms BIGINT NOT NULL DEFAULT 0;",
 ];
 
 /// The version the database holds now (a query, so also whether it answers).
@@ -366,5 +396,61 @@ mod tests {
             Database::open(&location).await,
             Err(DbError::TooNew { found: 99, .. })
         ));
+    }
+
+    #[tokio::test]
+    async fn a_version_6_file_knows_which_open_conversations_wait_for_an_answer() {
+        sqlx::any::install_default_drivers();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v6.db");
+        sqlite_at(6, &path).await;
+        let old = sqlx::AnyPool::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        // `waiting`: the shopper wrote again after the agent's answer (at 30 and 40);
+        // `answered`: the agent had the last word; `ended`: closed, waits for nothing.
+        old.execute(
+            r#"INSERT INTO chat_conversations (id, token_sha256, started_at, handoff) VALUES
+                ('waiting', 'h', 0, '{}'), ('answered', 'h', 0, '{}'), ('ended', 'h', 0, '{}');
+            UPDATE chat_conversations SET closed_at = 60, closed_seq = 9 WHERE id = 'ended';
+            INSERT INTO chat_events (seq, conversation, at, client_id, what) VALUES
+                (1, 'waiting', 10, 'shopper:a', '{}'), (2, 'waiting', 20, 'agent:b', '{}'),
+                (3, 'waiting', 30, 'shopper:c', '{}'), (4, 'waiting', 40, 'shopper:d', '{}'),
+                (5, 'answered', 10, 'shopper:a', '{}'), (6, 'answered', 20, 'agent:b', '{}'),
+                (7, 'ended', 10, 'shopper:a', '{}'), (9, 'ended', 60, NULL, '{}');
+            UPDATE chat_clock SET seq = 9;"#,
+        )
+        .await
+        .unwrap();
+        old.close().await;
+        let db = Database::open(&Location::Sqlite(path)).await.unwrap();
+        let waiting = |id: &'static str| {
+            let db = db.clone();
+            async move {
+                scalar(
+                    &db,
+                    &format!(
+                        "SELECT CAST(waiting_since AS TEXT) FROM chat_conversations WHERE id = '{id}'"
+                    ),
+                )
+                .await
+            }
+        };
+        assert_eq!(waiting("waiting").await, Some("30".into()));
+        assert_eq!(waiting("answered").await, None);
+        assert_eq!(waiting("ended").await, None);
+        assert_eq!(
+            scalar(
+                &db,
+                "SELECT CAST(COUNT(*) AS TEXT) FROM chat_conversations WHERE assigned_to IS NULL"
+            )
+            .await,
+            Some("3".into()),
+            "everything starts in the queue"
+        );
+        assert_eq!(
+            scalar(&db, "SELECT CAST(COUNT(*) AS TEXT) FROM chat_events").await,
+            Some("8".into())
+        );
     }
 }

@@ -3,7 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
-use shopdesk_wire::agents::{Presence, SignIn};
+use shopdesk_wire::agents::{Handover, Presence, SignIn};
 use shopdesk_wire::chat::{Handoff, Say};
 use shopdesk_wire::{FeedbackEvent, Invalid};
 
@@ -49,6 +49,14 @@ impl Contract for SignIn {
     const TOO_LARGE: &'static str = "the sign-in is too large; passwords are limited to 1024 bytes";
     fn read(body: &[u8]) -> Result<Self, Invalid> {
         SignIn::from_json(body)
+    }
+}
+
+impl Contract for Handover {
+    const TOO_LARGE: &'static str =
+        "the hand-over is too large; send {\"to\": \"<agent id>\"} or {\"to\": null}";
+    fn read(body: &[u8]) -> Result<Self, Invalid> {
+        Handover::from_json(body)
     }
 }
 

@@ -5,10 +5,12 @@
 
 pub(crate) mod client;
 pub(crate) mod instance;
+pub(crate) mod staff;
 
 use std::sync::Arc;
 
 use shopdesk_server::agents::Staff;
+use shopdesk_server::chat::routing::Routing;
 use shopdesk_server::chat::store::ChatStore;
 use shopdesk_server::chat::Chat;
 use shopdesk_server::db::{Database, Location};
@@ -116,6 +118,17 @@ pub(crate) fn listen(
     location: &Location,
     tokens: Tokens,
 ) -> String {
+    listen_routing(config, shopfront, location, tokens, Routing::default())
+}
+
+/// The same, routing conversations by `routing`.
+pub(crate) fn listen_routing(
+    config: Config,
+    shopfront: Shopfront,
+    location: &Location,
+    tokens: Tokens,
+    routing: Routing,
+) -> String {
     let location = location.clone();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -135,7 +148,7 @@ pub(crate) fn listen(
                 admin_token: tokens.admin,
                 staff: staff.clone(),
             };
-            let chat = Chat::new(chat_store, staff);
+            let chat = Chat::new(chat_store, staff, routing);
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
             shopdesk_server::serve(
