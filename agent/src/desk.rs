@@ -654,6 +654,8 @@ mod tests {
             closed_at,
             handoff: handoff(&["returns"]),
             assigned: None,
+            shopper_read: 0,
+            agent_read: 0,
         }
     }
 

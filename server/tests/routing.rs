@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use common::client::{call, start_chat, uuid, Stream, STORE};
 use common::instance::AGENT;
-use common::staff::{add, secret, send, sign_in, Answer, PASSWORD};
+use common::staff::{add, Desk};
 use common::{on_both, Backend, TestDb, Tokens};
-use serde_json::{json, Value};
+use serde_json::json;
 use shopdesk_server::agents::accounts::Role;
 use shopdesk_server::chat::routing::Routing;
 
@@ -19,47 +19,6 @@ on_both!(
     agents_take_hand_over_and_are_refused_what_is_not_theirs,
     a_silent_or_departed_agent_loses_the_conversation,
 );
-
-/// A signed-in agent with an open agent page (their event stream).
-struct Desk {
-    id: String,
-    cookie: String,
-    csrf: String,
-    page: Option<Stream>,
-}
-
-impl Desk {
-    fn open(base: &str, id: String, email: &str) -> Desk {
-        let signed_in = sign_in(base, email, PASSWORD);
-        assert_eq!(signed_in.status, 200, "{}", signed_in.body);
-        let cookie = secret(signed_in.set_cookie.as_deref().unwrap());
-        let csrf = signed_in.body["csrf"].as_str().unwrap().to_string();
-        let header = format!("shopdesk_agent={cookie}");
-        let (status, page) =
-            Stream::open_with(&format!("{base}/v1/agent/events"), &[("Cookie", &header)]);
-        assert_eq!(status, 200);
-        Desk {
-            id,
-            cookie,
-            csrf,
-            page,
-        }
-    }
-
-    fn post(&self, url: &str, body: Value) -> Answer {
-        send(
-            "POST",
-            url,
-            Some(&self.cookie),
-            Some(&self.csrf),
-            Some(body),
-        )
-    }
-
-    fn leave(&mut self) {
-        self.page = None;
-    }
-}
 
 fn serve(db: &TestDb, routing: Routing) -> String {
     common::listen_routing(

@@ -122,6 +122,46 @@ pub enum What {
     },
 }
 
+/// Something passing, never stored: sent on event streams as `event: signal`, without
+/// an id (so it never moves where a stream resumes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Signal {
+    /// `author` is typing in `conversation` (`name`: the agent's). Shown for a few
+    /// seconds, or until their message arrives.
+    Typing {
+        conversation: String,
+        author: Author,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+    /// `author`'s side has shown every event of `conversation` up to `seq`.
+    Read {
+        conversation: String,
+        author: Author,
+        seq: i64,
+    },
+}
+
+/// `POST …/read`: every event up to `seq` is on the reader's screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadUpTo {
+    pub seq: i64,
+}
+
+impl ReadUpTo {
+    pub fn from_json(body: &[u8]) -> Result<Self, Invalid> {
+        let read: ReadUpTo = crate::check::parse(body)?;
+        if read.seq < 1 {
+            return Err(Invalid::new(
+                "seq",
+                "must be the number of an event (1 or more)",
+            ));
+        }
+        Ok(read)
+    }
+}
+
 /// The agent who handles a conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assignee {
@@ -203,6 +243,12 @@ pub struct Summary {
     /// Who handles it; none while it waits in the queue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned: Option<Assignee>,
+    /// The newest event the shopper has seen (0: none yet).
+    #[serde(default)]
+    pub shopper_read: i64,
+    /// The newest event an agent has seen.
+    #[serde(default)]
+    pub agent_read: i64,
 }
 
 impl Handoff {

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 use shopdesk_wire::agents::Handover;
-use shopdesk_wire::chat::{Assignee, Author, ChatEvent, Say};
+use shopdesk_wire::chat::{Assignee, Author, ChatEvent, ReadUpTo, Say};
 
 use super::{failed, resume_after, stored, stream, Actor, Shared, StreamQuery, Target};
 use crate::agents::accounts::Role;
@@ -142,6 +142,27 @@ async fn moved(chat: &Shared, id: &str, actor: Actor, to: Target) -> Result<Resp
         Some(event) => Json(event).into_response(),
         None => StatusCode::NO_CONTENT.into_response(),
     })
+}
+
+/// `POST /v1/agent/conversations/{id}/typing`: the agent is typing a reply.
+pub(super) async fn typing(
+    State(chat): State<Shared>,
+    agent: Agent,
+    Path(id): Path<String>,
+) -> StatusCode {
+    let name = agent.assignee().map(|a| a.name);
+    chat.typing(id, Author::Agent, name).await
+}
+
+/// `POST /v1/agent/conversations/{id}/read` `{"seq": n}`: the agent has seen every
+/// event of the conversation up to `n`.
+pub(super) async fn read(
+    State(chat): State<Shared>,
+    _: Agent,
+    Path(id): Path<String>,
+    Checked(read): Checked<ReadUpTo>,
+) -> Result<StatusCode, ApiError> {
+    chat.read(&id, Author::Agent, read.seq).await
 }
 
 /// `GET /v1/agent/agents`: colleagues to hand a conversation to, and how busy each is.

@@ -10,6 +10,7 @@
 pub mod agent;
 pub mod presence;
 pub mod routing;
+pub mod signals;
 pub mod store;
 mod stream;
 pub mod wake;
@@ -26,7 +27,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use shopdesk_wire::chat::{Author, ChatEvent, Handoff, Say, Started};
+use shopdesk_wire::chat::{Author, ChatEvent, Handoff, ReadUpTo, Say, Signal, Started};
 
 use self::presence::Presence;
 use self::routing::Routing;
@@ -107,6 +108,8 @@ pub fn shopper_routes(chat: Shared, body_limit: usize) -> Router {
         .route("/v1/chat", post(start))
         .route("/v1/chat/{id}/messages", post(say))
         .route("/v1/chat/{id}/close", post(close))
+        .route("/v1/chat/{id}/typing", post(typing))
+        .route("/v1/chat/{id}/read", post(read))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .with_state(chat)
 }
@@ -126,6 +129,8 @@ pub fn agent_routes(chat: Shared, body_limit: usize) -> Router {
         .route("/v1/agent/conversations/{id}/messages", post(agent::say))
         .route("/v1/agent/conversations/{id}/close", post(agent::close))
         .route("/v1/agent/conversations/{id}/take", post(agent::take))
+        .route("/v1/agent/conversations/{id}/typing", post(agent::typing))
+        .route("/v1/agent/conversations/{id}/read", post(agent::read))
         .route("/v1/agent/conversations/{id}/assign", post(agent::assign))
         .route("/v1/agent/agents", get(agent::colleagues))
         .route("/v1/agent/events", get(agent::events))
@@ -230,6 +235,55 @@ async fn close(
         .map_err(failed)?;
     chat.route_now();
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /v1/chat/{id}/typing`: the shopper is typing (204; passed on at most every
+/// two seconds, never stored).
+async fn typing(State(chat): State<Shared>, Conversation(id): Conversation) -> StatusCode {
+    chat.typing(id, Author::Shopper, None).await
+}
+
+/// `POST /v1/chat/{id}/read` `{"seq": n}`: the shopper has seen every event up to `n`.
+async fn read(
+    State(chat): State<Shared>,
+    Conversation(id): Conversation,
+    Checked(read): Checked<ReadUpTo>,
+) -> Result<StatusCode, ApiError> {
+    chat.read(&id, Author::Shopper, read.seq).await
+}
+
+impl Chat {
+    /// Passes on that `author` types in `id`, unless they did a moment ago.
+    pub(crate) async fn typing(
+        &self,
+        id: String,
+        author: Author,
+        name: Option<String>,
+    ) -> StatusCode {
+        if self.store.signals().may_type(&id, author, now_ms()) {
+            let signal = Signal::Typing {
+                conversation: id,
+                author,
+                name,
+            };
+            self.store.signals().send(self.store.db(), signal).await;
+        }
+        StatusCode::NO_CONTENT
+    }
+
+    /// Stores `author`'s read mark and passes it on.
+    pub(crate) async fn read(
+        &self,
+        id: &str,
+        author: Author,
+        seq: i64,
+    ) -> Result<StatusCode, ApiError> {
+        self.store
+            .mark_read(id, author, seq)
+            .await
+            .map_err(failed)?;
+        Ok(StatusCode::NO_CONTENT)
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -17,6 +17,7 @@ use thiserror::Error;
 use tokio::sync::watch;
 
 use super::routing::Routing;
+use super::signals::Signals;
 use super::wake::Open;
 use super::wake::{Subscription, Wakeups};
 use super::writer::{Actor, Counts, Done, Op, Target, Writer};
@@ -57,6 +58,7 @@ pub struct ChatStore {
     wakeups: Wakeups,
     writer: Writer,
     counts: Counts,
+    signals: Signals,
     /// Whether other instances' wake-ups reach this one (PostgreSQL's listener is
     /// connected); `None` on SQLite, which has no other instances.
     listening: Option<watch::Receiver<bool>>,
@@ -76,7 +78,10 @@ impl ChatStore {
     pub fn new(db: Database) -> Self {
         let wakeups = Wakeups::default();
         let heard = wakeups.clone();
+        let signals = Signals::default();
+        let signalled = signals.clone();
         let listening = db.listen(CHANNEL, move |notice| match notice {
+            Notice::Payload(text) if text.starts_with('{') => signalled.heard(&text),
             Notice::Payload(text) => match parse_notice(&text) {
                 Some((seq, conversation)) => heard.wake(conversation, seq),
                 None => tracing::warn!("ignored a chat notification {text:?}"),
@@ -90,6 +95,7 @@ impl ChatStore {
             db,
             wakeups,
             writer,
+            signals,
             listening,
         }
     }
@@ -284,6 +290,55 @@ impl ChatStore {
         .map_err(ChatError::from)
     }
 
+    pub fn signals(&self) -> &Signals {
+        &self.signals
+    }
+
+    /// `author`'s side has shown every event of `id` up to `seq`: stored as the
+    /// side's high-water mark (never moved back, never past the conversation's last
+    /// event) and passed on to the other side; `false` if it moved nothing.
+    pub async fn mark_read(&self, id: &str, author: Author, seq: i64) -> Result<bool, ChatError> {
+        let sql = match author {
+            Author::Shopper => {
+                "UPDATE chat_conversations SET shopper_read = $2
+                 WHERE id = $1 AND shopper_read < $2
+                   AND $2 <= (SELECT MAX(seq) FROM chat_events WHERE conversation = $1)"
+            }
+            Author::Agent => {
+                "UPDATE chat_conversations SET agent_read = $2
+                 WHERE id = $1 AND agent_read < $2
+                   AND $2 <= (SELECT MAX(seq) FROM chat_events WHERE conversation = $1)"
+            }
+        };
+        let moved = sqlx::query(sql)
+            .bind(id)
+            .bind(seq)
+            .execute(self.db.writer())
+            .await?
+            .rows_affected()
+            > 0;
+        if moved {
+            let signal = shopdesk_wire::chat::Signal::Read {
+                conversation: id.to_string(),
+                author,
+                seq,
+            };
+            self.signals.send(&self.db, signal).await;
+        }
+        Ok(moved)
+    }
+
+    /// Both sides' read marks of `id`: (shopper's, agents').
+    pub async fn read_marks(&self, id: &str) -> Result<(i64, i64), ChatError> {
+        let row =
+            sqlx::query("SELECT shopper_read, agent_read FROM chat_conversations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.db.reader())
+                .await?
+                .ok_or_else(|| ChatError::NotFound(id.to_string()))?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
+    }
+
     /// The server is stopping.
     pub fn stopping(&self) -> bool {
         self.wakeups.stopping()
@@ -345,10 +400,13 @@ impl ChatStore {
                     (Some(id), Some(name)) => Some(Assignee { id, name }),
                     _ => None,
                 },
+                shopper_read: r.try_get(6)?,
+                agent_read: r.try_get(7)?,
             })
         };
         let mut list = sqlx::query(
-            "SELECT id, started_at, closed_at, handoff, assigned_to, assigned_name FROM chat_conversations
+            "SELECT id, started_at, closed_at, handoff, assigned_to, assigned_name, shopper_read,
+                    agent_read FROM chat_conversations
              WHERE closed_at IS NULL ORDER BY started_at",
         )
         .fetch_all(self.db.reader())
@@ -357,7 +415,8 @@ impl ChatStore {
         .map(summary)
         .collect::<Result<Vec<_>, _>>()?;
         let ended = sqlx::query(
-            "SELECT id, started_at, closed_at, handoff, assigned_to, assigned_name FROM chat_conversations
+            "SELECT id, started_at, closed_at, handoff, assigned_to, assigned_name, shopper_read,
+                    agent_read FROM chat_conversations
              WHERE closed_at IS NOT NULL ORDER BY closed_at DESC LIMIT $1",
         )
         .bind(i64::from(recent))

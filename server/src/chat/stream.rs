@@ -10,7 +10,8 @@ use axum::http::HeaderName;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
-use shopdesk_wire::chat::{ChatEvent, What};
+use shopdesk_wire::chat::{Author, ChatEvent, Signal, What};
+use tokio::sync::broadcast;
 
 use super::presence::Online;
 use super::store::ChatStore;
@@ -37,6 +38,57 @@ struct State {
     done: bool,
     /// Counts an agent as online while their stream is open.
     _online: Option<Online>,
+    /// Typing and read marks from the other side (`signals.rs`); none once closed.
+    signals: Option<broadcast::Receiver<Signal>>,
+    /// A signal to send before anything else.
+    signal: Option<Signal>,
+}
+
+impl State {
+    /// The other side's signals: the agents' for a shopper's conversation, shoppers'
+    /// for the agents' stream.
+    fn wants(&self, signal: &Signal) -> bool {
+        let (conversation, author) = match signal {
+            Signal::Typing {
+                conversation,
+                author,
+                ..
+            }
+            | Signal::Read {
+                conversation,
+                author,
+                ..
+            } => (conversation, *author),
+        };
+        match &self.conversation {
+            Some(id) => id == conversation && author == Author::Agent,
+            None => author == Author::Shopper,
+        }
+    }
+
+    /// Waits for a wake-up or a signal this stream wants; `false` when the server is
+    /// stopping.
+    async fn wait(&mut self) -> bool {
+        loop {
+            let Some(signals) = self.signals.as_mut() else {
+                return self.wake.receiver.changed().await.is_ok();
+            };
+            tokio::select! {
+                changed = self.wake.receiver.changed() => return changed.is_ok(),
+                got = signals.recv() => match got {
+                    Ok(signal) => {
+                        if self.wants(&signal) {
+                            self.signal = Some(signal);
+                            return true;
+                        }
+                    }
+                    // Missed some: typing fades anyway, read marks come with the next.
+                    Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => self.signals = None,
+                },
+            }
+        }
+    }
 }
 
 /// The events of `conversation` (or of all, for agents) after `after`. A
@@ -52,6 +104,7 @@ pub(super) fn events(
     after: i64,
     online: Option<Online>,
 ) -> Response {
+    let signals = store.signals().subscribe();
     let state = State {
         wake: store.subscribe(conversation.as_deref()),
         store,
@@ -63,6 +116,8 @@ pub(super) fn events(
         read_again: true,
         done: false,
         _online: online,
+        signals: Some(signals),
+        signal: None,
     };
     let sse = Sse::new(stream::unfold(state, next))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
@@ -78,11 +133,26 @@ async fn next(mut s: State) -> Option<(Result<Event, Infallible>, State)> {
             if let Ok(Some(seq)) = s.store.closing_seq(id).await {
                 s.after = s.after.min(seq - 1);
             }
+            // What the agents have read so far: "Seen" is right from the start.
+            if let Ok((_, seq)) = s.store.read_marks(id).await {
+                s.signal = (seq > 0).then(|| Signal::Read {
+                    conversation: id.clone(),
+                    author: Author::Agent,
+                    seq,
+                });
+            }
         }
         // Tells the browser how soon to reconnect; carries no event.
         return Some((Ok(Event::default().retry(RETRY).comment("ready")), s));
     }
     loop {
+        if let Some(signal) = s.signal.take() {
+            let sse = Event::default()
+                .event("signal")
+                .json_data(&signal)
+                .unwrap_or_else(|_| Event::default().comment("unserializable signal"));
+            return Some((Ok(sse), s));
+        }
         if let Some(event) = s.ready.pop_front() {
             s.after = event.seq;
             if s.conversation.is_some() && matches!(event.what, What::Closed { .. }) {
@@ -105,7 +175,7 @@ async fn next(mut s: State) -> Option<(Result<Event, Infallible>, State)> {
         s.read_again = false;
         s.nudges = latest.nudges;
         if skip {
-            if s.wake.receiver.changed().await.is_err() {
+            if !s.wait().await {
                 return None;
             }
             continue;
@@ -120,7 +190,7 @@ async fn next(mut s: State) -> Option<(Result<Event, Infallible>, State)> {
                 s.ready.extend(events);
             }
             Ok(_) => {
-                if s.wake.receiver.changed().await.is_err() {
+                if !s.wait().await {
                     return None;
                 }
             }

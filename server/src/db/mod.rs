@@ -180,6 +180,11 @@ impl Database {
         }
     }
 
+    /// Whether instances hear each other through `NOTIFY` (PostgreSQL).
+    pub fn listens(&self) -> bool {
+        matches!(self.location, Location::Postgres(_))
+    }
+
     pub fn location(&self) -> &Location {
         &self.location
     }

@@ -115,6 +115,8 @@ const SQLITE: [&str; 7] = [
     ALTER TABLE chat_conversations ADD COLUMN assigned_at INTEGER;
     ALTER TABLE chat_conversations ADD COLUMN passed_over TEXT;
     ALTER TABLE chat_conversations ADD COLUMN waiting_since INTEGER;
+    ALTER TABLE chat_conversations ADD COLUMN shopper_read INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE chat_conversations ADD COLUMN agent_read INTEGER NOT NULL DEFAULT 0;
     UPDATE chat_conversations SET waiting_since = (
         SELECT MIN(s.at) FROM chat_events s
         WHERE s.conversation = chat_conversations.id AND s.client_id LIKE 'shopper:%'
@@ -209,6 +211,8 @@ const POSTGRES: [&str; 7] = [
     ALTER TABLE chat_conversations ADD COLUMN assigned_at BIGINT;
     ALTER TABLE chat_conversations ADD COLUMN passed_over TEXT;
     ALTER TABLE chat_conversations ADD COLUMN waiting_since BIGINT;
+    ALTER TABLE chat_conversations ADD COLUMN shopper_read BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE chat_conversations ADD COLUMN agent_read BIGINT NOT NULL DEFAULT 0;
     UPDATE chat_conversations SET waiting_since = (
         SELECT MIN(s.at) FROM chat_events s
         WHERE s.conversation = chat_conversations.id AND s.client_id LIKE 'shopper:%'

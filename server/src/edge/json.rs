@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
 use shopdesk_wire::agents::{Handover, Presence, SignIn};
-use shopdesk_wire::chat::{Handoff, Say};
+use shopdesk_wire::chat::{Handoff, ReadUpTo, Say};
 use shopdesk_wire::{FeedbackEvent, Invalid};
 
 use super::ApiError;
@@ -57,6 +57,13 @@ impl Contract for Handover {
         "the hand-over is too large; send {\"to\": \"<agent id>\"} or {\"to\": null}";
     fn read(body: &[u8]) -> Result<Self, Invalid> {
         Handover::from_json(body)
+    }
+}
+
+impl Contract for ReadUpTo {
+    const TOO_LARGE: &'static str = "the read mark is too large; send {\"seq\": <event number>}";
+    fn read(body: &[u8]) -> Result<Self, Invalid> {
+        ReadUpTo::from_json(body)
     }
 }
 

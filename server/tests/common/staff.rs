@@ -6,6 +6,7 @@ use shopdesk_server::agents::accounts::{Accounts, Role};
 use shopdesk_server::db::{Database, Location};
 
 use super::block_on;
+use super::client::Stream;
 
 pub(crate) const PASSWORD: &str = "correct horse battery";
 
@@ -72,4 +73,45 @@ pub(crate) fn secret(set_cookie: &str) -> String {
         .and_then(|rest| rest.split(';').next())
         .unwrap()
         .to_string()
+}
+
+/// A signed-in agent with an open agent page (their event stream).
+pub(crate) struct Desk {
+    pub id: String,
+    pub cookie: String,
+    pub csrf: String,
+    pub page: Option<Stream>,
+}
+
+impl Desk {
+    pub(crate) fn open(base: &str, id: String, email: &str) -> Desk {
+        let signed_in = sign_in(base, email, PASSWORD);
+        assert_eq!(signed_in.status, 200, "{}", signed_in.body);
+        let cookie = secret(signed_in.set_cookie.as_deref().unwrap());
+        let csrf = signed_in.body["csrf"].as_str().unwrap().to_string();
+        let header = format!("shopdesk_agent={cookie}");
+        let (status, page) =
+            Stream::open_with(&format!("{base}/v1/agent/events"), &[("Cookie", &header)]);
+        assert_eq!(status, 200);
+        Desk {
+            id,
+            cookie,
+            csrf,
+            page,
+        }
+    }
+
+    pub(crate) fn post(&self, url: &str, body: Value) -> Answer {
+        send(
+            "POST",
+            url,
+            Some(&self.cookie),
+            Some(&self.csrf),
+            Some(body),
+        )
+    }
+
+    pub(crate) fn leave(&mut self) {
+        self.page = None;
+    }
 }
