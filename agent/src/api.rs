@@ -5,7 +5,7 @@ use serde_json::Value;
 pub(crate) use shopdesk_web::http::Failure;
 use shopdesk_web::http::{self, percent_encode, Call};
 use shopdesk_wire::agents::{Colleague, Handover, Presence, SignIn, SignedIn};
-use shopdesk_wire::chat::{ChatEvent, Say, Summary};
+use shopdesk_wire::chat::{ChatEvent, ReadUpTo, Say, Summary};
 
 /// A 401 means the session ended (signed out elsewhere, idle too long, the account
 /// disabled or its password reset): back to the sign-in form, with the server's reason.
@@ -128,6 +128,20 @@ pub(crate) async fn hand_over(
         serde_json::to_string(&Handover { to }).map_err(|e| Failure::Unreadable(e.to_string()))?;
     let body = call("POST", &path, Some(csrf), Some(json)).await?;
     Ok(serde_json::from_str(&body).ok())
+}
+
+/// The agent types a reply in `id` (not stored; the shopper sees it for a moment).
+pub(crate) async fn typing(csrf: &str, id: &str) -> Result<(), Failure> {
+    let path = format!("/v1/agent/conversations/{}/typing", percent_encode(id));
+    call("POST", &path, Some(csrf), None).await.map(drop)
+}
+
+/// The agent has seen every event of `id` up to `seq`.
+pub(crate) async fn read(csrf: &str, id: &str, seq: i64) -> Result<(), Failure> {
+    let path = format!("/v1/agent/conversations/{}/read", percent_encode(id));
+    let json =
+        serde_json::to_string(&ReadUpTo { seq }).map_err(|e| Failure::Unreadable(e.to_string()))?;
+    call("POST", &path, Some(csrf), Some(json)).await.map(drop)
 }
 
 /// Every enabled agent, with whether they are online and how busy.

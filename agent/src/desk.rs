@@ -7,7 +7,9 @@
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
-use shopdesk_wire::chat::{Assignee, Author, ChatEvent, Handoff, MessageKey, Summary, What, Why};
+use shopdesk_wire::chat::{
+    Assignee, Author, ChatEvent, Handoff, MessageKey, Signal, Summary, What, Why,
+};
 
 use crate::text;
 
@@ -79,6 +81,13 @@ pub(crate) struct Conversation {
     /// The event number `assigned` is as of: an older word (a list read before a
     /// change the stream already brought) does not undo it.
     assigned_seq: i64,
+    /// The shopper is typing; `typing_signals` tells a fresh signal from the last.
+    pub typing: bool,
+    pub typing_signals: u32,
+    /// The newest event the shopper has seen ("Seen" under the agent's replies).
+    pub shopper_read: i64,
+    /// The newest event any agent has seen, as the server has it.
+    agent_read: i64,
 }
 
 impl Conversation {
@@ -95,7 +104,30 @@ impl Conversation {
             closing: false,
             assigned: None,
             assigned_seq: 0,
+            typing: false,
+            typing_signals: 0,
+            shopper_read: 0,
+            agent_read: 0,
         }
+    }
+
+    /// The newest message's number.
+    fn newest(&self) -> i64 {
+        self.messages
+            .iter()
+            .filter_map(|m| m.seq)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The agent's latest reply the shopper has seen: where "Seen" goes.
+    pub(crate) fn seen_by_shopper(&self) -> Option<MessageKey<'_>> {
+        self.messages
+            .iter()
+            .rev()
+            .filter(|m| m.author == Author::Agent)
+            .find(|m| m.seq.is_some_and(|s| s <= self.shopper_read))
+            .map(Message::key)
     }
 
     pub(crate) fn is_open(&self) -> bool {
@@ -269,6 +301,8 @@ impl Desk {
                 c.assigned = s.assigned;
                 c.assigned_seq = seq;
             }
+            c.shopper_read = c.shopper_read.max(s.shopper_read);
+            c.agent_read = c.agent_read.max(s.agent_read);
         }
         self.trim();
     }
@@ -328,6 +362,9 @@ impl Desk {
                     delivery: Delivery::Stored,
                 });
                 c.sort();
+                if author == Author::Shopper {
+                    c.typing = false;
+                }
                 if source != Source::Stream {
                     return Applied::Changed;
                 }
@@ -422,13 +459,74 @@ impl Desk {
             // Without a record of what this agent read before the page loaded, what
             // still needs an answer is what counts as unread.
             if first {
+                let read = c.agent_read;
                 c.unread = if watching || !c.is_open() {
                     0
+                } else if read > 0 {
+                    // What no agent has had in front of them, by the server's mark.
+                    c.messages
+                        .iter()
+                        .filter(|m| m.author == Author::Shopper && m.seq.is_some_and(|s| s > read))
+                        .count() as u32
                 } else {
                     c.unanswered()
                 };
             }
         }
+    }
+
+    /// A signal from a shopper; whether it changed anything.
+    pub(crate) fn signal(&mut self, signal: &Signal) -> bool {
+        match signal {
+            Signal::Typing {
+                conversation,
+                author: Author::Shopper,
+                ..
+            } => match self.conversations.get_mut(conversation) {
+                Some(c) if c.is_open() => {
+                    c.typing = true;
+                    c.typing_signals = c.typing_signals.wrapping_add(1);
+                    true
+                }
+                _ => false,
+            },
+            Signal::Read {
+                conversation,
+                author: Author::Shopper,
+                seq,
+            } => match self.conversations.get_mut(conversation) {
+                Some(c) if *seq > c.shopper_read => {
+                    c.shopper_read = *seq;
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// The shopper of `id` stopped typing without sending (no signal since
+    /// `signals`).
+    pub(crate) fn typing_faded(&mut self, id: &str, signals: u32) -> bool {
+        match self.conversations.get_mut(id) {
+            Some(c) if c.typing && c.typing_signals == signals => {
+                c.typing = false;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The conversation in front of the agent and how far it goes, if the server does
+    /// not know yet that they have seen it; recorded as told.
+    pub(crate) fn read_to_report(&mut self) -> Option<(String, i64)> {
+        let id = self.selected.clone().filter(|id| self.watching(id))?;
+        let c = self.conversations.get_mut(&id)?;
+        let newest = c.newest();
+        (newest > c.agent_read).then(|| {
+            c.agent_read = newest;
+            (id, newest)
+        })
     }
 
     pub(crate) fn history_failed(&mut self, id: &str, reason: String) {
@@ -718,6 +816,69 @@ mod tests {
             desk.apply(assigned(7, "c2", Some("Ana"), Why::Taken), Source::Stream),
             Applied::Changed
         );
+    }
+
+    #[test]
+    fn the_shopper_typing_and_reading_show_and_what_the_agent_sees_is_told_once() {
+        let mut desk = Desk::new(Some("ana".into()));
+        desk.load_list(vec![summary("c1", 0, None)], 1);
+        let typing = Signal::Typing {
+            conversation: "c1".into(),
+            author: Author::Shopper,
+            name: None,
+        };
+        assert!(desk.signal(&typing));
+        let signals = desk.conversation("c1").unwrap().typing_signals;
+        assert!(desk.signal(&typing));
+        assert!(!desk.typing_faded("c1", signals), "a newer signal keeps it");
+        desk.apply(
+            message(3, "c1", Author::Shopper, "m1", "hi"),
+            Source::Stream,
+        );
+        assert!(
+            !desk.conversation("c1").unwrap().typing,
+            "the message replaces it"
+        );
+        assert_eq!(desk.read_to_report(), None, "not in front of the agent");
+        desk.select("c1");
+        assert_eq!(desk.read_to_report(), Some(("c1".into(), 3)));
+        assert_eq!(desk.read_to_report(), None, "told once");
+        desk.queue("c1", "r1".into(), "Hello".into(), 0).unwrap();
+        desk.apply(
+            message(4, "c1", Author::Agent, "r1", "Hello"),
+            Source::Stream,
+        );
+        let c = desk.conversation("c1").unwrap();
+        assert_eq!(c.seen_by_shopper(), None);
+        let read = Signal::Read {
+            conversation: "c1".into(),
+            author: Author::Shopper,
+            seq: 4,
+        };
+        assert!(desk.signal(&read));
+        assert!(!desk.signal(&read), "nothing new");
+        let c = desk.conversation("c1").unwrap();
+        assert_eq!(
+            c.seen_by_shopper(),
+            Some(MessageKey::new(Author::Agent, "r1"))
+        );
+    }
+
+    #[test]
+    fn unread_after_a_reload_is_what_no_agent_has_seen() {
+        let mut desk = Desk::new(Some("ana".into()));
+        let mut listed = summary("c1", 0, None);
+        listed.agent_read = 3;
+        desk.load_list(vec![listed], 9);
+        desk.load_history(
+            "c1",
+            vec![
+                message(2, "c1", Author::Shopper, "m1", "hi"),
+                message(3, "c1", Author::Shopper, "m2", "hello?"),
+                message(5, "c1", Author::Shopper, "m3", "anyone?"),
+            ],
+        );
+        assert_eq!(desk.conversation("c1").unwrap().unread, 1);
     }
 
     #[test]

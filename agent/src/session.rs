@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shopdesk_wire::agents::{Colleague, SignedIn};
-use shopdesk_wire::chat::{ChatEvent, Say, MAX_MESSAGE};
+use shopdesk_wire::chat::{ChatEvent, Say, Signal, MAX_MESSAGE};
 
 use crate::alerts;
 use crate::api;
@@ -103,7 +103,14 @@ pub(crate) struct Session {
     senders: StoredValue<BTreeSet<String>>,
     /// Bumped when the stream connects: replies waiting out a backoff go at once.
     wake: StoredValue<u32>,
+    /// The conversation the shopper was last told this agent types in, and when.
+    typed: StoredValue<(String, i64)>,
 }
+
+/// "Typing" goes to the shopper at most this often.
+const TYPING_EVERY_MS: i64 = 2_000;
+/// "Typing…" fades this long after the shopper's last signal.
+const TYPING_FADES_MS: f64 = 6_000.0;
 
 impl Session {
     pub(crate) fn new() -> Self {
@@ -127,6 +134,7 @@ impl Session {
             stream_failures: StoredValue::new(0),
             senders: StoredValue::new(BTreeSet::new()),
             wake: StoredValue::new(0),
+            typed: StoredValue::new((String::new(), i64::MIN / 2)),
         }
     }
 
@@ -317,6 +325,12 @@ impl Session {
                 // A kind of event a newer server sends: nothing here can show it.
                 Err(e) => browser::console_error(&format!("skipped an unreadable event: {e}")),
             },
+            Report::Signal(data) => {
+                // A kind of signal a newer server sends is skipped.
+                if let Ok(signal) = serde_json::from_str::<Signal>(&data) {
+                    self.signal(generation, &signal);
+                }
+            }
             Report::Reconnecting => self.link(Link::Reconnecting),
             // Reopened from a task: the stream's own handler must not drop the stream.
             Report::Failed => spawn_local(self.reconnect(generation)),
@@ -369,6 +383,7 @@ impl Session {
             Applied::Unknown => self.reload_list(),
             Applied::Nothing | Applied::Changed => {}
         }
+        self.report_read();
     }
 
     /// An event named a conversation the list does not have: the list is stale.
@@ -433,6 +448,68 @@ impl Session {
         if self.desk.try_update(|d| d.select(&id)) == Some(true) {
             spawn_local(self.fetch_history(self.generation.get_value(), id));
         }
+        self.report_read();
+    }
+
+    fn signal(self, generation: u32, signal: &Signal) {
+        if self.desk.try_update(|d| d.signal(signal)) != Some(true) {
+            return;
+        }
+        let Signal::Typing { conversation, .. } = signal else {
+            return;
+        };
+        let id = conversation.clone();
+        let Some(signals) = self
+            .desk
+            .with_untracked(|d| d.conversation(&id).map(|c| c.typing_signals))
+        else {
+            return;
+        };
+        spawn_local(async move {
+            shopdesk_web::time::sleep(TYPING_FADES_MS).await;
+            if self.current(generation) {
+                self.desk.update(|d| {
+                    d.typing_faded(&id, signals);
+                });
+            }
+        });
+    }
+
+    /// Tells the server the agent has seen the open conversation this far (the
+    /// shopper sees "Seen"; unread agrees across pages and reloads).
+    pub(crate) fn report_read(self) {
+        let Some(csrf) = self.csrf() else {
+            return;
+        };
+        let Some((id, seq)) = self.desk.try_update(Desk::read_to_report).flatten() else {
+            return;
+        };
+        spawn_local(async move {
+            if let Err(e) = api::read(&csrf, &id, seq).await {
+                browser::console_error(&format!("read mark not sent: {e}"));
+            }
+        });
+    }
+
+    /// The agent types in `id`: the shopper is told, at most every two seconds.
+    pub(crate) fn typing(self, id: &str) {
+        let now = shopdesk_web::time::now_ms();
+        let mut due = false;
+        self.typed.update_value(|(last_id, at)| {
+            due = last_id != id || now - *at >= TYPING_EVERY_MS;
+            if due {
+                *last_id = id.to_string();
+                *at = now;
+            }
+        });
+        let Some(csrf) = self.csrf().filter(|_| due) else {
+            return;
+        };
+        let id = id.to_string();
+        spawn_local(async move {
+            // Nothing is retried: the next keystroke says it again.
+            let _ = api::typing(&csrf, &id).await;
+        });
     }
 
     /// Tries again to load a conversation whose history failed.

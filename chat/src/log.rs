@@ -5,7 +5,7 @@
 //! it twice changes nothing. Free of the browser, so it is tested natively; the
 //! effects (sending, the stream, the tab's memory) live beside it and only report here.
 
-use shopdesk_wire::chat::{Author, ChatEvent, MessageKey, Say, What};
+use shopdesk_wire::chat::{Author, ChatEvent, MessageKey, Say, Signal, What};
 
 /// Where the conversation is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +89,14 @@ pub(crate) struct Log {
     pub unread: bool,
     /// The agent handling the conversation, by name; none while it waits for one.
     pub agent: Option<String>,
+    /// An agent is typing (their name, empty if unnamed); cleared by their message or
+    /// when the signals stop (`typing_signals` tells a fresh one from the last).
+    pub typing: Option<String>,
+    pub typing_signals: u32,
+    /// The newest event an agent has seen ("Seen" under the shopper's messages).
+    pub agent_read: i64,
+    /// The newest `read` told to the server.
+    reported_read: i64,
 }
 
 impl Default for Log {
@@ -101,6 +109,10 @@ impl Default for Log {
             read: 0,
             unread: false,
             agent: None,
+            typing: None,
+            typing_signals: 0,
+            agent_read: 0,
+            reported_read: 0,
         }
     }
 }
@@ -235,6 +247,7 @@ impl Log {
                 if *author != Author::Agent {
                     return Applied::Changed;
                 }
+                self.typing = None;
                 if panel_open {
                     self.read = self.read.max(event.seq);
                 } else if event.seq > self.read {
@@ -262,6 +275,57 @@ impl Log {
                 }
             }
         }
+    }
+
+    /// A signal from the agents' side; whether it changed anything.
+    pub(crate) fn signal(&mut self, signal: &Signal) -> bool {
+        match signal {
+            Signal::Typing {
+                author: Author::Agent,
+                name,
+                ..
+            } if self.phase == Phase::Open => {
+                self.typing = Some(name.clone().unwrap_or_default());
+                self.typing_signals = self.typing_signals.wrapping_add(1);
+                true
+            }
+            Signal::Read {
+                author: Author::Agent,
+                seq,
+                ..
+            } if *seq > self.agent_read => {
+                self.agent_read = *seq;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The agent stopped typing without sending (no signal since `signals`).
+    pub(crate) fn typing_faded(&mut self, signals: u32) -> bool {
+        let faded = self.typing_signals == signals && self.typing.is_some();
+        if faded {
+            self.typing = None;
+        }
+        faded
+    }
+
+    /// The shopper's latest message an agent has seen: where "Seen" goes.
+    pub(crate) fn seen_by_agent(&self) -> Option<String> {
+        self.lines
+            .iter()
+            .rev()
+            .filter(|l| l.author == Author::Shopper)
+            .find(|l| l.seq.is_some_and(|s| s <= self.agent_read))
+            .map(|l| l.key().stored())
+    }
+
+    /// How far the shopper has read, if the server has not been told yet.
+    pub(crate) fn read_to_report(&mut self) -> Option<i64> {
+        (self.read > self.reported_read).then(|| {
+            self.reported_read = self.read;
+            self.read
+        })
     }
 
     /// The conversation ended (either side, or it is gone from the server); `false`
@@ -421,6 +485,55 @@ mod tests {
         log.apply(&assigned(3, None), true);
         assert_eq!(log.agent, None, "back in the queue");
         assert!(!log.unread, "a change of hands is no reply");
+    }
+
+    #[test]
+    fn the_agent_typing_shows_until_their_message_or_silence() {
+        let mut log = open();
+        let typing = Signal::Typing {
+            conversation: "c1".into(),
+            author: Author::Agent,
+            name: Some("Ana".into()),
+        };
+        assert!(log.signal(&typing));
+        assert_eq!(log.typing.as_deref(), Some("Ana"));
+        let first = log.typing_signals;
+        assert!(log.signal(&typing));
+        assert!(!log.typing_faded(first), "a newer signal keeps it");
+        assert!(log.typing_faded(log.typing_signals));
+        assert_eq!(log.typing, None);
+        log.signal(&typing);
+        log.apply(&message(4, Author::Agent, "a1", "Hello"), true);
+        assert_eq!(log.typing, None, "the message replaces it");
+        // The shopper's own typing comes back to nobody.
+        let own = Signal::Typing {
+            conversation: "c1".into(),
+            author: Author::Shopper,
+            name: None,
+        };
+        assert!(!log.signal(&own));
+    }
+
+    #[test]
+    fn seen_goes_under_the_latest_message_the_agent_read_and_reads_are_reported_once() {
+        let mut log = open();
+        log.apply(&message(2, Author::Shopper, "s1", "Hi"), true);
+        log.apply(&message(3, Author::Shopper, "s2", "Anyone?"), true);
+        assert_eq!(log.seen_by_agent(), None);
+        let read = |seq| Signal::Read {
+            conversation: "c1".into(),
+            author: Author::Agent,
+            seq,
+        };
+        assert!(log.signal(&read(2)));
+        assert_eq!(log.seen_by_agent().as_deref(), Some("shopper:s1"));
+        assert!(log.signal(&read(3)));
+        assert_eq!(log.seen_by_agent().as_deref(), Some("shopper:s2"));
+        assert!(!log.signal(&read(2)), "never backwards");
+        // The shopper reads a reply: told once.
+        log.apply(&message(4, Author::Agent, "a1", "Hello"), true);
+        assert_eq!(log.read_to_report(), Some(4));
+        assert_eq!(log.read_to_report(), None);
     }
 
     #[test]

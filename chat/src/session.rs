@@ -15,7 +15,7 @@ use shopdesk_web::http::{self, Call, Failure};
 use shopdesk_web::retry::{self, Next};
 use shopdesk_web::stream::{self, Report};
 use shopdesk_web::{js, time};
-use shopdesk_wire::chat::{ChatEvent, Handoff, Say, Started};
+use shopdesk_wire::chat::{ChatEvent, Handoff, ReadUpTo, Say, Signal, Started};
 
 use crate::hooks;
 use crate::log::{Applied, Log, Phase};
@@ -23,6 +23,10 @@ use crate::memory::{self, Remembered};
 
 /// Attempts to start a conversation before telling the shopper chat is unavailable.
 const START_ATTEMPTS: u32 = 4;
+/// "Typing" goes to the agent at most this often.
+const TYPING_EVERY_MS: i64 = 2_000;
+/// "Ana is typing…" fades this long after her last signal.
+const TYPING_FADES_MS: f64 = 6_000.0;
 
 /// The chat's state, shared by the view and the effects; `Copy`, so every closure and
 /// task holds the same one.
@@ -41,6 +45,8 @@ pub(crate) struct Chat {
     sending: StoredValue<bool>,
     stream: StoredValue<Option<stream::Stream>, LocalStorage>,
     generation: StoredValue<u32>,
+    /// When the agent was last told the shopper types.
+    typed_at: StoredValue<i64>,
 }
 
 impl Chat {
@@ -65,6 +71,7 @@ impl Chat {
             sending: StoredValue::new(false),
             stream: StoredValue::new_local(None),
             generation: StoredValue::new(0),
+            typed_at: StoredValue::new(i64::MIN / 2),
         };
         if chat.conversation.with_value(Option::is_some) {
             chat.listen();
@@ -123,6 +130,44 @@ impl Chat {
     pub(crate) fn mark_read(&self) {
         self.log.update(Log::mark_read);
         self.keep_position();
+        self.report_read();
+    }
+
+    /// The shopper types: the agent is told, at most every two seconds. Nothing is
+    /// retried: the next keystroke says it again.
+    pub(crate) fn typing(&self) {
+        let now = time::now_ms();
+        let open = self.log.with_untracked(|l| l.phase == Phase::Open);
+        let Some(c) = self.conversation.get_value().filter(|_| open) else {
+            return;
+        };
+        if now - self.typed_at.get_value() < TYPING_EVERY_MS {
+            return;
+        }
+        self.typed_at.set_value(now);
+        spawn_local(async move {
+            let _ = http::call(Call::post(&c.url("typing")).bearer(&c.token)).await;
+        });
+    }
+
+    /// Tells the server how far the shopper has read (the agent sees "Seen"), once.
+    fn report_read(&self) {
+        let Some(seq) = self.log.try_update(Log::read_to_report).flatten() else {
+            return;
+        };
+        let Some(c) = self.conversation.get_value() else {
+            return;
+        };
+        let Ok(body) = serde_json::to_string(&ReadUpTo { seq }) else {
+            return;
+        };
+        spawn_local(async move {
+            let url = c.url("read");
+            let call = Call::post(&url).bearer(&c.token).json(&body);
+            if let Err(e) = http::call(call).await {
+                js::report(&format!("the chat could not say what was read: {e}"));
+            }
+        });
     }
 
     /// `shopdesk.shutdown()`: the stream closes, the tab forgets the conversation, and
@@ -303,6 +348,12 @@ impl Chat {
                 Ok(event) => self.apply(event),
                 Err(e) => js::report(&format!("the chat stream sent something unreadable: {e}")),
             },
+            // A newer server's kinds of signal are skipped.
+            Report::Signal(data) => {
+                if let Ok(signal) = serde_json::from_str::<Signal>(&data) {
+                    self.signal(generation, &signal);
+                }
+            }
             // The browser gave up on the stream (refused, or the page is going away);
             // otherwise it reconnects by itself.
             Report::Failed => spawn_local(self.recheck(generation, 0)),
@@ -344,6 +395,26 @@ impl Chat {
         }
     }
 
+    fn signal(self, generation: u32, signal: &Signal) {
+        if self.log.try_update(|l| l.signal(signal)) != Some(true) {
+            return;
+        }
+        if let (Signal::Typing { .. }, Some(signals)) = (
+            signal,
+            self.log
+                .with_untracked(|l| l.typing.is_some().then_some(l.typing_signals)),
+        ) {
+            spawn_local(async move {
+                time::sleep(TYPING_FADES_MS).await;
+                if self.current(generation) {
+                    self.log.update(|l| {
+                        l.typing_faded(signals);
+                    });
+                }
+            });
+        }
+    }
+
     fn apply(self, event: ChatEvent) {
         let panel_open = hooks::panel_open();
         let applied = self
@@ -351,6 +422,9 @@ impl Chat {
             .try_update(|l| l.apply(&event, panel_open))
             .unwrap_or(Applied::Nothing);
         self.keep_position();
+        if panel_open {
+            self.report_read();
+        }
         match applied {
             Applied::Reply => js::emit(
                 "chat:message",

@@ -103,6 +103,13 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
         })
     };
     let line = move |key: String| {
+        let seen = {
+            let key = key.clone();
+            Memo::new(move |_| {
+                chat.log
+                    .with(|l| l.seen_by_agent().as_deref() == Some(key.as_str()))
+            })
+        };
         let line = Memo::new(move |_| {
             chat.log.with(|l| {
                 l.lines
@@ -113,7 +120,7 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
         });
         move || {
             line.get()
-                .map(|line| view! { <LineView line=line text=text /> })
+                .map(|line| view! { <LineView line=line text=text seen=seen /> })
         }
     };
     view! {
@@ -134,6 +141,12 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
                     <For each=keys key=|k| k.clone() children=line />
                 </ol>
             </div>
+            <p class="sd-chat-typing" data-testid="sd-chat-typing" role="status">
+                {move || chat.log.with(|l| l.typing.clone()).map(|name| {
+                    let name = if name.is_empty() { t.agent } else { name.as_str() };
+                    t.typing.replace("{name}", name)
+                })}
+            </p>
             {move || ended().then(|| view! {
                 <div class="sd-chat-ended">
                     <p class="sd-chat-note" role="status" tabindex="-1" data-testid="sd-chat-ended" node_ref=ended_ref>{t.ended}</p>
@@ -150,7 +163,7 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
                     maxlength=shopdesk_wire::chat::MAX_MESSAGE.to_string()
                     placeholder=t.placeholder node_ref=input_ref
                     prop:value=move || draft.get()
-                    on:input=move |ev| draft.set(event_target_value(&ev))
+                    on:input=move |ev| { draft.set(event_target_value(&ev)); chat.typing(); }
                     on:keydown=on_keydown></textarea>
                 <button type="submit" class="sd-chip sd-send" data-testid="sd-chat-send">{t.send}</button>
             </form>
@@ -160,7 +173,7 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
 
 /// One message: who wrote it (for screen readers), the text, and where it stands.
 #[component]
-fn LineView(line: Line, text: &'static Text) -> impl IntoView {
+fn LineView(line: Line, text: &'static Text, seen: Memo<bool>) -> impl IntoView {
     let t = &text.chat;
     let (who, author) = match line.author {
         Author::Shopper => (t.you, "shopper"),
@@ -182,6 +195,7 @@ fn LineView(line: Line, text: &'static Text) -> impl IntoView {
             }}
             <p class="sd-chat-bubble">{line.body}</p>
             {state.map(|s| view! { <span class="sd-chat-state">{s}</span> })}
+            {move || seen.get().then(|| view! { <span class="sd-chat-state sd-chat-seen" data-testid="sd-chat-seen">{t.seen}</span> })}
         </li>
     }
 }

@@ -133,6 +133,10 @@ pub struct ChatText {
     pub no_agents: &'static str,
     /// An agent took the conversation and has not answered yet; `{name}` is theirs.
     pub assigned: &'static str,
+    /// The agent is typing; `{name}` is theirs.
+    pub typing: &'static str,
+    /// Under the shopper's latest message an agent has read.
+    pub seen: &'static str,
     pub sending: &'static str,
     pub retrying: &'static str,
     /// A message the server refused for good, or that could not be sent at all.
@@ -264,6 +268,8 @@ mod tests {
                 t.chat.waiting,
                 t.chat.no_agents,
                 t.chat.assigned,
+                t.chat.typing,
+                t.chat.seen,
                 t.chat.sending,
                 t.chat.retrying,
                 t.chat.not_sent,
@@ -285,6 +291,7 @@ mod tests {
             assert!(t.fallback.contains("{language}"), "{}", s.code);
             assert!(t.answers.iter().all(|a| a.contains("{n}")), "{}", s.code);
             assert!(t.chat.assigned.contains("{name}"), "{}", s.code);
+            assert!(t.chat.typing.contains("{name}"), "{}", s.code);
         }
         let codes: Vec<_> = SHELLS.iter().map(|s| s.code).collect();
         assert_eq!(codes, ["en", "de", "fr", "es", "ru", "ar"]);

@@ -19,6 +19,8 @@ pub enum Report {
     Connected,
     /// One event's `data:` (a `ChatEvent` as JSON).
     Data(String),
+    /// A signal's `data:` (`event: signal`, a `Signal` as JSON): passing, not stored.
+    Signal(String),
     /// Lost; the browser is reconnecting by itself.
     Reconnecting,
     /// The browser gave up (the server refused the stream, e.g. a wrong token or a
@@ -29,7 +31,7 @@ pub enum Report {
 /// An open stream; dropping it closes the connection.
 pub struct Stream {
     source: EventSource,
-    _handlers: [Closure<dyn FnMut(web_sys::Event)>; 3],
+    _handlers: [Closure<dyn FnMut(web_sys::Event)>; 4],
 }
 
 impl fmt::Debug for Stream {
@@ -53,17 +55,19 @@ pub fn open(url: &str, report: impl Fn(Report) + 'static) -> Result<Stream, JsVa
         let report = report.clone();
         Closure::<dyn FnMut(web_sys::Event)>::new(move |_| report(Report::Connected))
     };
-    let on_message = {
+    let data = |kind: fn(String) -> Report| {
         let report = report.clone();
         Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
             if let Some(data) = e
                 .dyn_ref::<MessageEvent>()
                 .and_then(|m| m.data().as_string())
             {
-                report(Report::Data(data));
+                report(kind(data));
             }
         })
     };
+    let on_message = data(Report::Data);
+    let on_signal = data(Report::Signal);
     let on_error = {
         let source = source.clone();
         Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
@@ -77,8 +81,9 @@ pub fn open(url: &str, report: impl Fn(Report) + 'static) -> Result<Stream, JsVa
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    source.add_event_listener_with_callback("signal", on_signal.as_ref().unchecked_ref())?;
     Ok(Stream {
         source,
-        _handlers: [on_open, on_message, on_error],
+        _handlers: [on_open, on_message, on_error, on_signal],
     })
 }

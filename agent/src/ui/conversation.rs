@@ -151,6 +151,17 @@ fn Conversation(id: String) -> impl IntoView {
                 <div class="chat">
                     {history_line}
                     <Log id=id.clone() />
+                    <p class="typing" role="status" data-testid="agent-typing">
+                        {
+                            let id = id.clone();
+                            move || {
+                                session
+                                    .desk
+                                    .with(|d| d.conversation(&id).is_some_and(|c| c.typing && c.is_open()))
+                                    .then(|| format!("{} is typing…", who()))
+                            }
+                        }
+                    </p>
                     <Show when=move || ended_line().is_some()>
                         <p class="ended-line" data-testid="agent-ended">{ended_line}</p>
                     </Show>
@@ -397,6 +408,15 @@ fn Log(id: String) -> impl IntoView {
                 key=|k| MessageKey::new(k.0, &k.1).stored()
                 children=move |(author, mid)| {
                     let id = id.clone();
+                    let seen = {
+                        let (id, mid) = (id.clone(), mid.clone());
+                        Memo::new(move |_| {
+                            session.desk.with(|d| {
+                                d.conversation(&id).and_then(|c| c.seen_by_shopper())
+                                    == Some(MessageKey::new(author, &mid))
+                            })
+                        })
+                    };
                     let message = Memo::new(move |_| {
                         session.desk.with(|d| {
                             d.conversation(&id)
@@ -404,7 +424,7 @@ fn Log(id: String) -> impl IntoView {
                                 .cloned()
                         })
                     });
-                    move || message.get().map(|m| view! { <MessageItem message=m /> })
+                    move || message.get().map(|m| view! { <MessageItem message=m seen=seen /> })
                 }
             />
             </ol>
@@ -413,7 +433,7 @@ fn Log(id: String) -> impl IntoView {
 }
 
 #[component]
-fn MessageItem(message: Message) -> impl IntoView {
+fn MessageItem(message: Message, seen: Memo<bool>) -> impl IntoView {
     let Message {
         author,
         body,
@@ -445,6 +465,7 @@ fn MessageItem(message: Message) -> impl IntoView {
                 " · "
                 <time title=browser::long_time(at)>{time}</time>
                 {note.map(|n| view! { <span class="delivery">" · " {n}</span> })}
+                {move || seen.get().then(|| view! { <span class="seen" data-testid="agent-seen">" · Seen by the shopper"</span> })}
             </p>
         </li>
     }
@@ -519,6 +540,9 @@ fn Reply(
             session.drafts.update_value(|d| {
                 d.insert(id.clone(), value.clone());
             });
+            if !value.trim().is_empty() {
+                session.typing(&id);
+            }
             draft.set(value);
             error.set(None);
         }

@@ -45,6 +45,7 @@ pub(crate) fn App() -> impl IntoView {
     // A hidden tab does not read: messages arriving there stay unread until it is back.
     let _ = window_event_listener_untyped("visibilitychange", move |_| {
         session.desk.update(|d| d.set_away(browser::hidden()));
+        session.report_read();
     });
     // Leaving with undelivered replies would lose them: the browser asks first.
     let _ = window_event_listener(ev::beforeunload, move |e| {
