@@ -69,6 +69,8 @@ pub(crate) struct Conversation {
     pub closed_at: Option<i64>,
     /// Known from the `closed` event only: the list does not say.
     pub closed_by: Option<Author>,
+    /// Closed by the server after the shopper went quiet.
+    pub closed_idle: bool,
     /// Stored messages by `seq`, then the pending ones in the order written.
     pub messages: Vec<Message>,
     pub history: History,
@@ -98,6 +100,7 @@ impl Conversation {
             handoff,
             closed_at,
             closed_by: None,
+            closed_idle: false,
             messages: Vec::new(),
             history: History::NotLoaded,
             unread: 0,
@@ -421,7 +424,7 @@ impl Desk {
                     _ => Applied::Changed,
                 }
             }
-            What::Closed { by } => {
+            What::Closed { by, idle } => {
                 let Some(c) = self.conversations.get_mut(&id) else {
                     // Ended before this page knew it: nothing to show.
                     return Applied::Nothing;
@@ -432,7 +435,9 @@ impl Desk {
                 let was_open = c.is_open() && !c.closing;
                 c.closed_at = Some(at);
                 c.closed_by = Some(by);
+                c.closed_idle = idle;
                 c.closing = false;
+                c.typing = false;
                 let said = format!("{} ended the conversation", c.who());
                 self.trim();
                 if source == Source::Stream && was_open && by == Author::Shopper {
@@ -950,6 +955,7 @@ mod tests {
                 "early",
                 What::Closed {
                     by: Author::Shopper,
+                    idle: false,
                 },
             ),
             Source::Stream,
@@ -1100,6 +1106,7 @@ mod tests {
             "c1",
             What::Closed {
                 by: Author::Shopper,
+                idle: false,
             },
         );
         assert_eq!(
@@ -1123,7 +1130,14 @@ mod tests {
         );
         assert_eq!(
             desk.apply(
-                event(6, "c2", What::Closed { by: Author::Agent }),
+                event(
+                    6,
+                    "c2",
+                    What::Closed {
+                        by: Author::Agent,
+                        idle: false
+                    }
+                ),
                 Source::Stream
             ),
             Applied::Changed
@@ -1200,7 +1214,14 @@ mod tests {
         desk.load_list(list, 0);
         desk.select("e00");
         desk.apply(
-            event(1, "open", What::Closed { by: Author::Agent }),
+            event(
+                1,
+                "open",
+                What::Closed {
+                    by: Author::Agent,
+                    idle: false,
+                },
+            ),
             Source::Stream,
         );
         let order = desk.order();
@@ -1212,7 +1233,14 @@ mod tests {
         assert_eq!(order.first().map(String::as_str), Some("open"));
         desk.select("open");
         desk.apply(
-            event(2, "e05", What::Closed { by: Author::Agent }),
+            event(
+                2,
+                "e05",
+                What::Closed {
+                    by: Author::Agent,
+                    idle: false,
+                },
+            ),
             Source::Stream,
         );
         assert_eq!(desk.order().len(), RECENTLY_ENDED);

@@ -132,7 +132,10 @@ pub(crate) fn safe_link(url: &str) -> Option<&str> {
 }
 
 /// The closing line of an ended conversation.
-pub(crate) fn ended_by(by: Option<Author>) -> &'static str {
+pub(crate) fn ended_by(by: Option<Author>, idle: bool) -> &'static str {
+    if idle {
+        return "Closed after the shopper went quiet";
+    }
     match by {
         Some(Author::Shopper) => "Ended by the shopper",
         Some(Author::Agent) => "Ended by an agent",

@@ -97,6 +97,8 @@ pub(crate) struct Log {
     pub agent_read: i64,
     /// The newest `read` told to the server.
     reported_read: i64,
+    /// The server closed the conversation after the shopper went quiet.
+    pub closed_idle: bool,
 }
 
 impl Default for Log {
@@ -113,6 +115,7 @@ impl Default for Log {
             typing_signals: 0,
             agent_read: 0,
             reported_read: 0,
+            closed_idle: false,
         }
     }
 }
@@ -267,7 +270,9 @@ impl Log {
                 self.agent = name;
                 Applied::Changed
             }
-            What::Closed { .. } => {
+            What::Closed { idle, .. } => {
+                self.closed_idle = *idle;
+                self.typing = None;
                 if self.end() {
                     Applied::Ended
                 } else {
@@ -435,7 +440,10 @@ mod tests {
             seq,
             conversation: "c1".into(),
             at: 0,
-            what: What::Closed { by: Author::Agent },
+            what: What::Closed {
+                by: Author::Agent,
+                idle: false,
+            },
         }
     }
 
@@ -534,6 +542,23 @@ mod tests {
         log.apply(&message(4, Author::Agent, "a1", "Hello"), true);
         assert_eq!(log.read_to_report(), Some(4));
         assert_eq!(log.read_to_report(), None);
+    }
+
+    #[test]
+    fn a_chat_closed_for_silence_says_so() {
+        let mut log = open();
+        let idle = ChatEvent {
+            seq: 9,
+            conversation: "c1".into(),
+            at: 0,
+            what: What::Closed {
+                by: Author::Agent,
+                idle: true,
+            },
+        };
+        assert_eq!(log.apply(&idle, true), Applied::Ended);
+        assert!(log.closed_idle);
+        assert_eq!(log.phase, Phase::Ended);
     }
 
     #[test]

@@ -149,7 +149,9 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
             </p>
             {move || ended().then(|| view! {
                 <div class="sd-chat-ended">
-                    <p class="sd-chat-note" role="status" tabindex="-1" data-testid="sd-chat-ended" node_ref=ended_ref>{t.ended}</p>
+                    <p class="sd-chat-note" role="status" tabindex="-1" data-testid="sd-chat-ended" node_ref=ended_ref>
+                        {move || if chat.log.with(|l| l.closed_idle) { t.ended_idle } else { t.ended }}
+                    </p>
                     <div class="sd-chat-survey" node_ref=survey_ref></div>
                     <button class="sd-chip" type="button" data-testid="sd-chat-again" on:click=move |_| chat.restart()>{t.again}</button>
                 </div>

@@ -133,6 +133,8 @@ pub struct ChatText {
     pub no_agents: &'static str,
     /// An agent took the conversation and has not answered yet; `{name}` is theirs.
     pub assigned: &'static str,
+    /// The server closed the chat after the shopper went quiet.
+    pub ended_idle: &'static str,
     /// The agent is typing; `{name}` is theirs.
     pub typing: &'static str,
     /// Under the shopper's latest message an agent has read.
@@ -268,6 +270,7 @@ mod tests {
                 t.chat.waiting,
                 t.chat.no_agents,
                 t.chat.assigned,
+                t.chat.ended_idle,
                 t.chat.typing,
                 t.chat.seen,
                 t.chat.sending,

@@ -31,6 +31,7 @@ pub struct File {
     pub session_idle_minutes: Option<u64>,
     pub chats_per_agent: Option<u32>,
     pub requeue_after_minutes: Option<u64>,
+    pub idle_close_minutes: Option<u64>,
 }
 
 /// How log lines are written to standard error.
@@ -149,9 +150,23 @@ impl Settings {
                     .map_or(defaults.requeue_after_ms, |m| {
                         i64::try_from(m).unwrap_or(i64::MAX).saturating_mul(60_000)
                     }),
+                idle_close_ms: given
+                    .idle_close_minutes
+                    .or(file.idle_close_minutes)
+                    .map_or(defaults.idle_close_ms, |m| {
+                        i64::try_from(m).unwrap_or(i64::MAX).saturating_mul(60_000)
+                    }),
                 ..defaults
             },
         };
+        if s.routing.idle_close_ms / 60_000 > 7 * 24 * 60 {
+            return Err(ConfigError::Value {
+                key: "idle_close_minutes",
+                problem:
+                    "must be at most a week (10080); 0 never closes a conversation for silence"
+                        .into(),
+            });
+        }
         if s.routing.cap > 100 {
             return Err(ConfigError::Value {
                 key: "chats_per_agent",
@@ -276,6 +291,7 @@ mod tests {
             ("session_idle_minutes = 1", "session_idle_minutes"),
             ("chats_per_agent = 101", "chats_per_agent"),
             ("requeue_after_minutes = 0", "requeue_after_minutes"),
+            ("idle_close_minutes = 20000", "idle_close_minutes"),
             (
                 "addr = \"127.0.0.1:8080\"\nmetrics_addr = \"127.0.0.1:8080\"",
                 "metrics_addr",

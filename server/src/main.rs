@@ -163,6 +163,10 @@ struct ServeArgs {
     /// goes back to the queue [default: 5].
     #[arg(long, env = "SHOPDESK_REQUEUE_AFTER_MINUTES")]
     requeue_after_minutes: Option<u64>,
+    /// Minutes after an agent's reply without a word from the shopper before the
+    /// conversation closes (both sides are told); 0 never [default: 30].
+    #[arg(long, env = "SHOPDESK_IDLE_CLOSE_MINUTES")]
+    idle_close_minutes: Option<u64>,
     /// How log lines are written to standard error [default: text]; which lines, with
     /// `RUST_LOG` (default `shopdesk_server=info`).
     #[arg(long, env = "SHOPDESK_LOG_FORMAT", value_enum)]
@@ -245,6 +249,7 @@ async fn run(args: ServeArgs) -> Result<()> {
         session_idle_minutes: args.session_idle_minutes,
         chats_per_agent: args.chats_per_agent,
         requeue_after_minutes: args.requeue_after_minutes,
+        idle_close_minutes: args.idle_close_minutes,
     };
     let settings = Settings::merge(given, file)?;
     start_logs(settings.log_format);

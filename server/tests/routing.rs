@@ -18,6 +18,7 @@ on_both!(
     waiting_conversations_go_to_available_agents_in_turn_up_to_the_cap,
     agents_take_hand_over_and_are_refused_what_is_not_theirs,
     a_silent_or_departed_agent_loses_the_conversation,
+    a_conversation_the_shopper_left_after_an_answer_closes,
 );
 
 fn serve(db: &TestDb, routing: Routing) -> String {
@@ -303,6 +304,7 @@ fn a_silent_or_departed_agent_loses_the_conversation(backend: Backend) {
             cap: 1,
             requeue_after_ms: 1_500,
             offline_after_ms: 1_000,
+            ..Routing::default()
         },
     );
     let ana = Desk::open(
@@ -358,6 +360,77 @@ fn a_silent_or_departed_agent_loses_the_conversation(backend: Backend) {
     assert_eq!(next_assignment(), "queue (offline)");
     assert_eq!(next_assignment(), "Ana (routed)");
     drop(ana);
+}
+
+fn a_conversation_the_shopper_left_after_an_answer_closes(backend: Backend) {
+    let db = TestDb::new(backend);
+    let base = serve(
+        &db,
+        Routing {
+            idle_close_ms: 1_500,
+            ..Routing::default()
+        },
+    );
+    let ana = Desk::open(
+        &base,
+        add(&db.location, "Ana", "ana@shop.example", Role::Agent),
+        "ana@shop.example",
+    );
+    let talk = |n: u32, answered: bool| {
+        let (id, token, _) = start_chat(&base);
+        let (status, _, _) = call(
+            "POST",
+            &format!("{base}/v1/chat/{id}/messages"),
+            Some(&token),
+            Some(STORE),
+            Some(json!({"id": uuid(n), "body": "Is it in stock?"})),
+        );
+        assert_eq!(status, 201);
+        if answered {
+            let url = format!("{base}/v1/agent/conversations/{id}/messages");
+            let reply = ana.post(&url, json!({"id": uuid(n + 1), "body": "Yes!"}));
+            assert_eq!(reply.status, 201);
+        }
+        (id, token)
+    };
+    let (left, token) = talk(1, true);
+    // Waiting for an answer: never closed for silence, however long.
+    let (waiting, _) = talk(3, false);
+    let mut shopper = Stream::open(&format!("{base}/v1/chat/{left}/events?token={token}"), None)
+        .1
+        .unwrap();
+    let closed = loop {
+        let e = shopper
+            .next()
+            .expect("the stream ended without a closed event");
+        if e["type"] == "closed" {
+            break e;
+        }
+    };
+    assert_eq!(
+        (closed["by"].as_str(), closed["idle"].as_bool()),
+        (Some("agent"), Some(true))
+    );
+    assert!(
+        shopper.next().is_none(),
+        "the conversation's stream ends with it"
+    );
+    until(&base, "the waiting conversation stays open", |h| {
+        h.len() == 1 && h[0].0 == waiting
+    });
+    // Nothing more can be said in it; the shopper is told plainly.
+    let (status, _, refusal) = call(
+        "POST",
+        &format!("{base}/v1/chat/{left}/messages"),
+        Some(&token),
+        Some(STORE),
+        Some(json!({"id": uuid(9), "body": "Hello?"})),
+    );
+    assert_eq!(status, 409);
+    assert_eq!(
+        refusal["error"],
+        "this conversation has ended; start a new one"
+    );
 }
 
 /// Two instances on one PostgreSQL: an agent whose page is on one is routed a

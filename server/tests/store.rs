@@ -85,7 +85,7 @@ fn a_conversation_is_kept_in_order_once_and_ends_once(backend: Backend) {
             .map(|e| match &e.what {
                 What::Started { .. } => "started".to_string(),
                 What::Message { author, body, .. } => format!("{}: {body}", author.as_str()),
-                What::Closed { by } => format!("closed by {}", by.as_str()),
+                What::Closed { by, .. } => format!("closed by {}", by.as_str()),
                 What::Assigned { .. } => "assigned".to_string(),
             })
             .collect();

@@ -111,8 +111,13 @@ pub enum What {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
     },
-    /// Someone ended the conversation; nothing more can be said in it.
-    Closed { by: Author },
+    /// Someone ended the conversation; nothing more can be said in it. `idle`: the
+    /// server closed it after a long silence from the shopper (`by` is then `agent`).
+    Closed {
+        by: Author,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        idle: bool,
+    },
     /// Who handles the conversation changed: an agent (`to`), or nobody, back in the
     /// queue for whoever takes it.
     Assigned {
@@ -337,11 +342,20 @@ mod tests {
         assert_eq!(serde_json::from_value::<ChatEvent>(v).unwrap(), e);
         let closed = serde_json::to_value(What::Closed {
             by: Author::Shopper,
+            idle: false,
         })
         .unwrap();
         assert_eq!(
             closed,
             serde_json::json!({"type": "closed", "by": "shopper"})
+        );
+        let idle = serde_json::json!({"type": "closed", "by": "agent", "idle": true});
+        assert_eq!(
+            serde_json::from_value::<What>(idle).unwrap(),
+            What::Closed {
+                by: Author::Agent,
+                idle: true
+            }
         );
     }
 
@@ -363,7 +377,11 @@ mod tests {
             name: None,
         };
         assert_eq!(said.message_key(), Some(agent));
-        assert_eq!(What::Closed { by: Author::Agent }.message_key(), None);
+        let closed = What::Closed {
+            by: Author::Agent,
+            idle: false,
+        };
+        assert_eq!(closed.message_key(), None);
     }
 
     #[test]

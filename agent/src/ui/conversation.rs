@@ -52,6 +52,7 @@ struct Head {
 struct State {
     closed_at: Option<i64>,
     closed_by: Option<Author>,
+    closed_idle: bool,
     closing: bool,
     history: History,
 }
@@ -78,6 +79,7 @@ fn Conversation(id: String) -> impl IntoView {
                 d.conversation(&id).map(|c| State {
                     closed_at: c.closed_at,
                     closed_by: c.closed_by,
+                    closed_idle: c.closed_idle,
                     closing: c.closing,
                     history: c.history.clone(),
                 })
@@ -135,7 +137,7 @@ fn Conversation(id: String) -> impl IntoView {
             let at = s.closed_at?;
             Some(format!(
                 "{} at {}.",
-                text::ended_by(s.closed_by),
+                text::ended_by(s.closed_by, s.closed_idle),
                 text::stamp(browser::local(at), browser::local(now))
             ))
         })

@@ -1,11 +1,11 @@
-//! Who handles which conversation: waiting conversations go to available agents in
+//! Who handles which conversation, and when one is over: waiting conversations go to available agents in
 //! turn (round-robin, at most `cap` each), and come back to the queue when their agent
 //! went offline or left the shopper without an answer for too long.
 //!
 //! The choice ([`plan`]) is a pure function of what the database says, tested here;
 //! the writer (`writer.rs`) applies it inside the transaction that holds the event
 //! counter's lock, so instances routing at once take turns and no agent ends up over
-//! the cap. Every instance runs the same loop ([`start`]): woken at once by what
+//! the cap. The same pass closes conversations the shopper left after an answer. Every instance runs the same loop ([`start`]): woken at once by what
 //! happens on it (a new conversation, an agent arriving), and every few seconds for
 //! what happens elsewhere and for the clock (timeouts).
 
@@ -32,6 +32,9 @@ pub struct Routing {
     /// An agent whose page has been gone this long is offline: their conversations
     /// go back to the queue. Longer than a reload, or a phone switching networks.
     pub offline_after_ms: i64,
+    /// A conversation the shopper leaves unanswered this long after the agent's last
+    /// reply is closed (both sides are told; the afterChat survey follows); 0 never.
+    pub idle_close_ms: i64,
 }
 
 impl Default for Routing {
@@ -40,6 +43,7 @@ impl Default for Routing {
             cap: 5,
             requeue_after_ms: 5 * 60_000,
             offline_after_ms: 60_000,
+            idle_close_ms: 30 * 60_000,
         }
     }
 }

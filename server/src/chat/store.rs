@@ -244,12 +244,18 @@ impl ChatStore {
                 OR a.disabled <> 0
                 OR (a.seen_ms < $2 AND NOT EXISTS (
                     SELECT 1 FROM agent_presence q WHERE q.agent = a.id AND q.seen_ms > $4))
-                OR (c.waiting_since < $3 AND c.assigned_at < $3))",
+                OR (c.waiting_since < $3 AND c.assigned_at < $3)
+                OR (c.waiting_since IS NULL AND c.answered_at < $5))",
         )
         .bind(i64::from(routing.cap))
         .bind(now - routing.offline_after_ms)
         .bind(now - routing.requeue_after_ms)
         .bind(now - super::presence::STALE_MS)
+        .bind(if routing.idle_close_ms > 0 {
+            now - routing.idle_close_ms
+        } else {
+            i64::MIN
+        })
         .fetch_one(self.db.reader())
         .await?;
         if row.try_get::<i64, _>(0)? == 0 {

@@ -54,8 +54,8 @@ pub(super) enum Op {
         to: Target,
         now: i64,
     },
-    /// Routes the queue and takes conversations back from agents who left or are
-    /// silent (`routing.rs`).
+    /// Closes conversations the shopper left, routes the queue, and takes
+    /// conversations back from agents who left or are silent (`routing.rs`).
     Route {
         routing: Routing,
         now: i64,
@@ -251,7 +251,7 @@ async fn apply(db: &Database, ops: Vec<Op>) -> Result<(Vec<Done>, Vec<(String, i
                 conversation,
                 by,
                 now,
-            } => Done::Closed(batch.close(&mut tx, &conversation, by, now).await?),
+            } => Done::Closed(batch.close(&mut tx, &conversation, by, false, now).await?),
             Op::Assign {
                 conversation,
                 actor,
@@ -369,10 +369,11 @@ impl Batch {
             )
             .bind(conversation)
             .bind(now),
-            Author::Agent => {
-                sqlx::query("UPDATE chat_conversations SET waiting_since = NULL WHERE id = $1")
-                    .bind(conversation)
-            }
+            Author::Agent => sqlx::query(
+                "UPDATE chat_conversations SET waiting_since = NULL, answered_at = $2 WHERE id = $1",
+            )
+            .bind(conversation)
+            .bind(now),
         };
         waiting.execute(&mut *conn).await?;
         let what = What::Message {
@@ -445,6 +446,24 @@ impl Batch {
         now: i64,
     ) -> Result<usize, ChatError> {
         let mut moved = 0;
+        if routing.idle_close_ms > 0 {
+            // Answered, and the shopper said nothing since: the conversation is over.
+            let idle: Vec<String> = sqlx::query(
+                "SELECT id FROM chat_conversations
+                 WHERE closed_at IS NULL AND waiting_since IS NULL AND answered_at < $1",
+            )
+            .bind(now - routing.idle_close_ms)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+            for id in idle {
+                if let Ok(Some(_)) = self.close(conn, &id, Author::Agent, true, now).await? {
+                    moved += 1;
+                }
+            }
+        }
         let gone: Vec<String> = sqlx::query(
             "SELECT c.id FROM chat_conversations c JOIN agents a ON a.id = c.assigned_to
              WHERE c.closed_at IS NULL AND (a.disabled <> 0 OR (a.seen_ms < $1 AND NOT EXISTS (
@@ -576,6 +595,7 @@ impl Batch {
         conn: &mut AnyConnection,
         conversation: &str,
         by: Author,
+        idle: bool,
         now: i64,
     ) -> Outcome<Option<ChatEvent>> {
         let closed: Option<Option<i64>> =
@@ -591,7 +611,7 @@ impl Batch {
             Some(None) => {}
         }
         let event = self
-            .append(conn, conversation, now, None, What::Closed { by })
+            .append(conn, conversation, now, None, What::Closed { by, idle })
             .await?;
         sqlx::query("UPDATE chat_conversations SET closed_at = $2, closed_seq = $3 WHERE id = $1")
             .bind(conversation)

@@ -117,6 +117,11 @@ const SQLITE: [&str; 7] = [
     ALTER TABLE chat_conversations ADD COLUMN waiting_since INTEGER;
     ALTER TABLE chat_conversations ADD COLUMN shopper_read INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE chat_conversations ADD COLUMN agent_read INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE chat_conversations ADD COLUMN answered_at INTEGER;
+    UPDATE chat_conversations SET answered_at = (
+        SELECT MAX(a.at) FROM chat_events a
+        WHERE a.conversation = chat_conversations.id AND a.client_id LIKE 'agent:%')
+        WHERE closed_at IS NULL;
     UPDATE chat_conversations SET waiting_since = (
         SELECT MIN(s.at) FROM chat_events s
         WHERE s.conversation = chat_conversations.id AND s.client_id LIKE 'shopper:%'
@@ -213,6 +218,11 @@ const POSTGRES: [&str; 7] = [
     ALTER TABLE chat_conversations ADD COLUMN waiting_since BIGINT;
     ALTER TABLE chat_conversations ADD COLUMN shopper_read BIGINT NOT NULL DEFAULT 0;
     ALTER TABLE chat_conversations ADD COLUMN agent_read BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE chat_conversations ADD COLUMN answered_at BIGINT;
+    UPDATE chat_conversations SET answered_at = (
+        SELECT MAX(a.at) FROM chat_events a
+        WHERE a.conversation = chat_conversations.id AND a.client_id LIKE 'agent:%')
+        WHERE closed_at IS NULL;
     UPDATE chat_conversations SET waiting_since = (
         SELECT MIN(s.at) FROM chat_events s
         WHERE s.conversation = chat_conversations.id AND s.client_id LIKE 'shopper:%'
@@ -441,6 +451,15 @@ mod tests {
             }
         };
         assert_eq!(waiting("waiting").await, Some("30".into()));
+        assert_eq!(
+            scalar(
+                &db,
+                "SELECT CAST(answered_at AS TEXT) FROM chat_conversations WHERE id = 'answered'"
+            )
+            .await,
+            Some("20".into()),
+            "an answered conversation can close for silence"
+        );
         assert_eq!(waiting("answered").await, None);
         assert_eq!(waiting("ended").await, None);
         assert_eq!(
