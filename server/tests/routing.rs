@@ -90,7 +90,7 @@ fn waiting_conversations_go_to_available_agents_in_turn_up_to_the_cap(backend: B
     let ben = add(&db.location, "Ben", "ben@shop.example", Role::Agent);
     // Cy has an account but no page open: never given anything.
     add(&db.location, "Cy", "cy@shop.example", Role::Agent);
-    let _ana = Desk::open(&base, ana, "ana@shop.example");
+    let ana = Desk::open(&base, ana, "ana@shop.example");
     let _ben = Desk::open(&base, ben, "ben@shop.example");
 
     let first = start_chat(&base).0;
@@ -124,6 +124,25 @@ fn waiting_conversations_go_to_available_agents_in_turn_up_to_the_cap(backend: B
         &base,
         "the waiting conversation takes the freed place",
         |h| h.len() == 4 && h.iter().all(|(_, w)| w.is_some()),
+    );
+
+    // Ana puts one of hers back: it waits for someone else, not straight back to her.
+    let hers = handlers(&base)
+        .into_iter()
+        .find(|(_, w)| w.as_deref() == Some("Ana"))
+        .unwrap()
+        .0;
+    let back = ana.post(
+        &format!("{base}/v1/agent/conversations/{hers}/assign"),
+        json!({"to": null}),
+    );
+    assert_eq!(back.status, 200, "{}", back.body);
+    std::thread::sleep(Duration::from_millis(2_500));
+    let now = handlers(&base);
+    assert_eq!(load(&now, "Ana"), 1, "{now:?}");
+    assert!(
+        now.iter().any(|(id, w)| id == &hers && w.is_none()),
+        "{now:?}"
     );
 }
 

@@ -49,7 +49,26 @@ test("axe finds no WCAG 2.1 AA violations on the agent page: sign-in, a refused 
   await page.locator('[data-testid="agent-status"][data-state="connected"]').waitFor();
   await page.locator('[data-testid="agent-conversation"]').first().click();
   await page.locator('[data-testid="agent-reply"]').waitFor();
+  // Routed to Ana, the only agent: hers, with the hand-over controls.
+  await page.locator('[data-testid="agent-handover"]').waitFor();
   found.desk = await pageViolations(page);
+  // Put back in the queue (not routed straight back to Ana: "Take it"), with the
+  // shopper typing.
+  const { id, token } = await started.json();
+  const back = await fetch(`${demo.server.url}v1/agent/conversations/${id}/assign`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${AGENT}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ to: null }),
+  });
+  assert.equal(back.status, 200);
+  await page.locator('[data-testid="agent-take"]').waitFor();
+  const typing = await fetch(`${demo.server.url}v1/chat/${id}/typing`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, Origin: demo.server.url.replace(/\/$/, "") },
+  });
+  assert.equal(typing.status, 204);
+  await page.locator('[data-testid="agent-typing"]', { hasText: "is typing" }).waitFor();
+  found.queueAndTyping = await pageViolations(page);
   for (const [state, list] of Object.entries(found)) assert.deepEqual(list, [], `agent page, ${state}`);
   await context.close();
 });

@@ -1,21 +1,48 @@
 // Two agents in two browsers and shoppers on the real demo page: waiting conversations
 // go to the agents in turn (one each here), the rest wait; "Take it"; handing a
 // conversation to a colleague; a colleague's conversation is not answered by mistake;
-// the shopper sees who took their question and who answers.
+// the shopper sees who took their question and who answers. Typing and "Seen" on both
+// sides; the unread count in the title and a desktop notification while the agent's
+// tab is hidden; a conversation the shopper left closes by itself, with the afterChat
+// survey.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { demoSite, watchConsole, openWidget } from "./harness.mjs";
 
 const ANA = { name: "Ana Lima", email: "ana@shop.example", password: "correct horse battery" };
 const BEN = { name: "Ben Ode", email: "ben@shop.example", password: "battery staple horse" };
-const demo = demoSite(["--rate-limit", "0", "--chats-per-agent", "1"], [ANA, BEN]);
+// Conversations answered and then left close after a minute: the last test waits for it.
+const demo = demoSite(["--rate-limit", "0", "--chats-per-agent", "1", "--idle-close-minutes", "1"], [ANA, BEN]);
 
-const SETTINGS = { feedbackEndpoint: "/v1/feedback", chatEndpoint: "/v1/chat" };
+const SETTINGS = {
+  feedbackEndpoint: "/v1/feedback",
+  chatEndpoint: "/v1/chat",
+  surveys: [{ kind: "csat", id: "after-chat", trigger: "afterChat" }],
+};
+/** Kept open by the first test for the last: answered, then left. */
+let answered = null;
 
 const w = (page, testid) => page.locator(`shopdesk-widget >> [data-testid="${testid}"]`);
 
-async function agentPage(who) {
+async function agentPage(who, { notifications = false } = {}) {
   const context = await demo.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  if (notifications) {
+    // The browser's Notification API, recorded, with permission already granted.
+    await context.addInitScript(() => {
+      window.__notes = [];
+      window.Notification = class {
+        constructor(title, options) {
+          window.__notes.push({ title, body: options?.body ?? "" });
+        }
+        static get permission() {
+          return "granted";
+        }
+        static requestPermission() {
+          return Promise.resolve("granted");
+        }
+      };
+    });
+  }
   const page = await context.newPage();
   const problems = watchConsole(page);
   await page.goto(`${demo.server.url}agent/`);
@@ -51,7 +78,7 @@ const row = (agent, id) => agent.page.locator(`[data-testid="agent-conversation"
 const handlerOf = async (agent, id) => {
   const handler = row(agent, id).locator('[data-testid="agent-row-handler"]');
   await handler.waitFor();
-  return (await handler.innerText()).replace("Handled by: ", "").trim();
+  return (await handler.innerText()).replace(/^Handled by:\s*/, "").trim();
 };
 /** Waits until `agent`'s list says `label` handles conversation `id`. */
 async function handledBy(agent, id, label) {
@@ -64,7 +91,7 @@ test("conversations go to the agents in turn, the rest wait; Take it, hand-over,
 
   // Two shoppers: one conversation each, whoever comes first.
   const first = await shopper("Where is my parcel?");
-  await handledBy(ana, first.id, /^(You|Ben Ode)$/);
+  await handledBy(ana, first.id, /(You|Ben Ode)$/);
   const firstTo = (await handlerOf(ana, first.id)) === "You" ? ANA : BEN;
   const other = firstTo === ANA ? BEN : ANA;
   const second = await shopper("Can I change my size?");
@@ -107,8 +134,78 @@ test("conversations go to the agents in turn, the rest wait; Take it, hand-over,
   // Answered: the shopper's note about who is looking goes.
   await w(third.page, "sd-chat-waiting").waitFor({ state: "detached" });
 
-  for (const p of [ana, ben, first, second, third]) {
+  for (const p of [ana, ben, first, second]) {
+    assert.deepEqual(p.problems, []);
+    await p.context.close();
+  }
+  answered = third;
+});
+
+test("typing and Seen on both sides; the title counts unread and a notification comes while the tab is hidden", async () => {
+  const ana = await agentPage(ANA, { notifications: true });
+  // Both agents are at their cap: this one waits in the queue, Ana's business too.
+  const shopper4 = await shopper("Is the blue jacket waterproof?");
+  await handledBy(ana, shopper4.id, "Waiting");
+  await row(ana, shopper4.id).click();
+  await ana.page.locator('[data-testid="agent-message"][data-author="shopper"]', { hasText: "waterproof" }).waitFor();
+
+  // Ana has it in front of her: the shopper sees "Seen" under their message.
+  await w(shopper4.page, "sd-chat-seen").waitFor();
+  // The shopper types: Ana sees it; it fades when the message arrives.
+  await w(shopper4.page, "sd-chat-input").fill("And does it come in");
+  const typing = ana.page.locator('[data-testid="agent-typing"]');
+  await typing.filter({ hasText: "is typing…" }).waitFor();
+  await w(shopper4.page, "sd-chat-input").fill("And does it come in XL?");
+  await w(shopper4.page, "sd-chat-input").press("Enter");
+  await ana.page.locator('[data-testid="agent-message"]', { hasText: "XL?" }).waitFor();
+  assert.equal((await typing.innerText()).trim(), "");
+
+  // Ana types: the shopper sees her name; her reply takes the conversation.
+  const reply = ana.page.locator('[data-testid="agent-reply"]');
+  await reply.fill("Yes, fully");
+  await w(shopper4.page, "sd-chat-typing").filter({ hasText: `${ANA.name} is typing…` }).waitFor();
+  await reply.fill("Yes, fully waterproof, and XL is in stock.");
+  await reply.press("Enter");
+  await w(shopper4.page, "sd-chat-line").filter({ hasText: "XL is in stock" }).waitFor();
+  assert.equal((await w(shopper4.page, "sd-chat-typing").innerText()).trim(), "");
+  await ana.page.locator('[data-testid="agent-handler"]', { hasText: "You handle this conversation" }).waitFor();
+  // The shopper's panel is open: Ana sees the reply was read.
+  await ana.page.locator('[data-testid="agent-seen"]').waitFor();
+
+  // Ana's tab goes to the background; the shopper writes: title count and notification.
+  await ana.page.evaluate(() => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+    document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));
+  });
+  // Counted: conversations with news for Ana (her own, and the queue's).
+  const unread = () => ana.page.evaluate(() => Number(/^\((\d+)\)/.exec(document.title)?.[1] ?? 0));
+  const before = await unread();
+  await say(shopper4.page, "Great, thanks!");
+  await ana.page.waitForFunction((n) => document.title === `(${n}) Shopdesk agent`, before + 1);
+  await ana.page.waitForFunction(() => window.__notes.some((n) => n.body.includes("Great, thanks!")));
+  await row(ana, shopper4.id).locator('[data-testid="agent-unread"]').waitFor();
+
+  for (const p of [ana, shopper4]) {
     assert.deepEqual(p.problems, []);
     await p.context.close();
   }
 });
+
+test("a conversation the shopper left after an answer closes by itself, and the afterChat survey follows", async () => {
+  assert.ok(answered, "the first test left an answered conversation open");
+  const { page, problems, context } = answered;
+  // Closed a minute after Ben's answer: the widget says why, and asks how it went.
+  const ended = w(page, "sd-chat-ended");
+  await ended.waitFor({ timeout: 90_000 });
+  assert.match(await ended.innerText(), /closed after a while without messages/);
+  const card = page.locator('shopdesk-widget >> [data-testid="sd-chat"] [data-testid="sd-survey"]');
+  await card.waitFor();
+  assert.equal(await card.getAttribute("data-kind"), "csat");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+async function say(page, text) {
+  await w(page, "sd-chat-input").fill(text);
+  await w(page, "sd-chat-input").press("Enter");
+}

@@ -63,7 +63,8 @@ pub struct Candidate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiting {
     pub id: String,
-    /// The agent it was taken from for not answering: not given back to them.
+    /// The agent it was taken from for not answering, or who put it back: not given
+    /// back to them.
     pub passed_over: Option<String>,
 }
 

@@ -431,8 +431,13 @@ impl Batch {
         if current.as_deref() == next.as_ref().map(|a| a.id.as_str()) {
             return Ok(Ok(None));
         }
+        // Put back by its agent: routing gives it to someone else, not straight back.
+        let passed_over = match (&next, &current) {
+            (None, Some(current)) => Some(current.as_str()),
+            _ => None,
+        };
         let event = self
-            .hand(conn, conversation, next.as_ref(), why, None, now)
+            .hand(conn, conversation, next.as_ref(), why, passed_over, now)
             .await?;
         Ok(Ok(Some(event)))
     }
