@@ -4,7 +4,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 pub(crate) use shopdesk_web::http::Failure;
 use shopdesk_web::http::{self, percent_encode, Call};
-use shopdesk_wire::agents::{Colleague, Handover, Presence, SignIn, SignedIn};
+use shopdesk_wire::agents::{
+    CannedInput, CannedReply, Colleague, Handover, Presence, SignIn, SignedIn,
+};
 use shopdesk_wire::chat::{ChatEvent, ReadUpTo, Say, Summary};
 
 /// A 401 means the session ended (signed out elsewhere, idle too long, the account
@@ -149,6 +151,26 @@ pub(crate) async fn colleagues() -> Result<Vec<Colleague>, Failure> {
     let value: Value = parse(&call("GET", "/v1/agent/agents", None, None).await?)?;
     Ok(each(value.get("agents")))
 }
+
+/// The shop's canned replies.
+pub(crate) async fn canned() -> Result<Vec<CannedReply>, Failure> {
+    let value: Value = parse(&call("GET", CANNED, None, None).await?)?;
+    Ok(each(value.get("replies")))
+}
+
+pub(crate) async fn add_canned(csrf: &str, input: &CannedInput) -> Result<CannedReply, Failure> {
+    let json = serde_json::to_string(input).map_err(|e| Failure::Unreadable(e.to_string()))?;
+    parse(&call("POST", CANNED, Some(csrf), Some(json)).await?)
+}
+
+pub(crate) async fn remove_canned(csrf: &str, id: &str) -> Result<(), Failure> {
+    let path = format!("{CANNED}/{}", percent_encode(id));
+    http::call(Call::delete(&path).header(CSRF_HEADER, csrf))
+        .await
+        .map(drop)
+}
+
+const CANNED: &str = "/v1/agent/canned";
 
 /// The URL of the live event stream (`EventSource` sends the session cookie itself).
 pub(crate) fn events_url(after: i64) -> String {

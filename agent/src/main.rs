@@ -6,6 +6,7 @@ mod alerts;
 mod api;
 mod availability;
 mod browser;
+mod canned;
 mod desk;
 mod retry;
 mod session;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shopdesk_wire::agents::{Colleague, SignedIn};
+use shopdesk_wire::agents::{CannedInput, CannedReply, Colleague, SignedIn};
 use shopdesk_wire::chat::{ChatEvent, Say, Signal, MAX_MESSAGE};
 
 use crate::alerts;
@@ -85,6 +85,8 @@ pub(crate) struct Session {
     pub notifications: RwSignal<alerts::Permission>,
     /// Colleagues to hand a conversation to, as of the last look.
     pub colleagues: RwSignal<Vec<Colleague>>,
+    /// The shop's canned replies (`/shortcut` in the reply box).
+    pub canned: RwSignal<Vec<CannedReply>>,
     /// The page got a click or key press: browsers allow sound only after one.
     interacted: StoredValue<bool>,
     availability: StoredValue<Availability>,
@@ -124,6 +126,7 @@ impl Session {
             sound: RwSignal::new(alerts::sound_on()),
             notifications: RwSignal::new(alerts::permission()),
             colleagues: RwSignal::new(Vec::new()),
+            canned: RwSignal::new(Vec::new()),
             interacted: StoredValue::new(false),
             availability: StoredValue::new(Availability::new(false, 0)),
             announcement: RwSignal::new(String::new()),
@@ -182,6 +185,7 @@ impl Session {
         self.agent.set(Some(signed_in));
         self.signin_error.set(None);
         self.start();
+        self.load_canned();
     }
 
     /// Back to the sign-in form: `error` says why when the server ended the session;
@@ -635,6 +639,71 @@ impl Session {
     pub(crate) fn is_admin(self) -> bool {
         self.agent
             .with(|a| a.as_ref().is_some_and(|a| a.agent.role == "admin"))
+    }
+
+    /// Loads the shop's canned replies.
+    pub(crate) fn load_canned(self) {
+        spawn_local(async move {
+            match api::canned().await {
+                Ok(list) => self.canned.set(list),
+                Err(failure) => match api::session_ended(&failure) {
+                    Some(message) => self.sign_out(Some(message)),
+                    None => self.problem(
+                        "canned",
+                        Some(format!("Canned replies could not be loaded: {failure}")),
+                    ),
+                },
+            }
+        });
+    }
+
+    /// Adds a canned reply for the whole team; the server's refusal goes to `error`,
+    /// and `done` runs once it is stored.
+    pub(crate) fn add_canned(
+        self,
+        input: CannedInput,
+        error: RwSignal<Option<String>>,
+        done: impl FnOnce() + 'static,
+    ) {
+        let Some(csrf) = self.csrf() else {
+            return;
+        };
+        error.set(None);
+        spawn_local(async move {
+            match api::add_canned(&csrf, &input).await {
+                Ok(reply) => {
+                    self.canned.update(|all| {
+                        all.push(reply);
+                        all.sort_by(|a, b| a.shortcut.cmp(&b.shortcut));
+                    });
+                    done();
+                }
+                Err(failure) => match api::session_ended(&failure) {
+                    Some(message) => self.sign_out(Some(message)),
+                    None => error.set(Some(api::sentence(&failure))),
+                },
+            }
+        });
+    }
+
+    pub(crate) fn remove_canned(self, id: String, error: RwSignal<Option<String>>) {
+        let Some(csrf) = self.csrf() else {
+            return;
+        };
+        error.set(None);
+        spawn_local(async move {
+            match api::remove_canned(&csrf, &id).await {
+                // Gone already (a colleague removed it): gone here too.
+                Ok(()) => self.canned.update(|all| all.retain(|r| r.id != id)),
+                Err(failure) if failure.status() == Some(404) => {
+                    self.canned.update(|all| all.retain(|r| r.id != id));
+                }
+                Err(failure) => match api::session_ended(&failure) {
+                    Some(message) => self.sign_out(Some(message)),
+                    None => error.set(Some(api::sentence(&failure))),
+                },
+            }
+        });
     }
 
     /// Looks up who is online to hand a conversation to.

@@ -59,6 +59,41 @@ impl Database {
         })
     }
 
+    /// Adds an agent account with the real binary's `agent add` (password on standard
+    /// input, as a script would).
+    pub fn add_agent(&self, binary: &str, name: &str, email: &str, password: &str) -> Result<()> {
+        use std::io::Write;
+        let mut child = Command::new(binary)
+            .args([
+                "agent",
+                "add",
+                "--name",
+                name,
+                "--email",
+                email,
+                "--database",
+            ])
+            .arg(&self.arg)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("cannot run {binary} agent add"))?;
+        child
+            .stdin
+            .take()
+            .context("no stdin")?
+            .write_all(format!("{password}\n").as_bytes())?;
+        let out = child.wait_with_output()?;
+        if !out.status.success() {
+            bail!(
+                "agent add {email}: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(())
+    }
+
     /// A served folder with a one-line page, beside the database.
     fn site(&self) -> Result<std::path::PathBuf> {
         let site = self.dir.path().join("site");
@@ -197,16 +232,104 @@ pub async fn post(
     Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
 
+/// One request with `headers` on a connection of its own: status, the response's
+/// headers (names lower-case) and body.
+pub async fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Result<(u16, Vec<(String, String)>, String)> {
+    let stream = TcpStream::connect(addr).await?;
+    let (read, mut write) = stream.into_split();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head += &format!("{name}: {value}\r\n");
+    }
+    let body = body.unwrap_or("");
+    if !body.is_empty() {
+        head += &format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+    } else if method != "GET" {
+        head += "Content-Length: 0\r\n";
+    }
+    write
+        .write_all(format!("{head}\r\n{body}").as_bytes())
+        .await?;
+    let mut read = BufReader::new(read);
+    let mut line = String::new();
+    read.read_line(&mut line).await?;
+    let status: u16 = line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .with_context(|| format!("bad status line {line:?}"))?;
+    let mut found = Vec::new();
+    loop {
+        line.clear();
+        read.read_line(&mut line).await?;
+        let header = line.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            found.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+        }
+    }
+    let mut rest = Vec::new();
+    read.read_to_end(&mut rest).await?;
+    let chunked = found
+        .iter()
+        .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
+    let body = if chunked { unchunk(&rest) } else { rest };
+    Ok((status, found, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// The body of a `Transfer-Encoding: chunked` response.
+fn unchunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    while let Some(end) = raw.windows(2).position(|w| w == b"\r\n") {
+        let size = std::str::from_utf8(&raw[..end])
+            .ok()
+            .and_then(|s| usize::from_str_radix(s.split(';').next().unwrap_or("").trim(), 16).ok())
+            .unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        let start = end + 2;
+        let stop = (start + size).min(raw.len());
+        body.extend_from_slice(&raw[start..stop]);
+        raw = raw.get(stop + 2..).unwrap_or(&[]);
+    }
+    body
+}
+
 /// Opens a server-sent event stream; returns it after the response headers, with the
 /// connection's write half (dropping that would end the stream).
 pub async fn open_stream(
     addr: &str,
     path: &str,
 ) -> Result<(BufReader<OwnedReadHalf>, OwnedWriteHalf)> {
+    open_stream_with(addr, path, &[]).await
+}
+
+/// The same with more request headers (an agent's session cookie).
+pub async fn open_stream_with(
+    addr: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> Result<(BufReader<OwnedReadHalf>, OwnedWriteHalf)> {
     let stream = TcpStream::connect(addr).await?;
     let (read, mut write) = stream.into_split();
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
+    let mut request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n");
+    for (name, value) in headers {
+        request += &format!("{name}: {value}\r\n");
+    }
+    request += "\r\n";
     write.write_all(request.as_bytes()).await?;
     let mut read = BufReader::new(read);
     let mut line = String::new();

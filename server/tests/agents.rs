@@ -25,6 +25,7 @@ on_both!(
     chat_turns_on_with_the_first_agent,
     several_tabs_of_one_agent_count_once,
     the_agent_commands_manage_accounts,
+    agents_share_a_list_of_canned_replies,
 );
 
 struct Server {
@@ -496,4 +497,119 @@ fn over_https_the_session_cookie_is_secure() {
         .unwrap();
     let cookie = response.header("set-cookie").unwrap();
     assert!(cookie.ends_with("; Secure"), "{cookie}");
+}
+
+fn agents_share_a_list_of_canned_replies(backend: Backend) {
+    let s = start(backend);
+    add(&s, "Ana", "ana@shop.example");
+    add(&s, "Ben", "ben@shop.example");
+    let session = |email| {
+        let signed_in = sign_in(&s.base, email, PASSWORD);
+        let secret = secret(signed_in.set_cookie.as_deref().unwrap());
+        (secret, signed_in.body["csrf"].as_str().unwrap().to_string())
+    };
+    let (ana, ana_csrf) = session("ana@shop.example");
+    let (ben, ben_csrf) = session("ben@shop.example");
+    let url = |rest: &str| format!("{}/v1/agent/canned{rest}", s.base);
+
+    let added = send(
+        "POST",
+        &url(""),
+        Some(&ana),
+        Some(&ana_csrf),
+        Some(json!({"shortcut": "/Returns", "body": "You can return anything within 30 days."})),
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    assert_eq!(added.body["shortcut"], "returns");
+    let id = added.body["id"].as_str().unwrap().to_string();
+    // Ben sees the team's list, and cannot take the same shortcut.
+    let listed = send("GET", &url(""), Some(&ben), None, None);
+    assert_eq!(
+        listed.body["replies"][0]["body"],
+        "You can return anything within 30 days."
+    );
+    let again = send(
+        "POST",
+        &url(""),
+        Some(&ben),
+        Some(&ben_csrf),
+        Some(json!({"shortcut": "returns", "body": "Another"})),
+    );
+    assert_eq!(again.status, 409);
+    assert!(again.body["error"]
+        .as_str()
+        .unwrap()
+        .contains("/returns already"));
+    let bad = send(
+        "POST",
+        &url(""),
+        Some(&ben),
+        Some(&ben_csrf),
+        Some(json!({"shortcut": "two words", "body": "x"})),
+    );
+    assert_eq!(
+        (bad.status, bad.body["field"].as_str()),
+        (400, Some("shortcut"))
+    );
+    // Ben improves Ana's reply; changes need the CSRF token and a session.
+    let body = json!({"shortcut": "returns", "body": "Returns are free within 30 days."});
+    assert_eq!(
+        send(
+            "PUT",
+            &url(&format!("/{id}")),
+            Some(&ben),
+            None,
+            Some(body.clone())
+        )
+        .status,
+        403
+    );
+    assert_eq!(send("GET", &url(""), None, None, None).status, 401);
+    let changed = send(
+        "PUT",
+        &url(&format!("/{id}")),
+        Some(&ben),
+        Some(&ben_csrf),
+        Some(body.clone()),
+    );
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let listed = send("GET", &url(""), Some(&ana), None, None);
+    assert_eq!(
+        listed.body["replies"][0]["body"],
+        "Returns are free within 30 days."
+    );
+    assert_eq!(
+        send(
+            "PUT",
+            &url("/nope"),
+            Some(&ben),
+            Some(&ben_csrf),
+            Some(body)
+        )
+        .status,
+        404
+    );
+    assert_eq!(
+        send(
+            "DELETE",
+            &url(&format!("/{id}")),
+            Some(&ana),
+            Some(&ana_csrf),
+            None
+        )
+        .status,
+        204
+    );
+    let gone = send(
+        "DELETE",
+        &url(&format!("/{id}")),
+        Some(&ana),
+        Some(&ana_csrf),
+        None,
+    );
+    assert_eq!(gone.status, 404);
+    assert!(gone.body["error"]
+        .as_str()
+        .unwrap()
+        .contains("reload the list"));
 }

@@ -416,6 +416,15 @@ fn the_openapi_document_describes_the_chat() {
         "/v1/agent/conversations/{id}",
         "/v1/agent/conversations/{id}/messages",
         "/v1/agent/conversations/{id}/close",
+        "/v1/agent/conversations/{id}/take",
+        "/v1/agent/conversations/{id}/assign",
+        "/v1/agent/conversations/{id}/typing",
+        "/v1/agent/conversations/{id}/read",
+        "/v1/chat/{id}/typing",
+        "/v1/chat/{id}/read",
+        "/v1/agent/agents",
+        "/v1/agent/canned",
+        "/v1/agent/canned/{id}",
         "/v1/agent/events",
     ] {
         assert!(
@@ -439,6 +448,25 @@ fn the_openapi_document_describes_the_chat() {
         assert!(
             doc["components"]["schemas"]["Handoff"]["properties"][field].is_object(),
             "Handoff.{field} is not in openapi.json"
+        );
+    }
+    let summary = serde_json::to_value(shopdesk_wire::chat::Summary {
+        id: "c".into(),
+        started_at: 0,
+        closed_at: Some(1),
+        handoff: shopdesk_wire::chat::Handoff::default(),
+        assigned: Some(shopdesk_wire::chat::Assignee {
+            id: "a".into(),
+            name: "Ana".into(),
+        }),
+        shopper_read: 1,
+        agent_read: 1,
+    })
+    .unwrap();
+    for field in summary.as_object().unwrap().keys() {
+        assert!(
+            doc["components"]["schemas"]["Summary"]["properties"][field].is_object(),
+            "Summary.{field} is not in openapi.json"
         );
     }
 }

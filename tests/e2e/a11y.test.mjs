@@ -69,6 +69,15 @@ test("axe finds no WCAG 2.1 AA violations on the agent page: sign-in, a refused 
   assert.equal(typing.status, 204);
   await page.locator('[data-testid="agent-typing"]', { hasText: "is typing" }).waitFor();
   found.queueAndTyping = await pageViolations(page);
+  // The canned replies panel with one reply, and the reply box offering it.
+  await page.locator('[data-testid="agent-canned-toggle"]').click();
+  await page.locator('[data-testid="agent-canned-shortcut"]').fill("thanks");
+  await page.locator('[data-testid="agent-canned-body"]').fill("Thank you for waiting!");
+  await page.locator('[data-testid="agent-canned-add"]').click();
+  await page.locator('[data-testid="agent-canned-item"]').waitFor();
+  await page.locator('[data-testid="agent-reply"]').fill("/tha");
+  await page.locator('[data-testid="agent-canned-option"]').waitFor();
+  found.canned = await pageViolations(page);
   for (const [state, list] of Object.entries(found)) assert.deepEqual(list, [], `agent page, ${state}`);
   await context.close();
 });

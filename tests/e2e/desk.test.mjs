@@ -2,7 +2,7 @@
 // go to the agents in turn (one each here), the rest wait; "Take it"; handing a
 // conversation to a colleague; a colleague's conversation is not answered by mistake;
 // the shopper sees who took their question and who answers. Typing and "Seen" on both
-// sides; the unread count in the title and a desktop notification while the agent's
+// sides; a canned reply; the unread count in the title and a desktop notification while the agent's
 // tab is hidden; a conversation the shopper left closes by itself, with the afterChat
 // survey.
 import { test } from "node:test";
@@ -164,7 +164,17 @@ test("typing and Seen on both sides; the title counts unread and a notification 
   const reply = ana.page.locator('[data-testid="agent-reply"]');
   await reply.fill("Yes, fully");
   await w(shopper4.page, "sd-chat-typing").filter({ hasText: `${ANA.name} is typing…` }).waitFor();
-  await reply.fill("Yes, fully waterproof, and XL is in stock.");
+  // The answer is a canned reply: added once for the team, typed as /shortcut.
+  await ana.page.locator('[data-testid="agent-canned-toggle"]').click();
+  await ana.page.locator('[data-testid="agent-canned-shortcut"]').fill("waterproof");
+  await ana.page.locator('[data-testid="agent-canned-body"]').fill("Yes, fully waterproof, and XL is in stock.");
+  await ana.page.locator('[data-testid="agent-canned-add"]').click();
+  await ana.page.locator('[data-testid="agent-canned-item"]', { hasText: "/waterproof" }).waitFor();
+  await ana.page.locator('[data-testid="agent-canned-toggle"]').click();
+  await reply.fill("/water");
+  await ana.page.locator('[data-testid="agent-canned-option"]', { hasText: "/waterproof" }).waitFor();
+  await reply.press("Enter");
+  assert.equal(await reply.inputValue(), "Yes, fully waterproof, and XL is in stock.");
   await reply.press("Enter");
   await w(shopper4.page, "sd-chat-line").filter({ hasText: "XL is in stock" }).waitFor();
   assert.equal((await w(shopper4.page, "sd-chat-typing").innerText()).trim(), "");

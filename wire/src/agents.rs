@@ -105,6 +105,66 @@ impl Handover {
     }
 }
 
+/// Longest canned reply shortcut, in characters.
+pub const MAX_SHORTCUT: usize = 32;
+
+/// A canned reply: typed as `/shortcut` in the reply box, inserted as `body`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedReply {
+    pub id: String,
+    pub shortcut: String,
+    pub body: String,
+}
+
+/// `POST /v1/agent/canned` and `PUT /v1/agent/canned/{id}`: a new or changed reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedInput {
+    pub shortcut: String,
+    pub body: String,
+}
+
+impl CannedInput {
+    /// Reads and checks a canned reply, naming the first bad field; the shortcut comes
+    /// back lower-cased and without a leading `/`.
+    pub fn from_json(body: &[u8]) -> Result<Self, Invalid> {
+        let input: CannedInput = crate::check::parse(body)?;
+        input.checked()
+    }
+
+    pub fn checked(self) -> Result<Self, Invalid> {
+        let shortcut = self.shortcut.trim().trim_start_matches('/').to_lowercase();
+        if shortcut.is_empty() || shortcut.chars().count() > MAX_SHORTCUT {
+            return Err(Invalid::new(
+                "shortcut",
+                format!("must have 1 to {MAX_SHORTCUT} characters"),
+            ));
+        }
+        if !shortcut
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(Invalid::new(
+                "shortcut",
+                "may hold letters, digits, - and _ only (it is typed after /)",
+            ));
+        }
+        let body = self.body.trim().to_string();
+        if body.is_empty() {
+            return Err(Invalid::new("body", "must not be empty"));
+        }
+        if body.chars().count() > crate::chat::MAX_MESSAGE {
+            return Err(Invalid::new(
+                "body",
+                format!(
+                    "is longer than {} characters, the longest message",
+                    crate::chat::MAX_MESSAGE
+                ),
+            ));
+        }
+        Ok(CannedInput { shortcut, body })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +188,30 @@ mod tests {
             );
         }
         assert!(SignIn::from_json(br#"{"email":"a@b.c"}"#).is_err());
+    }
+
+    #[test]
+    fn canned_replies_have_a_plain_shortcut_and_a_message_sized_body() {
+        let ok = CannedInput::from_json(br#"{"shortcut": " /Returns ", "body": " Here is how. "}"#)
+            .unwrap();
+        assert_eq!(
+            (ok.shortcut.as_str(), ok.body.as_str()),
+            ("returns", "Here is how.")
+        );
+        for (json, field) in [
+            (r#"{"shortcut": "", "body": "x"}"#, "shortcut"),
+            (r#"{"shortcut": "two words", "body": "x"}"#, "shortcut"),
+            (r#"{"shortcut": "ok", "body": "  "}"#, "body"),
+        ] {
+            assert_eq!(
+                CannedInput::from_json(json.as_bytes()).unwrap_err().field,
+                field
+            );
+        }
+        let long = format!(r#"{{"shortcut": "ok", "body": "{}"}}"#, "x".repeat(4001));
+        assert_eq!(
+            CannedInput::from_json(long.as_bytes()).unwrap_err().field,
+            "body"
+        );
     }
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use shopdesk_wire::chat::{Author, Handoff, MessageKey, MAX_MESSAGE};
 
 use crate::browser;
+use crate::canned;
 use crate::desk::{Delivery, Handler, History, Message};
 use crate::session::Session;
 use crate::text;
@@ -501,6 +502,40 @@ fn Reply(
     );
     let error = RwSignal::new(None::<String>);
     let area = NodeRef::<html::Textarea>::new();
+    // Canned replies for the `/word` being typed; Escape puts them away for that word.
+    let active = RwSignal::new(0usize);
+    let dismissed = RwSignal::new(None::<String>);
+    let offered = Memo::new(move |_| {
+        draft.with(|d| {
+            let q = canned::query(d)?;
+            if dismissed.with(|x| x.as_deref() == Some(d.as_str())) {
+                return None;
+            }
+            let found: Vec<_> = session
+                .canned
+                .with(|all| canned::matching(all, q).into_iter().cloned().collect());
+            (!found.is_empty()).then_some(found)
+        })
+    });
+    let choose = {
+        let id = id.clone();
+        move |i: usize| {
+            let Some(reply) =
+                offered.with_untracked(|o| o.as_ref().and_then(|o| o.get(i).cloned()))
+            else {
+                return;
+            };
+            let text = draft.with_untracked(|d| canned::insert(d, &reply));
+            session.drafts.update_value(|d| {
+                d.insert(id.clone(), text.clone());
+            });
+            draft.set(text);
+            active.set(0);
+            if let Some(area) = area.get_untracked() {
+                let _ = area.focus();
+            }
+        }
+    };
     // Opening a conversation puts the cursor where the answer goes.
     Effect::new(move |_| {
         if let Some(area) = area.get() {
@@ -529,10 +564,39 @@ fn Reply(
             send();
         }
     };
-    let on_keydown = move |e: ev::KeyboardEvent| {
-        if e.key() == "Enter" && !e.shift_key() && !e.is_composing() {
-            e.prevent_default();
-            send();
+    let on_keydown = {
+        let choose = choose.clone();
+        move |e: ev::KeyboardEvent| {
+            let count = offered.with_untracked(|o| o.as_ref().map_or(0, Vec::len));
+            if count > 0 && !e.is_composing() {
+                match e.key().as_str() {
+                    "ArrowDown" => {
+                        e.prevent_default();
+                        active.update(|a| *a = (*a + 1) % count);
+                        return;
+                    }
+                    "ArrowUp" => {
+                        e.prevent_default();
+                        active.update(|a| *a = (*a + count - 1) % count);
+                        return;
+                    }
+                    "Enter" | "Tab" if !e.shift_key() => {
+                        e.prevent_default();
+                        choose(active.get_untracked().min(count - 1));
+                        return;
+                    }
+                    "Escape" => {
+                        e.prevent_default();
+                        dismissed.set(Some(draft.get_untracked()));
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+            if e.key() == "Enter" && !e.shift_key() && !e.is_composing() {
+                e.prevent_default();
+                send();
+            }
         }
     };
     let on_input = {
@@ -546,6 +610,7 @@ fn Reply(
                 session.typing(&id);
             }
             draft.set(value);
+            active.set(0);
             error.set(None);
         }
     };
@@ -563,17 +628,60 @@ fn Reply(
                 rows="3"
                 placeholder="Type a reply"
                 aria-describedby="agent-reply-hint agent-reply-error"
+                aria-controls=move || offered.with(Option::is_some).then_some("agent-canned")
+                aria-activedescendant=move || {
+                    offered
+                        .with(Option::is_some)
+                        .then(|| format!("agent-canned-{}", active.get()))
+                }
                 disabled=locked
                 prop:value=move || draft.get()
                 on:input=on_input
                 on:keydown=on_keydown
                 node_ref=area
             ></textarea>
+            {move || {
+                offered
+                    .get()
+                    .map(|found| {
+                        let choose = choose.clone();
+                        view! {
+                            <ul id="agent-canned" class="canned-offer" role="listbox" aria-label="Canned replies" data-testid="agent-canned-offer">
+                                {found
+                                    .into_iter()
+                                    .enumerate()
+                                    .map(|(i, reply)| {
+                                        let choose = choose.clone();
+                                        view! {
+                                            <li
+                                                id=format!("agent-canned-{i}")
+                                                role="option"
+                                                aria-selected=move || if active.get() == i { "true" } else { "false" }
+                                                data-testid="agent-canned-option"
+                                                // Keeps the focus in the reply box.
+                                                on:mousedown=move |e: ev::MouseEvent| {
+                                                    e.prevent_default();
+                                                    choose(i);
+                                                }
+                                            >
+                                                <span class="shortcut">{format!("/{}", reply.shortcut)}</span>
+                                                " "
+                                                <span class="body">{text::first_words(&reply.body, 80)}</span>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })
+            }}
             <div class="actions">
                 <span id="agent-reply-hint" class="hint">
                     {move || {
                         if ended.get() {
                             "This conversation has ended.".to_string()
+                        } else if let Some(n) = offered.with(|o| o.as_ref().map(Vec::len)) {
+                            format!("{n} canned {}: ↑ and ↓ to choose, Enter to insert, Esc to close.", if n == 1 { "reply" } else { "replies" })
                         } else if let Some(name) = blocked.get() {
                             format!("{name} handles this conversation; take it over or ask them to hand it to you.")
                         } else {

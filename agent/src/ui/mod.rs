@@ -1,5 +1,6 @@
 //! The page: the sign-in form, or the conversation list beside the open conversation.
 
+mod canned;
 mod conversation;
 mod list;
 
@@ -57,6 +58,7 @@ pub(crate) fn App() -> impl IntoView {
     session.resume();
 
     let signed_in = move || session.agent.with(Option::is_some);
+    let show_canned = RwSignal::new(false);
     let name = move || {
         session
             .agent
@@ -87,6 +89,15 @@ pub(crate) fn App() -> impl IntoView {
                     >
                         "Sound"
                     </button>
+                    <button
+                        type="button"
+                        data-testid="agent-canned-toggle"
+                        aria-expanded=move || if show_canned.get() { "true" } else { "false" }
+                        aria-controls="agent-canned-panel"
+                        on:click=move |_| show_canned.update(|s| *s = !*s)
+                    >
+                        "Canned replies"
+                    </button>
                     <Show when=move || session.notifications.get() == alerts::Permission::Ask>
                         <button
                             type="button"
@@ -111,6 +122,11 @@ pub(crate) fn App() -> impl IntoView {
                 {move || session.announcement.get()}
             </div>
             <Show when=signed_in fallback=|| view! { <SignIn /> }>
+                <div id="agent-canned-panel" class="canned-panel" hidden=move || !show_canned.get()>
+                    <Show when=move || show_canned.get()>
+                        <canned::CannedReplies />
+                    </Show>
+                </div>
                 <div class="desk">
                     <list::ConversationList />
                     <conversation::ConversationPane />

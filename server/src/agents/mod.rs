@@ -9,6 +9,7 @@
 //! so it is not for people.
 
 pub mod accounts;
+pub mod canned;
 pub mod sessions;
 pub mod throttle;
 
@@ -175,7 +176,8 @@ pub fn routes(staff: SharedStaff, body_limit: usize) -> Router {
         )
         .route("/v1/agent/presence", put(set_presence))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
-        .with_state(staff)
+        .with_state(staff.clone())
+        .merge(canned::routes(staff, body_limit))
 }
 
 fn signed_in(session: &Session) -> SignedIn {

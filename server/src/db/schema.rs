@@ -131,7 +131,14 @@ const SQLITE: [&str; 7] = [
         WHERE closed_at IS NULL;
     CREATE INDEX chat_assigned ON chat_conversations (assigned_to, closed_at);
     ALTER TABLE agents ADD COLUMN last_assigned_ms INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE agents ADD COLUMN seen_ms INTEGER NOT NULL DEFAULT 0;",
+    ALTER TABLE agents ADD COLUMN seen_ms INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE canned_replies (
+        id TEXT PRIMARY KEY,
+        shortcut TEXT NOT NULL UNIQUE,
+        body TEXT NOT NULL,
+        updated_ms INTEGER NOT NULL,
+        updated_by TEXT
+    );",
 ];
 
 /// PostgreSQL came with version 4: its steps create each version's tables directly.
@@ -232,7 +239,14 @@ const POSTGRES: [&str; 7] = [
         WHERE closed_at IS NULL;
     CREATE INDEX chat_assigned ON chat_conversations (assigned_to, closed_at);
     ALTER TABLE agents ADD COLUMN last_assigned_ms BIGINT NOT NULL DEFAULT 0;
-    ALTER TABLE agents ADD COLUMN seen_ms BIGINT NOT NULL DEFAULT 0;",
+    ALTER TABLE agents ADD COLUMN seen_ms BIGINT NOT NULL DEFAULT 0;
+    CREATE TABLE canned_replies (
+        id TEXT PRIMARY KEY,
+        shortcut TEXT NOT NULL UNIQUE,
+        body TEXT NOT NULL,
+        updated_ms BIGINT NOT NULL,
+        updated_by TEXT
+    );",
 ];
 
 /// The version the database holds now (a query, so also whether it answers).

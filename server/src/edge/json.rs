@@ -3,7 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
-use shopdesk_wire::agents::{Handover, Presence, SignIn};
+use shopdesk_wire::agents::{CannedInput, Handover, Presence, SignIn};
 use shopdesk_wire::chat::{Handoff, ReadUpTo, Say};
 use shopdesk_wire::{FeedbackEvent, Invalid};
 
@@ -64,6 +64,14 @@ impl Contract for ReadUpTo {
     const TOO_LARGE: &'static str = "the read mark is too large; send {\"seq\": <event number>}";
     fn read(body: &[u8]) -> Result<Self, Invalid> {
         ReadUpTo::from_json(body)
+    }
+}
+
+impl Contract for CannedInput {
+    const TOO_LARGE: &'static str =
+        "the canned reply is too large; replies are limited to 4000 characters";
+    fn read(body: &[u8]) -> Result<Self, Invalid> {
+        CannedInput::from_json(body)
     }
 }
 
