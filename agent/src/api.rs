@@ -90,6 +90,42 @@ pub(crate) async fn list() -> Result<Listing, Failure> {
     })
 }
 
+/// A page of conversations: a search's results or older ended ones; `more`: the
+/// server has more.
+#[derive(Debug)]
+pub(crate) struct Page {
+    pub conversations: Vec<Summary>,
+    pub seq: i64,
+    pub more: bool,
+}
+
+/// Conversations whose handoff or messages contain `text`.
+pub(crate) async fn search(text: &str) -> Result<Page, Failure> {
+    page(&format!(
+        "/v1/agent/conversations?limit=50&q={}",
+        percent_encode(text)
+    ))
+    .await
+}
+
+/// Ended conversations listed after the one closed at `before` with id `id`.
+pub(crate) async fn older(before: i64, id: &str) -> Result<Page, Failure> {
+    page(&format!(
+        "/v1/agent/conversations?limit=20&ended_before={before}&before_id={}",
+        percent_encode(id)
+    ))
+    .await
+}
+
+async fn page(path: &str) -> Result<Page, Failure> {
+    let value: Value = parse(&call("GET", path, None, None).await?)?;
+    Ok(Page {
+        conversations: each(value.get("conversations")),
+        seq: value.get("seq").and_then(Value::as_i64).unwrap_or(0),
+        more: value.get("more").and_then(Value::as_bool).unwrap_or(false),
+    })
+}
+
 pub(crate) async fn history(id: &str) -> Result<Vec<ChatEvent>, Failure> {
     let path = format!("/v1/agent/conversations/{}", percent_encode(id));
     let value: Value = parse(&call("GET", &path, None, None).await?)?;

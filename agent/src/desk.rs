@@ -251,6 +251,10 @@ pub(crate) struct Desk {
     selected: Option<String>,
     /// The page is in a hidden tab: messages in the open conversation stay unread.
     away: bool,
+    /// Older ended conversations the agent asked for, kept beyond the latest ones.
+    older: usize,
+    /// The server said there are no older ended conversations than these.
+    pub all_ended: bool,
 }
 
 impl Desk {
@@ -689,13 +693,34 @@ impl Desk {
     }
 
     pub(crate) fn row(&self, id: &str, now: i64) -> Option<Row> {
-        let c = self.conversations.get(id)?;
+        self.conversations.get(id).map(|c| self.row_of(c, now))
+    }
+
+    /// A line for a conversation a search found, whether or not the list holds it.
+    pub(crate) fn found_row(&self, s: &Summary, now: i64) -> Row {
+        match self.conversations.get(&s.id) {
+            Some(c) => self.row_of(c, now),
+            None => {
+                let mut c =
+                    Conversation::new(s.id.clone(), s.started_at, s.handoff.clone(), s.closed_at);
+                c.assigned = s.assigned.clone();
+                self.row_of(&c, now)
+            }
+        }
+    }
+
+    fn row_of(&self, c: &Conversation, now: i64) -> Row {
         let page = c.handoff.page_title.clone().or_else(|| {
             let url = c.handoff.page_url.as_deref()?;
             let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
             Some(rest.split(['?', '#']).next().unwrap_or(rest).to_string())
         });
-        Some(Row {
+        let handler = match &c.assigned {
+            None => Handler::Nobody,
+            Some(a) if self.me.as_deref() == Some(a.id.as_str()) => Handler::Me,
+            Some(a) => Handler::Colleague(a.name.clone()),
+        };
+        Row {
             id: c.id.clone(),
             open: c.is_open(),
             who: c.who(),
@@ -703,9 +728,45 @@ impl Desk {
             preview: c.preview(),
             since: text::since(c.started_at, c.closed_at, now),
             unread: c.unread,
-            selected: self.selected.as_deref() == Some(id),
-            handler: self.handler(id),
-        })
+            selected: self.selected.as_deref() == Some(c.id.as_str()),
+            handler,
+        }
+    }
+
+    /// A conversation a search found, kept so it can be opened (the list may not hold
+    /// it: ended long ago).
+    pub(crate) fn remember(&mut self, s: Summary, seq: i64) {
+        self.load_list(vec![s.clone()], seq);
+        // Trimmed as older than the list: kept while it is looked at.
+        self.conversations
+            .entry(s.id.clone())
+            .or_insert_with(|| Conversation::new(s.id, s.started_at, s.handoff, s.closed_at));
+    }
+
+    /// Where the next page of ended conversations starts: the oldest listed.
+    pub(crate) fn older_cursor(&self) -> Option<(i64, String)> {
+        self.conversations
+            .values()
+            .filter_map(|c| c.closed_at.map(|at| (at, c.id.clone())))
+            .min()
+    }
+
+    /// Whether the list shows as many ended conversations as it keeps (there may be
+    /// older ones to ask for).
+    pub(crate) fn may_have_older(&self) -> bool {
+        let ended = self
+            .conversations
+            .values()
+            .filter(|c| c.closed_at.is_some())
+            .count();
+        !self.all_ended && ended >= RECENTLY_ENDED + self.older
+    }
+
+    /// A page of older ended conversations; `more`: the server has older still.
+    pub(crate) fn load_older(&mut self, page: Vec<Summary>, seq: i64, more: bool) {
+        self.older += page.len();
+        self.all_ended = !more;
+        self.load_list(page, seq);
     }
 
     /// Open conversations with shopper messages the agent has not seen.
@@ -729,8 +790,8 @@ impl Desk {
             .values()
             .filter_map(|c| c.closed_at.map(|at| (at, c.id.clone())))
             .collect();
-        ended.sort_by_key(|(at, _)| Reverse(*at));
-        for (_, id) in ended.into_iter().skip(RECENTLY_ENDED) {
+        ended.sort_by(|a, b| b.cmp(a));
+        for (_, id) in ended.into_iter().skip(RECENTLY_ENDED + self.older) {
             if self.selected.as_deref() != Some(id.as_str()) {
                 self.conversations.remove(&id);
             }
@@ -884,6 +945,36 @@ mod tests {
             ],
         );
         assert_eq!(desk.conversation("c1").unwrap().unread, 1);
+    }
+
+    #[test]
+    fn older_ended_conversations_are_paged_in_and_kept() {
+        let mut desk = Desk::default();
+        let ended: Vec<Summary> = (0..RECENTLY_ENDED as i64)
+            .map(|i| summary(&format!("e{i:02}"), i, Some(1_000 + i)))
+            .collect();
+        desk.load_list(ended, 1);
+        assert!(desk.may_have_older());
+        assert_eq!(desk.older_cursor(), Some((1_000, "e00".into())));
+        let page = vec![summary("old1", 0, Some(500)), summary("old2", 0, Some(400))];
+        desk.load_older(page, 1, false);
+        assert_eq!(
+            desk.order().len(),
+            RECENTLY_ENDED + 2,
+            "older pages are kept"
+        );
+        assert!(!desk.may_have_older(), "the server said that was all");
+        assert_eq!(desk.older_cursor(), Some((400, "old2".into())));
+    }
+
+    #[test]
+    fn a_found_conversation_can_be_shown_and_opened() {
+        let mut desk = Desk::new(Some("ana".into()));
+        let mut found = summary("long-ago", 0, Some(5));
+        found.assigned = Some(assignee("Ana"));
+        assert_eq!(desk.found_row(&found, 0).handler, Handler::Me);
+        desk.remember(found, 1);
+        assert!(desk.select("long-ago"), "its history is fetched");
     }
 
     #[test]

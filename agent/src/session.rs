@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shopdesk_wire::agents::{CannedInput, CannedReply, Colleague, SignedIn};
-use shopdesk_wire::chat::{ChatEvent, Say, Signal, MAX_MESSAGE};
+use shopdesk_wire::chat::{ChatEvent, Say, Signal, Summary, MAX_MESSAGE};
 
 use crate::alerts;
 use crate::api;
@@ -87,6 +87,8 @@ pub(crate) struct Session {
     pub colleagues: RwSignal<Vec<Colleague>>,
     /// The shop's canned replies (`/shortcut` in the reply box).
     pub canned: RwSignal<Vec<CannedReply>>,
+    /// The search over every conversation, when the agent typed one.
+    pub search: RwSignal<Search>,
     /// The page got a click or key press: browsers allow sound only after one.
     interacted: StoredValue<bool>,
     availability: StoredValue<Availability>,
@@ -109,6 +111,18 @@ pub(crate) struct Session {
     typed: StoredValue<(String, i64)>,
 }
 
+/// A search over every conversation, open and ended.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Search {
+    /// What the agent typed (empty: no search, the list shows).
+    pub query: String,
+    pub found: Option<Vec<Summary>>,
+    pub more: bool,
+    pub error: Option<String>,
+}
+
+/// A search goes out after this pause in typing.
+const SEARCH_PAUSE_MS: f64 = 300.0;
 /// "Typing" goes to the shopper at most this often.
 const TYPING_EVERY_MS: i64 = 2_000;
 /// "Typing…" fades this long after the shopper's last signal.
@@ -127,6 +141,7 @@ impl Session {
             notifications: RwSignal::new(alerts::permission()),
             colleagues: RwSignal::new(Vec::new()),
             canned: RwSignal::new(Vec::new()),
+            search: RwSignal::new(Search::default()),
             interacted: StoredValue::new(false),
             availability: StoredValue::new(Availability::new(false, 0)),
             announcement: RwSignal::new(String::new()),
@@ -698,6 +713,76 @@ impl Session {
                 Err(failure) if failure.status() == Some(404) => {
                     self.canned.update(|all| all.retain(|r| r.id != id));
                 }
+                Err(failure) => match api::session_ended(&failure) {
+                    Some(message) => self.sign_out(Some(message)),
+                    None => error.set(Some(api::sentence(&failure))),
+                },
+            }
+        });
+    }
+
+    /// Searches every conversation for `query` (after a pause in typing; a later query
+    /// wins over an earlier answer).
+    pub(crate) fn find(self, query: String) {
+        let query = query.trim().to_string();
+        self.search.update(|s| {
+            s.query = query.clone();
+            s.error = None;
+            if query.chars().count() < 2 {
+                s.found = None;
+            }
+        });
+        if query.chars().count() < 2 {
+            return;
+        }
+        spawn_local(async move {
+            shopdesk_web::time::sleep(SEARCH_PAUSE_MS).await;
+            if self.search.with_untracked(|s| s.query != query) {
+                return;
+            }
+            let answer = api::search(&query).await;
+            if self.search.with_untracked(|s| s.query != query) {
+                return;
+            }
+            match answer {
+                Ok(page) => self.search.update(|s| {
+                    s.found = Some(page.conversations);
+                    s.more = page.more;
+                }),
+                Err(failure) => match api::session_ended(&failure) {
+                    Some(message) => self.sign_out(Some(message)),
+                    None => self
+                        .search
+                        .update(|s| s.error = Some(api::sentence(&failure))),
+                },
+            }
+        });
+    }
+
+    /// Opens a conversation a search found (the list may not hold it).
+    pub(crate) fn open_found(self, summary: Summary) {
+        let seq = self.desk.with_untracked(|d| d.seq);
+        let id = summary.id.clone();
+        self.desk.update(|d| d.remember(summary, seq));
+        self.open(id);
+    }
+
+    /// Adds the next page of older ended conversations to the list.
+    pub(crate) fn load_older(self, error: RwSignal<Option<String>>) {
+        let Some((before, id)) = self.desk.with_untracked(Desk::older_cursor) else {
+            return;
+        };
+        let generation = self.generation.get_value();
+        error.set(None);
+        spawn_local(async move {
+            let answer = api::older(before, &id).await;
+            if !self.current(generation) {
+                return;
+            }
+            match answer {
+                Ok(page) => self
+                    .desk
+                    .update(|d| d.load_older(page.conversations, page.seq, page.more)),
                 Err(failure) => match api::session_ended(&failure) {
                     Some(message) => self.sign_out(Some(message)),
                     None => error.set(Some(api::sentence(&failure))),

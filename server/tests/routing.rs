@@ -10,7 +10,7 @@ use common::client::{call, start_chat, uuid, Stream, STORE};
 use common::instance::AGENT;
 use common::staff::{add, Desk};
 use common::{on_both, Backend, TestDb, Tokens};
-use serde_json::json;
+use serde_json::{json, Value};
 use shopdesk_server::agents::accounts::Role;
 use shopdesk_server::chat::routing::Routing;
 
@@ -19,6 +19,7 @@ on_both!(
     agents_take_hand_over_and_are_refused_what_is_not_theirs,
     a_silent_or_departed_agent_loses_the_conversation,
     a_conversation_the_shopper_left_after_an_answer_closes,
+    the_list_pages_through_ended_conversations_and_searches,
 );
 
 fn serve(db: &TestDb, routing: Routing) -> String {
@@ -450,6 +451,111 @@ fn a_conversation_the_shopper_left_after_an_answer_closes(backend: Backend) {
         refusal["error"],
         "this conversation has ended; start a new one"
     );
+}
+
+fn the_list_pages_through_ended_conversations_and_searches(backend: Backend) {
+    let db = TestDb::new(backend);
+    let base = serve(&db, Routing::default());
+    let mut ids = Vec::new();
+    for i in 0..25 {
+        let handoff = json!({
+            "identity": {"name": format!("Shopper {i}"), "email": format!("s{i}@mail.example")},
+            "context": {"order": format!("A-100{i}")},
+        });
+        let (status, _, started) = call(
+            "POST",
+            &format!("{base}/v1/chat"),
+            None,
+            Some(STORE),
+            Some(handoff),
+        );
+        assert_eq!(status, 201);
+        let (id, token) = (
+            started["id"].as_str().unwrap().to_string(),
+            started["token"].as_str().unwrap().to_string(),
+        );
+        let (status, _, _) = call(
+            "POST",
+            &format!("{base}/v1/chat/{id}/messages"),
+            Some(&token),
+            Some(STORE),
+            Some(json!({"id": uuid(i), "body": format!("hello {i}: {i}% off?")})),
+        );
+        assert_eq!(status, 201);
+        if i >= 2 {
+            let (status, _, _) = call(
+                "POST",
+                &format!("{base}/v1/agent/conversations/{id}/close"),
+                Some(AGENT),
+                None,
+                None,
+            );
+            assert_eq!(status, 204);
+        }
+        ids.push(id);
+    }
+    let list = |query: &str| {
+        let (status, _, list) = call(
+            "GET",
+            &format!("{base}/v1/agent/conversations{query}"),
+            Some(AGENT),
+            None,
+            None,
+        );
+        (status, list)
+    };
+    let names = |list: &Value| -> Vec<String> {
+        list["conversations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                c["handoff"]["identity"]["name"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let (_, first) = list("");
+    let shown = first["conversations"].as_array().unwrap();
+    assert_eq!(shown.len(), 22, "two open, the latest twenty ended");
+    // The next page starts after the last ended one shown, and says when it ends.
+    let last = &shown[21];
+    let after = format!(
+        "?ended_before={}&before_id={}",
+        last["closed_at"].as_i64().unwrap(),
+        last["id"].as_str().unwrap()
+    );
+    let (_, page) = list(&format!("{after}&limit=2"));
+    assert_eq!(names(&page), ["Shopper 4", "Shopper 3"]);
+    assert_eq!(page["more"], true);
+    let (_, rest) = list(&after);
+    assert_eq!(names(&rest), ["Shopper 4", "Shopper 3", "Shopper 2"]);
+    assert_eq!(rest["more"], false);
+    // Search: the order number in the handoff, the shopper's email, a message's words.
+    let (_, order) = list("?q=a-10012");
+    assert_eq!(names(&order), ["Shopper 12"]);
+    let (_, email) = list("?q=S7%40MAIL.example");
+    assert_eq!(names(&email), ["Shopper 7"]);
+    let (_, said) = list("?q=hello%2021");
+    assert_eq!(names(&said), ["Shopper 21"]);
+    let (_, many) = list("?q=shopper%201&limit=5");
+    assert_eq!(many["conversations"].as_array().unwrap().len(), 5);
+    assert_eq!(many["more"], true, "1 and 10 to 19 match");
+    // Wildcards are text: "0%" is in every message, "0_" in none.
+    let (_, percent) = list("?q=0%25%20off&limit=100");
+    assert_eq!(
+        percent["conversations"].as_array().unwrap().len(),
+        3,
+        "hello 0, 10, 20"
+    );
+    let (_, underscore) = list("?q=0_");
+    assert!(names(&underscore).is_empty());
+    let (status, short) = list("?q=x");
+    assert_eq!(status, 400);
+    assert_eq!(short["error"], "search for at least 2 characters");
+    let _ = ids;
 }
 
 /// Two instances on one PostgreSQL: an agent whose page is on one is routed a

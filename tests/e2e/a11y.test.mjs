@@ -78,6 +78,10 @@ test("axe finds no WCAG 2.1 AA violations on the agent page: sign-in, a refused 
   await page.locator('[data-testid="agent-reply"]').fill("/tha");
   await page.locator('[data-testid="agent-canned-option"]').waitFor();
   found.canned = await pageViolations(page);
+  // A search over every conversation, with its results.
+  await page.locator('[data-testid="agent-search"]').fill("return label");
+  await page.locator('[data-testid="agent-found-item"]').first().waitFor();
+  found.search = await pageViolations(page);
   for (const [state, list] of Object.entries(found)) assert.deepEqual(list, [], `agent page, ${state}`);
   await context.close();
 });

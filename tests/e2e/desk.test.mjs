@@ -4,7 +4,7 @@
 // the shopper sees who took their question and who answers. Typing and "Seen" on both
 // sides; a canned reply; the unread count in the title and a desktop notification while the agent's
 // tab is hidden; a conversation the shopper left closes by itself, with the afterChat
-// survey.
+// survey; a search finds an ended conversation by its words.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { demoSite, watchConsole, openWidget } from "./harness.mjs";
@@ -219,3 +219,23 @@ async function say(page, text) {
   await w(page, "sd-chat-input").fill(text);
   await w(page, "sd-chat-input").press("Enter");
 }
+
+test("an agent finds an ended conversation by what was said in it and reads it again", async () => {
+  const ana = await agentPage(ANA);
+  const search = ana.page.locator('[data-testid="agent-search"]');
+  await search.fill("norway");
+  const found = ana.page.locator('[data-testid="agent-found-item"]');
+  await found.first().waitFor();
+  assert.equal(await found.count(), 1);
+  await ana.page.locator('[data-testid="agent-search-summary"]', { hasText: "1 found" }).waitFor();
+  await found.first().click();
+  await ana.page.locator('[data-testid="agent-message"]', { hasText: "we ship to Norway" }).waitFor();
+  await ana.page.locator('[data-testid="agent-ended"]').waitFor();
+  // Nothing found says so; clearing the search brings the list back.
+  await search.fill("no such words here");
+  await ana.page.locator('[data-testid="agent-search-summary"]', { hasText: "Nothing found" }).waitFor();
+  await search.fill("");
+  await ana.page.locator('[data-testid="agent-conversations"]').waitFor();
+  assert.deepEqual(ana.problems, []);
+  await ana.context.close();
+});

@@ -21,22 +21,115 @@ pub(crate) fn ConversationList() -> impl IntoView {
                 .count()
         })
     });
+    let searching = move || {
+        session
+            .search
+            .with(|s| s.found.is_some() || s.error.is_some())
+    };
+    let older_error = RwSignal::new(None::<String>);
     view! {
         <nav class="queue" aria-labelledby="queue-heading">
             <h2 id="queue-heading">
                 "Conversations " <span class="count">{move || format!("{} open", open.get())}</span>
             </h2>
-            <Show when=move || ids.with(Vec::is_empty)>
-                <p class="empty">
-                    "No conversations yet. New ones appear here as soon as a shopper asks for a person."
-                </p>
+            <div class="search">
+                <label for="agent-search" class="visually-hidden">"Search conversations"</label>
+                <input
+                    id="agent-search"
+                    type="search"
+                    data-testid="agent-search"
+                    placeholder="Search name, email, order, message"
+                    prop:value=move || session.search.with(|s| s.query.clone())
+                    on:input=move |e| session.find(event_target_value(&e))
+                />
+            </div>
+            <Show when=searching fallback=move || view! {
+                <Show when=move || ids.with(Vec::is_empty)>
+                    <p class="empty">
+                        "No conversations yet. New ones appear here as soon as a shopper asks for a person."
+                    </p>
+                </Show>
+                <ul class="conversations" data-testid="agent-conversations" on:keydown=arrow_keys>
+                    <For each=move || ids.get() key=|id| id.clone() let:id>
+                        <Item id=id />
+                    </For>
+                </ul>
+                <Show when=move || session.desk.with(|d| d.may_have_older())>
+                    <button type="button" class="link older" data-testid="agent-older" on:click=move |_| session.load_older(older_error)>
+                        "Show older conversations"
+                    </button>
+                </Show>
+                <p class="error" role="alert">{move || older_error.get()}</p>
+            }>
+                <Found />
             </Show>
-            <ul class="conversations" data-testid="agent-conversations" on:keydown=arrow_keys>
-                <For each=move || ids.get() key=|id| id.clone() let:id>
-                    <Item id=id />
-                </For>
-            </ul>
         </nav>
+    }
+}
+
+/// What a search found, open and ended alike; opening one shows it as any other.
+#[component]
+fn Found() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let rows = move || {
+        let now = session.now.get();
+        session.search.with(|s| {
+            session.desk.with(|d| {
+                s.found
+                    .iter()
+                    .flatten()
+                    .map(|found| (d.found_row(found, now), found.clone()))
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let summary = move || {
+        session.search.with(|s| match (&s.error, &s.found) {
+            (Some(e), _) => e.clone(),
+            (None, Some(f)) if f.is_empty() => format!("Nothing found for “{}”.", s.query),
+            (None, Some(f)) => {
+                let more = if s.more {
+                    " (the latest; narrow the search for older ones)"
+                } else {
+                    ""
+                };
+                format!("{} found{more}", f.len())
+            }
+            (None, None) => String::new(),
+        })
+    };
+    view! {
+        <p class="found-count" role="status" data-testid="agent-search-summary">{summary}</p>
+        <ul class="conversations" data-testid="agent-found" on:keydown=arrow_keys>
+            {move || {
+                rows()
+                    .into_iter()
+                    .map(|(row, found)| {
+                        let open = row.open;
+                        view! {
+                            <li
+                                class="conversation-item"
+                                class:ended=!open
+                                class:selected=row.selected
+                                data-testid="agent-found-item"
+                                data-id=row.id.clone()
+                            >
+                                <button type="button" on:click=move |_| session.open_found(found.clone())>
+                                    <span class="line">
+                                        <span class="who">{row.who}</span>
+                                        <span class="since">{row.since}</span>
+                                    </span>
+                                    <span class="line">
+                                        <span class="page">{row.page.unwrap_or_default()}</span>
+                                    </span>
+                                    <span class="preview">{row.preview}</span>
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </ul>
     }
 }
 

@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Deserialize;
 use serde_json::{json, Value};
 use shopdesk_wire::agents::Handover;
 use shopdesk_wire::chat::{Assignee, Author, ChatEvent, ReadUpTo, Say};
@@ -55,9 +56,55 @@ impl FromRequestParts<Shared> for Agent {
     }
 }
 
+/// What the agents' list asks for: by default every open conversation and the latest
+/// ended ones; `ended_before` pages further back through the ended ones; `q` searches.
+#[derive(Debug, Deserialize)]
+pub(super) struct ListQuery {
+    q: Option<String>,
+    /// The `closed_at` and id of the last ended conversation the agent has.
+    ended_before: Option<i64>,
+    before_id: Option<String>,
+    limit: Option<u32>,
+}
+
+/// Most conversations a search or a page of ended ones returns.
+const MAX_PAGE: u32 = 100;
+
 /// `GET /v1/agent/conversations`: open conversations (longest waiting first), the
-/// latest ended ones, and the event number to stream from.
-pub(super) async fn list(State(chat): State<Shared>, _: Agent) -> Result<Json<Value>, ApiError> {
+/// latest ended ones, and the event number to stream from; or, with `ended_before`, the
+/// next page of ended ones; or, with `q`, the conversations whose handoff or messages
+/// contain it. `more` says whether a page or a search had more to give.
+pub(super) async fn list(
+    State(chat): State<Shared>,
+    _: Agent,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let limit = query.limit.unwrap_or(RECENTLY_ENDED).clamp(1, MAX_PAGE);
+    let page = |mut found: Vec<_>, seq| {
+        let more = found.len() > limit as usize;
+        found.truncate(limit as usize);
+        Json(json!({ "conversations": found, "seq": seq, "more": more }))
+    };
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if q.chars().count() < 2 {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "search for at least 2 characters",
+            ));
+        }
+        let seq = chat.store.clock().await.map_err(failed)?;
+        let found = chat.store.search(q, limit + 1).await.map_err(failed)?;
+        return Ok(page(found, seq));
+    }
+    if let Some(before) = query.ended_before {
+        let seq = chat.store.clock().await.map_err(failed)?;
+        let found = chat
+            .store
+            .ended_before(before, query.before_id.as_deref().unwrap_or(""), limit + 1)
+            .await
+            .map_err(failed)?;
+        return Ok(page(found, seq));
+    }
     let (conversations, seq) = chat.store.list(RECENTLY_ENDED).await.map_err(failed)?;
     Ok(Json(json!({ "conversations": conversations, "seq": seq })))
 }

@@ -11,7 +11,6 @@
 
 use shopdesk_wire::agents::Colleague;
 use shopdesk_wire::chat::{Assignee, Author, ChatEvent, Handoff, Say, Summary};
-use sqlx::any::AnyRow;
 use sqlx::Row;
 use thiserror::Error;
 use tokio::sync::watch;
@@ -392,46 +391,96 @@ impl ChatStore {
         // The number first: a conversation that starts while the lists are read is then
         // both listed and streamed (the agent page applies events idempotently), never
         // neither.
-        let seq: i64 = sqlx::query("SELECT seq FROM chat_clock")
+        let seq = self.clock().await?;
+        let mut list = self
+            .summaries("WHERE closed_at IS NULL ORDER BY started_at", &[])
+            .await?;
+        list.extend(
+            self.summaries(
+                "WHERE closed_at IS NOT NULL ORDER BY closed_at DESC, id DESC LIMIT $1",
+                &[i64::from(recent).into()],
+            )
+            .await?,
+        );
+        Ok((list, seq))
+    }
+
+    /// Ended conversations listed after the one closed at `before` with id `id` (the
+    /// last the agent has), latest first, at most `limit`: the next page.
+    pub async fn ended_before(
+        &self,
+        before: i64,
+        id: &str,
+        limit: u32,
+    ) -> Result<Vec<Summary>, ChatError> {
+        self.summaries(
+            "WHERE closed_at IS NOT NULL AND (closed_at < $1 OR (closed_at = $1 AND id < $2))
+             ORDER BY closed_at DESC, id DESC LIMIT $3",
+            &[
+                before.into(),
+                id.to_string().into(),
+                i64::from(limit).into(),
+            ],
+        )
+        .await
+    }
+
+    /// Conversations, open or ended, whose handoff (the shopper's name, email, the
+    /// order number the store passed, the page, their searches) or messages contain
+    /// `text`, ignoring case; the latest first, at most `limit`.
+    pub async fn search(&self, text: &str, limit: u32) -> Result<Vec<Summary>, ChatError> {
+        let pattern = format!("%{}%", like_escape(&text.to_lowercase()));
+        self.summaries(
+            "WHERE LOWER(handoff) LIKE $1 ESCAPE '\\'
+                OR id IN (SELECT conversation FROM chat_events
+                          WHERE client_id IS NOT NULL AND LOWER(what) LIKE $1 ESCAPE '\\')
+             ORDER BY started_at DESC, id DESC LIMIT $2",
+            &[pattern.into(), i64::from(limit).into()],
+        )
+        .await
+    }
+
+    /// The event number where a stream should start to follow what was just read.
+    pub async fn clock(&self) -> Result<i64, ChatError> {
+        Ok(sqlx::query("SELECT seq FROM chat_clock")
             .fetch_one(self.db.reader())
             .await?
-            .try_get(0)?;
-        let summary = |r: &AnyRow| -> Result<Summary, sqlx::Error> {
-            Ok(Summary {
-                id: r.try_get(0)?,
-                started_at: r.try_get(1)?,
-                closed_at: r.try_get(2)?,
-                handoff: serde_json::from_str(&r.try_get::<String, _>(3)?).unwrap_or_default(),
-                assigned: match (r.try_get(4)?, r.try_get(5)?) {
-                    (Some(id), Some(name)) => Some(Assignee { id, name }),
-                    _ => None,
-                },
-                shopper_read: r.try_get(6)?,
-                agent_read: r.try_get(7)?,
-            })
-        };
-        let mut list = sqlx::query(
-            "SELECT id, started_at, closed_at, handoff, assigned_to, assigned_name, shopper_read,
-                    agent_read FROM chat_conversations
-             WHERE closed_at IS NULL ORDER BY started_at",
-        )
-        .fetch_all(self.db.reader())
-        .await?
-        .iter()
-        .map(summary)
-        .collect::<Result<Vec<_>, _>>()?;
-        let ended = sqlx::query(
-            "SELECT id, started_at, closed_at, handoff, assigned_to, assigned_name, shopper_read,
-                    agent_read FROM chat_conversations
-             WHERE closed_at IS NOT NULL ORDER BY closed_at DESC LIMIT $1",
-        )
-        .bind(i64::from(recent))
-        .fetch_all(self.db.reader())
-        .await?;
-        for r in &ended {
-            list.push(summary(r)?);
+            .try_get(0)?)
+    }
+
+    /// Conversations as the agents' list shows them, `rest` being the query's
+    /// `WHERE … ORDER BY … LIMIT` with its values.
+    async fn summaries(&self, rest: &str, values: &[Value]) -> Result<Vec<Summary>, ChatError> {
+        let sql = format!(
+            "SELECT id, started_at, closed_at, handoff, assigned_to, assigned_name,
+                    shopper_read, agent_read
+             FROM chat_conversations {rest}"
+        );
+        let mut query = sqlx::query(&sql);
+        for v in values {
+            query = match v {
+                Value::Int(n) => query.bind(*n),
+                Value::Text(t) => query.bind(t.clone()),
+            };
         }
-        Ok((list, seq))
+        let rows = query.fetch_all(self.db.reader()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Summary {
+                    id: r.try_get(0)?,
+                    started_at: r.try_get(1)?,
+                    closed_at: r.try_get(2)?,
+                    handoff: serde_json::from_str(&r.try_get::<String, _>(3)?).unwrap_or_default(),
+                    assigned: match (r.try_get(4)?, r.try_get(5)?) {
+                        (Some(id), Some(name)) => Some(Assignee { id, name }),
+                        _ => None,
+                    },
+                    shopper_read: r.try_get(6)?,
+                    agent_read: r.try_get(7)?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(ChatError::from)
     }
 
     /// The number of the event that ended conversation `id`, if it has ended.
@@ -446,6 +495,36 @@ impl ChatStore {
                 .flatten(),
         )
     }
+}
+
+/// A value bound into a list query.
+enum Value {
+    Int(i64),
+    Text(String),
+}
+
+impl From<i64> for Value {
+    fn from(n: i64) -> Self {
+        Value::Int(n)
+    }
+}
+
+impl From<String> for Value {
+    fn from(t: String) -> Self {
+        Value::Text(t)
+    }
+}
+
+/// `text` with LIKE's wildcards taken literally (escaped with `\`).
+fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The writer answered an op with another op's result: a bug, reported as a failure.
@@ -485,6 +564,11 @@ pub(super) fn event(
 #[cfg(test)]
 mod tests {
     use super::parse_notice;
+
+    #[test]
+    fn search_text_matches_literally() {
+        assert_eq!(super::like_escape("50%_off\\"), "50\\%\\_off\\\\");
+    }
 
     #[test]
     fn a_notification_names_the_number_and_the_conversation() {
