@@ -268,7 +268,13 @@ impl Desk {
 
     /// Who handles conversation `id`, from this agent's side.
     pub(crate) fn handler(&self, id: &str) -> Handler {
-        match self.conversations.get(id).and_then(|c| c.assigned.as_ref()) {
+        self.conversations
+            .get(id)
+            .map_or(Handler::Nobody, |c| self.handler_of(c))
+    }
+
+    fn handler_of(&self, c: &Conversation) -> Handler {
+        match &c.assigned {
             None => Handler::Nobody,
             Some(a) if self.me.as_deref() == Some(a.id.as_str()) => Handler::Me,
             Some(a) => Handler::Colleague(a.name.clone()),
@@ -715,11 +721,6 @@ impl Desk {
             let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
             Some(rest.split(['?', '#']).next().unwrap_or(rest).to_string())
         });
-        let handler = match &c.assigned {
-            None => Handler::Nobody,
-            Some(a) if self.me.as_deref() == Some(a.id.as_str()) => Handler::Me,
-            Some(a) => Handler::Colleague(a.name.clone()),
-        };
         Row {
             id: c.id.clone(),
             open: c.is_open(),
@@ -729,7 +730,7 @@ impl Desk {
             since: text::since(c.started_at, c.closed_at, now),
             unread: c.unread,
             selected: self.selected.as_deref() == Some(c.id.as_str()),
-            handler,
+            handler: self.handler_of(c),
         }
     }
 

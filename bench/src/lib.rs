@@ -10,6 +10,17 @@ pub mod server;
 
 use std::process::ExitCode;
 
+/// The `p` quantile (0 < p ≤ 1, nearest rank) of microsecond samples, in milliseconds;
+/// 0 without samples. Sorts `values`.
+pub fn percentile_ms(values: &mut [u32], p: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_unstable();
+    let i = ((values.len() as f64 * p).ceil() as usize).clamp(1, values.len()) - 1;
+    f64::from(values[i]) / 1000.0
+}
+
 /// How every benchmark binary ends: on error, `error: …` with the whole context chain on
 /// one line (`{:#}`; returning the error from `main` would also print a backtrace when
 /// `RUST_BACKTRACE` is set) and exit code 1.

@@ -185,8 +185,8 @@ pub fn raise_file_limit(wanted: u64) -> Result<()> {
     Ok(())
 }
 
-/// Status and body of one response with a `Content-Length`.
-pub async fn read_response(read: &mut BufReader<OwnedReadHalf>) -> Result<(u16, Vec<u8>)> {
+/// The status and headers (names lower-case) of a response.
+async fn read_head(read: &mut BufReader<OwnedReadHalf>) -> Result<(u16, Vec<(String, String)>)> {
     let mut line = String::new();
     read.read_line(&mut line).await?;
     let status: u16 = line
@@ -194,18 +194,30 @@ pub async fn read_response(read: &mut BufReader<OwnedReadHalf>) -> Result<(u16, 
         .nth(1)
         .and_then(|s| s.parse().ok())
         .with_context(|| format!("bad status line {line:?}"))?;
-    let mut length = 0usize;
+    let mut headers = Vec::new();
     loop {
         line.clear();
         read.read_line(&mut line).await?;
-        let header = line.trim_end().to_ascii_lowercase();
+        let header = line.trim_end();
         if header.is_empty() {
             break;
         }
-        if let Some(v) = header.strip_prefix("content-length:") {
-            length = v.trim().parse()?;
+        if let Some((name, value)) = header.split_once(':') {
+            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
         }
     }
+    Ok((status, headers))
+}
+
+/// Status and body of one response with a `Content-Length`.
+pub async fn read_response(read: &mut BufReader<OwnedReadHalf>) -> Result<(u16, Vec<u8>)> {
+    let (status, headers) = read_head(read).await?;
+    let length = headers
+        .iter()
+        .find(|(name, _)| name == "content-length")
+        .map(|(_, v)| v.parse())
+        .transpose()?
+        .unwrap_or(0);
     let mut body = vec![0; length];
     read.read_exact(&mut body).await?;
     Ok((status, body))
@@ -260,25 +272,7 @@ pub async fn request(
         .write_all(format!("{head}\r\n{body}").as_bytes())
         .await?;
     let mut read = BufReader::new(read);
-    let mut line = String::new();
-    read.read_line(&mut line).await?;
-    let status: u16 = line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .with_context(|| format!("bad status line {line:?}"))?;
-    let mut found = Vec::new();
-    loop {
-        line.clear();
-        read.read_line(&mut line).await?;
-        let header = line.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':') {
-            found.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
-        }
-    }
+    let (status, found) = read_head(&mut read).await?;
     let mut rest = Vec::new();
     read.read_to_end(&mut rest).await?;
     let chunked = found

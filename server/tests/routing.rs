@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use common::client::{call, start_chat, uuid, Stream, STORE};
 use common::instance::AGENT;
-use common::staff::{add, Desk};
-use common::{on_both, Backend, TestDb, Tokens};
+use common::staff::{add, shop, Desk};
+use common::{on_both, Backend, TestDb};
 use serde_json::{json, Value};
 use shopdesk_server::agents::accounts::Role;
 use shopdesk_server::chat::routing::Routing;
@@ -21,19 +21,6 @@ on_both!(
     a_conversation_the_shopper_left_after_an_answer_closes,
     the_list_pages_through_ended_conversations_and_searches,
 );
-
-fn serve(db: &TestDb, routing: Routing) -> String {
-    common::listen_routing(
-        common::config(db.dir.path()),
-        common::shopfront(&[STORE], None),
-        &db.location,
-        Tokens {
-            agent: Some(AGENT.to_string()),
-            ..Tokens::default()
-        },
-        routing,
-    )
-}
 
 /// Who handles each conversation now, by the agents' list (`None`: the queue).
 fn handlers(base: &str) -> Vec<(String, Option<String>)> {
@@ -80,7 +67,7 @@ fn load(handlers: &[(String, Option<String>)], name: &str) -> usize {
 
 fn waiting_conversations_go_to_available_agents_in_turn_up_to_the_cap(backend: Backend) {
     let db = TestDb::new(backend);
-    let base = serve(
+    let base = shop(
         &db,
         Routing {
             cap: 2,
@@ -150,7 +137,7 @@ fn waiting_conversations_go_to_available_agents_in_turn_up_to_the_cap(backend: B
 fn agents_take_hand_over_and_are_refused_what_is_not_theirs(backend: Backend) {
     let db = TestDb::new(backend);
     // Nothing routed: agents take conversations themselves.
-    let base = serve(
+    let base = shop(
         &db,
         Routing {
             cap: 0,
@@ -318,7 +305,7 @@ fn agents_take_hand_over_and_are_refused_what_is_not_theirs(backend: Backend) {
 
 fn a_silent_or_departed_agent_loses_the_conversation(backend: Backend) {
     let db = TestDb::new(backend);
-    let base = serve(
+    let base = shop(
         &db,
         Routing {
             cap: 1,
@@ -384,7 +371,7 @@ fn a_silent_or_departed_agent_loses_the_conversation(backend: Backend) {
 
 fn a_conversation_the_shopper_left_after_an_answer_closes(backend: Backend) {
     let db = TestDb::new(backend);
-    let base = serve(
+    let base = shop(
         &db,
         Routing {
             idle_close_ms: 1_500,
@@ -455,7 +442,7 @@ fn a_conversation_the_shopper_left_after_an_answer_closes(backend: Backend) {
 
 fn the_list_pages_through_ended_conversations_and_searches(backend: Backend) {
     let db = TestDb::new(backend);
-    let base = serve(&db, Routing::default());
+    let base = shop(&db, Routing::default());
     let mut ids = Vec::new();
     for i in 0..25 {
         let handoff = json!({
@@ -567,8 +554,8 @@ fn routing_holds_across_instances() {
         cap: 3,
         ..Routing::default()
     };
-    let a = serve(&db, routing);
-    let b = serve(&db, routing);
+    let a = shop(&db, routing);
+    let b = shop(&db, routing);
     let _ana = Desk::open(
         &a,
         add(&db.location, "Ana", "ana@shop.example", Role::Agent),

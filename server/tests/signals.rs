@@ -6,26 +6,13 @@ mod common;
 
 use common::client::{call, start_chat, uuid, Stream, STORE};
 use common::instance::AGENT;
-use common::staff::{add, Desk};
-use common::{on_both, Backend, TestDb, Tokens};
+use common::staff::{add, shop, Desk};
+use common::{on_both, Backend, TestDb};
 use serde_json::{json, Value};
 use shopdesk_server::agents::accounts::Role;
 use shopdesk_server::chat::routing::Routing;
 
 on_both!(typing_and_read_marks_reach_the_other_side);
-
-fn serve(db: &TestDb) -> String {
-    common::listen_routing(
-        common::config(db.dir.path()),
-        common::shopfront(&[STORE], None),
-        &db.location,
-        Tokens {
-            agent: Some(AGENT.to_string()),
-            ..Tokens::default()
-        },
-        Routing::default(),
-    )
-}
 
 /// A shopper's call in their conversation: status and body.
 fn shopper(base: &str, id: &str, token: &str, what: &str, body: Value) -> (u16, Value) {
@@ -51,7 +38,7 @@ fn next(stream: &mut Stream) -> Value {
 
 fn typing_and_read_marks_reach_the_other_side(backend: Backend) {
     let db = TestDb::new(backend);
-    let base = serve(&db);
+    let base = shop(&db, Routing::default());
     let mut ana = Desk::open(
         &base,
         add(&db.location, "Ana", "ana@shop.example", Role::Agent),
@@ -170,7 +157,7 @@ fn typing_and_read_marks_reach_the_other_side(backend: Backend) {
 #[test]
 fn signals_cross_instances() {
     let db = TestDb::new(Backend::Postgres);
-    let (a, b) = (serve(&db), serve(&db));
+    let (a, b) = (shop(&db, Routing::default()), shop(&db, Routing::default()));
     let mut ana = Desk::open(
         &a,
         add(&db.location, "Ana", "ana@shop.example", Role::Agent),

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
+use shopdesk_bench::percentile_ms;
 use shopdesk_bench::server::{
     each_event, open_stream, post, read_response, Backend, Database, Server,
 };
@@ -137,12 +138,12 @@ fn main() -> Result<()> {
         elapsed,
         acked,
         acked as f64 / elapsed,
-        pct(&mut c.acked_us, 0.50),
-        pct(&mut c.acked_us, 0.99),
-        pct(&mut c.to_agent_us, 0.50),
-        pct(&mut c.to_agent_us, 0.99),
-        pct(&mut c.to_shopper_us, 0.50),
-        pct(&mut c.to_shopper_us, 0.99),
+        percentile_ms(&mut c.acked_us, 0.50),
+        percentile_ms(&mut c.acked_us, 0.99),
+        percentile_ms(&mut c.to_agent_us, 0.50),
+        percentile_ms(&mut c.to_agent_us, 0.99),
+        percentile_ms(&mut c.to_shopper_us, 0.50),
+        percentile_ms(&mut c.to_shopper_us, 0.99),
         c.errors,
         lost,
     );
@@ -157,15 +158,6 @@ fn main() -> Result<()> {
         bail!("{lost} acknowledged messages never reached a stream");
     }
     Ok(())
-}
-
-fn pct(values: &mut [u32], p: f64) -> f64 {
-    if values.is_empty() {
-        return 0.0;
-    }
-    values.sort_unstable();
-    let i = ((values.len() as f64 * p).ceil() as usize).clamp(1, values.len()) - 1;
-    f64::from(values[i]) / 1000.0
 }
 
 /// One shopper: a message, its acknowledgement, a pause; until `until`.

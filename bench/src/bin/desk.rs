@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
+use shopdesk_bench::percentile_ms;
 use shopdesk_bench::server::{
     each_event, open_stream, open_stream_with, raise_file_limit, request, Backend, Database, Server,
 };
@@ -197,14 +198,17 @@ fn main() -> Result<()> {
     let (messages, replies, typing) = (c.shopper_messages, c.replies, c.typing_sent);
     let (errors, agent_p50, agent_p99) = (
         c.errors,
-        pct(&mut c.to_agent_us, 0.50),
-        pct(&mut c.to_agent_us, 0.99),
+        percentile_ms(&mut c.to_agent_us, 0.50),
+        percentile_ms(&mut c.to_agent_us, 0.99),
     );
     let (shopper_p50, shopper_p99) = (
-        pct(&mut c.to_shopper_us, 0.50),
-        pct(&mut c.to_shopper_us, 0.99),
+        percentile_ms(&mut c.to_shopper_us, 0.50),
+        percentile_ms(&mut c.to_shopper_us, 0.99),
     );
-    let (typing_p50, typing_p99) = (pct(&mut c.typing_us, 0.50), pct(&mut c.typing_us, 0.99));
+    let (typing_p50, typing_p99) = (
+        percentile_ms(&mut c.typing_us, 0.50),
+        percentile_ms(&mut c.typing_us, 0.99),
+    );
     println!("| database | agents | conversations | seconds | shopper messages | replies | typing signals | to agent p50 ms | to agent p99 ms | to shopper p50 ms | to shopper p99 ms | typing shown p50 ms | typing shown p99 ms | sign-in to list p50 ms | sign-in to list p99 ms | errors | lost |");
     println!(
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -215,8 +219,8 @@ fn main() -> Result<()> {
         args.agents,
         args.conversations,
         elapsed,
-        pct(&mut signin_ms, 0.50),
-        pct(&mut signin_ms, 0.99),
+        percentile_ms(&mut signin_ms, 0.50),
+        percentile_ms(&mut signin_ms, 0.99),
     );
     println!();
     println!(
@@ -234,15 +238,6 @@ fn main() -> Result<()> {
         bail!("{lost} acknowledged messages never reached the other side");
     }
     Ok(())
-}
-
-fn pct(values: &mut [u32], p: f64) -> f64 {
-    if values.is_empty() {
-        return 0.0;
-    }
-    values.sort_unstable();
-    let i = ((values.len() as f64 * p).ceil() as usize).clamp(1, values.len()) - 1;
-    f64::from(values[i]) / 1000.0
 }
 
 async fn sign_in(addr: &str, n: usize) -> Result<(Agent, serde_json::Value)> {

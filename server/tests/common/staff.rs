@@ -5,8 +5,11 @@ use serde_json::{json, Value};
 use shopdesk_server::agents::accounts::{Accounts, Role};
 use shopdesk_server::db::{Database, Location};
 
-use super::block_on;
 use super::client::Stream;
+use super::client::STORE;
+use super::instance::AGENT;
+use super::{block_on, TestDb, Tokens};
+use shopdesk_server::chat::routing::Routing;
 
 pub(crate) const PASSWORD: &str = "correct horse battery";
 
@@ -114,4 +117,19 @@ impl Desk {
     pub(crate) fn leave(&mut self) {
         self.page = None;
     }
+}
+
+/// A staffed shop: the store page's origin allowed, the automation token `AGENT` for the
+/// test's own calls, conversations routed by `routing`; its base URL.
+pub(crate) fn shop(db: &TestDb, routing: Routing) -> String {
+    super::listen_routing(
+        super::config(db.dir.path()),
+        super::shopfront(&[STORE], None),
+        &db.location,
+        Tokens {
+            agent: Some(AGENT.to_string()),
+            ..Tokens::default()
+        },
+        routing,
+    )
 }
