@@ -5,7 +5,8 @@ use serde_json::Value;
 pub(crate) use shopdesk_web::http::Failure;
 use shopdesk_web::http::{self, percent_encode, Call};
 use shopdesk_wire::agents::{
-    CannedInput, CannedReply, Colleague, Handover, Presence, SignIn, SignedIn,
+    AccountChange, AccountInfo, CannedInput, CannedReply, Colleague, Handover, NewAgent, Presence,
+    SignIn, SignedIn,
 };
 use shopdesk_wire::chat::{ChatEvent, ReadUpTo, Say, Summary};
 
@@ -207,6 +208,28 @@ pub(crate) async fn remove_canned(csrf: &str, id: &str) -> Result<(), Failure> {
 }
 
 const CANNED: &str = "/v1/agent/canned";
+
+/// Every account (admins only).
+pub(crate) async fn accounts() -> Result<Vec<AccountInfo>, Failure> {
+    let value: Value = parse(&call("GET", ACCOUNTS, None, None).await?)?;
+    Ok(each(value.get("accounts")))
+}
+
+pub(crate) async fn add_account(csrf: &str, new: &NewAgent) -> Result<AccountInfo, Failure> {
+    let json = serde_json::to_string(new).map_err(|e| Failure::Unreadable(e.to_string()))?;
+    parse(&call("POST", ACCOUNTS, Some(csrf), Some(json)).await?)
+}
+
+pub(crate) async fn change_account(
+    csrf: &str,
+    change: &AccountChange,
+) -> Result<AccountInfo, Failure> {
+    let json = serde_json::to_string(change).map_err(|e| Failure::Unreadable(e.to_string()))?;
+    let request = Call::put(ACCOUNTS).header(CSRF_HEADER, csrf).json(&json);
+    parse(&http::call(request).await?.body)
+}
+
+const ACCOUNTS: &str = "/v1/agent/accounts";
 
 /// The URL of the live event stream (`EventSource` sends the session cookie itself).
 pub(crate) fn events_url(after: i64) -> String {

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shopdesk_wire::agents::{CannedInput, CannedReply, Colleague, SignedIn};
+use shopdesk_wire::agents::{
+    AccountChange, AccountInfo, CannedInput, CannedReply, Colleague, NewAgent, SignedIn,
+};
 use shopdesk_wire::chat::{ChatEvent, Say, Signal, Summary, MAX_MESSAGE};
 
 use crate::alerts;
@@ -654,6 +656,79 @@ impl Session {
     pub(crate) fn is_admin(self) -> bool {
         self.agent
             .with(|a| a.as_ref().is_some_and(|a| a.agent.role == "admin"))
+    }
+
+    /// The team's accounts (admins), into `accounts`; a refusal into `error`.
+    pub(crate) fn load_accounts(
+        self,
+        accounts: RwSignal<Vec<AccountInfo>>,
+        error: RwSignal<Option<String>>,
+    ) {
+        spawn_local(async move {
+            match api::accounts().await {
+                Ok(list) => accounts.set(list),
+                Err(failure) => self.refused(failure, error),
+            }
+        });
+    }
+
+    /// Adds an agent (admins); `done` runs once the server has them.
+    pub(crate) fn add_account(
+        self,
+        new: NewAgent,
+        accounts: RwSignal<Vec<AccountInfo>>,
+        error: RwSignal<Option<String>>,
+        done: impl FnOnce() + 'static,
+    ) {
+        let Some(csrf) = self.csrf() else {
+            return;
+        };
+        error.set(None);
+        spawn_local(async move {
+            match api::add_account(&csrf, &new).await {
+                Ok(account) => {
+                    accounts.update(|all| all.push(account));
+                    done();
+                }
+                Err(failure) => self.refused(failure, error),
+            }
+        });
+    }
+
+    /// Disables, enables or sets a password for an agent (admins).
+    pub(crate) fn change_account(
+        self,
+        change: AccountChange,
+        accounts: RwSignal<Vec<AccountInfo>>,
+        error: RwSignal<Option<String>>,
+        done: impl FnOnce() + 'static,
+    ) {
+        let Some(csrf) = self.csrf() else {
+            return;
+        };
+        error.set(None);
+        spawn_local(async move {
+            match api::change_account(&csrf, &change).await {
+                Ok(account) => {
+                    accounts.update(|all| {
+                        if let Some(a) = all.iter_mut().find(|a| a.id == account.id) {
+                            *a = account;
+                        }
+                    });
+                    done();
+                }
+                Err(failure) => self.refused(failure, error),
+            }
+        });
+    }
+
+    /// A request the server refused: back to sign-in when the session ended, else its
+    /// words into `error`.
+    fn refused(self, failure: api::Failure, error: RwSignal<Option<String>>) {
+        match api::session_ended(&failure) {
+            Some(message) => self.sign_out(Some(message)),
+            None => error.set(Some(api::sentence(&failure))),
+        }
     }
 
     /// Loads the shop's canned replies.

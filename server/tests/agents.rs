@@ -26,6 +26,7 @@ on_both!(
     several_tabs_of_one_agent_count_once,
     the_agent_commands_manage_accounts,
     agents_share_a_list_of_canned_replies,
+    admins_manage_the_team_from_the_agent_page,
 );
 
 struct Server {
@@ -612,4 +613,140 @@ fn agents_share_a_list_of_canned_replies(backend: Backend) {
         .as_str()
         .unwrap()
         .contains("reload the list"));
+}
+
+fn admins_manage_the_team_from_the_agent_page(backend: Backend) {
+    let s = start(backend);
+    staff::add(&s.db.location, "Ana", "ana@shop.example", Role::Admin);
+    add(&s, "Ben", "ben@shop.example");
+    let session = |email: &str, password: &str| {
+        let signed_in = sign_in(&s.base, email, password);
+        assert_eq!(signed_in.status, 200, "{email}: {}", signed_in.body);
+        let secret = secret(signed_in.set_cookie.as_deref().unwrap());
+        (secret, signed_in.body["csrf"].as_str().unwrap().to_string())
+    };
+    let (ana, csrf) = session("ana@shop.example", PASSWORD);
+    let (ben, ben_csrf) = session("ben@shop.example", PASSWORD);
+    let url = format!("{}/v1/agent/accounts", s.base);
+    let as_ana =
+        |method: &str, body: Option<Value>| send(method, &url, Some(&ana), Some(&csrf), body);
+
+    // Agents do not manage the team.
+    let refused = send("GET", &url, Some(&ben), None, None);
+    assert_eq!(refused.status, 403);
+    assert!(refused.body["error"]
+        .as_str()
+        .unwrap()
+        .contains("only an admin"));
+    let new = |password: &str, role: &str| json!({"name": "Cy", "email": "cy@shop.example", "role": role, "password": password});
+    assert_eq!(
+        send(
+            "POST",
+            &url,
+            Some(&ben),
+            Some(&ben_csrf),
+            Some(new(PASSWORD, "agent"))
+        )
+        .status,
+        403
+    );
+    assert_eq!(
+        as_ana("GET", None).body["accounts"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // A new agent: the password and role are checked, the email is unique.
+    let weak = as_ana("POST", Some(new("short", "agent")));
+    assert_eq!(weak.status, 400);
+    assert!(weak.body["error"]
+        .as_str()
+        .unwrap()
+        .contains("at least 10 characters"));
+    assert_eq!(as_ana("POST", Some(new(PASSWORD, "owner"))).status, 400);
+    let added = as_ana("POST", Some(new(PASSWORD, "agent")));
+    assert_eq!(added.status, 201, "{}", added.body);
+    assert_eq!(
+        (
+            added.body["role"].as_str(),
+            added.body["disabled"].as_bool()
+        ),
+        (Some("agent"), Some(false))
+    );
+    assert_eq!(as_ana("POST", Some(new(PASSWORD, "agent"))).status, 409);
+    let (cy, _) = session("cy@shop.example", PASSWORD);
+
+    // Disabled: Cy's session ends and signing in says why; enabled again, back in.
+    let off = as_ana(
+        "PUT",
+        Some(json!({"email": "cy@shop.example", "disabled": true})),
+    );
+    assert_eq!(
+        (off.status, off.body["disabled"].as_bool()),
+        (200, Some(true))
+    );
+    let me = |secret: &str| {
+        send(
+            "GET",
+            &format!("{}/v1/agent/conversations", s.base),
+            Some(secret),
+            None,
+            None,
+        )
+        .status
+    };
+    assert_eq!(me(&cy), 401);
+    assert_eq!(sign_in(&s.base, "cy@shop.example", PASSWORD).status, 403);
+    assert_eq!(
+        as_ana(
+            "PUT",
+            Some(json!({"email": "cy@shop.example", "disabled": false}))
+        )
+        .status,
+        200
+    );
+    let (cy, _) = session("cy@shop.example", PASSWORD);
+
+    // A new password ends Cy's sessions; the old one no longer opens anything.
+    let renewed = as_ana(
+        "PUT",
+        Some(json!({"email": "cy@shop.example", "password": "a new long passphrase"})),
+    );
+    assert_eq!(renewed.status, 200, "{}", renewed.body);
+    assert_eq!(me(&cy), 401);
+    assert_eq!(sign_in(&s.base, "cy@shop.example", PASSWORD).status, 401);
+    session("cy@shop.example", "a new long passphrase");
+
+    // What cannot be: disabling oneself, an unknown email, a change that says nothing.
+    let own = as_ana(
+        "PUT",
+        Some(json!({"email": "ana@shop.example", "disabled": true})),
+    );
+    assert_eq!(own.status, 409);
+    assert_eq!(
+        as_ana(
+            "PUT",
+            Some(json!({"email": "nobody@shop.example", "disabled": true}))
+        )
+        .status,
+        404
+    );
+    assert_eq!(
+        as_ana("PUT", Some(json!({"email": "cy@shop.example"}))).status,
+        400
+    );
+    assert_eq!(
+        send(
+            "PUT",
+            &url,
+            Some(&ana),
+            None,
+            Some(json!({"email": "cy@shop.example", "disabled": true}))
+        )
+        .status,
+        403,
+        "no CSRF token"
+    );
 }

@@ -425,6 +425,7 @@ fn the_openapi_document_describes_the_chat() {
         "/v1/agent/agents",
         "/v1/agent/canned",
         "/v1/agent/canned/{id}",
+        "/v1/agent/accounts",
         "/v1/agent/events",
     ] {
         assert!(

@@ -11,7 +11,7 @@ import { demoSite, watchConsole, openWidget } from "./harness.mjs";
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 const AGENT = "a11y-test-agent-token-0001";
-const ANA = { name: "Ana Lima", email: "ana@shop.example", password: "correct horse battery" };
+const ANA = { name: "Ana Lima", email: "ana@shop.example", password: "correct horse battery", role: "admin" };
 const demo = demoSite(["--agent-token", AGENT, "--rate-limit", "0"], [ANA]);
 
 /** axe's violations on the whole agent page. */
@@ -82,6 +82,10 @@ test("axe finds no WCAG 2.1 AA violations on the agent page: sign-in, a refused 
   await page.locator('[data-testid="agent-search"]').fill("return label");
   await page.locator('[data-testid="agent-found-item"]').first().waitFor();
   found.search = await pageViolations(page);
+  // An admin's view of the team.
+  await page.locator('[data-testid="agent-team-toggle"]').click();
+  await page.locator('[data-testid="team-account"]').first().waitFor();
+  found.team = await pageViolations(page);
   for (const [state, list] of Object.entries(found)) assert.deepEqual(list, [], `agent page, ${state}`);
   await context.close();
 });

@@ -4,12 +4,14 @@
 // the shopper sees who took their question and who answers. Typing and "Seen" on both
 // sides; a canned reply; the unread count in the title and a desktop notification while the agent's
 // tab is hidden; a conversation the shopper left closes by itself, with the afterChat
-// survey; a search finds an ended conversation by its words.
+// survey; a search finds an ended conversation by its words; an admin adds and
+// disables an agent from the page.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { demoSite, watchConsole, openWidget } from "./harness.mjs";
 
-const ANA = { name: "Ana Lima", email: "ana@shop.example", password: "correct horse battery" };
+// Ana is an admin: she may take over a colleague's conversation and manage the team.
+const ANA = { name: "Ana Lima", email: "ana@shop.example", password: "correct horse battery", role: "admin" };
 const BEN = { name: "Ben Ode", email: "ben@shop.example", password: "battery staple horse" };
 // Conversations answered and then left close after a minute: the last test waits for it.
 const demo = demoSite(["--rate-limit", "0", "--chats-per-agent", "1", "--idle-close-minutes", "1"], [ANA, BEN]);
@@ -238,4 +240,37 @@ test("an agent finds an ended conversation by what was said in it and reads it a
   await ana.page.locator('[data-testid="agent-conversations"]').waitFor();
   assert.deepEqual(ana.problems, []);
   await ana.context.close();
+});
+
+test("an admin adds an agent from the page, who signs in; disabled, their session ends", async () => {
+  const ana = await agentPage(ANA);
+  await ana.page.locator('[data-testid="agent-team-toggle"]').click();
+  await ana.page.locator('[data-testid="team-account"]').first().waitFor();
+  const DEE = { name: "Dee Park", email: "dee@shop.example", password: "a long enough passphrase" };
+  // A weak password is refused with the server's words; nothing is added.
+  await ana.page.locator('[data-testid="team-name"]').fill(DEE.name);
+  await ana.page.locator('[data-testid="team-email"]').fill(DEE.email);
+  await ana.page.locator('[data-testid="team-password"]').fill("short");
+  await ana.page.locator('[data-testid="team-add"]').click();
+  await ana.page.locator('[data-testid="team-error"]', { hasText: "at least 10 characters" }).waitFor();
+  await ana.page.locator('[data-testid="team-password"]').fill(DEE.password);
+  await ana.page.locator('[data-testid="team-add"]').click();
+  await ana.page.locator('[data-testid="team-notice"]', { hasText: `${DEE.email} can sign in now.` }).waitFor();
+  const dee = await agentPage(DEE);
+  assert.equal(await dee.page.locator('[data-testid="agent-name"]').textContent(), DEE.name);
+  assert.equal(await dee.page.locator('[data-testid="agent-team-toggle"]').count(), 0, "agents do not manage the team");
+
+  const row = ana.page.locator(`[data-testid="team-account"][data-email="${DEE.email}"]`);
+  await row.locator('[data-testid="team-toggle"]').click();
+  await row.locator('[data-testid="team-status"]', { hasText: "Disabled" }).waitFor();
+  // Dee's session is over: back at the sign-in form, and her password is refused.
+  await dee.page.reload();
+  await dee.page.locator('[data-testid="agent-email"]').waitFor();
+  await dee.page.locator('[data-testid="agent-email"]').fill(DEE.email);
+  await dee.page.locator('[data-testid="agent-password"]').fill(DEE.password);
+  await dee.page.locator('[data-testid="agent-signin"]').click();
+  await dee.page.locator('[data-testid="agent-signin-error"]', { hasText: "disabled" }).waitFor();
+  assert.deepEqual(ana.problems, []);
+  await ana.context.close();
+  await dee.context.close();
 });

@@ -105,6 +105,81 @@ impl Handover {
     }
 }
 
+/// `POST /v1/agent/accounts`: an admin adds an agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAgent {
+    pub name: String,
+    pub email: String,
+    /// `admin` or `agent` (the default).
+    #[serde(default)]
+    pub role: Option<String>,
+    pub password: String,
+}
+
+impl NewAgent {
+    pub fn from_json(body: &[u8]) -> Result<Self, Invalid> {
+        let new: NewAgent = crate::check::parse(body)?;
+        if new
+            .role
+            .as_deref()
+            .is_some_and(|r| r != "admin" && r != "agent")
+        {
+            return Err(Invalid::new("role", "must be \"admin\" or \"agent\""));
+        }
+        if new.password.len() > MAX_PASSWORD {
+            return Err(Invalid::new(
+                "password",
+                format!("is longer than {MAX_PASSWORD} bytes"),
+            ));
+        }
+        Ok(new)
+    }
+}
+
+/// `PUT /v1/agent/accounts`: an admin disables or enables an agent, or sets a new
+/// password (which ends the agent's sessions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountChange {
+    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+impl AccountChange {
+    pub fn from_json(body: &[u8]) -> Result<Self, Invalid> {
+        let change: AccountChange = crate::check::parse(body)?;
+        if change.disabled.is_none() && change.password.is_none() {
+            return Err(Invalid::new(
+                "disabled",
+                "say what changes: \"disabled\" or \"password\"",
+            ));
+        }
+        if change
+            .password
+            .as_ref()
+            .is_some_and(|p| p.len() > MAX_PASSWORD)
+        {
+            return Err(Invalid::new(
+                "password",
+                format!("is longer than {MAX_PASSWORD} bytes"),
+            ));
+        }
+        Ok(change)
+    }
+}
+
+/// An agent's account as an admin sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountInfo {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub disabled: bool,
+}
+
 /// Longest canned reply shortcut, in characters.
 pub const MAX_SHORTCUT: usize = 32;
 

@@ -3,6 +3,7 @@
 mod canned;
 mod conversation;
 mod list;
+mod team;
 
 use std::time::Duration;
 
@@ -59,6 +60,7 @@ pub(crate) fn App() -> impl IntoView {
 
     let signed_in = move || session.agent.with(Option::is_some);
     let show_canned = RwSignal::new(false);
+    let show_team = RwSignal::new(false);
     let name = move || {
         session
             .agent
@@ -98,6 +100,17 @@ pub(crate) fn App() -> impl IntoView {
                     >
                         "Canned replies"
                     </button>
+                    <Show when=move || session.is_admin()>
+                        <button
+                            type="button"
+                            data-testid="agent-team-toggle"
+                            aria-expanded=move || if show_team.get() { "true" } else { "false" }
+                            aria-controls="agent-team-panel"
+                            on:click=move |_| show_team.update(|s| *s = !*s)
+                        >
+                            "Agents"
+                        </button>
+                    </Show>
                     <Show when=move || session.notifications.get() == alerts::Permission::Ask>
                         <button
                             type="button"
@@ -122,6 +135,11 @@ pub(crate) fn App() -> impl IntoView {
                 {move || session.announcement.get()}
             </div>
             <Show when=signed_in fallback=|| view! { <SignIn /> }>
+                <div id="agent-team-panel" class="canned-panel" hidden=move || !show_team.get()>
+                    <Show when=move || show_team.get()>
+                        <team::Team />
+                    </Show>
+                </div>
                 <div id="agent-canned-panel" class="canned-panel" hidden=move || !show_canned.get()>
                     <Show when=move || show_canned.get()>
                         <canned::CannedReplies />

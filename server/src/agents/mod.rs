@@ -9,6 +9,7 @@
 //! so it is not for people.
 
 pub mod accounts;
+pub mod admin;
 pub mod canned;
 pub mod sessions;
 pub mod throttle;
@@ -177,7 +178,8 @@ pub fn routes(staff: SharedStaff, body_limit: usize) -> Router {
         .route("/v1/agent/presence", put(set_presence))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .with_state(staff.clone())
-        .merge(canned::routes(staff, body_limit))
+        .merge(canned::routes(staff.clone(), body_limit))
+        .merge(admin::routes(staff, body_limit))
 }
 
 fn signed_in(session: &Session) -> SignedIn {

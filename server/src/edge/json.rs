@@ -3,7 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
-use shopdesk_wire::agents::{CannedInput, Handover, Presence, SignIn};
+use shopdesk_wire::agents::{AccountChange, CannedInput, Handover, NewAgent, Presence, SignIn};
 use shopdesk_wire::chat::{Handoff, ReadUpTo, Say};
 use shopdesk_wire::{FeedbackEvent, Invalid};
 
@@ -72,6 +72,21 @@ impl Contract for CannedInput {
         "the canned reply is too large; replies are limited to 4000 characters";
     fn read(body: &[u8]) -> Result<Self, Invalid> {
         CannedInput::from_json(body)
+    }
+}
+
+impl Contract for NewAgent {
+    const TOO_LARGE: &'static str =
+        "the new agent is too large; passwords are limited to 1024 bytes";
+    fn read(body: &[u8]) -> Result<Self, Invalid> {
+        NewAgent::from_json(body)
+    }
+}
+
+impl Contract for AccountChange {
+    const TOO_LARGE: &'static str = "the change is too large; passwords are limited to 1024 bytes";
+    fn read(body: &[u8]) -> Result<Self, Invalid> {
+        AccountChange::from_json(body)
     }
 }
 
