@@ -247,12 +247,13 @@ test("an admin adds an agent from the page, who signs in; disabled, their sessio
   await ana.page.locator('[data-testid="agent-team-toggle"]').click();
   await ana.page.locator('[data-testid="team-account"]').first().waitFor();
   const DEE = { name: "Dee Park", email: "dee@shop.example", password: "a long enough passphrase" };
-  // A weak password is refused with the server's words; nothing is added.
+  // A weak password is refused before anything is sent.
   await ana.page.locator('[data-testid="team-name"]').fill(DEE.name);
   await ana.page.locator('[data-testid="team-email"]').fill(DEE.email);
   await ana.page.locator('[data-testid="team-password"]').fill("short");
   await ana.page.locator('[data-testid="team-add"]').click();
   await ana.page.locator('[data-testid="team-error"]', { hasText: "at least 10 characters" }).waitFor();
+  assert.equal(await ana.page.locator(`[data-testid="team-account"][data-email="${DEE.email}"]`).count(), 0);
   await ana.page.locator('[data-testid="team-password"]').fill(DEE.password);
   await ana.page.locator('[data-testid="team-add"]').click();
   await ana.page.locator('[data-testid="team-notice"]', { hasText: `${DEE.email} can sign in now.` }).waitFor();

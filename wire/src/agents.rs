@@ -6,6 +6,8 @@ use crate::Invalid;
 
 /// Longest email (RFC 5321's path limit).
 pub const MAX_EMAIL: usize = 254;
+/// Shortest password an account may have, in characters.
+pub const MIN_PASSWORD: usize = 10;
 /// Longest password the server hashes.
 pub const MAX_PASSWORD: usize = 1024;
 

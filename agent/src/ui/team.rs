@@ -5,7 +5,7 @@
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
-use shopdesk_wire::agents::{AccountChange, AccountInfo, NewAgent};
+use shopdesk_wire::agents::{AccountChange, AccountInfo, NewAgent, MIN_PASSWORD};
 
 use crate::session::Session;
 
@@ -41,6 +41,13 @@ pub(crate) fn Team() -> impl IntoView {
         };
         let added = new.email.clone();
         notice.set(None);
+        // The server's rule, said before anything is sent.
+        if new.password.chars().count() < MIN_PASSWORD {
+            error.set(Some(format!(
+                "The password must have at least {MIN_PASSWORD} characters."
+            )));
+            return;
+        }
         session.add_account(new, accounts, error, move || {
             n.set_value("");
             m.set_value("");
@@ -120,6 +127,12 @@ fn AccountRow(
             let Some(field) = password.get_untracked() else {
                 return;
             };
+            if field.value().chars().count() < MIN_PASSWORD {
+                error.set(Some(format!(
+                    "The password must have at least {MIN_PASSWORD} characters."
+                )));
+                return;
+            }
             let change = AccountChange {
                 email: email.clone(),
                 disabled: None,

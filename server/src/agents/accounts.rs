@@ -15,11 +15,10 @@ use thiserror::Error;
 
 use crate::db::{Database, DbError};
 
-/// Shortest password accepted: long enough to resist guessing within the sign-in
-/// throttle, short enough for a passphrase people remember.
-pub const MIN_PASSWORD: usize = 10;
-/// Longest accepted, so nobody can make the server hash megabytes.
-const MAX_PASSWORD: usize = 1024;
+/// Shortest password accepted (long enough to resist guessing within the sign-in
+/// throttle, short enough for a passphrase people remember) and longest (nobody makes
+/// the server hash megabytes): the wire's, so the agent page says so before sending.
+pub use shopdesk_wire::agents::{MAX_PASSWORD, MIN_PASSWORD};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
