@@ -134,6 +134,17 @@ for setup in "${SETUPS[@]}"; do
   echo
 done
 
+say "a staffed shop (20 agents, 500 conversations, 20 s per database; the agent page in Chromium)"
+echo "## A staffed shop"
+echo
+for setup in "" "--backend postgres"; do
+  # shellcheck disable=SC2086
+  target/release/desk --agents 20 --conversations 500 --seconds 20 $setup
+  echo
+done
+node tests/bench/desk.mjs --conversations 500 --agents 20 --loads 5
+echo
+
 # 20,000 streams need more than 20,000 open files per process: where the hard limit is
 # lower (and cannot be raised), the largest count that fits is measured instead.
 MOST=20000

@@ -12,9 +12,8 @@
 //
 //   node tests/bench/desk.mjs [--conversations 500] [--agents 20] [--loads 5]
 import { rmSync } from "node:fs";
-import path from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT, copySite, launchBrowser, watchConsole } from "../e2e/harness.mjs";
+import { copySite, launchBrowser, watchConsole } from "../e2e/harness.mjs";
 import { buildReleaseBinaries } from "./site.mjs";
 import { startServer } from "../e2e/harness.mjs";
 import { formatMs, summarize } from "./stats.mjs";
@@ -95,9 +94,9 @@ const row = (label, values) => {
   const s = summarize(values);
   return `| ${label} | ${conversations} | ${agentCount} | ${s.n} | ${formatMs(s.p50)} | ${formatMs(s.p95)} | ${formatMs(s.max)} |`;
 };
-console.log("| agent page | open conversations | agents | loads | p50 | p95 | max |");
+console.log("| agent page | open conversations | agents | loads | p50 ms | p95 ms | max ms |");
 console.log("|---|---:|---:|---:|---:|---:|---:|");
 console.log(row("sign-in → every row shown", signIn));
 console.log(row("reload (signed in) → every row shown", reload));
 console.log();
-console.log(`- Release server on 127.0.0.1 (SQLite), ${conversations} open conversations each with a shopper message, routed over ${agentCount} agents; headless Chromium, fresh context per load, no throttling (agents work on desktops); ${path.relative(ROOT, "target/release/shopdesk-server")}.`);
+console.log(`- Release server on 127.0.0.1 (SQLite), ${conversations} open conversations each with a shopper message, routed over ${agentCount} agents; headless Chromium, fresh context per load, no throttling (agents work on desktops).`);
