@@ -768,10 +768,7 @@ impl Session {
                     });
                     done();
                 }
-                Err(failure) => match api::session_ended(&failure) {
-                    Some(message) => self.sign_out(Some(message)),
-                    None => error.set(Some(api::sentence(&failure))),
-                },
+                Err(failure) => self.refused(failure, error),
             }
         });
     }
@@ -788,10 +785,7 @@ impl Session {
                 Err(failure) if failure.status() == Some(404) => {
                     self.canned.update(|all| all.retain(|r| r.id != id));
                 }
-                Err(failure) => match api::session_ended(&failure) {
-                    Some(message) => self.sign_out(Some(message)),
-                    None => error.set(Some(api::sentence(&failure))),
-                },
+                Err(failure) => self.refused(failure, error),
             }
         });
     }
@@ -858,10 +852,7 @@ impl Session {
                 Ok(page) => self
                     .desk
                     .update(|d| d.load_older(page.conversations, page.seq, page.more)),
-                Err(failure) => match api::session_ended(&failure) {
-                    Some(message) => self.sign_out(Some(message)),
-                    None => error.set(Some(api::sentence(&failure))),
-                },
+                Err(failure) => self.refused(failure, error),
             }
         });
     }
@@ -905,10 +896,7 @@ impl Session {
             match answer {
                 Ok(Some(event)) => self.apply(event, Source::Answer),
                 Ok(None) => {}
-                Err(failure) => match api::session_ended(&failure) {
-                    Some(message) => self.sign_out(Some(message)),
-                    None => error.set(Some(api::sentence(&failure))),
-                },
+                Err(failure) => self.refused(failure, error),
             }
         });
     }
