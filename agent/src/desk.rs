@@ -333,11 +333,11 @@ impl Desk {
             what,
         } = event;
         match what {
-            What::Started { handoff } => {
+            What::Started { handoff, .. } => {
                 if self.conversations.contains_key(&id) {
                     return Applied::Nothing;
                 }
-                let mut c = Conversation::new(id.clone(), at, handoff, None);
+                let mut c = Conversation::new(id.clone(), at, *handoff, None);
                 // The stream brings every later event of a conversation it announced.
                 if source == Source::Stream {
                     c.history = History::Loaded;
@@ -821,6 +821,7 @@ mod tests {
             assigned: None,
             shopper_read: 0,
             agent_read: 0,
+            offline: false,
         }
     }
 
@@ -1082,7 +1083,8 @@ mod tests {
             3,
             "c2",
             What::Started {
-                handoff: handoff(&[]),
+                handoff: Box::new(handoff(&[])),
+                offline: false,
             },
         );
         assert_eq!(
@@ -1284,7 +1286,8 @@ mod tests {
                 3,
                 "c2",
                 What::Started {
-                    handoff: handoff(&[]),
+                    handoff: Box::new(handoff(&[])),
+                    offline: false,
                 },
             ),
             Source::Stream,

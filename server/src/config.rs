@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::chat::hours::OfficeHours;
+use crate::chat::Away;
 use crate::db::Location;
+use crate::mail::{Security, Smtp, Transport};
 use thiserror::Error;
 
 /// The configuration file's keys; all optional.
@@ -32,6 +35,22 @@ pub struct File {
     pub chats_per_agent: Option<u32>,
     pub requeue_after_minutes: Option<u64>,
     pub idle_close_minutes: Option<u64>,
+    /// `[office_hours]`: only in the file.
+    pub office_hours: Option<crate::chat::hours::HoursFile>,
+    pub away_message: Option<String>,
+    /// The sender of emails to shoppers: `"Acme Shop <help@acme.example>"`.
+    pub mail_from: Option<String>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_security: Option<Security>,
+    pub smtp_user: Option<String>,
+    pub smtp_password_file: Option<PathBuf>,
+    /// Only from the environment (`SHOPDESK_SMTP_PASSWORD`), never the file.
+    pub smtp_password: Option<String>,
+    /// Without an SMTP server, emails are written here as `.eml` files.
+    pub mail_folder: Option<PathBuf>,
+    pub mail_link_days: Option<u32>,
+    pub mail_unread_minutes: Option<u64>,
 }
 
 /// How log lines are written to standard error.
@@ -56,6 +75,9 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("`{key}` {problem}")]
     Value { key: &'static str, problem: String },
+    /// Office hours name their own key (`office_hours.monday`).
+    #[error("{0}")]
+    Hours(String),
 }
 
 impl File {
@@ -95,11 +117,53 @@ pub struct Settings {
     pub session_idle: std::time::Duration,
     /// Who is given which conversation.
     pub routing: crate::chat::routing::Routing,
+    /// Office hours and the away message.
+    pub away: Away,
+    pub mail: MailSettings,
+}
+
+/// How email reaches shoppers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MailSettings {
+    pub transport: Transport,
+    pub from: lettre::message::Mailbox,
+    /// How long the link in an email reopens the conversation.
+    pub link_valid: std::time::Duration,
+    /// How long a reply to a shopper whose chat is open waits to be read there before
+    /// it is emailed.
+    pub unread_grace: std::time::Duration,
 }
 
 impl Settings {
     /// `given` (flags and environment) over `file` over the defaults.
     pub fn merge(given: File, file: File) -> Result<Self, ConfigError> {
+        if file.smtp_password.is_some() {
+            return Err(ConfigError::Value {
+                key: "smtp_password",
+                problem: "does not belong in the configuration file: set SHOPDESK_SMTP_PASSWORD or point smtp_password_file at a file holding it".into(),
+            });
+        }
+        let away = Away {
+            hours: file
+                .office_hours
+                .as_ref()
+                .map(OfficeHours::parse)
+                .transpose()
+                .map_err(|e| ConfigError::Hours(e.to_string()))?,
+            message: given.away_message.clone().or(file.away_message.clone()),
+        };
+        let database: Location = given
+            .database
+            .clone()
+            .or(file.database.clone())
+            .as_deref()
+            .unwrap_or("shopdesk.db")
+            .parse()
+            .map_err(|e: crate::db::DbError| ConfigError::Value {
+                key: "database",
+                problem: e.to_string(),
+            })?;
+        let mail = mail_settings(&given, &file, &database)?;
         let defaults = crate::chat::routing::Routing::default();
         let s = Settings {
             addr: given
@@ -107,16 +171,7 @@ impl Settings {
                 .or(file.addr)
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
             root: given.root.or(file.root).unwrap_or_else(|| "dist".into()),
-            database: given
-                .database
-                .or(file.database)
-                .as_deref()
-                .unwrap_or("shopdesk.db")
-                .parse()
-                .map_err(|e: crate::db::DbError| ConfigError::Value {
-                    key: "database",
-                    problem: e.to_string(),
-                })?,
+            database,
             allow_origins: given
                 .allow_origins
                 .or(file.allow_origins)
@@ -158,6 +213,8 @@ impl Settings {
                     }),
                 ..defaults
             },
+            away,
+            mail,
         };
         if s.routing.idle_close_ms / 60_000 > 7 * 24 * 60 {
             return Err(ConfigError::Value {
@@ -226,6 +283,99 @@ impl Settings {
     }
 }
 
+/// The mail settings: SMTP when `smtp_host` is set, else `.eml` files in a folder
+/// (by default `mail/` beside a SQLite database, where the demo's data is).
+fn mail_settings(
+    given: &File,
+    file: &File,
+    database: &Location,
+) -> Result<MailSettings, ConfigError> {
+    macro_rules! pick {
+        ($key:ident) => {
+            given.$key.clone().or(file.$key.clone())
+        };
+    }
+    let bad = |key: &'static str, problem: String| ConfigError::Value { key, problem };
+    let transport = match pick!(smtp_host) {
+        Some(host) => {
+            let security = pick!(smtp_security).unwrap_or(Security::Starttls);
+            let password = match (pick!(smtp_password), pick!(smtp_password_file)) {
+                (Some(p), _) => Some(p),
+                (None, Some(path)) => Some(
+                    std::fs::read_to_string(&path)
+                        .map_err(|e| {
+                            bad(
+                                "smtp_password_file",
+                                format!("cannot be read ({}: {e})", path.display()),
+                            )
+                        })?
+                        .trim_end_matches(['\n', '\r'])
+                        .to_string(),
+                ),
+                (None, None) => None,
+            };
+            let user = pick!(smtp_user);
+            if user.is_some() && password.is_none() {
+                return Err(bad(
+                    "smtp_user",
+                    "needs a password: set SHOPDESK_SMTP_PASSWORD or smtp_password_file".into(),
+                ));
+            }
+            if pick!(mail_from).is_none() {
+                return Err(bad(
+                    "mail_from",
+                    "is required with smtp_host: the sender shoppers see, e.g. \"Acme Shop <help@acme.example>\"".into(),
+                ));
+            }
+            Transport::Smtp(Smtp {
+                host,
+                port: pick!(smtp_port).unwrap_or(security.default_port()),
+                security,
+                user,
+                password,
+            })
+        }
+        None => Transport::Folder(pick!(mail_folder).unwrap_or_else(|| {
+            match database {
+                Location::Sqlite(path) => path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."))
+                    .join("mail"),
+                Location::Postgres(_) => "mail".into(),
+            }
+        })),
+    };
+    let from_text =
+        pick!(mail_from).unwrap_or_else(|| "Shopdesk demo store <shop@shopdesk.localhost>".into());
+    let from = from_text.parse().map_err(|e| {
+        bad(
+            "mail_from",
+            format!("{from_text:?} is not a sender address ({e}); write it as \"Acme Shop <help@acme.example>\""),
+        )
+    })?;
+    let days = pick!(mail_link_days).unwrap_or(30);
+    if !(1..=365).contains(&days) {
+        return Err(bad(
+            "mail_link_days",
+            "must be between 1 and 365 days".into(),
+        ));
+    }
+    let unread = pick!(mail_unread_minutes).unwrap_or(2);
+    if unread > 24 * 60 {
+        return Err(bad(
+            "mail_unread_minutes",
+            "must be at most a day (1440); 0 emails every answer at once".into(),
+        ));
+    }
+    Ok(MailSettings {
+        transport,
+        from,
+        link_valid: std::time::Duration::from_secs(u64::from(days) * 86_400),
+        unread_grace: std::time::Duration::from_secs(unread * 60),
+    })
+}
+
 /// `https://host[:port]` (no path), or `*` for any.
 fn is_origin(o: &str) -> bool {
     if o == "*" {
@@ -265,6 +415,36 @@ mod tests {
     }
 
     #[test]
+    fn mail_goes_to_a_folder_without_smtp_and_to_the_relay_with_it() {
+        let s = Settings::merge(File::default(), File::default()).unwrap();
+        assert_eq!(s.mail.transport, Transport::Folder("./mail".into()));
+        let beside: File = toml::from_str("database = \"/var/lib/shopdesk/shop.db\"").unwrap();
+        let s = Settings::merge(File::default(), beside).unwrap();
+        assert_eq!(
+            s.mail.transport,
+            Transport::Folder("/var/lib/shopdesk/mail".into())
+        );
+        assert_eq!(s.mail.unread_grace, std::time::Duration::from_secs(120));
+        let dir = tempfile::tempdir().unwrap();
+        let pw = dir.path().join("pw");
+        std::fs::write(&pw, "s3cret\n").unwrap();
+        let file: File = toml::from_str(&format!(
+            "smtp_host = \"smtp.example\"\nsmtp_security = \"tls\"\nsmtp_user = \"shop\"\nsmtp_password_file = {:?}\nmail_from = \"Acme <help@acme.example>\"\naway_message = \"Back soon\"\n[office_hours]\ntime_zone = \"Europe/Berlin\"\nmonday = [\"09:00-17:00\"]",
+            pw.display().to_string()
+        ))
+        .unwrap();
+        let s = Settings::merge(File::default(), file).unwrap();
+        let Transport::Smtp(smtp) = &s.mail.transport else {
+            panic!("{:?}", s.mail.transport)
+        };
+        assert_eq!((smtp.port, smtp.password.as_deref()), (465, Some("s3cret")));
+        assert_eq!(s.mail.from.name.as_deref(), Some("Acme"));
+        assert_eq!(s.away.message.as_deref(), Some("Back soon"));
+        assert!(s.away.hours.is_some());
+        assert!(!format!("{smtp:?}").contains("s3cret"), "never logged");
+    }
+
+    #[test]
     fn metrics_and_json_logs_come_from_the_file_too() {
         let file: File =
             toml::from_str("metrics_addr = \"10.0.0.5:9464\"\nlog_format = \"json\"").unwrap();
@@ -292,6 +472,19 @@ mod tests {
             ("chats_per_agent = 101", "chats_per_agent"),
             ("requeue_after_minutes = 0", "requeue_after_minutes"),
             ("idle_close_minutes = 20000", "idle_close_minutes"),
+            ("smtp_password = \"hunter2\"", "smtp_password"),
+            ("smtp_host = \"smtp.example\"", "mail_from"),
+            (
+                "smtp_host = \"smtp.example\"\nmail_from = \"a@b.example\"\nsmtp_user = \"u\"",
+                "smtp_user",
+            ),
+            (
+                "smtp_host = \"smtp.example\"\nmail_from = \"a@b.example\"\nsmtp_password_file = \"/nonexistent/pw\"",
+                "smtp_password_file",
+            ),
+            ("mail_from = \"not an address\"", "mail_from"),
+            ("mail_link_days = 0", "mail_link_days"),
+            ("mail_unread_minutes = 5000", "mail_unread_minutes"),
             (
                 "addr = \"127.0.0.1:8080\"\nmetrics_addr = \"127.0.0.1:8080\"",
                 "metrics_addr",
@@ -303,6 +496,10 @@ mod tests {
                 other => panic!("{file}: {other:?}"),
             }
         }
+        let hours: File =
+            toml::from_str("[office_hours]\ntime_zone = \"Europe/Berlin\"\nmonday = [\"09:00-12:00\", \"11:00-17:00\"]").unwrap();
+        let e = Settings::merge(File::default(), hours).unwrap_err();
+        assert!(e.to_string().contains("office_hours.monday"), "{e}");
         let unknown = toml::from_str::<File>("databse = \"x\"").unwrap_err();
         assert!(unknown.to_string().contains("databse"), "{unknown}");
     }

@@ -12,6 +12,7 @@ pub mod db;
 pub mod edge;
 pub mod feedback;
 pub mod limit;
+pub mod mail;
 pub mod ops;
 
 use std::net::SocketAddr;

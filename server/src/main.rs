@@ -19,6 +19,8 @@ use shopdesk_server::feedback::report;
 use shopdesk_server::feedback::store::Store;
 use shopdesk_server::feedback::Feedback;
 use shopdesk_server::limit::RateLimiter;
+use shopdesk_server::mail::outbox::{Outbox, Queue, Tuning};
+use shopdesk_server::mail::{Mailer, Security, Transport};
 use shopdesk_server::ops::{self, Metrics};
 use shopdesk_server::{app, now_ms, serve, Config};
 
@@ -167,6 +169,38 @@ struct ServeArgs {
     /// conversation closes (both sides are told); 0 never [default: 30].
     #[arg(long, env = "SHOPDESK_IDLE_CLOSE_MINUTES")]
     idle_close_minutes: Option<u64>,
+    /// What the widget says when nobody can answer live (office hours are set in the
+    /// configuration file's `[office_hours]`).
+    #[arg(long, env = "SHOPDESK_AWAY_MESSAGE")]
+    away_message: Option<String>,
+    /// The sender of emails to shoppers, e.g. "Acme Shop <help@acme.example>".
+    #[arg(long, env = "SHOPDESK_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// The merchant's SMTP relay; without one, emails are written to --mail-folder.
+    /// Its password comes from SHOPDESK_SMTP_PASSWORD or --smtp-password-file.
+    #[arg(long, env = "SHOPDESK_SMTP_HOST")]
+    smtp_host: Option<String>,
+    /// [default: 587 with STARTTLS, 465 with TLS, 25 without]
+    #[arg(long, env = "SHOPDESK_SMTP_PORT")]
+    smtp_port: Option<u16>,
+    /// How the connection to the relay is protected [default: starttls].
+    #[arg(long, env = "SHOPDESK_SMTP_SECURITY", value_enum)]
+    smtp_security: Option<Security>,
+    #[arg(long, env = "SHOPDESK_SMTP_USER")]
+    smtp_user: Option<String>,
+    /// A file holding the SMTP password (its first line).
+    #[arg(long, env = "SHOPDESK_SMTP_PASSWORD_FILE")]
+    smtp_password_file: Option<PathBuf>,
+    /// Without an SMTP relay, each email is written here as an .eml file [default: mail].
+    #[arg(long, env = "SHOPDESK_MAIL_FOLDER")]
+    mail_folder: Option<PathBuf>,
+    /// Days the link in an email reopens the conversation [default: 30].
+    #[arg(long, env = "SHOPDESK_MAIL_LINK_DAYS")]
+    mail_link_days: Option<u32>,
+    /// Minutes an answer to a shopper whose chat is open waits to be read there before
+    /// it is emailed; to a shopper who left, it goes at once [default: 2].
+    #[arg(long, env = "SHOPDESK_MAIL_UNREAD_MINUTES")]
+    mail_unread_minutes: Option<u64>,
     /// How log lines are written to standard error [default: text]; which lines, with
     /// `RUST_LOG` (default `shopdesk_server=info`).
     #[arg(long, env = "SHOPDESK_LOG_FORMAT", value_enum)]
@@ -250,6 +284,19 @@ async fn run(args: ServeArgs) -> Result<()> {
         chats_per_agent: args.chats_per_agent,
         requeue_after_minutes: args.requeue_after_minutes,
         idle_close_minutes: args.idle_close_minutes,
+        office_hours: None,
+        away_message: args.away_message,
+        mail_from: args.mail_from,
+        smtp_host: args.smtp_host,
+        smtp_port: args.smtp_port,
+        smtp_security: args.smtp_security,
+        smtp_user: args.smtp_user,
+        smtp_password_file: args.smtp_password_file,
+        // Never a flag: other users of the machine could read it.
+        smtp_password: std::env::var("SHOPDESK_SMTP_PASSWORD").ok(),
+        mail_folder: args.mail_folder,
+        mail_link_days: args.mail_link_days,
+        mail_unread_minutes: args.mail_unread_minutes,
     };
     let settings = Settings::merge(given, file)?;
     start_logs(settings.log_format);
@@ -262,9 +309,29 @@ async fn run(args: ServeArgs) -> Result<()> {
     if let Location::Sqlite(path) = &settings.database {
         refuse_served(path, &served)?;
     }
+    let mailer = Mailer::new(&settings.mail.transport).map_err(anyhow::Error::msg)?;
+    if let Transport::Folder(dir) = &settings.mail.transport {
+        anyhow::ensure!(
+            !dir.canonicalize()?.starts_with(&served),
+            "the mail folder {} is inside the served folder {}, where anyone could read shoppers' emails; \
+             pass another --mail-folder",
+            dir.display(),
+            served.display()
+        );
+    }
     let db = Database::open(&settings.database).await?;
     let store = Store::new(db.clone())?;
-    let chat_store = ChatStore::new(db.clone());
+    let mail_queue = Queue::new(settings.mail.unread_grace);
+    let chat_store = ChatStore::mailing(db.clone(), Some(mail_queue.clone()));
+    let outbox = Outbox {
+        db: db.clone(),
+        mailer,
+        keys: chat_store.keys().await?.clone(),
+        from: settings.mail.from.clone(),
+        link_valid: settings.mail.link_valid,
+        tuning: Tuning::default(),
+    };
+    outbox.start(&mail_queue);
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
         .with_context(|| {
@@ -311,7 +378,8 @@ async fn run(args: ServeArgs) -> Result<()> {
         admin_token: settings.admin_token,
         staff: staff.clone(),
     });
-    let chat = Arc::new(Chat::new(chat_store.clone(), staff, settings.routing));
+    let chat =
+        Arc::new(Chat::new(chat_store.clone(), staff, settings.routing).with_away(settings.away));
     tracing::info!("feedback and chats are stored in {}", settings.database);
     if let Some(listener) = metrics_listener {
         let at = listener.local_addr()?;
@@ -327,6 +395,12 @@ async fn run(args: ServeArgs) -> Result<()> {
     // Test scripts read this line to find the port.
     println!("Shopdesk demo store: http://{addr}/");
     println!("Agent page: http://{addr}/agent/");
+    // Test scripts read this line to find the emails.
+    let mail_to = match &settings.mail.transport {
+        Transport::Folder(dir) => Transport::Folder(dir.canonicalize()?).describe(),
+        smtp => smtp.describe(),
+    };
+    println!("Emails: {mail_to}");
     if !chat.staff.can_answer().await {
         tracing::info!(
             "live chat is off until an agent exists: shopdesk-server agent add --name … --email … (or start with --agent-token)"

@@ -427,6 +427,8 @@ fn the_openapi_document_describes_the_chat() {
         "/v1/agent/canned/{id}",
         "/v1/agent/accounts",
         "/v1/agent/events",
+        "/v1/chat/availability",
+        "/v1/chat/resume",
     ] {
         assert!(
             doc["paths"][path].is_object(),
@@ -443,6 +445,14 @@ fn the_openapi_document_describes_the_chat() {
         identity: Some(json!({})),
         context: Some(json!({})),
         visitor_id: Some("v".into()),
+        name: Some("Ben".into()),
+        email: Some("ben@example.com".into()),
+        time_zone: Some("Europe/Berlin".into()),
+        transcript: true,
+        suggested: vec![shopdesk_wire::chat::ArticleRef {
+            id: "a".into(),
+            title: "A".into(),
+        }],
     })
     .unwrap();
     for field in handoff.as_object().unwrap().keys() {
@@ -462,12 +472,44 @@ fn the_openapi_document_describes_the_chat() {
         }),
         shopper_read: 1,
         agent_read: 1,
+        offline: true,
     })
     .unwrap();
     for field in summary.as_object().unwrap().keys() {
         assert!(
             doc["components"]["schemas"]["Summary"]["properties"][field].is_object(),
             "Summary.{field} is not in openapi.json"
+        );
+    }
+    let available = serde_json::to_value(shopdesk_wire::chat::Availability {
+        live: false,
+        in_hours: false,
+        agents_online: 0,
+        next_open: Some(1),
+        away_message: Some("Back soon".into()),
+    })
+    .unwrap();
+    for field in available.as_object().unwrap().keys() {
+        assert!(
+            doc["components"]["schemas"]["Availability"]["properties"][field].is_object(),
+            "Availability.{field} is not in openapi.json"
+        );
+    }
+    let mail = serde_json::to_value(shopdesk_wire::chat::MailState {
+        kind: "reply".into(),
+        seq: 1,
+        to: "ben@example.com".into(),
+        status: "pending".into(),
+        attempts: 1,
+        error: Some("down".into()),
+        next_attempt: Some(2),
+        sent_at: Some(3),
+    })
+    .unwrap();
+    for field in mail.as_object().unwrap().keys() {
+        assert!(
+            doc["components"]["schemas"]["MailState"]["properties"][field].is_object(),
+            "MailState.{field} is not in openapi.json"
         );
     }
 }

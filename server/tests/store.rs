@@ -44,7 +44,7 @@ fn a_conversation_is_kept_in_order_once_and_ends_once(backend: Backend) {
     let db = TestDb::new(backend);
     block_on(async {
         let store = ChatStore::new(Database::open(&db.location).await.unwrap());
-        let opened = store.start(Handoff::default(), 1).await.unwrap();
+        let opened = store.start(Handoff::default(), false, 1).await.unwrap();
         assert!(store.authorize(&opened.id, &opened.token).await.unwrap());
         assert!(!store.authorize(&opened.id, "guess").await.unwrap());
         let (first, added) = store
@@ -116,7 +116,7 @@ fn concurrent_writers_get_distinct_numbers_in_commit_order(backend: Backend) {
         let (a, b) = two_stores(&db).await;
         let mut conversations = Vec::new();
         for store in [&a, &b] {
-            conversations.push(store.start(Handoff::default(), 1).await.unwrap().id);
+            conversations.push(store.start(Handoff::default(), false, 1).await.unwrap().id);
         }
         // Writers on both "instances" at once, each in its own conversation.
         let mut tasks = Vec::new();
@@ -160,7 +160,7 @@ fn a_message_said_at_once_by_many_retries_is_stored_once(backend: Backend) {
     let db = TestDb::new(backend);
     block_on(async {
         let (a, b) = two_stores(&db).await;
-        let id = a.start(Handoff::default(), 1).await.unwrap().id;
+        let id = a.start(Handoff::default(), false, 1).await.unwrap().id;
         let mut tasks = Vec::new();
         for n in 0..10 {
             let store = if n % 2 == 0 { a.clone() } else { b.clone() };
@@ -182,7 +182,7 @@ fn a_message_said_at_once_by_many_retries_is_stored_once(backend: Backend) {
         assert_eq!(added, 1, "exactly one retry stored it");
         assert_eq!(numbers.len(), 1, "every retry got the stored event back");
         // A close racing a message: the message is either before the end or refused.
-        let c = a.start(Handoff::default(), 1).await.unwrap().id;
+        let c = a.start(Handoff::default(), false, 1).await.unwrap().id;
         let (closing, saying) = tokio::join!(
             b.close(&c, Author::Agent, 3),
             a.say(&c, Author::Shopper, say(8, "race"), 3)
@@ -202,8 +202,8 @@ fn a_commit_wakes_the_streams_of_its_conversation_only(backend: Backend) {
     let db = TestDb::new(backend);
     block_on(async {
         let (a, b) = two_stores(&db).await;
-        let one = a.start(Handoff::default(), 1).await.unwrap().id;
-        let other = a.start(Handoff::default(), 1).await.unwrap().id;
+        let one = a.start(Handoff::default(), false, 1).await.unwrap().id;
+        let other = a.start(Handoff::default(), false, 1).await.unwrap().id;
         let mut here = a.subscribe(Some(&one));
         let mut elsewhere = b.subscribe(Some(&one));
         let quiet = a.subscribe(Some(&other));
@@ -286,7 +286,7 @@ fn feedback_and_chat_written_at_once_are_all_stored(backend: Backend) {
         let opened = Database::open(&db.location).await.unwrap();
         let feedback = Store::new(opened.clone()).unwrap();
         let chat = ChatStore::new(opened);
-        let conversation = chat.start(Handoff::default(), 1).await.unwrap();
+        let conversation = chat.start(Handoff::default(), false, 1).await.unwrap();
         // Waves, so that the two writers' transactions alternate many times.
         for wave in 0..30 {
             let mut said = Vec::new();

@@ -42,8 +42,13 @@ fn fit(mut h: Handoff) -> String {
                     .map(|u| u.split(['?', '#']).next().unwrap_or(u).to_string())
             }
             _ => {
+                // What the shopper typed in the form is never dropped.
                 h = Handoff {
                     locale: h.locale,
+                    name: h.name,
+                    email: h.email,
+                    time_zone: h.time_zone,
+                    transcript: h.transcript,
                     ..Handoff::default()
                 };
             }
@@ -90,6 +95,7 @@ fn handoff(s: &History, search: Search, locale: &str) -> Handoff {
         identity: m.identity.filter(|v| v.is_object()),
         context: m.context.filter(|v| v.is_object()),
         visitor_id: feedback::visitor_id(),
+        ..Handoff::default()
     }
 }
 

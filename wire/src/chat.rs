@@ -43,13 +43,67 @@ pub struct Handoff {
     pub context: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor_id: Option<String>,
+    /// The name the shopper gave in the pre-chat form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Where answers go when the shopper is not in the chat (the pre-chat form, "Leave
+    /// a message", or the email `identify` gave).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The shopper's time zone (IANA name, from the browser): emails show times in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// The shopper asked for the conversation by email when it ends.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub transcript: bool,
+    /// Articles the shopper opened from the suggestions while writing their first
+    /// message (they read them, and still asked).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggested: Vec<ArticleRef>,
 }
+
+/// Longest name in a pre-chat form, in characters.
+pub const MAX_NAME: usize = 100;
 
 /// A help article the shopper opened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleRef {
     pub id: String,
     pub title: String,
+}
+
+/// Whether a person can answer now (`GET /v1/chat/availability`): read when the shopper
+/// opens the chat, to offer "Talk to a person" or "Leave a message".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Availability {
+    /// Within office hours (always, without them) and an agent is online: a person
+    /// answers in the chat now.
+    pub live: bool,
+    /// Within the shop's office hours.
+    pub in_hours: bool,
+    /// Agents online and not away.
+    pub agents_online: u32,
+    /// When office hours begin next (milliseconds since the epoch), outside them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_open: Option<i64>,
+    /// The merchant's words for when nobody is there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub away_message: Option<String>,
+}
+
+/// `POST /v1/chat/resume`: the signed link from an email, exchanged for the
+/// conversation (answered with [`Started`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resume {
+    pub link: String,
+}
+
+impl Resume {
+    pub fn from_json(body: &[u8]) -> Result<Self, Invalid> {
+        let resume: Resume = crate::check::parse(body)?;
+        crate::check::text("link", Some(&resume.link), 512)?;
+        Ok(resume)
+    }
 }
 
 /// The server's answer to a new conversation. `token` is the shopper's key to it (the
@@ -99,8 +153,14 @@ impl Author {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum What {
-    /// The shopper asked for a person; agents get the handoff.
-    Started { handoff: Handoff },
+    /// The shopper asked for a person; agents get the handoff. `offline`: nobody could
+    /// answer live when it started (outside office hours or no agent online), so it is
+    /// a message left for later, answered by email when the shopper is gone.
+    Started {
+        handoff: Box<Handoff>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        offline: bool,
+    },
     Message {
         author: Author,
         /// The sender's idempotency key.
@@ -254,6 +314,31 @@ pub struct Summary {
     /// The newest event an agent has seen.
     #[serde(default)]
     pub agent_read: i64,
+    /// A message left while nobody could answer live (see [`What::Started`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub offline: bool,
+}
+
+/// An email to the shopper and where its delivery stands, for the agent page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailState {
+    /// `reply` (an agent's answer while the shopper was away) or `transcript`.
+    pub kind: String,
+    /// The event it is about: the reply, or the event that ended the conversation.
+    pub seq: i64,
+    pub to: String,
+    /// `pending` (queued or retrying), `sent`, `failed` (refused for good: see
+    /// `error`), or `skipped` (the shopper read it in the chat first).
+    pub status: String,
+    pub attempts: u32,
+    /// Why the last attempt failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// When it is tried (again), while pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_attempt: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<i64>,
 }
 
 impl Handoff {
@@ -290,6 +375,32 @@ impl Handoff {
         }
         crate::check::object("identity", self.identity.as_ref())?;
         crate::check::object("context", self.context.as_ref())?;
+        crate::check::text("name", self.name.as_deref(), MAX_NAME)?;
+        crate::check::text("time_zone", self.time_zone.as_deref(), 64)?;
+        if let Some(email) = &self.email {
+            if !crate::check::is_email(email) {
+                return Err(Invalid::new(
+                    "email",
+                    "is not an email address; check it for typos (name@example.com)",
+                ));
+            }
+        }
+        if self.transcript && self.email.is_none() {
+            return Err(Invalid::new(
+                "email",
+                "is required for a transcript: where should it go?",
+            ));
+        }
+        if self.suggested.len() > MAX_HISTORY {
+            return Err(Invalid::new(
+                "suggested",
+                format!("may list at most {MAX_HISTORY} articles"),
+            ));
+        }
+        for a in &self.suggested {
+            crate::check::text("suggested.id", Some(&a.id), crate::MAX_ID)?;
+            crate::check::text("suggested.title", Some(&a.title), MAX_HISTORY_ITEM)?;
+        }
         Ok(())
     }
 }
@@ -395,12 +506,21 @@ mod tests {
             (format!(r#"{{"searched": ["{long}"]}}"#), "searched"),
             (r#"{"read": [{"id": "a"}]}"#.to_string(), "read[0].title"),
             (r#"{"context": [1, 2]}"#.to_string(), "context"),
+            (r#"{"email": "ana@example"}"#.to_string(), "email"),
+            (r#"{"email": "ana example.com"}"#.to_string(), "email"),
+            (r#"{"transcript": true}"#.to_string(), "email"),
+            (
+                format!(r#"{{"name": "{}"}}"#, "x".repeat(MAX_NAME + 1)),
+                "name",
+            ),
             ("[]".to_string(), "body"),
         ] {
             let e = Handoff::from_json(body.as_bytes()).unwrap_err();
             assert_eq!(e.field, field, "{body}: {e}");
         }
         assert!(Handoff::from_json(b"{}").is_ok());
+        let contact = r#"{"name": "Ana", "email": "ana@example.com", "transcript": true}"#;
+        assert!(Handoff::from_json(contact.as_bytes()).is_ok());
         let ok = r#"{"id": "0b9f2c1e-7d4a-4c3b-9a57-1f6e2d8c9b10", "body": "Where is my order?"}"#;
         assert!(Say::from_json(ok.as_bytes()).is_ok());
         for (body, field) in [

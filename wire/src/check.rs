@@ -176,6 +176,33 @@ pub(crate) fn url(field: &str, value: Option<&str>) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// Longest email address (RFC 5321's limit on a path).
+pub const MAX_EMAIL: usize = 254;
+
+/// Whether `address` looks deliverable: one `@`, a local part, a domain with a dot and
+/// no empty label, no spaces or angle brackets, at most [`MAX_EMAIL`] bytes. The
+/// widget checks the same before sending, so a typo is caught at the form; the server
+/// also parses it as a mail address before queueing mail.
+pub fn is_email(address: &str) -> bool {
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return false;
+    };
+    address.len() <= MAX_EMAIL
+        && !local.is_empty()
+        && local.len() <= 64
+        && !address.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
+        })
+        && !local.contains('@')
+        && domain.contains('.')
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+}
+
 /// An optional text of 1 to `max` characters.
 pub(crate) fn text(field: &str, value: Option<&str>, max: usize) -> Result<(), Invalid> {
     match value {
@@ -215,6 +242,33 @@ pub(crate) fn is_uuid(s: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn email_addresses_that_can_be_delivered_and_typos_that_cannot() {
+        for ok in [
+            "ana@example.com",
+            "ana.lopez+shop@mail.example.co.uk",
+            "jürgen@bücher.example",
+        ] {
+            assert!(is_email(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "ana@@example.com",
+            "ana@example..com",
+            "ana @example.com",
+            "Ana <ana@example.com>",
+            "ana@example.com,bob@example.com",
+            "ana@-example.com",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+        assert!(!is_email(&format!("{}@example.com", "a".repeat(65))));
+    }
 
     fn valid() -> Value {
         json!({

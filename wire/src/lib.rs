@@ -8,7 +8,7 @@ pub mod agents;
 pub mod chat;
 mod check;
 
-pub use check::{Invalid, MAX_COMMENT, MAX_CONTEXT, MAX_ID, MAX_URL};
+pub use check::{is_email, Invalid, MAX_COMMENT, MAX_CONTEXT, MAX_EMAIL, MAX_ID, MAX_URL};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

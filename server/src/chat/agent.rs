@@ -136,7 +136,10 @@ pub(super) async fn history(
             format!("there is no conversation {id}"),
         ));
     }
-    Ok(Json(json!({ "events": events })))
+    let mail = crate::mail::outbox::states(chat.store.db(), &id)
+        .await
+        .map_err(|e| failed(e.into()))?;
+    Ok(Json(json!({ "events": events, "mail": mail })))
 }
 
 /// `POST /v1/agent/conversations/{id}/messages`.
@@ -256,6 +259,6 @@ pub(super) async fn events(
         chat.store.clone(),
         None,
         after,
-        Some(online),
+        stream::Holds::Agent(online),
     ))
 }

@@ -8,8 +8,10 @@
 //! a client saw.
 
 pub mod agent;
+pub mod hours;
 pub mod presence;
 pub mod routing;
+mod shoppers;
 pub mod signals;
 pub mod store;
 mod stream;
@@ -27,13 +29,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use shopdesk_wire::chat::{Author, ChatEvent, Handoff, ReadUpTo, Say, Signal, Started};
+use shopdesk_wire::chat::{
+    Author, Availability, ChatEvent, Handoff, ReadUpTo, Resume, Say, Signal, Started,
+};
 
+use self::hours::OfficeHours;
 use self::presence::Presence;
 use self::routing::Routing;
 use self::store::{ChatError, ChatStore};
 use crate::agents::SharedStaff;
 use crate::edge::{ApiError, Checked};
+use crate::mail::link::LinkError;
 use crate::now_ms;
 
 /// What the chat endpoints need (origins and the rate limit of the shopper's routes
@@ -47,6 +53,16 @@ pub struct Chat {
     pub presence: Presence,
     /// Wakes this instance's routing (`routing.rs`) when something here changed.
     route_now: Arc<tokio::sync::Notify>,
+    /// When the shop answers in person, and what it says when nobody is there.
+    pub away: Away,
+}
+
+/// When nobody can answer live.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Away {
+    /// Without office hours, the shop is open whenever an agent is online.
+    pub hours: Option<OfficeHours>,
+    pub message: Option<String>,
 }
 
 pub type Shared = Arc<Chat>;
@@ -63,7 +79,36 @@ impl Chat {
             store,
             staff,
             route_now,
+            away: Away::default(),
         }
+    }
+
+    /// With office hours and an away message.
+    pub fn with_away(mut self, away: Away) -> Self {
+        self.away = away;
+        self
+    }
+
+    /// Whether a person can answer at `now`.
+    pub async fn availability(&self, now: i64) -> Result<Availability, ApiError> {
+        let agents_online = self
+            .presence
+            .agents_online()
+            .await
+            .map_err(|e| failed(ChatError::from(e)))?;
+        let t = jiff::Timestamp::from_millisecond(now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let in_hours = self.away.hours.as_ref().is_none_or(|h| h.open_at(t));
+        let next_open = match (&self.away.hours, in_hours) {
+            (Some(h), false) => h.next_open(t).map(|t| t.as_millisecond()),
+            _ => None,
+        };
+        Ok(Availability {
+            live: in_hours && agents_online > 0,
+            in_hours,
+            agents_online: u32::try_from(agents_online).unwrap_or(0),
+            next_open,
+            away_message: self.away.message.clone(),
+        })
     }
 
     /// Routes at once (a conversation arrived or ended, an agent came or went).
@@ -106,6 +151,8 @@ impl Chat {
 pub fn shopper_routes(chat: Shared, body_limit: usize) -> Router {
     Router::new()
         .route("/v1/chat", post(start))
+        .route("/v1/chat/availability", get(availability))
+        .route("/v1/chat/resume", post(resume))
         .route("/v1/chat/{id}/messages", post(say))
         .route("/v1/chat/{id}/close", post(close))
         .route("/v1/chat/{id}/typing", post(typing))
@@ -172,29 +219,60 @@ pub(crate) fn failed(e: ChatError) -> ApiError {
         ChatError::Closed | ChatError::AssignedTo(_) | ChatError::Handover(_) => {
             ApiError::new(StatusCode::CONFLICT, e.to_string())
         }
+        ChatError::Link(LinkError::Invalid) => ApiError::new(StatusCode::FORBIDDEN, e.to_string()),
+        ChatError::Link(LinkError::Expired) => ApiError::new(StatusCode::GONE, e.to_string()),
         other => ApiError::unavailable("the chat could not store that", format!("chat: {other}")),
     }
 }
 
-/// `POST /v1/chat`: a shopper asks for a person, with their handoff.
+/// `GET /v1/chat/availability`: whether a person answers now, else when the shop is
+/// back; the widget asks when the shopper opens the chat.
+async fn availability(
+    State(chat): State<Shared>,
+    _: ChatOn,
+) -> Result<Json<Availability>, ApiError> {
+    chat.availability(now_ms()).await.map(Json)
+}
+
+/// `POST /v1/chat`: a shopper asks for a person, with their handoff. Outside office
+/// hours or with nobody online it is a message left for later (`offline`), answered
+/// by email if the shopper gave an address.
 async fn start(
     State(chat): State<Shared>,
     _: ChatOn,
     Checked(handoff): Checked<Handoff>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let opened = chat.store.start(handoff, now_ms()).await.map_err(failed)?;
-    chat.route_now();
-    let agents_online = chat
-        .presence
-        .agents_online()
+    let now = now_ms();
+    let available = chat.availability(now).await?;
+    let opened = chat
+        .store
+        .start(handoff, !available.live, now)
         .await
-        .map_err(|e| failed(ChatError::from(e)))?;
+        .map_err(failed)?;
+    chat.route_now();
     let started = Started {
         id: opened.id,
         token: opened.token,
-        agents_online: u32::try_from(agents_online).unwrap_or(0),
+        agents_online: available.agents_online,
     };
     Ok((StatusCode::CREATED, Json(started)))
+}
+
+/// `POST /v1/chat/resume` `{"link": …}`: the signed link from an email, exchanged for
+/// its conversation and a key to it (403 if the link was changed, 410 once expired).
+async fn resume(
+    State(chat): State<Shared>,
+    _: ChatOn,
+    Checked(resume): Checked<Resume>,
+) -> Result<Json<Started>, ApiError> {
+    let now = now_ms();
+    let (id, token) = chat.store.resume(&resume.link, now).await.map_err(failed)?;
+    let available = chat.availability(now).await?;
+    Ok(Json(Started {
+        id,
+        token,
+        agents_online: available.agents_online,
+    }))
 }
 
 /// `POST /v1/chat/{id}/messages`: 201 with the stored event, 200 if this message was
@@ -317,5 +395,11 @@ async fn events(
     let token = query.token.as_deref().or(crate::access::bearer(&headers));
     chat.authorize(&id, token).await?;
     let after = resume_after(&headers, &query);
-    Ok(stream::events(chat.store.clone(), Some(id), after, None))
+    let here = chat.store.shopper_here(&id).await;
+    Ok(stream::events(
+        chat.store.clone(),
+        Some(id),
+        after,
+        stream::Holds::Shopper(here),
+    ))
 }

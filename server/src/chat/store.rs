@@ -16,11 +16,14 @@ use thiserror::Error;
 use tokio::sync::watch;
 
 use super::routing::Routing;
+use super::shoppers::{Here, Shoppers};
 use super::signals::Signals;
 use super::wake::Open;
 use super::wake::{Subscription, Wakeups};
 use super::writer::{Actor, Counts, Done, Op, Target, Writer};
 use crate::db::{Database, DbError, Notice};
+use crate::mail::link::{Keys, LinkError};
+use crate::mail::outbox::Queue;
 
 /// The `NOTIFY` channel of chat events: payload `seq conversation`.
 pub(super) const CHANNEL: &str = "shopdesk_chat";
@@ -42,6 +45,8 @@ pub enum ChatError {
     Corrupt(String),
     #[error("the chat database could not store that: {0}")]
     Write(String),
+    #[error(transparent)]
+    Link(#[from] LinkError),
 }
 
 impl From<sqlx::Error> for ChatError {
@@ -61,6 +66,12 @@ pub struct ChatStore {
     /// Whether other instances' wake-ups reach this one (PostgreSQL's listener is
     /// connected); `None` on SQLite, which has no other instances.
     listening: Option<watch::Receiver<bool>>,
+    /// Shoppers with their chat open on this instance.
+    shoppers: Shoppers,
+    /// The secret that signs links in emails (loaded from the database on first use).
+    keys: std::sync::Arc<tokio::sync::OnceCell<Keys>>,
+    /// Where mail is queued; `None`: none is sent.
+    mail: Option<Queue>,
 }
 
 /// A new conversation: its id and the shopper's key to it.
@@ -72,9 +83,14 @@ pub struct Opened {
 }
 
 impl ChatStore {
-    /// The chat on `db`; on PostgreSQL, also listens for other instances' events.
-    /// Must run inside the tokio runtime.
+    /// The chat on `db`, sending no mail; on PostgreSQL, also listens for other
+    /// instances' events. Must run inside the tokio runtime.
     pub fn new(db: Database) -> Self {
+        Self::mailing(db, None)
+    }
+
+    /// The same, queueing email in `mail` (see `crate::mail`).
+    pub fn mailing(db: Database, mail: Option<Queue>) -> Self {
         let wakeups = Wakeups::default();
         let heard = wakeups.clone();
         let signals = Signals::default();
@@ -88,15 +104,49 @@ impl ChatStore {
             Notice::Resumed => heard.nudge_all(),
         });
         let counts = Counts::default();
-        let writer = Writer::start(db.clone(), wakeups.clone(), counts.clone());
+        let writer = Writer::start(db.clone(), wakeups.clone(), counts.clone(), mail.clone());
         Self {
             counts,
+            shoppers: Shoppers::new(db.clone()),
             db,
             wakeups,
             writer,
             signals,
             listening,
+            keys: Default::default(),
+            mail,
         }
+    }
+
+    /// Whether shoppers' emails are sent (answers while away, transcripts).
+    pub fn mails(&self) -> bool {
+        self.mail.is_some()
+    }
+
+    /// The link-signing secret, shared by every instance on this database.
+    pub async fn keys(&self) -> Result<&Keys, ChatError> {
+        Ok(self.keys.get_or_try_init(|| Keys::load(&self.db)).await?)
+    }
+
+    /// Counts the shopper of `conversation` as in the chat while the guard lives.
+    pub(super) async fn shopper_here(&self, conversation: &str) -> Here {
+        self.shoppers.here(conversation).await
+    }
+
+    /// The conversation a link from an email opens, and the shopper's key to it.
+    pub async fn resume(&self, link: &str, now: i64) -> Result<(String, String), ChatError> {
+        let keys = self.keys().await?;
+        let id = keys.open(link, now)?;
+        let exists = sqlx::query("SELECT 1 FROM chat_conversations WHERE id = $1")
+            .bind(&id)
+            .fetch_optional(self.db.reader())
+            .await?
+            .is_some();
+        if !exists {
+            return Err(ChatError::NotFound(id));
+        }
+        let key = keys.shopper_key(&id);
+        Ok((id, key))
     }
 
     /// Whether this instance hears the others' events now (always, on SQLite): until
@@ -134,15 +184,27 @@ impl ChatStore {
         self.wakeups.stop();
     }
 
-    /// Starts a conversation with what the shopper already tried.
-    pub async fn start(&self, handoff: Handoff, now: i64) -> Result<Opened, ChatError> {
-        match self.writer.write(Op::Start { handoff, now }).await? {
+    /// Starts a conversation with what the shopper already tried; `offline`: nobody
+    /// can answer live now.
+    pub async fn start(
+        &self,
+        handoff: Handoff,
+        offline: bool,
+        now: i64,
+    ) -> Result<Opened, ChatError> {
+        let op = Op::Start {
+            handoff,
+            offline,
+            now,
+        };
+        match self.writer.write(op).await? {
             Done::Started(opened) => Ok(opened),
             other => Err(mixed_up(other)),
         }
     }
 
-    /// Whether `token` opens conversation `id` (the shopper's key).
+    /// Whether `token` opens conversation `id`: the key its start returned, or the
+    /// one a link from an email gave (`resume`).
     pub async fn authorize(&self, id: &str, token: &str) -> Result<bool, ChatError> {
         let stored: Option<String> =
             sqlx::query("SELECT token_sha256 FROM chat_conversations WHERE id = $1")
@@ -151,7 +213,13 @@ impl ChatStore {
                 .await?
                 .map(|r| r.try_get(0))
                 .transpose()?;
-        Ok(stored.is_some_and(|s| s == crate::access::digest(token)))
+        let Some(stored) = stored else {
+            return Ok(false);
+        };
+        Ok(
+            crate::access::same_secret(&stored, &crate::access::digest(token))
+                || self.keys().await?.is_shopper_key(id, token),
+        )
     }
 
     /// Adds a message. A message this conversation already has (the same author and
@@ -453,7 +521,7 @@ impl ChatStore {
     async fn summaries(&self, rest: &str, values: &[Value]) -> Result<Vec<Summary>, ChatError> {
         let sql = format!(
             "SELECT id, started_at, closed_at, handoff, assigned_to, assigned_name,
-                    shopper_read, agent_read
+                    shopper_read, agent_read, offline
              FROM chat_conversations {rest}"
         );
         let mut query = sqlx::query(&sql);
@@ -477,6 +545,7 @@ impl ChatStore {
                     },
                     shopper_read: r.try_get(6)?,
                     agent_read: r.try_get(7)?,
+                    offline: r.try_get::<i64, _>(8)? != 0,
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()

@@ -14,6 +14,7 @@ use shopdesk_wire::chat::{Author, ChatEvent, Signal, What};
 use tokio::sync::broadcast;
 
 use super::presence::Online;
+use super::shoppers::Here;
 use super::store::ChatStore;
 use super::wake::Subscription;
 
@@ -36,8 +37,8 @@ struct State {
     /// subscription), and after a full page (more may be stored).
     read_again: bool,
     done: bool,
-    /// Counts an agent as online while their stream is open.
-    _online: Option<Online>,
+    /// Counts its agent or shopper as connected while the stream is open.
+    _holds: Holds,
     /// Typing and read marks from the other side (`signals.rs`); none once closed.
     signals: Option<broadcast::Receiver<Signal>>,
     /// A signal to send before anything else.
@@ -102,7 +103,7 @@ pub(super) fn events(
     store: ChatStore,
     conversation: Option<String>,
     after: i64,
-    online: Option<Online>,
+    holds: Holds,
 ) -> Response {
     let signals = store.signals().subscribe();
     let state = State {
@@ -115,13 +116,21 @@ pub(super) fn events(
         first: true,
         read_again: true,
         done: false,
-        _online: online,
+        _holds: holds,
         signals: Some(signals),
         signal: None,
     };
     let sse = Sse::new(stream::unfold(state, next))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
     ([(X_ACCEL_BUFFERING, "no")], sse).into_response()
+}
+
+/// Who an open stream counts as connected: held for its `Drop`, never read.
+#[derive(Debug)]
+#[allow(dead_code)]
+pub(super) enum Holds {
+    Agent(Online),
+    Shopper(Here),
 }
 
 const X_ACCEL_BUFFERING: HeaderName = HeaderName::from_static("x-accel-buffering");

@@ -23,6 +23,7 @@ use super::routing::{self, Candidate, Routing, Waiting};
 use super::store::{event, ChatError, Opened, CHANNEL};
 use super::wake::Wakeups;
 use crate::db::{batch, Database};
+use crate::mail::outbox::Queue;
 
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 256;
@@ -32,6 +33,8 @@ const MAX_BATCH: usize = 256;
 pub(super) enum Op {
     Start {
         handoff: Handoff,
+        /// Nobody could answer live (`What::Started`).
+        offline: bool,
         now: i64,
     },
     Say {
@@ -56,10 +59,7 @@ pub(super) enum Op {
     },
     /// Closes conversations the shopper left, routes the queue, and takes
     /// conversations back from agents who left or are silent (`routing.rs`).
-    Route {
-        routing: Routing,
-        now: i64,
-    },
+    Route { routing: Routing, now: i64 },
 }
 
 /// Who asks for a change of hands.
@@ -162,10 +162,17 @@ pub(super) struct Writer {
 impl Writer {
     /// Starts the writer task on `db`; it wakes `wakeups` after each commit. Must run
     /// inside the tokio runtime.
-    pub(super) fn start(db: Database, wakeups: Wakeups, counts: Counts) -> Self {
+    /// With `mail`, agents' replies to shoppers who left an email address and the
+    /// transcripts they asked for are queued as email in the same transaction.
+    pub(super) fn start(
+        db: Database,
+        wakeups: Wakeups,
+        counts: Counts,
+        mail: Option<Queue>,
+    ) -> Self {
         // Bounded: under overload, handlers wait here instead of growing memory.
         let (jobs, queue) = mpsc::channel(MAX_BATCH * 8);
-        tokio::spawn(write_loop(db, wakeups, counts, queue));
+        tokio::spawn(write_loop(db, wakeups, counts, mail, queue));
         Writer { jobs }
     }
 
@@ -194,12 +201,18 @@ async fn write_loop(
     db: Database,
     wakeups: Wakeups,
     counts: Counts,
+    mail: Option<Queue>,
     mut queue: mpsc::Receiver<Job>,
 ) {
     while let Some(jobs) = batch::next(&mut queue, MAX_BATCH).await {
         let (ops, replies): (Vec<Op>, Vec<_>) = jobs.into_iter().map(|j| (j.op, j.reply)).unzip();
-        match apply(&db, ops).await {
-            Ok((done, newest)) => {
+        match apply(&db, mail.as_ref(), ops).await {
+            Ok((done, newest, mailed)) => {
+                if mailed {
+                    if let Some(mail) = &mail {
+                        mail.wake();
+                    }
+                }
                 for (conversation, seq) in newest {
                     wakeups.wake(&conversation, seq);
                 }
@@ -218,9 +231,12 @@ async fn write_loop(
     }
 }
 
-/// Applies `ops` in order in one transaction; what each did, and each touched
-/// conversation's newest event (to wake its streams once committed).
-async fn apply(db: &Database, ops: Vec<Op>) -> Result<(Vec<Done>, Vec<(String, i64)>), ChatError> {
+/// What a committed batch did, each touched conversation's newest event (to wake its
+/// streams), and whether it queued mail.
+type Applied = (Vec<Done>, Vec<(String, i64)>, bool);
+
+/// Applies `ops` in order in one transaction.
+async fn apply(db: &Database, mail: Option<&Queue>, ops: Vec<Op>) -> Result<Applied, ChatError> {
     let mut conn = db.writer().acquire().await?;
     let mut tx = conn.begin().await?;
     // The lock first (see the module's doc); the number where it stands.
@@ -231,11 +247,17 @@ async fn apply(db: &Database, ops: Vec<Op>) -> Result<(Vec<Done>, Vec<(String, i
     let mut batch = Batch {
         seq: first,
         newest: HashMap::new(),
+        mail,
+        mailed: false,
     };
     let mut done = Vec::with_capacity(ops.len());
     for op in ops {
         done.push(match op {
-            Op::Start { handoff, now } => Done::Started(batch.start(&mut tx, handoff, now).await?),
+            Op::Start {
+                handoff,
+                offline,
+                now,
+            } => Done::Started(batch.start(&mut tx, handoff, offline, now).await?),
             Op::Say {
                 conversation,
                 author,
@@ -276,40 +298,57 @@ async fn apply(db: &Database, ops: Vec<Op>) -> Result<(Vec<Done>, Vec<(String, i
         }
     }
     tx.commit().await?;
-    Ok((done, batch.newest.into_iter().collect()))
+    let mailed = batch.mailed;
+    Ok((done, batch.newest.into_iter().collect(), mailed))
 }
 
 /// The transaction's running state: the last number given, the newest event of each
-/// conversation it touched.
-struct Batch {
+/// conversation it touched, whether it queued mail.
+struct Batch<'m> {
     seq: i64,
     newest: HashMap<String, i64>,
+    mail: Option<&'m Queue>,
+    mailed: bool,
 }
 
 /// A write's own outcome inside a batch that goes on: `Err` only for the database.
 type Outcome<T> = Result<Result<T, ChatError>, ChatError>;
 
-impl Batch {
+impl Batch<'_> {
     async fn start(
         &mut self,
         conn: &mut AnyConnection,
         handoff: Handoff,
+        offline: bool,
         now: i64,
     ) -> Result<Opened, ChatError> {
         let id = uuid::Uuid::new_v4().to_string();
         let token = crate::access::new_secret();
         sqlx::query(
-            "INSERT INTO chat_conversations (id, token_sha256, started_at, handoff)
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO chat_conversations
+                (id, token_sha256, started_at, handoff, offline, email, transcript)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&id)
         .bind(crate::access::digest(&token))
         .bind(now)
         .bind(serde_json::to_string(&handoff).unwrap_or_default())
+        .bind(i64::from(offline))
+        .bind(handoff.email.as_deref())
+        .bind(i64::from(handoff.transcript))
         .execute(&mut *conn)
         .await?;
         let event = self
-            .append(conn, &id, now, None, What::Started { handoff })
+            .append(
+                conn,
+                &id,
+                now,
+                None,
+                What::Started {
+                    handoff: Box::new(handoff),
+                    offline,
+                },
+            )
             .await?;
         Ok(Opened { id, token, event })
     }
@@ -327,7 +366,7 @@ impl Batch {
         // The conversation, and this message if it is stored already: one round trip.
         let found: Option<AnyRow> = sqlx::query(
             "SELECT c.closed_at, e.conversation, e.seq, e.at, e.what, c.assigned_to,
-                    c.assigned_name
+                    c.assigned_name, c.email, c.shopper_seen_ms
              FROM chat_conversations c
              LEFT JOIN chat_events e ON e.conversation = c.id AND e.client_id = $2
              WHERE c.id = $1",
@@ -385,6 +424,13 @@ impl Batch {
         let event = self
             .append(conn, conversation, now, Some(&key), what)
             .await?;
+        let email: Option<String> = row.try_get(7)?;
+        if let (Author::Agent, Some(mail), Some(to)) = (author, self.mail, email) {
+            let connected = row.try_get::<i64, _>(8)? > now - super::shoppers::STALE_MS;
+            mail.reply(conn, conversation, event.seq, &to, connected, now)
+                .await?;
+            self.mailed = true;
+        }
         Ok(Ok((event, true)))
     }
 
@@ -603,21 +649,28 @@ impl Batch {
         idle: bool,
         now: i64,
     ) -> Outcome<Option<ChatEvent>> {
-        let closed: Option<Option<i64>> =
-            sqlx::query("SELECT closed_at FROM chat_conversations WHERE id = $1")
-                .bind(conversation)
-                .fetch_optional(&mut *conn)
-                .await?
-                .map(|r| r.try_get(0))
-                .transpose()?;
-        match closed {
-            None => return Ok(Err(ChatError::NotFound(conversation.to_string()))),
-            Some(Some(_)) => return Ok(Ok(None)),
-            Some(None) => {}
+        let found: Option<AnyRow> = sqlx::query(
+            "SELECT closed_at, email, transcript FROM chat_conversations WHERE id = $1",
+        )
+        .bind(conversation)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(row) = found else {
+            return Ok(Err(ChatError::NotFound(conversation.to_string())));
+        };
+        if row.try_get::<Option<i64>, _>(0)?.is_some() {
+            return Ok(Ok(None));
         }
         let event = self
             .append(conn, conversation, now, None, What::Closed { by, idle })
             .await?;
+        let email: Option<String> = row.try_get(1)?;
+        let transcript = row.try_get::<i64, _>(2)? != 0;
+        if let (true, Some(mail), Some(to)) = (transcript, self.mail, email) {
+            mail.transcript(conn, conversation, event.seq, &to, now)
+                .await?;
+            self.mailed = true;
+        }
         sqlx::query("UPDATE chat_conversations SET closed_at = $2, closed_seq = $3 WHERE id = $1")
             .bind(conversation)
             .bind(now)

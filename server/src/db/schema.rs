@@ -15,13 +15,15 @@ use super::{Backend, Database, DbError};
 /// and id, 4 a commit-ordered event clock, the ending event per conversation and agent
 /// presence per instance (several instances on PostgreSQL), 5 agent accounts, their
 /// sessions, failed sign-ins, and presence per agent (not per page), 6 an agent's
-/// "away".
-pub const SCHEMA_VERSION: i64 = 7;
+/// "away", 7 routing, read marks and canned replies, 8 messages left while nobody was
+/// there (the shopper's email, transcript wish, when their chat was last connected),
+/// the mail outbox, and the server's own secrets (shared by its instances).
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// `pg_advisory_xact_lock` key of the upgrade ("shopdesk" in ASCII, truncated).
 const UPGRADE_LOCK: i64 = 0x73686f70_6465736b;
 
-const SQLITE: [&str; 7] = [
+const SQLITE: [&str; 8] = [
     "CREATE TABLE IF NOT EXISTS feedback (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
@@ -139,10 +141,34 @@ const SQLITE: [&str; 7] = [
         updated_ms INTEGER NOT NULL,
         updated_by TEXT
     );",
+    "ALTER TABLE chat_conversations ADD COLUMN offline INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE chat_conversations ADD COLUMN email TEXT;
+    ALTER TABLE chat_conversations ADD COLUMN transcript INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE chat_conversations ADD COLUMN shopper_seen_ms INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE mail_outbox (
+        id TEXT PRIMARY KEY,
+        conversation TEXT NOT NULL REFERENCES chat_conversations (id),
+        kind TEXT NOT NULL CHECK (kind IN ('reply', 'transcript')),
+        seq INTEGER NOT NULL,
+        recipient TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'skipped')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        due_ms INTEGER NOT NULL,
+        lease_until INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        created_ms INTEGER NOT NULL,
+        sent_ms INTEGER,
+        UNIQUE (conversation, kind, seq)
+    );
+    CREATE INDEX mail_outbox_due ON mail_outbox (status, due_ms);
+    CREATE TABLE server_secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );",
 ];
 
 /// PostgreSQL came with version 4: its steps create each version's tables directly.
-const POSTGRES: [&str; 7] = [
+const POSTGRES: [&str; 8] = [
     "CREATE TABLE IF NOT EXISTS feedback (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
@@ -246,6 +272,30 @@ const POSTGRES: [&str; 7] = [
         body TEXT NOT NULL,
         updated_ms BIGINT NOT NULL,
         updated_by TEXT
+    );",
+    "ALTER TABLE chat_conversations ADD COLUMN offline BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE chat_conversations ADD COLUMN email TEXT;
+    ALTER TABLE chat_conversations ADD COLUMN transcript BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE chat_conversations ADD COLUMN shopper_seen_ms BIGINT NOT NULL DEFAULT 0;
+    CREATE TABLE mail_outbox (
+        id TEXT PRIMARY KEY,
+        conversation TEXT NOT NULL REFERENCES chat_conversations (id),
+        kind TEXT NOT NULL CHECK (kind IN ('reply', 'transcript')),
+        seq BIGINT NOT NULL,
+        recipient TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'skipped')),
+        attempts BIGINT NOT NULL DEFAULT 0,
+        due_ms BIGINT NOT NULL,
+        lease_until BIGINT NOT NULL DEFAULT 0,
+        error TEXT,
+        created_ms BIGINT NOT NULL,
+        sent_ms BIGINT,
+        UNIQUE (conversation, kind, seq)
+    );
+    CREATE INDEX mail_outbox_due ON mail_outbox (status, due_ms);
+    CREATE TABLE server_secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
     );",
 ];
 

@@ -10,6 +10,22 @@ use super::client::STORE;
 
 pub(crate) const AGENT: &str = "test-agent-token-0123456789";
 
+/// Emails go beside the test's site, never into the working directory, unless the
+/// test says where.
+fn mail_folder(root: &Path, flags: &[&str]) -> Vec<String> {
+    if flags
+        .iter()
+        .any(|f| *f == "--mail-folder" || *f == "--smtp-host")
+    {
+        return Vec::new();
+    }
+    let folder = root.parent().unwrap_or(root).join("mail");
+    vec![
+        "--mail-folder".into(),
+        folder.to_string_lossy().into_owned(),
+    ]
+}
+
 pub(crate) struct Instance {
     child: Child,
     /// `http://127.0.0.1:PORT`
@@ -36,6 +52,7 @@ impl Instance {
             .arg("--database")
             .arg(database)
             .args(flags)
+            .args(mail_folder(root, flags))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -12,12 +12,14 @@ use std::sync::Arc;
 use shopdesk_server::agents::Staff;
 use shopdesk_server::chat::routing::Routing;
 use shopdesk_server::chat::store::ChatStore;
-use shopdesk_server::chat::Chat;
+use shopdesk_server::chat::{Away, Chat};
 use shopdesk_server::db::{Database, Location};
 use shopdesk_server::edge::Shopfront;
 use shopdesk_server::feedback::store::Store;
 use shopdesk_server::feedback::Feedback;
 use shopdesk_server::limit::RateLimiter;
+use shopdesk_server::mail::outbox::{Outbox, Queue, Tuning};
+use shopdesk_server::mail::{Mailer, Transport};
 use shopdesk_server::ops::Metrics;
 use shopdesk_server::{app, Config};
 
@@ -129,6 +131,40 @@ pub(crate) fn listen_routing(
     tokens: Tokens,
     routing: Routing,
 ) -> String {
+    listen_full(
+        config,
+        shopfront,
+        location,
+        tokens,
+        routing,
+        Extras::default(),
+    )
+}
+
+/// Mail and office hours of a test server.
+#[derive(Debug, Default)]
+pub(crate) struct Extras {
+    pub mail: Option<Mail>,
+    pub away: Away,
+}
+
+/// How a test server sends mail.
+#[derive(Debug)]
+pub(crate) struct Mail {
+    pub transport: Transport,
+    pub tuning: Tuning,
+    pub unread_grace: std::time::Duration,
+}
+
+/// The same, with `extras`.
+pub(crate) fn listen_full(
+    config: Config,
+    shopfront: Shopfront,
+    location: &Location,
+    tokens: Tokens,
+    routing: Routing,
+    extras: Extras,
+) -> String {
     let location = location.clone();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -140,7 +176,19 @@ pub(crate) fn listen_routing(
         rt.block_on(async move {
             let db = Database::open(&location).await.unwrap();
             let store = Store::new(db.clone()).unwrap();
-            let chat_store = ChatStore::new(db.clone());
+            let queue = extras.mail.as_ref().map(|m| Queue::new(m.unread_grace));
+            let chat_store = ChatStore::mailing(db.clone(), queue.clone());
+            if let (Some(mail), Some(queue)) = (extras.mail, &queue) {
+                let outbox = Outbox {
+                    db: db.clone(),
+                    mailer: Mailer::new(&mail.transport).unwrap(),
+                    keys: chat_store.keys().await.unwrap().clone(),
+                    from: "Acme Shop <help@acme.example>".parse().unwrap(),
+                    link_valid: std::time::Duration::from_secs(30 * 86_400),
+                    tuning: mail.tuning,
+                };
+                outbox.start(queue);
+            }
             let metrics = Arc::new(Metrics::new(&db, &store, &chat_store));
             let staff = Arc::new(Staff::new(db.clone(), tokens.agent));
             let feedback = Feedback {
@@ -148,7 +196,7 @@ pub(crate) fn listen_routing(
                 admin_token: tokens.admin,
                 staff: staff.clone(),
             };
-            let chat = Chat::new(chat_store, staff, routing);
+            let chat = Chat::new(chat_store, staff, routing).with_away(extras.away);
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
             shopdesk_server::serve(
