@@ -15,7 +15,9 @@
 #      the shopper's event streams with 50 open conversations, none lost, on the same
 #      three set-ups (bench: chat);
 #   8. open event streams at scale: reply → shopper latency and memory per stream with
-#      50, 5,000 and 20,000 streams open (bench: streams).
+#      50, 5,000 and 20,000 streams open (bench: streams);
+#   9. the email outbox: an agent's answer → the email handed to a local SMTP sink, and
+#      throughput for a burst, each answer emailed exactly once (bench: mail).
 # Generated corpora and indexes live in target/bench/ and are rebuilt on every run, so
 # the numbers always describe the current faq-indexer. The demo site (dist/) is built
 # only when missing, or with --rebuild.
@@ -31,7 +33,7 @@ for arg in "$@"; do
   case "$arg" in
     --rebuild) REBUILD=1 ;;
     -h | --help)
-      sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -144,6 +146,15 @@ for setup in "" "--backend postgres"; do
 done
 node tests/bench/desk.mjs --conversations 500 --agents 20 --loads 5
 echo
+
+say "email outbox (200 paced answers, a burst of 1,000, to a local SMTP sink, per database)"
+echo "## Email outbox"
+echo
+for setup in "" "--backend postgres"; do
+  # shellcheck disable=SC2086
+  target/release/mail --paced 200 --burst 1000 $setup
+  echo
+done
 
 # 20,000 streams need more than 20,000 open files per process: where the hard limit is
 # lower (and cannot be raised), the largest count that fits is measured instead.

@@ -6,6 +6,8 @@ SHOPDESK_SKIP_BROWSER=1 scripts/setup.sh
 scripts/build-demo.sh dist
 # Feedback lands in an SQLite file outside the served folder; `shopdesk-server report
 # --database target/demo/shopdesk.db` prints what shoppers said.
+# Emails to shoppers (answers while they are away, transcripts) are .eml files in
+# target/demo/mail (no SMTP relay in the demo; see "Office hours and email" in README.md).
 # Live chat: agents answer on /agent/, signed in with an account; the demo has one
 # (a real shop adds its agents with `shopdesk-server agent add`).
 mkdir -p target/demo

@@ -53,7 +53,7 @@ impl Default for Tuning {
             max_attempts: 12,
             lease: Duration::from_secs(120),
             poll: Duration::from_secs(1),
-            parallel: 4,
+            parallel: 8,
         }
     }
 }
