@@ -52,7 +52,7 @@ pub fn mount(
     shopdesk_web::styles::adopt(&panel, include_str!("chat.css"))?;
     hooks::install(hooks, panel.clone());
 
-    let text = shopdesk_i18n::Text::for_tag(&locale);
+    let text = shopdesk_i18n::ConversationText::for_tag(&locale);
     // The chat's signals and effects belong to the mounted view (its owner), and
     // effects need the executor `mount_to` sets up: so it is made inside.
     let made = std::rc::Rc::new(std::cell::Cell::new(None));

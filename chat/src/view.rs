@@ -4,7 +4,7 @@
 
 use leptos::html;
 use leptos::prelude::*;
-use shopdesk_i18n::Text;
+use shopdesk_i18n::ConversationText;
 use shopdesk_wire::chat::Author;
 use web_sys::KeyboardEvent;
 
@@ -14,13 +14,13 @@ use crate::session::Chat;
 
 #[allow(unreachable_pub)] // leptos's #[component] expands to a `pub` props type
 #[component]
-pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
+pub(crate) fn ChatView(chat: Chat, text: &'static ConversationText) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let input_ref = NodeRef::<html::Textarea>::new();
     let log_ref = NodeRef::<html::Div>::new();
     let ended_ref = NodeRef::<html::P>::new();
     let survey_ref = NodeRef::<html::Div>::new();
-    let t = &text.chat;
+    let t = text;
     // The shopper came here to type; once the chat has ended, the news has focus
     // rather than the page. Again each time the panel shows the chat (it may have
     // been mounted while hidden, where nothing can take focus).
@@ -175,8 +175,8 @@ pub(crate) fn ChatView(chat: Chat, text: &'static Text) -> impl IntoView {
 
 /// One message: who wrote it (for screen readers), the text, and where it stands.
 #[component]
-fn LineView(line: Line, text: &'static Text, seen: Memo<bool>) -> impl IntoView {
-    let t = &text.chat;
+fn LineView(line: Line, text: &'static ConversationText, seen: Memo<bool>) -> impl IntoView {
+    let t = text;
     let (who, author) = match line.author {
         Author::Shopper => (t.you, "shopper"),
         Author::Agent => (line.name.as_deref().unwrap_or(t.agent), "agent"),

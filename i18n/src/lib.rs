@@ -6,8 +6,10 @@
 //! the widget's own words.
 
 mod catalogue;
+mod conversation;
 
 pub use catalogue::{CATALOGUES, SHELLS};
+pub use conversation::CONVERSATIONS;
 
 /// Reading direction of a language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,11 +118,23 @@ pub struct SurveyText {
     pub skip: &'static str,
 }
 
-/// The live chat view.
+/// The panel's way to a person (the conversation's own words are [`ConversationText`]).
 #[derive(Debug)]
 pub struct ChatText {
     /// The button that hands the shopper over from the FAQ to a person.
     pub offer: &'static str,
+    /// Shown until an agent answers.
+    pub waiting: &'static str,
+    pub unavailable: &'static str,
+    pub back: &'static str,
+    /// "Talk to a person" when nobody can answer live.
+    pub leave: &'static str,
+}
+
+/// The live chat view, in the chat module (see `conversation.rs`).
+#[derive(Debug)]
+pub struct ConversationText {
+    pub code: &'static str,
     pub title: &'static str,
     pub message_label: &'static str,
     pub placeholder: &'static str,
@@ -151,6 +165,39 @@ pub struct ChatText {
     pub agent: &'static str,
     pub back: &'static str,
     pub again: &'static str,
+    /// The chat's title when nobody can answer live.
+    pub leave_title: &'static str,
+    /// Said when the merchant set no away message.
+    pub away: &'static str,
+    /// `{when}`: the next opening, in the shopper's time zone and language.
+    pub back_at: &'static str,
+    pub by_email: &'static str,
+    /// After a message left for later; `{email}` is where the answer goes.
+    pub left: &'static str,
+    pub name_label: &'static str,
+    pub email_label: &'static str,
+    /// After the label of a field the shopper may leave empty.
+    pub optional: &'static str,
+    pub name_missing: &'static str,
+    pub email_missing: &'static str,
+    pub email_invalid: &'static str,
+    /// The checkbox asking for the conversation by email when it ends.
+    pub transcript: &'static str,
+    /// Above the articles found for the first message.
+    pub suggestions: &'static str,
+    pub link_expired: &'static str,
+    pub link_invalid: &'static str,
+}
+
+impl ConversationText {
+    /// The chat's words for a language tag, as [`Shell::for_tag`] picks the language.
+    pub fn for_tag(tag: &str) -> &'static ConversationText {
+        let code = Shell::for_tag(tag).code;
+        CONVERSATIONS
+            .iter()
+            .find(|t| t.code == code)
+            .unwrap_or(&CONVERSATIONS[0])
+    }
 }
 
 impl Text {
@@ -261,27 +308,10 @@ mod tests {
                 t.survey.dismiss,
                 t.survey.skip,
                 t.chat.offer,
-                t.chat.title,
-                t.chat.message_label,
-                t.chat.placeholder,
-                t.chat.send,
-                t.chat.end,
-                t.chat.ended,
                 t.chat.waiting,
-                t.chat.no_agents,
-                t.chat.assigned,
-                t.chat.ended_idle,
-                t.chat.typing,
-                t.chat.seen,
-                t.chat.sending,
-                t.chat.retrying,
-                t.chat.not_sent,
-                t.chat.retry,
                 t.chat.unavailable,
-                t.chat.you,
-                t.chat.agent,
                 t.chat.back,
-                t.chat.again,
+                t.chat.leave,
             ];
             let ends = [t.survey.nps_ends, t.survey.csat_ends, t.survey.ces_ends];
             assert!(
@@ -293,8 +323,51 @@ mod tests {
             assert!(t.no_results.contains("{query}"), "{}", s.code);
             assert!(t.fallback.contains("{language}"), "{}", s.code);
             assert!(t.answers.iter().all(|a| a.contains("{n}")), "{}", s.code);
-            assert!(t.chat.assigned.contains("{name}"), "{}", s.code);
-            assert!(t.chat.typing.contains("{name}"), "{}", s.code);
+            let c = ConversationText::for_tag(s.code);
+            assert_eq!(c.code, s.code);
+            let words = [
+                c.title,
+                c.message_label,
+                c.placeholder,
+                c.send,
+                c.end,
+                c.ended,
+                c.waiting,
+                c.no_agents,
+                c.assigned,
+                c.ended_idle,
+                c.typing,
+                c.seen,
+                c.sending,
+                c.retrying,
+                c.not_sent,
+                c.retry,
+                c.unavailable,
+                c.you,
+                c.agent,
+                c.back,
+                c.again,
+                c.leave_title,
+                c.away,
+                c.back_at,
+                c.by_email,
+                c.left,
+                c.name_label,
+                c.email_label,
+                c.optional,
+                c.name_missing,
+                c.email_missing,
+                c.email_invalid,
+                c.transcript,
+                c.suggestions,
+                c.link_expired,
+                c.link_invalid,
+            ];
+            assert!(words.iter().all(|w| !w.trim().is_empty()), "{}", s.code);
+            assert!(c.assigned.contains("{name}"), "{}", s.code);
+            assert!(c.typing.contains("{name}"), "{}", s.code);
+            assert!(c.back_at.contains("{when}"), "{}", s.code);
+            assert!(c.left.contains("{email}"), "{}", s.code);
         }
         let codes: Vec<_> = SHELLS.iter().map(|s| s.code).collect();
         assert_eq!(codes, ["en", "de", "fr", "es", "ru", "ar"]);
