@@ -10,7 +10,10 @@
 //! - `show()`: the chat should be in front (the shopper came back to an open chat or an
 //!   unread reply);
 //! - `ended(conversation, slot)`: a conversation ended; the panel may show its
-//!   `afterChat` survey in `slot`, an element at the end of the chat.
+//!   `afterChat` survey in `slot`, an element at the end of the chat;
+//! - `suggest(text)`: up to three help articles for what the shopper is writing, as
+//!   JSON `[{id, title, html}]`, from the same in-browser search as the panel's;
+//! - `settings`: the merchant's `chat` setting as written (an object, or undefined).
 
 use std::cell::RefCell;
 
@@ -27,6 +30,8 @@ pub(crate) struct Hooks {
     back: Function,
     show: Function,
     ended: Function,
+    suggest: Function,
+    pub settings: JsValue,
 }
 
 impl Hooks {
@@ -42,6 +47,8 @@ impl Hooks {
             back: get("back")?,
             show: get("show")?,
             ended: get("ended")?,
+            suggest: get("suggest")?,
+            settings: Reflect::get(hooks, &"settings".into())?,
         })
     }
 }
@@ -89,6 +96,11 @@ pub(crate) fn show() {
 
 pub(crate) fn ended(conversation: &str, slot: &Element) {
     call(|h| &h.ended, &[conversation.into(), slot.into()]);
+}
+
+/// Up to three articles for `text` (JSON), if the panel's search is ready.
+pub(crate) fn suggest(text: &str) -> Option<String> {
+    call(|h| &h.suggest, &[text.into()])?.as_string()
 }
 
 /// Whether the shopper has the panel in front of them (replies are read).

@@ -16,9 +16,11 @@
 //! [`hooks::Hooks`]; the chat tells it, through them, when the shopper wants to go back,
 //! when the chat should be shown, and when a conversation has ended.
 
+mod contact;
 mod hooks;
 mod log;
 mod memory;
+mod opening;
 mod session;
 mod view;
 
@@ -43,6 +45,11 @@ pub fn mount(
     hooks: JsValue,
 ) -> Result<bool, JsValue> {
     let hooks = Hooks::read(&hooks)?;
+    let (pre_chat, problems) =
+        shopdesk_settings::chat::read(&shopdesk_settings::from_js(&hooks.settings));
+    for problem in &problems {
+        web_sys::console::warn_1(&shopdesk_settings::chat::warning(problem).into());
+    }
     js::set_emitter(hooks.emit.clone());
     std::panic::set_hook(Box::new(|info| {
         js::report(&format!(
@@ -58,7 +65,7 @@ pub fn mount(
     let made = std::rc::Rc::new(std::cell::Cell::new(None));
     let keep = made.clone();
     let handle = leptos::mount::mount_to(host.unchecked_into(), move || {
-        let chat = Chat::new(endpoint, locale);
+        let chat = Chat::new(endpoint, locale, pre_chat);
         follow_unread(&panel, chat);
         keep.set(Some(chat));
         leptos::view! { <view::ChatView chat=chat text=text /> }

@@ -99,6 +99,9 @@ pub(crate) struct Log {
     reported_read: i64,
     /// The server closed the conversation after the shopper went quiet.
     pub closed_idle: bool,
+    /// Nobody could answer live when it started: the answer goes to this address
+    /// (the shopper may close the page).
+    pub left_for: Option<String>,
 }
 
 impl Default for Log {
@@ -116,6 +119,7 @@ impl Default for Log {
             agent_read: 0,
             reported_read: 0,
             closed_idle: false,
+            left_for: None,
         }
     }
 }
@@ -221,7 +225,14 @@ impl Log {
             self.seen = event.seq;
         }
         match &event.what {
-            What::Started { .. } => Applied::Nothing,
+            What::Started { handoff, offline } => {
+                let left_for = handoff.email.clone().filter(|_| *offline);
+                if self.left_for == left_for {
+                    return Applied::Nothing;
+                }
+                self.left_for = left_for;
+                Applied::Changed
+            }
             What::Message {
                 author,
                 id,
@@ -445,6 +456,33 @@ mod tests {
                 idle: false,
             },
         }
+    }
+
+    #[test]
+    fn a_message_left_while_nobody_was_there_says_where_the_answer_goes_until_it_comes() {
+        let mut log = open();
+        let started = |offline: bool| ChatEvent {
+            seq: 1,
+            conversation: "c1".into(),
+            at: 0,
+            what: What::Started {
+                handoff: Box::new(shopdesk_wire::chat::Handoff {
+                    email: Some("ben@example.com".into()),
+                    ..Default::default()
+                }),
+                offline,
+            },
+        };
+        assert_eq!(log.apply(&started(true), true), Applied::Changed);
+        assert_eq!(log.left_for.as_deref(), Some("ben@example.com"));
+        assert_eq!(
+            log.apply(&started(true), true),
+            Applied::Nothing,
+            "replayed"
+        );
+        let mut live = open();
+        live.apply(&started(false), true);
+        assert_eq!(live.left_for, None, "a live chat promises no email");
     }
 
     fn bodies(log: &Log) -> Vec<(&str, Delivery)> {

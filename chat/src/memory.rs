@@ -12,6 +12,9 @@ use shopdesk_wire::chat::Say;
 const KEY: &str = "shopdesk:chat";
 /// Messages typed and not yet acknowledged.
 const PENDING_KEY: &str = "shopdesk:chat-pending";
+/// A link from an email the launcher found in the page's address
+/// (`launcher/src/resume.rs`), for the chat to exchange for its conversation.
+const RESUME_KEY: &str = "shopdesk:resume";
 
 /// The conversation this tab is in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,6 +69,14 @@ pub(crate) fn forget() {
     if let Some(s) = storage() {
         let _ = s.remove_item(KEY);
     }
+}
+
+/// The link from an email waiting to be opened, taken (it is used once).
+pub(crate) fn take_resume() -> Option<String> {
+    let s = storage()?;
+    let link = s.get_item(RESUME_KEY).ok()??;
+    let _ = s.remove_item(RESUME_KEY);
+    Some(link).filter(|l| !l.is_empty())
 }
 
 /// Messages the previous page did not get acknowledged.

@@ -11,12 +11,16 @@ use std::collections::VecDeque;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shopdesk_settings::chat::PreChat;
 use shopdesk_web::http::{self, Call, Failure};
 use shopdesk_web::retry::{self, Next};
 use shopdesk_web::stream::{self, Report};
 use shopdesk_web::{js, time};
-use shopdesk_wire::chat::{ChatEvent, Handoff, ReadUpTo, Say, Signal, Started};
+use shopdesk_wire::chat::{
+    ArticleRef, Availability, ChatEvent, Handoff, ReadUpTo, Resume, Say, Signal, Started,
+};
 
+use crate::contact::Contact;
 use crate::hooks;
 use crate::log::{Applied, Log, Phase};
 use crate::memory::{self, Remembered};
@@ -47,12 +51,29 @@ pub(crate) struct Chat {
     generation: StoredValue<u32>,
     /// When the agent was last told the shopper types.
     typed_at: StoredValue<i64>,
+    /// Whether a person answers now (asked before a conversation starts).
+    pub availability: RwSignal<Option<Availability>>,
+    /// What the merchant's `chat.preChat` asks before the first message.
+    pub pre_chat: PreChat,
+    /// Who the shopper said they are, for the handoff.
+    contact: StoredValue<Contact>,
+    /// Articles the shopper opened from the suggestions while writing.
+    suggested: StoredValue<Vec<ArticleRef>>,
+    /// Why a link from an email opened nothing.
+    pub link_trouble: RwSignal<Option<LinkTrouble>>,
+}
+
+/// Why the link from an email did not reopen its conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LinkTrouble {
+    Expired,
+    Invalid,
 }
 
 impl Chat {
     /// The chat for `endpoint`; picks up this tab's conversation and the messages the
     /// previous page did not get delivered.
-    pub(crate) fn new(endpoint: String, locale: String) -> Self {
+    pub(crate) fn new(endpoint: String, locale: String, pre_chat: PreChat) -> Self {
         let endpoint = endpoint.trim_end_matches('/').to_string();
         let remembered = memory::recall(&endpoint);
         let mut log = remembered
@@ -72,12 +93,92 @@ impl Chat {
             stream: StoredValue::new_local(None),
             generation: StoredValue::new(0),
             typed_at: StoredValue::new(i64::MIN / 2),
+            availability: RwSignal::new(None),
+            pre_chat,
+            contact: StoredValue::new(Contact::default()),
+            suggested: StoredValue::new(Vec::new()),
+            link_trouble: RwSignal::new(None),
         };
-        if chat.conversation.with_value(Option::is_some) {
-            chat.listen();
+        match memory::take_resume() {
+            // The link from an email: its conversation, wherever this tab was.
+            Some(link) => spawn_local(chat.resume(link)),
+            None if chat.conversation.with_value(Option::is_some) => chat.listen(),
+            None => chat.check_availability(),
         }
         chat.send_waiting();
         chat
+    }
+
+    /// Asks whether a person answers now: the view offers "Leave a message" if not.
+    fn check_availability(self) {
+        let url = self.endpoint.get_value() + "/availability";
+        spawn_local(async move {
+            match http::call(Call::get(&url)).await {
+                Ok(answer) => match serde_json::from_str::<Availability>(&answer.body) {
+                    Ok(a) => {
+                        let _ = self.availability.try_set(Some(a));
+                    }
+                    Err(e) => js::report(&format!("{url} answered something unreadable: {e}")),
+                },
+                // An older server without office hours: the chat starts as it did.
+                Err(f) => js::report(&format!("cannot tell whether anybody is there: {f}")),
+            }
+        });
+    }
+
+    /// Exchanges the link from an email for its conversation and follows it.
+    async fn resume(self, link: String) {
+        let generation = self.generation.get_value();
+        let endpoint = self.endpoint.get_value();
+        let url = endpoint.clone() + "/resume";
+        let body = serde_json::to_string(&Resume { link }).unwrap_or_default();
+        let answer = http::call(Call::post(&url).json(&body)).await;
+        if !self.current(generation) {
+            return;
+        }
+        let started = answer.and_then(|a| {
+            serde_json::from_str::<Started>(&a.body).map_err(|e| Failure::Unreadable(e.to_string()))
+        });
+        match started {
+            Ok(started) => {
+                let r = Remembered {
+                    endpoint,
+                    id: started.id,
+                    token: started.token,
+                    seen: 0,
+                    read: 0,
+                };
+                memory::remember(&r);
+                self.conversation.set_value(Some(r));
+                self.log.set(Log::resumed(0, 0));
+                self.listen();
+                hooks::show();
+            }
+            Err(f) => {
+                js::report(&format!("the link from the email opened nothing: {f}"));
+                self.link_trouble.set(Some(match f.status() {
+                    Some(410) => LinkTrouble::Expired,
+                    _ => LinkTrouble::Invalid,
+                }));
+                self.check_availability();
+                hooks::show();
+            }
+        }
+    }
+
+    /// Who the shopper said they are, sent with the conversation's start.
+    pub(crate) fn set_contact(&self, contact: Contact) {
+        self.contact.set_value(contact);
+    }
+
+    /// The shopper opened a suggested article while writing: the agent will know.
+    pub(crate) fn opened(&self, article: ArticleRef) {
+        js::emit("chat:suggestion", &serde_json::json!({ "id": article.id }));
+        self.suggested.update_value(|s| {
+            if !s.iter().any(|a| a.id == article.id) {
+                s.push(article);
+            }
+        });
     }
 
     /// Whether a conversation is going on (the panel opens on it).
@@ -121,9 +222,12 @@ impl Chat {
     }
 
     /// After an ended chat: a fresh one.
-    pub(crate) fn restart(&self) {
+    pub(crate) fn restart(self) {
         self.log.update(Log::restart);
         self.ended.set(None);
+        self.link_trouble.set(None);
+        self.suggested.set_value(Vec::new());
+        self.check_availability();
     }
 
     /// The shopper has the chat in front of them: replies so far count as read.
@@ -234,13 +338,17 @@ impl Chat {
         self.log.update(Log::starting);
         let endpoint = self.endpoint.get_value();
         // The panel knows what the shopper searched and read; without it, the language.
-        let handoff = hooks::handoff().unwrap_or_else(|| {
-            let bare = Handoff {
+        let mut handoff = hooks::handoff()
+            .and_then(|json| serde_json::from_str::<Handoff>(&json).ok())
+            .unwrap_or_else(|| Handoff {
                 locale: Some(self.locale.get_value()),
                 ..Handoff::default()
-            };
-            serde_json::to_string(&bare).unwrap_or_default()
+            });
+        self.suggested.with_value(|opened| {
+            self.contact
+                .with_value(|c| c.complete(&mut handoff, time_zone(), opened))
         });
+        let handoff = serde_json::to_string(&handoff).unwrap_or_default();
         let mut attempts = 0;
         let answer = loop {
             let answer = http::call(Call::post(&endpoint).json(&handoff)).await;
@@ -466,6 +574,14 @@ impl Chat {
         js::emit("chat:ended", &serde_json::json!({ "id": conversation }));
         self.ended.set(Some(conversation.to_string()));
     }
+}
+
+/// The shopper's time zone, as their browser says (emails show times in it).
+fn time_zone() -> Option<String> {
+    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+    js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
+        .ok()?
+        .as_string()
 }
 
 /// Why the chat could not start, for the merchant: what to check.

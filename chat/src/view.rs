@@ -8,9 +8,11 @@ use shopdesk_i18n::ConversationText;
 use shopdesk_wire::chat::Author;
 use web_sys::KeyboardEvent;
 
+use crate::contact::{Field, Form, Problem, Typed};
 use crate::hooks;
 use crate::log::{Delivery, Line, Log, Phase};
-use crate::session::Chat;
+use crate::opening::{self, AwayNote, ContactFields, Suggestions};
+use crate::session::{Chat, LinkTrouble};
 
 #[allow(unreachable_pub)] // leptos's #[component] expands to a `pub` props type
 #[component]
@@ -48,10 +50,45 @@ pub(crate) fn ChatView(chat: Chat, text: &'static ConversationText) -> impl Into
         }
         count
     });
+    // Before the first message: the contact fields, checked before anything goes.
+    let typed = RwSignal::new(Typed::default());
+    let problems = RwSignal::new(Vec::<Problem>::new());
+    let before_start = move || {
+        chat.log
+            .with(|l| matches!(l.phase, Phase::Idle | Phase::Unavailable) && l.lines.is_empty())
+    };
     let send = move || {
         let body = draft.get_untracked();
         if body.trim().is_empty() {
             return;
+        }
+        if chat
+            .log
+            .with_untracked(|l| l.lines.is_empty() && !l.is_open())
+        {
+            let known = opening::known();
+            let form = Form::new(
+                chat.pre_chat,
+                &known,
+                chat.availability
+                    .with_untracked(|a| a.as_ref().is_some_and(|a| !a.live)),
+            );
+            match typed.with_untracked(|t| form.check(t, &known)) {
+                Ok(contact) => {
+                    problems.set(Vec::new());
+                    chat.set_contact(contact);
+                }
+                Err(found) => {
+                    // The first field to fix takes focus; its problem is read out with it.
+                    let id = match found[0].field() {
+                        Field::Name => "sd-chat-name",
+                        Field::Email => "sd-chat-email",
+                    };
+                    problems.set(found);
+                    focus_field(log_ref, id);
+                    return;
+                }
+            }
         }
         draft.set(String::new());
         chat.send(body);
@@ -75,17 +112,22 @@ pub(crate) fn ChatView(chat: Chat, text: &'static ConversationText) -> impl Into
         Phase::Open if has_failed() => Some(view! {
             <p class="sd-chat-note sd-status-error" role="alert">{t.not_sent}</p>
         }.into_any()),
+        Phase::Idle | Phase::Starting if opening::leaving(chat) => Some(view! {
+            <AwayNote chat=chat text=text />
+        }.into_any()),
         Phase::Idle | Phase::Starting => Some(view! {
             <p class="sd-chat-note">{t.waiting}</p>
         }.into_any()),
         Phase::Open => {
-            let (answered, online, agent) =
-                chat.log.with(|l| (l.answered(), l.agents_online, l.agent.clone()));
+            let (answered, online, agent, left_for) = chat.log.with(|l| {
+                (l.answered(), l.agents_online, l.agent.clone(), l.left_for.clone())
+            });
             (!answered).then(|| {
-                let words = match agent {
-                    Some(name) => t.assigned.replace("{name}", &name),
-                    None if online == Some(0) => t.no_agents.to_string(),
-                    None => t.waiting.to_string(),
+                let words = match (agent, left_for) {
+                    (Some(name), _) => t.assigned.replace("{name}", &name),
+                    (None, Some(email)) => t.left.replace("{email}", &email),
+                    (None, None) if online == Some(0) => t.no_agents.to_string(),
+                    (None, None) => t.waiting.to_string(),
                 };
                 view! { <p class="sd-chat-note" data-testid="sd-chat-waiting">{words}</p> }.into_any()
             })
@@ -134,7 +176,12 @@ pub(crate) fn ChatView(chat: Chat, text: &'static ConversationText) -> impl Into
                     hidden=move || phase() != Phase::Open
                     on:click=move |_| chat.end()>{t.end}</button>
             </div>
-            <h3 class="sd-chat-title">{t.title}</h3>
+            <h3 class="sd-chat-title">{move || if before_start() && opening::leaving(chat) { t.leave_title } else { t.title }}</h3>
+            {move || chat.link_trouble.get().map(|trouble| view! {
+                <p class="sd-chat-note sd-status-error" role="alert" data-testid="sd-chat-link-trouble">
+                    {match trouble { LinkTrouble::Expired => t.link_expired, LinkTrouble::Invalid => t.link_invalid }}
+                </p>
+            })}
             {note}
             <div class="sd-chat-log" role="log" aria-live="polite" data-testid="sd-chat-log" node_ref=log_ref>
                 <ol class="sd-chat-lines">
@@ -159,6 +206,10 @@ pub(crate) fn ChatView(chat: Chat, text: &'static ConversationText) -> impl Into
             {move || (has_failed() && !ended()).then(|| view! {
                 <button class="sd-chip sd-chat-retry" type="button" data-testid="sd-chat-retry" on:click=move |_| chat.retry()>{t.retry}</button>
             })}
+            {move || before_start().then(|| view! {
+                <ContactFields chat=chat text=text typed=typed problems=problems />
+                <Suggestions chat=chat text=text draft=draft />
+            })}
             <form class="sd-chat-form" hidden=ended on:submit=move |ev| { ev.prevent_default(); send(); }>
                 <label class="sd-visually-hidden" for="sd-chat-input">{t.message_label}</label>
                 <textarea id="sd-chat-input" class="sd-comment sd-chat-input" data-testid="sd-chat-input" rows="2"
@@ -170,6 +221,22 @@ pub(crate) fn ChatView(chat: Chat, text: &'static ConversationText) -> impl Into
                 <button type="submit" class="sd-chip sd-send" data-testid="sd-chat-send">{t.send}</button>
             </form>
         </section>
+    }
+}
+
+/// Focuses the field `id` in the chat's shadow root (found from the log's element).
+fn focus_field(near: NodeRef<html::Div>, id: &str) {
+    use wasm_bindgen::JsCast;
+    let Some(log) = near.get_untracked() else {
+        return;
+    };
+    let root = log.get_root_node();
+    let found = root
+        .dyn_ref::<web_sys::ShadowRoot>()
+        .and_then(|r| r.get_element_by_id(id))
+        .or_else(|| log.owner_document().and_then(|d| d.get_element_by_id(id)));
+    if let Some(el) = found.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = el.focus();
     }
 }
 

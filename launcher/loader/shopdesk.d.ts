@@ -38,12 +38,21 @@ declare global {
       /** Where feedback events are POSTed as JSON; without it, no feedback is asked. */
       feedbackEndpoint?: string;
       chatEndpoint?: string;
+      /** What the chat asks before the first message (a field `identify` filled is skipped). */
+      chat?: ShopdeskChatSettings;
       colorScheme?: "auto" | "light" | "dark";
       /** CSAT, NPS and CES surveys; answers go to `feedbackEndpoint`. */
       surveys?: ShopdeskSurvey[];
       /** Days between any two surveys shown to one shopper (default 7). */
       surveyGapDays?: number;
     }
+
+    /** `chat.preChat`: each field "off" (default), "optional" or "required". */
+    interface ShopdeskChatSettings {
+      preChat?: { name?: ShopdeskAsk; email?: ShopdeskAsk };
+    }
+
+    type ShopdeskAsk = "off" | "optional" | "required";
 
     interface Identity {
       id?: string;

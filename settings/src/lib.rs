@@ -9,6 +9,7 @@
 //! The launcher and the widget both read the same page values with this crate (the
 //! widget silently: the launcher has already warned), so they agree on every setting.
 
+pub mod chat;
 mod colour;
 mod js;
 mod raw;
@@ -46,6 +47,9 @@ pub struct Settings {
     /// Where feedback events are POSTed; without one, no feedback is asked for.
     pub feedback_endpoint: Option<String>,
     pub chat_endpoint: Option<String>,
+    /// What the chat asks before the first message, as written: read by the chat
+    /// module with [`chat::read`].
+    pub chat: Raw,
     pub color_scheme: ColorScheme,
     /// The merchant's surveys, as written: read by the widget module with
     /// [`surveys::read`] (the launcher, on every page load, only keeps them).
@@ -70,6 +74,7 @@ impl Default for Settings {
             hide_on: Vec::new(),
             feedback_endpoint: None,
             chat_endpoint: None,
+            chat: Raw::Null,
             color_scheme: ColorScheme::Auto,
             surveys: Raw::Null,
             survey_gap_days: 7,
@@ -232,7 +237,7 @@ struct Key {
     apply: fn(&mut Settings, &Raw) -> Result<(), &'static str>,
 }
 
-const TABLE: [Key; 16] = [
+const TABLE: [Key; 17] = [
     Key {
         name: "assetUrl",
         attribute: Attribute::Text,
@@ -321,6 +326,14 @@ const TABLE: [Key; 16] = [
         name: "chatEndpoint",
         attribute: Attribute::Text,
         apply: |s, v| set(&mut s.chat_endpoint, url(v, false).map(Some)),
+    },
+    Key {
+        name: "chat",
+        attribute: Attribute::Text,
+        apply: |s, v| match v {
+            Raw::Map(_) => set(&mut s.chat, Ok(v.clone())),
+            _ => Err("an object such as {\"preChat\": {\"email\": \"required\"}}"),
+        },
     },
     Key {
         name: "colorScheme",
@@ -464,7 +477,10 @@ fn patterns(value: &Raw) -> Result<Vec<UrlPattern>, &'static str> {
 }
 
 /// One of a fixed set of names, read by serde from the enum's own (kebab-case) names.
-fn named<T: DeserializeOwned>(value: &Raw, expected: &'static str) -> Result<T, &'static str> {
+pub(crate) fn named<T: DeserializeOwned>(
+    value: &Raw,
+    expected: &'static str,
+) -> Result<T, &'static str> {
     let name = string(value, expected)?.to_string();
     T::deserialize(StringDeserializer::<Invalid>::new(name)).map_err(|_| expected)
 }
@@ -733,10 +749,13 @@ pub(crate) mod tests {
             "hideOn" => "/a*, /b*",
             "feedbackEndpoint" | "chatEndpoint" => "/v1/x",
             "colorScheme" => "dark",
-            "surveys" => "",
+            "surveys" | "chat" => "",
             other => panic!("no example for `{other}`: add one"),
         };
-        for k in TABLE.iter().filter(|k| k.name != "surveys") {
+        for k in TABLE
+            .iter()
+            .filter(|k| !matches!(k.name, "surveys" | "chat"))
+        {
             let (s, problems) = read(json!({ k.name: attribute(k.name) }), json!({}));
             assert!(problems.is_empty(), "{}: {problems:?}", k.name);
             assert_ne!(s, Settings::default(), "{} changed nothing", k.name);

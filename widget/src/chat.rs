@@ -21,6 +21,8 @@ use crate::life::Life;
 const CONVERSATION_KEY: &str = "shopdesk:chat";
 /// Messages typed and not yet delivered (the chat module sends them on).
 const PENDING_KEY: &str = "shopdesk:chat-pending";
+/// A link from an email, found by the launcher (the chat module opens it).
+const RESUME_KEY: &str = "shopdesk:resume";
 
 #[wasm_bindgen]
 extern "C" {
@@ -58,6 +60,8 @@ pub(crate) struct Chat {
     pub module: RwSignal<Module>,
     /// The chat is in front of the shopper (else search and answers are).
     pub shown: RwSignal<bool>,
+    /// A person answers now (else the offer is "Leave a message").
+    pub live: RwSignal<bool>,
     /// Read through one accessor ([`Chat::parts`]), as the search's state is.
     parts: StoredValue<Rc<Parts>, LocalStorage>,
 }
@@ -76,6 +80,10 @@ struct Parts {
     life: Life,
     /// The handoff JSON for a conversation starting now.
     handoff: Box<dyn Fn() -> String>,
+    /// Articles for a message being written, as JSON (see the hooks).
+    suggest: Box<dyn Fn(&str) -> String>,
+    /// The merchant's `chat` setting as written, for the chat module.
+    settings: JsValue,
 }
 
 /// Whether this tab has a conversation going, or messages waiting to start one.
@@ -83,7 +91,7 @@ fn in_tab() -> bool {
     let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else {
         return false;
     };
-    [CONVERSATION_KEY, PENDING_KEY]
+    [CONVERSATION_KEY, PENDING_KEY, RESUME_KEY]
         .iter()
         .any(|key| storage.get_item(key).ok().flatten().is_some())
 }
@@ -93,6 +101,7 @@ impl Chat {
     /// is the loader's `load(stem)` and `handoff` builds the handoff. A conversation
     /// this tab already has is loaded at once and shown: it is where the shopper left
     /// off. Must run inside the mount's owner.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         endpoint: String,
         locale: String,
@@ -100,8 +109,12 @@ impl Chat {
         panel: Element,
         life: Life,
         handoff: impl Fn() -> String + 'static,
+        suggest: impl Fn(&str) -> String + 'static,
+        settings: JsValue,
     ) -> Self {
         let parts = Parts {
+            suggest: Box::new(suggest),
+            settings,
             endpoint,
             locale,
             host: RefCell::new(None),
@@ -114,8 +127,10 @@ impl Chat {
         let chat = Chat {
             module: RwSignal::new(Module::NotLoaded),
             shown: RwSignal::new(false),
+            live: RwSignal::new(true),
             parts: StoredValue::new_local(Rc::new(parts)),
         };
+        chat.check_live();
         if in_tab() {
             chat.shown.set(true);
         }
@@ -128,6 +143,29 @@ impl Chat {
             }
         });
         chat
+    }
+
+    /// Asks the server whether a person answers now (`GET <endpoint>/availability`);
+    /// until it says, and if it cannot, the offer stays "Talk to a person".
+    fn check_live(self) {
+        #[derive(serde::Deserialize)]
+        struct Live {
+            live: bool,
+        }
+        let Some(parts) = self.parts() else {
+            return;
+        };
+        let url = format!("{}/availability", parts.endpoint.trim_end_matches('/'));
+        leptos::task::spawn_local(async move {
+            match crate::fetch::bytes(&url, web_sys::RequestCache::NoStore).await {
+                Ok(body) => {
+                    if let Ok(Live { live }) = serde_json::from_slice(&body) {
+                        let _ = self.live.try_set(live);
+                    }
+                }
+                Err(e) => js::report(&format!("cannot tell whether anybody is there: {e}")),
+            }
+        });
     }
 
     /// `None` once the widget is unmounted.
@@ -233,6 +271,16 @@ fn hooks(chat: Chat) -> Result<JsValue, JsValue> {
         })
         .into_js_value()
     };
+    set(
+        "suggest",
+        Closure::<dyn Fn(String) -> String>::new(move |text: String| {
+            chat.parts().map(|p| (p.suggest)(&text)).unwrap_or_default()
+        })
+        .into_js_value(),
+    )?;
+    if let Some(parts) = chat.parts() {
+        set("settings", parts.settings.clone())?;
+    }
     set("back", showing(false))?;
     set("show", showing(true))?;
     set(

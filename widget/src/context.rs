@@ -49,6 +49,7 @@ impl Widget {
         settings: &Settings,
         locale: &str,
         load: js_sys::Function,
+        chat_settings: JsValue,
     ) -> Self {
         let life = Life::default();
         let search = Search::new();
@@ -63,6 +64,8 @@ impl Widget {
                 panel.clone(),
                 life.clone(),
                 handoff,
+                move |text| search.answers(text, 3),
+                chat_settings,
             )
         });
         let parts = Parts {

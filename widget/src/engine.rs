@@ -125,6 +125,18 @@ impl Search {
         })
     }
 
+    /// The `n` best articles for `text` with their answers, as JSON
+    /// `[{id, title, html}]` (the chat's suggestions); `[]` while the index loads.
+    pub(crate) fn answers(self, text: &str, n: usize) -> String {
+        let found: Vec<ArticleView> = self
+            .search(text)
+            .iter()
+            .take(n)
+            .filter_map(|hit| self.article(&hit.id))
+            .collect();
+        serde_json::to_string(&found).unwrap_or_else(|_| "[]".into())
+    }
+
     /// What to show before the shopper types, for the page at `path`.
     pub(crate) fn suggestions(self, path: &str) -> Option<Suggestions> {
         let loaded = self.loaded()?;

@@ -70,6 +70,9 @@ pub fn mount(
         js::report(&format!("internal error, please report it: {info}"));
     }));
     // The same reading the launcher did (it printed the warnings): the two agree.
+    // The chat module reads its own setting (`chat`), as written.
+    let chat_settings =
+        js_sys::Reflect::get(&settings, &"chat".into()).unwrap_or(JsValue::UNDEFINED);
     let (mut settings, _) = shopdesk_settings::read_js(&dataset, &settings);
     settings.asset_url = Some(base);
     let body = panel
@@ -82,7 +85,7 @@ pub fn mount(
     let made = std::rc::Rc::new(std::cell::Cell::new(None));
     let keep = made.clone();
     let handle = leptos::mount::mount_to(body.clone().unchecked_into(), move || {
-        let widget = Widget::new(panel, &settings, &locale, load);
+        let widget = Widget::new(panel, &settings, &locale, load, chat_settings);
         widget
             .search
             .load(widget.life(), ui::index_url(&settings), &locale, index);
