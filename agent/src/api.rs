@@ -8,7 +8,7 @@ use shopdesk_wire::agents::{
     AccountChange, AccountInfo, CannedInput, CannedReply, Colleague, Handover, NewAgent, Presence,
     SignIn, SignedIn,
 };
-use shopdesk_wire::chat::{ChatEvent, ReadUpTo, Say, Summary};
+use shopdesk_wire::chat::{ChatEvent, MailState, ReadUpTo, Say, Summary};
 
 /// A 401 means the session ended (signed out elsewhere, idle too long, the account
 /// disabled or its password reset): back to the sign-in form, with the server's reason.
@@ -127,10 +127,11 @@ async fn page(path: &str) -> Result<Page, Failure> {
     })
 }
 
-pub(crate) async fn history(id: &str) -> Result<Vec<ChatEvent>, Failure> {
+/// A conversation's events, and its emails to the shopper.
+pub(crate) async fn history(id: &str) -> Result<(Vec<ChatEvent>, Vec<MailState>), Failure> {
     let path = format!("/v1/agent/conversations/{}", percent_encode(id));
     let value: Value = parse(&call("GET", &path, None, None).await?)?;
-    Ok(each(value.get("events")))
+    Ok((each(value.get("events")), each(value.get("mail"))))
 }
 
 /// Posts a reply; the stored event when the server sent it back (201, or 200 for a

@@ -8,7 +8,7 @@ use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
 use shopdesk_wire::chat::{
-    Assignee, Author, ChatEvent, Handoff, MessageKey, Signal, Summary, What, Why,
+    Assignee, Author, ChatEvent, Handoff, MailState, MessageKey, Signal, Summary, What, Why,
 };
 
 use crate::text;
@@ -90,6 +90,10 @@ pub(crate) struct Conversation {
     pub shopper_read: i64,
     /// The newest event any agent has seen, as the server has it.
     agent_read: i64,
+    /// Left while nobody could answer live: answers reach the shopper by email.
+    pub offline: bool,
+    /// The emails to the shopper and where each stands, as of the last history read.
+    pub mail: Vec<MailState>,
 }
 
 impl Conversation {
@@ -111,7 +115,14 @@ impl Conversation {
             typing_signals: 0,
             shopper_read: 0,
             agent_read: 0,
+            offline: false,
+            mail: Vec::new(),
         }
+    }
+
+    /// The email about event `seq` (an agent's reply), if there is one.
+    pub(crate) fn mail_about(&self, seq: i64, kind: &str) -> Option<&MailState> {
+        self.mail.iter().find(|m| m.seq == seq && m.kind == kind)
     }
 
     /// The newest message's number.
@@ -238,6 +249,8 @@ pub(crate) struct Row {
     pub unread: u32,
     pub selected: bool,
     pub handler: Handler,
+    /// A message left while nobody was there.
+    pub offline: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -316,6 +329,7 @@ impl Desk {
             }
             c.shopper_read = c.shopper_read.max(s.shopper_read);
             c.agent_read = c.agent_read.max(s.agent_read);
+            c.offline |= s.offline;
         }
         self.trim();
     }
@@ -333,11 +347,16 @@ impl Desk {
             what,
         } = event;
         match what {
-            What::Started { handoff, .. } => {
-                if self.conversations.contains_key(&id) {
+            What::Started { handoff, offline } => {
+                if let Some(c) = self.conversations.get_mut(&id) {
+                    if offline && !c.offline {
+                        c.offline = true;
+                        return Applied::Changed;
+                    }
                     return Applied::Nothing;
                 }
                 let mut c = Conversation::new(id.clone(), at, *handoff, None);
+                c.offline = offline;
                 // The stream brings every later event of a conversation it announced.
                 if source == Source::Stream {
                     c.history = History::Loaded;
@@ -459,8 +478,21 @@ impl Desk {
         }
     }
 
-    /// A conversation's events as the server has them, merged with what is here.
-    pub(crate) fn load_history(&mut self, id: &str, events: Vec<ChatEvent>) {
+    /// Where the emails of conversation `id` stand now; whether any is still pending.
+    pub(crate) fn set_mail(&mut self, id: &str, mail: Vec<MailState>) -> bool {
+        let pending = mail.iter().any(|m| m.status == "pending");
+        if let Some(c) = self.conversations.get_mut(id) {
+            c.mail = mail;
+        }
+        pending
+    }
+
+    /// A conversation's events as the server has them, merged with what is here, and
+    /// where its emails stand.
+    pub(crate) fn load_history(&mut self, id: &str, events: Vec<ChatEvent>, mail: Vec<MailState>) {
+        if let Some(c) = self.conversations.get_mut(id) {
+            c.mail = mail;
+        }
         let first = self
             .conversations
             .get(id)
@@ -731,6 +763,7 @@ impl Desk {
             unread: c.unread,
             selected: self.selected.as_deref() == Some(c.id.as_str()),
             handler: self.handler_of(c),
+            offline: c.offline,
         }
     }
 
@@ -945,6 +978,7 @@ mod tests {
                 message(3, "c1", Author::Shopper, "m2", "hello?"),
                 message(5, "c1", Author::Shopper, "m3", "anyone?"),
             ],
+            Vec::new(),
         );
         assert_eq!(desk.conversation("c1").unwrap().unread, 1);
     }
@@ -1139,6 +1173,7 @@ mod tests {
                 message(6, "c1", Author::Shopper, "s1", "Where is my order?"),
                 stored,
             ],
+            Vec::new(),
         );
         assert_eq!(bodies(&desk, "c1"), ["Where is my order?", "On its way"]);
         let reply = &desk.conversation("c1").unwrap().messages[1];
@@ -1160,7 +1195,11 @@ mod tests {
         let mut desk = Desk::default();
         desk.load_list(vec![summary("c1", 0, None)], 0);
         desk.select("c1");
-        desk.load_history("c1", vec![message(2, "c1", Author::Shopper, "s1", "one")]);
+        desk.load_history(
+            "c1",
+            vec![message(2, "c1", Author::Shopper, "s1", "one")],
+            Vec::new(),
+        );
         desk.queue("c1", "r1".into(), "first".into(), 0).unwrap();
         desk.queue("c1", "r2".into(), "second".into(), 0).unwrap();
         desk.apply(
@@ -1253,12 +1292,18 @@ mod tests {
                 message(3, "c1", Author::Shopper, "c", "my order"),
                 message(4, "c1", Author::Shopper, "d", "is late"),
             ],
+            Vec::new(),
         );
-        desk.load_history("c2", vec![message(5, "c2", Author::Shopper, "e", "x")]);
+        desk.load_history(
+            "c2",
+            vec![message(5, "c2", Author::Shopper, "e", "x")],
+            Vec::new(),
+        );
         desk.load_list(vec![summary("ended", 0, Some(1))], 0);
         desk.load_history(
             "ended",
             vec![message(1, "ended", Author::Shopper, "g", "?")],
+            Vec::new(),
         );
         assert_eq!(
             desk.conversation("ended").unwrap().unread,

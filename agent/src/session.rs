@@ -68,6 +68,10 @@ impl Status {
     }
 }
 
+/// When the emails of a conversation are read again after a reply (ms after it, then
+/// after each other while one is pending).
+const MAIL_CHECKS_MS: [f64; 5] = [2_500.0, 10_000.0, 30_000.0, 60_000.0, 120_000.0];
+
 /// The handle components share (all fields are `Copy` handles into the reactive arena).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Session {
@@ -446,8 +450,8 @@ impl Session {
             return;
         }
         match answer {
-            Ok(events) => {
-                self.desk.update(|d| d.load_history(&id, events));
+            Ok((events, mail)) => {
+                self.desk.update(|d| d.load_history(&id, events, mail));
                 self.problem("history", None);
             }
             Err(failure) if api::session_ended(&failure).is_some() => {
@@ -533,6 +537,26 @@ impl Session {
         });
     }
 
+    /// Follows the emails of `id` after a reply to a shopper with an address: where they
+    /// stand is read again a little later, and again while one is pending.
+    async fn follow_mail(self, generation: u32, id: String) {
+        for wait in MAIL_CHECKS_MS {
+            shopdesk_web::time::sleep(wait).await;
+            if !self.current(generation) || !self.signed_in_now() {
+                return;
+            }
+            let Ok((_, mail)) = api::history(&id).await else {
+                return;
+            };
+            if !self.current(generation) {
+                return;
+            }
+            if self.desk.try_update(|d| d.set_mail(&id, mail)) != Some(true) {
+                return;
+            }
+        }
+    }
+
     /// Tries again to load a conversation whose history failed.
     pub(crate) fn reload_history(self, id: String) {
         if self.desk.try_update(|d| d.start_loading(&id)) == Some(true) {
@@ -595,6 +619,13 @@ impl Session {
                         match event {
                             Some(event) => self.apply(event, Source::Answer),
                             None => self.desk.update(|d| d.delivered(&conversation, &id)),
+                        }
+                        let emailed = self.desk.with_untracked(|d| {
+                            d.conversation(&conversation)
+                                .is_some_and(|c| c.handoff.email.is_some())
+                        });
+                        if emailed {
+                            spawn_local(self.follow_mail(generation, conversation.clone()));
                         }
                         self.problem("send", None);
                         self.problem("retry", None);

@@ -2,7 +2,7 @@
 //! the clock and the URL, so every wording and cut is tested natively.
 
 use serde_json::Value;
-use shopdesk_wire::chat::{Author, Handoff};
+use shopdesk_wire::chat::{Author, Handoff, MailState};
 
 const MINUTE: i64 = 60_000;
 const HOUR: i64 = 60 * MINUTE;
@@ -143,8 +143,83 @@ pub(crate) fn ended_by(by: Option<Author>, idle: bool) -> &'static str {
     }
 }
 
+/// Where an email to the shopper stands, under the reply it carries (or at the end,
+/// for the transcript). `next_try` is when it goes (again), as the agent's clock says.
+pub(crate) fn mail_note(m: &MailState, next_try: Option<&str>) -> String {
+    let what = if m.kind == "transcript" {
+        "Transcript"
+    } else {
+        "Email"
+    };
+    let to = &m.to;
+    match (m.status.as_str(), m.error.as_deref(), next_try) {
+        ("sent", ..) => format!("{what} sent to {to}"),
+        ("skipped", ..) => "Not emailed: the shopper read it in the chat".to_string(),
+        ("failed", error, _) => format!(
+            "{what} to {to} failed: {}",
+            error.unwrap_or("the mail server refused it")
+        ),
+        (_, Some(error), Some(at)) => {
+            format!("{what} to {to} not sent yet ({error}); trying again at {at}")
+        }
+        (_, Some(error), None) => format!("{what} to {to} not sent yet ({error})"),
+        (_, None, Some(at)) if m.attempts == 0 => {
+            format!("{what} to {to} at {at}, unless the shopper reads it in the chat first")
+        }
+        (_, None, _) => format!("{what} to {to} is on its way"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use shopdesk_wire::chat::MailState;
+
+    fn mail(status: &str, error: Option<&str>, attempts: u32) -> MailState {
+        MailState {
+            kind: "reply".into(),
+            seq: 7,
+            to: "ben@example.com".into(),
+            status: status.into(),
+            attempts,
+            error: error.map(str::to_string),
+            next_attempt: None,
+            sent_at: None,
+        }
+    }
+
+    #[test]
+    fn the_agent_reads_where_each_email_stands() {
+        use super::mail_note;
+        assert_eq!(
+            mail_note(&mail("sent", None, 1), None),
+            "Email sent to ben@example.com"
+        );
+        assert_eq!(
+            mail_note(&mail("pending", Some("cannot reach the SMTP server"), 2), Some("14:05")),
+            "Email to ben@example.com not sent yet (cannot reach the SMTP server); trying again at 14:05"
+        );
+        assert_eq!(
+            mail_note(&mail("pending", None, 0), Some("14:05")),
+            "Email to ben@example.com at 14:05, unless the shopper reads it in the chat first"
+        );
+        assert_eq!(
+            mail_note(&mail("failed", Some("550 no such user"), 1), None),
+            "Email to ben@example.com failed: 550 no such user"
+        );
+        assert_eq!(
+            mail_note(&mail("skipped", None, 1), None),
+            "Not emailed: the shopper read it in the chat"
+        );
+        let transcript = MailState {
+            kind: "transcript".into(),
+            ..mail("sent", None, 1)
+        };
+        assert_eq!(
+            mail_note(&transcript, None),
+            "Transcript sent to ben@example.com"
+        );
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -71,6 +71,8 @@ declare global {
       "article:view": { id: string; title: string };
       /** The shopper asked for a person: a live chat started (`id`: the conversation). */
       escalate: { id: string };
+      /** While writing their first chat message, the shopper opened a suggested article. */
+      "chat:suggestion": { id: string };
       /** An agent's message arrived. */
       "chat:message": { id: string };
       /** The chat ended (the agent or the shopper closed it). */

@@ -13,7 +13,7 @@
 (function () {
   "use strict";
   var PREFIX = "[shopdesk] ";
-  var EVENTS = ["ready", "open", "close", "search", "article:view", "escalate", "chat:message", "chat:ended", "survey:shown", "survey:submitted", "error"];
+  var EVENTS = ["ready", "open", "close", "search", "article:view", "escalate", "chat:suggestion", "chat:message", "chat:ended", "survey:shown", "survey:submitted", "error"];
   var COMMANDS = ["open", "close", "toggle", "search", "openArticle", "identify", "setContext", "showSurvey", "shutdown"];
   var earlier = window.shopdesk;
   if (earlier && !Array.isArray(earlier) && typeof earlier === "object" && earlier.version) {

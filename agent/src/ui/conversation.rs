@@ -4,7 +4,7 @@
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
-use shopdesk_wire::chat::{Author, Handoff, MessageKey, MAX_MESSAGE};
+use shopdesk_wire::chat::{Author, Handoff, MailState, MessageKey, MAX_MESSAGE};
 
 use crate::browser;
 use crate::canned;
@@ -148,6 +148,19 @@ fn Conversation(id: String) -> impl IntoView {
             <header class="conversation-head">
                 <h2 id="conversation-title">{who}</h2>
                 <p class="since">{since}</p>
+                {
+                    let id = id.clone();
+                    move || {
+                        session.desk.with(|d| {
+                            let c = d.conversation(&id).filter(|c| c.offline)?;
+                            let line = match &c.handoff.email {
+                                Some(email) => format!("Left a message while nobody was there: your answers reach {email} by email while the shopper is away."),
+                                None => "Left a message while nobody was there, without an email address: answers wait for the shopper to come back.".to_string(),
+                            };
+                            Some(view! { <p class="offline-note" data-testid="agent-offline-note">{line}</p> })
+                        })
+                    }
+                }
                 <Handling id=id.clone() ended=Signal::derive(ended) />
             </header>
             <div class="conversation-body">
@@ -168,6 +181,18 @@ fn Conversation(id: String) -> impl IntoView {
                     <Show when=move || ended_line().is_some()>
                         <p class="ended-line" data-testid="agent-ended">{ended_line}</p>
                     </Show>
+                    {
+                        let id = id.clone();
+                        move || {
+                            let now = session.now.get();
+                            session.desk.with(|d| {
+                                let c = d.conversation(&id)?;
+                                let m = c.mail.iter().find(|m| m.kind == "transcript")?;
+                                let note = text::mail_note(m, next_try(m, now).as_deref());
+                                Some(view! { <p class="mail" data-testid="agent-transcript" data-status=m.status.clone()>{note}</p> })
+                            })
+                        }
+                    }
                     <Reply id=id.clone() who=Signal::derive(who) ended=Signal::derive(ended) closing=Signal::derive(move || state.with(|s| s.as_ref().is_some_and(|s| s.closing))) />
                 </div>
                 {move || head.get().map(|h| view! { <HandoffPanel handoff=h.handoff /> })}
@@ -313,6 +338,17 @@ fn HandoffPanel(handoff: Handoff) -> impl IntoView {
         .and_then(|c| serde_json::to_string_pretty(c).ok());
     let searched = handoff.searched.clone();
     let read = handoff.read.clone();
+    let suggested = handoff.suggested.clone();
+    let contact = [
+        ("Name", handoff.name.clone()),
+        ("Email", handoff.email.clone()),
+        (
+            "Transcript",
+            handoff
+                .transcript
+                .then(|| "Asked for one by email".to_string()),
+        ),
+    ];
     view! {
         <aside class="handoff" data-testid="agent-handoff" aria-labelledby="handoff-title">
             <h3 id="handoff-title">"Before asking"</h3>
@@ -322,6 +358,10 @@ fn HandoffPanel(handoff: Handoff) -> impl IntoView {
                 {identity
                     .into_iter()
                     .map(|(label, value)| view! { <dt>{label}</dt> <dd>{value}</dd> })
+                    .collect_view()}
+                {contact
+                    .into_iter()
+                    .filter_map(|(label, value)| value.map(|v| view! { <dt>{label}</dt> <dd data-testid="agent-contact">{v}</dd> }))
                     .collect_view()}
             </dl>
             <h4>"Searched:"</h4>
@@ -346,6 +386,12 @@ fn HandoffPanel(handoff: Handoff) -> impl IntoView {
                 }
                     .into_any()
             }}
+            {(!suggested.is_empty()).then(|| view! {
+                <h4>"Opened from the suggestions while writing:"</h4>
+                <ul class="read" data-testid="agent-suggested">
+                    {suggested.into_iter().map(|a| view! { <li>{a.title}</li> }).collect_view()}
+                </ul>
+            })}
             {context.map(|c| {
                 view! {
                     <h4>"Context"</h4>
@@ -420,6 +466,16 @@ fn Log(id: String) -> impl IntoView {
                             })
                         })
                     };
+                    let mail = {
+                        let (id, mid) = (id.clone(), mid.clone());
+                        Memo::new(move |_| {
+                            session.desk.with(|d| {
+                                let c = d.conversation(&id)?;
+                                let seq = c.messages.iter().find(|m| m.key() == MessageKey::new(author, &mid))?.seq?;
+                                c.mail_about(seq, "reply").cloned()
+                            })
+                        })
+                    };
                     let message = Memo::new(move |_| {
                         session.desk.with(|d| {
                             d.conversation(&id)
@@ -427,7 +483,7 @@ fn Log(id: String) -> impl IntoView {
                                 .cloned()
                         })
                     });
-                    move || message.get().map(|m| view! { <MessageItem message=m seen=seen /> })
+                    move || message.get().map(|m| view! { <MessageItem message=m seen=seen mail=mail /> })
                 }
             />
             </ol>
@@ -435,8 +491,15 @@ fn Log(id: String) -> impl IntoView {
     }
 }
 
+/// When an email goes (again), as the agent's clock shows it.
+fn next_try(m: &MailState, now: i64) -> Option<String> {
+    let at = m.next_attempt?;
+    Some(text::stamp(browser::local(at), browser::local(now)))
+}
+
 #[component]
-fn MessageItem(message: Message, seen: Memo<bool>) -> impl IntoView {
+fn MessageItem(message: Message, seen: Memo<bool>, mail: Memo<Option<MailState>>) -> impl IntoView {
+    let session = expect_context::<Session>();
     let Message {
         author,
         body,
@@ -470,6 +533,10 @@ fn MessageItem(message: Message, seen: Memo<bool>) -> impl IntoView {
                 {note.map(|n| view! { <span class="delivery">" · " {n}</span> })}
                 {move || seen.get().then(|| view! { <span class="seen" data-testid="agent-seen">" · Seen by the shopper"</span> })}
             </p>
+            {move || mail.get().map(|m| {
+                let note = text::mail_note(&m, next_try(&m, session.now.get()).as_deref());
+                view! { <p class="mail" data-testid="agent-mail" data-status=m.status.clone()>{note}</p> }
+            })}
         </li>
     }
 }

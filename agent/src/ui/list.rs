@@ -179,6 +179,9 @@ fn Item(id: String) -> impl IntoView {
                     </Show>
                 </span>
                 <span class="preview">{field(|r| r.preview.clone())}</span>
+                <Show when=move || row.with(|r| r.as_ref().is_some_and(|r| r.offline))>
+                    <span class="offline" data-testid="agent-offline">"Left a message"</span>
+                </Show>
                 <Show when=open>
                     <span class="handler" data-testid="agent-row-handler">
                         <span class="visually-hidden">"Handled by: "</span>
