@@ -14,6 +14,7 @@ import { ROOT, buildSite, startServer, launchBrowser, watchConsole, openWidget }
 const AGENT = "away-test-agent-token-0001";
 const SETTINGS = { chatEndpoint: "/v1/chat", feedbackEndpoint: "/v1/feedback" };
 const ZONE = "Europe/Berlin";
+const ANA = { name: "Ana Lima", email: "ana@shop.example", password: "correct horse battery" };
 
 const fixture = { site: null, closed: null, open: null, sink: null, mail: null, browser: null, dir: null };
 
@@ -61,7 +62,7 @@ before(async () => {
     "--smtp-host", "127.0.0.1", "--smtp-port", fixture.sink.port, "--smtp-security", "none",
     "--mail-from", "Demo Store <help@shop.example>", "--agent-token", AGENT, "--rate-limit", "0",
   ];
-  fixture.closed = await startServer(fixture.site, "debug", ["--config", hours.file, ...smtp]);
+  fixture.closed = await startServer(fixture.site, "debug", ["--config", hours.file, ...smtp], [ANA]);
   fixture.open = await startServer(fixture.site, "debug", smtp);
   fixture.browser = await launchBrowser();
 });
@@ -182,15 +183,29 @@ test("outside office hours a message left with an email is answered by email, an
   assert.equal(handoff.time_zone, ZONE);
   const { conversations } = await agentApi(fixture.closed, "conversations");
   assert.equal(conversations.find((c) => c.id === id).offline, true, "marked as a message left for later");
-  // The shopper closes the page; an agent answers later.
+  // The shopper closes the page; an agent answers later, on the agent page, where the
+  // conversation is marked as a message left for later.
   await shopper.context.close();
-  await agentApi(fixture.closed, `conversations/${id}/messages`, {
-    id: crypto.randomUUID(),
-    body: "Yes: reply with the size you want and we will swap it.",
-  });
+  const desk = await fixture.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const agent = await desk.newPage();
+  const agentProblems = watchConsole(agent);
+  await agent.goto(`${fixture.closed.url}agent/`);
+  await agent.locator('[data-testid="agent-email"]').fill(ANA.email);
+  await agent.locator('[data-testid="agent-password"]').fill(ANA.password);
+  await agent.locator('[data-testid="agent-signin"]').click();
+  const row = agent.locator(`[data-testid="agent-conversation"][data-id="${id}"]`);
+  await row.locator('[data-testid="agent-offline"]').waitFor();
+  await row.click();
+  assert.match(await agent.locator('[data-testid="agent-offline-note"]').innerText(), /reach ben@example\.com by email/);
+  assert.match(await agent.locator('[data-testid="agent-handoff"]').innerText(), /ben@example\.com/);
+  await agent.locator('[data-testid="agent-reply"]').fill("Yes: reply with the size you want and we will swap it.");
+  await agent.locator('[data-testid="agent-reply"]').press("Enter");
   const answer = await email(1);
+  // The agent sees it went.
+  await agent.locator('[data-testid="agent-mail"][data-status="sent"]').waitFor();
+  assert.equal(await agent.locator('[data-testid="agent-mail"]').innerText(), "Email sent to ben@example.com");
   assert.match(answer, /^To: ben@example\.com/m);
-  assert.match(answer, /^Subject: Support answered your message/m);
+  assert.match(answer, /^Subject: Ana Lima answered your message/m);
   assert.match(answer, /Yes: reply with the size you want and we will swap it\./);
   assert.match(answer, /Can I change the size of my order 1234\?/);
   assert.match(answer, /please answer in the chat/);
@@ -219,7 +234,9 @@ test("outside office hours a message left with an email is answered by email, an
   assert.match(transcript, /^Subject: Your conversation with Demo Store/m);
   assert.match(transcript, /Size M please\./);
   assert.deepEqual(again.problems, []);
+  assert.deepEqual(agentProblems, []);
   await again.context.close();
+  await desk.close();
 });
 
 test("a changed or expired link says so in the chat", async () => {
