@@ -3,6 +3,7 @@
 //! to the server's `/v1/agent/…` endpoints on the same origin.
 
 mod alerts;
+mod answers;
 mod api;
 mod availability;
 mod browser;

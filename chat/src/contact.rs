@@ -3,8 +3,82 @@
 //! always when nobody can answer live, since the answer will come by email), the checks
 //! before anything is sent, and what goes into the handoff. Pure, tested natively.
 
+use serde::Serialize;
 use shopdesk_settings::chat::{Ask, PreChat};
-use shopdesk_wire::chat::{ArticleRef, Handoff, MAX_NAME};
+use shopdesk_wire::chat::{ArticleRef, Availability, MAX_NAME};
+
+/// Everything about the chat before its first message goes, as one value: one reactive
+/// cell holds it (each signal type costs the chat module code of its own).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Opening {
+    /// Whether a person answers now, once the server said.
+    pub availability: Option<Availability>,
+    /// Why the link from an email opened nothing.
+    pub link_trouble: Option<LinkTrouble>,
+    pub typed: Typed,
+    /// What keeps the form from going, in the order of the fields.
+    pub problems: Vec<Problem>,
+    /// Articles for the message being written.
+    pub found: Vec<Suggestion>,
+    /// The suggestion whose answer is shown.
+    pub open: Option<String>,
+    /// What was searched last (a burst of keystrokes searches once).
+    pub asked: String,
+    /// Suggestions the shopper opened, for the handoff.
+    pub opened: Vec<ArticleRef>,
+    /// Who the shopper said they are, checked at the first message.
+    pub contact: Contact,
+}
+
+/// Why the link from an email did not reopen its conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LinkTrouble {
+    Expired,
+    Invalid,
+}
+
+/// An article the panel's search found for the message being written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Suggestion {
+    pub id: String,
+    pub title: String,
+    /// Sanitized by faq-indexer at build time.
+    pub html: String,
+}
+
+impl Opening {
+    /// Nobody answers live (the server said so): the shopper leaves a message.
+    pub(crate) fn leaving(&self) -> bool {
+        self.availability
+            .as_ref()
+            .is_some_and(|a| !a.live && !a.off)
+    }
+
+    /// Shows or hides suggestion `id`'s answer; the article, if it was opened now for
+    /// the first time (the agent will know, the merchant hears of it).
+    pub(crate) fn toggle(&mut self, id: &str) -> Option<ArticleRef> {
+        if self.open.as_deref() == Some(id) {
+            self.open = None;
+            return None;
+        }
+        self.open = Some(id.to_string());
+        let found = self.found.iter().find(|s| s.id == id)?;
+        if self.opened.iter().any(|a| a.id == id) {
+            return None;
+        }
+        let article = ArticleRef {
+            id: found.id.clone(),
+            title: found.title.clone(),
+        };
+        self.opened.push(article.clone());
+        Some(article)
+    }
+
+    /// A new chat after one ended: nothing of the last one's form stays.
+    pub(crate) fn restart(&mut self) {
+        *self = Opening::default();
+    }
+}
 
 /// A field of the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,20 +113,11 @@ pub(crate) struct Known {
 impl Known {
     /// From the handoff the panel built (its `identity`); an email that is not one is
     /// not known.
-    pub(crate) fn from(handoff: &Handoff) -> Self {
-        let field = |name: &str| {
-            handoff
-                .identity
-                .as_ref()
-                .and_then(|i| i.get(name))
-                .and_then(|v| v.as_str())
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_string)
-        };
+    pub(crate) fn from(name: Option<String>, email: Option<String>) -> Self {
+        let usable = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         Known {
-            name: field("name").filter(|n| n.chars().count() <= MAX_NAME),
-            email: field("email").filter(|e| shopdesk_wire::is_email(e)),
+            name: usable(name).filter(|n| n.chars().count() <= MAX_NAME),
+            email: usable(email).filter(|e| shopdesk_wire::is_email(e)),
         }
     }
 }
@@ -101,11 +166,6 @@ impl Form {
         }
     }
 
-    /// Whether the transcript checkbox makes sense: there is (or will be) an address.
-    pub(crate) fn offers_transcript(&self, known: &Known) -> bool {
-        self.email.is_some() || known.email.is_some()
-    }
-
     /// Checks what was typed; the contact to send, or every problem in the order the
     /// fields are shown.
     pub(crate) fn check(&self, typed: &Typed, known: &Known) -> Result<Contact, Vec<Problem>> {
@@ -142,25 +202,48 @@ impl Form {
     }
 }
 
+/// What the chat adds to the panel's handoff (the panel never sets these fields).
+#[derive(Debug, Serialize)]
+struct Addition<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time_zone: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    transcript: bool,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    suggested: &'a [ArticleRef],
+}
+
 impl Contact {
-    /// Adds the contact, the shopper's time zone and the suggested articles they opened
-    /// to the panel's handoff.
+    /// The panel's handoff (JSON) with the contact, the shopper's time zone and the
+    /// suggested articles they opened added. Spliced as text: reading the handoff
+    /// back would cost the chat module a second JSON reader for it.
     pub(crate) fn complete(
         &self,
-        handoff: &mut Handoff,
-        time_zone: Option<String>,
+        handoff: &str,
+        time_zone: Option<&str>,
         suggested: &[ArticleRef],
-    ) {
-        handoff.name = self.name.clone().or(handoff.name.take());
-        handoff.email = self.email.clone().or(handoff.email.take());
-        handoff.transcript = self.transcript && handoff.email.is_some();
-        handoff.time_zone = time_zone.filter(|z| !z.is_empty() && z.len() <= 64);
-        for article in suggested {
-            if !handoff.suggested.iter().any(|a| a.id == article.id)
-                && handoff.suggested.len() < shopdesk_wire::chat::MAX_HISTORY
-            {
-                handoff.suggested.push(article.clone());
-            }
+    ) -> String {
+        let keep = suggested.len().min(shopdesk_wire::chat::MAX_HISTORY);
+        let addition = Addition {
+            name: self.name.as_deref(),
+            email: self.email.as_deref(),
+            time_zone: time_zone.filter(|z| !z.is_empty() && z.len() <= 64),
+            transcript: self.transcript && self.email.is_some(),
+            suggested: &suggested[..keep],
+        };
+        let added = serde_json::to_string(&addition).unwrap_or_else(|_| "{}".into());
+        let inner = &added[1..added.len() - 1];
+        let Some(rest) = handoff.trim().strip_prefix('{') else {
+            return added;
+        };
+        match (inner.is_empty(), rest.trim_start().starts_with('}')) {
+            (true, _) => handoff.to_string(),
+            (false, true) => added,
+            (false, false) => format!("{{{inner},{rest}"),
         }
     }
 }
@@ -168,6 +251,7 @@ impl Contact {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shopdesk_wire::chat::Handoff;
 
     fn asks(name: Ask, email: Ask) -> PreChat {
         PreChat { name, email }
@@ -247,11 +331,39 @@ mod tests {
     }
 
     #[test]
-    fn the_handoff_carries_what_was_typed_or_known() {
-        let known = Known::from(&Handoff {
-            identity: Some(serde_json::json!({"name": "Ben Lee", "email": "not-an-email"})),
-            ..Handoff::default()
+    fn an_opened_suggestion_is_told_once_and_toggles() {
+        let mut o = Opening {
+            found: vec![Suggestion {
+                id: "track".into(),
+                title: "Where is my order?".into(),
+                html: "<p>…</p>".into(),
+            }],
+            ..Opening::default()
+        };
+        assert_eq!(
+            o.toggle("track").map(|a| a.title),
+            Some("Where is my order?".into())
+        );
+        assert_eq!(o.open.as_deref(), Some("track"));
+        assert_eq!(o.toggle("track"), None, "closed again");
+        assert_eq!(o.open, None);
+        assert_eq!(o.toggle("track"), None, "opened before: told once");
+        assert_eq!(o.opened.len(), 1);
+        assert!(!o.leaving(), "until the server says, the chat is live");
+        o.availability = Some(Availability {
+            live: false,
+            in_hours: false,
+            agents_online: 0,
+            next_open: None,
+            away_message: None,
+            off: false,
         });
+        assert!(o.leaving());
+    }
+
+    #[test]
+    fn the_handoff_carries_what_was_typed_or_known() {
+        let known = Known::from(Some(" Ben Lee ".into()), Some("not-an-email".into()));
         assert_eq!(known.name.as_deref(), Some("Ben Lee"));
         assert_eq!(
             known.email, None,
@@ -269,21 +381,24 @@ mod tests {
                 &known,
             )
             .unwrap();
-        let mut handoff = Handoff::default();
         let read = ArticleRef {
             id: "returns".into(),
             title: "Returns".into(),
         };
-        contact.complete(
-            &mut handoff,
-            Some("Europe/Berlin".into()),
-            &[read.clone(), read],
-        );
+        let panel = r#"{"locale":"en","searched":["size"],"read":[]}"#;
+        let json = contact.complete(panel, Some("Europe/Berlin"), &[read]);
+        let handoff = Handoff::from_json(json.as_bytes()).unwrap();
         assert_eq!(handoff.name.as_deref(), Some("Ben Lee"));
         assert_eq!(handoff.email.as_deref(), Some("ben@example.com"));
         assert!(handoff.transcript);
         assert_eq!(handoff.time_zone.as_deref(), Some("Europe/Berlin"));
-        assert_eq!(handoff.suggested.len(), 1, "an article opened twice is one");
-        assert!(handoff.check().is_ok());
+        assert_eq!(handoff.suggested.len(), 1);
+        assert_eq!(handoff.searched, ["size"], "the panel's part is kept");
+        // Nothing to add, or nothing from the panel: still one object.
+        assert_eq!(Contact::default().complete(panel, None, &[]), panel);
+        let alone = contact.complete("{}", None, &[]);
+        assert!(Handoff::from_json(alone.as_bytes()).is_ok(), "{alone}");
+        let alone = contact.complete(" { } ", None, &[]);
+        assert!(Handoff::from_json(alone.as_bytes()).is_ok(), "{alone}");
     }
 }

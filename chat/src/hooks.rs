@@ -11,8 +11,8 @@
 //!   unread reply);
 //! - `ended(conversation, slot)`: a conversation ended; the panel may show its
 //!   `afterChat` survey in `slot`, an element at the end of the chat;
-//! - `suggest(text)`: up to three help articles for what the shopper is writing, as
-//!   JSON `[{id, title, html}]`, from the same in-browser search as the panel's;
+//! - `suggest(text)`: up to three help articles for what the shopper is writing,
+//!   `[{id, title, html}]`, from the same in-browser search as the panel's;
 //! - `settings`: the merchant's `chat` setting as written (an object, or undefined).
 
 use std::cell::RefCell;
@@ -98,9 +98,10 @@ pub(crate) fn ended(conversation: &str, slot: &Element) {
     call(|h| &h.ended, &[conversation.into(), slot.into()]);
 }
 
-/// Up to three articles for `text` (JSON), if the panel's search is ready.
-pub(crate) fn suggest(text: &str) -> Option<String> {
-    call(|h| &h.suggest, &[text.into()])?.as_string()
+/// Up to three articles for `text` (`[{id, title, html}]`), if the panel's search is
+/// ready.
+pub(crate) fn suggest(text: &str) -> Option<js_sys::Array> {
+    call(|h| &h.suggest, &[text.into()])?.dyn_into().ok()
 }
 
 /// Whether the shopper has the panel in front of them (replies are read).

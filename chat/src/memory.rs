@@ -12,8 +12,8 @@ use shopdesk_wire::chat::Say;
 const KEY: &str = "shopdesk:chat";
 /// Messages typed and not yet acknowledged.
 const PENDING_KEY: &str = "shopdesk:chat-pending";
-/// A link from an email the launcher found in the page's address
-/// (`launcher/src/resume.rs`), for the chat to exchange for its conversation.
+/// A link from an email the loader found in the page's address
+/// (`launcher/loader/shopdesk.js`), for the chat to exchange for its conversation.
 const RESUME_KEY: &str = "shopdesk:resume";
 
 /// The conversation this tab is in.

@@ -6,12 +6,11 @@
 #![allow(unreachable_pub)]
 
 use leptos::prelude::*;
-use serde::Deserialize;
 use shopdesk_i18n::ConversationText;
-use shopdesk_wire::chat::{ArticleRef, Availability, Handoff};
+use shopdesk_wire::chat::Availability;
 use wasm_bindgen::JsValue;
 
-use crate::contact::{Field, Form, Known, Problem, Typed};
+use crate::contact::{Field, Form, Known, Opening, Problem, Suggestion};
 use crate::hooks;
 use crate::session::Chat;
 
@@ -23,16 +22,24 @@ const SUGGEST_AFTER_MS: f64 = 300.0;
 /// What the merchant's `identify` said, from the panel's handoff (asked each time: a
 /// store may identify the shopper after the page loaded).
 pub(crate) fn known() -> Known {
-    hooks::handoff()
-        .and_then(|json| serde_json::from_str::<Handoff>(&json).ok())
-        .map(|h| Known::from(&h))
-        .unwrap_or_default()
+    // Read with the browser's JSON: a second Rust reader of the whole handoff would
+    // weigh on this module.
+    let identity = hooks::handoff()
+        .and_then(|json| js_sys::JSON::parse(&json).ok())
+        .and_then(|h| js_sys::Reflect::get(&h, &"identity".into()).ok())
+        .filter(|i| i.is_object());
+    let field = |name: &str| {
+        identity
+            .as_ref()
+            .and_then(|i| js_sys::Reflect::get(i, &name.into()).ok())
+            .and_then(|v| v.as_string())
+    };
+    Known::from(field("name"), field("email"))
 }
 
 /// Nobody answers live: the shopper leaves a message (set once the server said so).
 pub(crate) fn leaving(chat: Chat) -> bool {
-    chat.availability
-        .with(|a| a.as_ref().is_some_and(|a| !a.live))
+    chat.opening.with(Opening::leaving)
 }
 
 /// "Nobody can answer right now. We're back Monday 08:00." and that the answer comes
@@ -40,8 +47,8 @@ pub(crate) fn leaving(chat: Chat) -> bool {
 #[component]
 pub(crate) fn AwayNote(chat: Chat, text: &'static ConversationText) -> impl IntoView {
     let words = move || {
-        chat.availability.with(|a| {
-            let a: &Availability = a.as_ref()?;
+        chat.opening.with(|o| {
+            let a: &Availability = o.availability.as_ref()?;
             let mut said = a
                 .away_message
                 .clone()
@@ -84,80 +91,107 @@ fn when(ms: i64, locale: &str) -> Option<String> {
 
 /// The contact fields and the transcript checkbox, with their problems.
 #[component]
-pub(crate) fn ContactFields(
-    chat: Chat,
-    text: &'static ConversationText,
-    typed: RwSignal<Typed>,
-    problems: RwSignal<Vec<Problem>>,
-) -> impl IntoView {
-    let t = text;
-    let form = move || Form::new(chat.pre_chat, &known(), leaving(chat));
-    let problem =
-        move |field: Field| problems.with(|p| p.iter().find(|p| p.field() == field).copied());
-    let says = move |p: Problem| match p {
-        Problem::Missing(Field::Name) => t.name_missing,
-        Problem::Missing(Field::Email) => t.email_missing,
-        Problem::NotAnEmail => t.email_invalid,
-    };
-    let label = move |words: &'static str, required: bool| {
-        if required {
-            words.to_string()
-        } else {
-            format!("{words} {}", t.optional)
-        }
-    };
-    let name = move || {
-        form().name.map(|required| view! {
-            <div class="sd-chat-field">
-                <label class="sd-label" for="sd-chat-name">{label(t.name_label, required)}</label>
-                <input id="sd-chat-name" class="sd-comment" type="text" autocomplete="name" data-testid="sd-chat-name"
-                    maxlength=shopdesk_wire::chat::MAX_NAME.to_string() required=required
-                    aria-invalid=move || problem(Field::Name).map(|_| "true")
-                    aria-describedby="sd-chat-name-problem"
-                    prop:value=move || typed.with(|t| t.name.clone())
-                    on:input=move |ev| typed.update(|t| t.name = event_target_value(&ev)) />
-                <p id="sd-chat-name-problem" class="sd-field-problem" data-testid="sd-chat-name-problem">
-                    {move || problem(Field::Name).map(says)}
-                </p>
-            </div>
-        })
-    };
-    let email = move || {
-        form().email.map(|required| view! {
-            <div class="sd-chat-field">
-                <label class="sd-label" for="sd-chat-email">{label(t.email_label, required)}</label>
-                <input id="sd-chat-email" class="sd-comment" type="email" inputmode="email" autocomplete="email"
-                    data-testid="sd-chat-email" maxlength=shopdesk_wire::MAX_EMAIL.to_string() required=required
-                    aria-invalid=move || problem(Field::Email).map(|_| "true")
-                    aria-describedby="sd-chat-email-problem"
-                    prop:value=move || typed.with(|t| t.email.clone())
-                    on:input=move |ev| typed.update(|t| t.email = event_target_value(&ev)) />
-                <p id="sd-chat-email-problem" class="sd-field-problem" data-testid="sd-chat-email-problem">
-                    {move || problem(Field::Email).map(says)}
-                </p>
-            </div>
+pub(crate) fn ContactFields(chat: Chat, text: &'static ConversationText) -> impl IntoView {
+    // A memo: the fields are rebuilt when they change (the server's answer arrived),
+    // not with every keystroke in them (they would lose the shopper's focus).
+    let known = known();
+    let transcript_too = known.email.is_some();
+    let form = Memo::new(move |_| Form::new(chat.pre_chat, &known, leaving(chat)));
+    let form = move || form.get();
+    let one = move |which: Field, asked: Option<bool>| {
+        asked.map(|required| {
+            view! { <ContactField which=which required=required text=text chat=chat /> }
         })
     };
     let transcript = move || {
-        form().offers_transcript(&known()).then(|| view! {
+        (form().email.is_some() || transcript_too).then(|| view! {
             <label class="sd-chat-check">
                 <input type="checkbox" data-testid="sd-chat-transcript"
-                    prop:checked=move || typed.with(|t| t.transcript)
-                    on:change=move |ev| typed.update(|t| t.transcript = event_target_checked(&ev)) />
-                {t.transcript}
+                    prop:checked=move || chat.opening.with(|o| o.typed.transcript)
+                    on:change=move |ev| chat.opening.update(|o| o.typed.transcript = event_target_checked(&ev)) />
+                {text.transcript}
             </label>
         })
     };
-    view! { <div class="sd-chat-contact">{name}{email}{transcript}</div> }
+    view! {
+        <div class="sd-chat-contact">
+            {move || one(Field::Name, form().name)}
+            {move || one(Field::Email, form().email)}
+            {transcript}
+        </div>
+    }
 }
 
-/// An article the search found for the message being written.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Suggestion {
-    id: String,
-    title: String,
-    /// Sanitized by faq-indexer at build time.
-    html: String,
+/// One contact field: its label ("(optional)" when it may stay empty), the input, and
+/// what is wrong with it (read out with the field, `aria-describedby`).
+#[component]
+fn ContactField(
+    which: Field,
+    required: bool,
+    text: &'static ConversationText,
+    chat: Chat,
+) -> impl IntoView {
+    let t = text;
+    let (key, kind, autocomplete, label, max) = match which {
+        Field::Name => (
+            "name",
+            "text",
+            "name",
+            t.name_label,
+            shopdesk_wire::chat::MAX_NAME,
+        ),
+        Field::Email => (
+            "email",
+            "email",
+            "email",
+            t.email_label,
+            shopdesk_wire::MAX_EMAIL,
+        ),
+    };
+    let label = if required {
+        label.to_string()
+    } else {
+        format!("{label} {}", t.optional)
+    };
+    let id = format!("sd-chat-{key}");
+    let problem_id = format!("{id}-problem");
+    let problem = move || {
+        chat.opening.with(|o| {
+            o.problems
+                .iter()
+                .find(|p| p.field() == which)
+                .map(|p| match p {
+                    Problem::Missing(Field::Name) => t.name_missing,
+                    Problem::Missing(Field::Email) => t.email_missing,
+                    Problem::NotAnEmail => t.email_invalid,
+                })
+        })
+    };
+    view! {
+        <div class="sd-chat-field">
+            <label class="sd-label" for=id.clone()>{label}</label>
+            <input id=id.clone() class="sd-comment" type=kind autocomplete=autocomplete data-testid=id.clone()
+                maxlength=max.to_string() required=required
+                aria-invalid=move || problem().map(|_| "true")
+                aria-describedby=problem_id.clone()
+                prop:value=move || chat.opening.with(|o| match which { Field::Name => o.typed.name.clone(), Field::Email => o.typed.email.clone() })
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    chat.opening.update(|o| match which { Field::Name => o.typed.name = value, Field::Email => o.typed.email = value });
+                } />
+            <p id=problem_id.clone() class="sd-field-problem" data-testid=problem_id>{problem}</p>
+        </div>
+    }
+}
+
+/// A suggestion from the panel's `{id, title, html}`.
+fn suggestion(value: &JsValue) -> Option<Suggestion> {
+    let text = |key: &str| js_sys::Reflect::get(value, &key.into()).ok()?.as_string();
+    Some(Suggestion {
+        id: text("id")?,
+        title: text("title")?,
+        html: text("html")?,
+    })
 }
 
 /// Up to three articles for `draft` while the first message is written; opening one
@@ -168,9 +202,6 @@ pub(crate) fn Suggestions(
     text: &'static ConversationText,
     draft: RwSignal<String>,
 ) -> impl IntoView {
-    let found = RwSignal::new(Vec::<Suggestion>::new());
-    let open = RwSignal::new(None::<String>);
-    let asked = StoredValue::new(String::new());
     Effect::new(move |_| {
         let now = draft.get();
         leptos::task::spawn_local(async move {
@@ -180,45 +211,43 @@ pub(crate) fn Suggestions(
                 return;
             }
             let text = now.trim();
-            if asked.try_with_value(|a| a == text) != Some(false) {
+            if chat.opening.try_with_untracked(|o| o.asked == text) != Some(false) {
                 return;
             }
-            asked.set_value(text.to_string());
-            let list = if text.chars().count() < SUGGEST_FROM_CHARS {
+            let list: Vec<Suggestion> = if text.chars().count() < SUGGEST_FROM_CHARS {
                 Vec::new()
             } else {
                 hooks::suggest(text)
-                    .and_then(|json| serde_json::from_str::<Vec<Suggestion>>(&json).ok())
+                    .map(|found| {
+                        found
+                            .iter()
+                            .filter_map(|a| suggestion(&a))
+                            .take(3)
+                            .collect()
+                    })
                     .unwrap_or_default()
             };
-            let _ = found.try_set(list.into_iter().take(3).collect());
+            chat.opening.update(|o| {
+                o.asked = text.to_string();
+                o.found = list;
+            });
         });
     });
+    // The list re-renders when the articles change, not with every keystroke in the
+    // form (a button re-rendered under the shopper's focus would lose it).
+    let found = Memo::new(move |_| chat.opening.with(|o| o.found.clone()));
     let item = move |s: Suggestion| {
-        let id = s.id.clone();
-        let shown = {
-            let id = StoredValue::new(id.clone());
-            move || open.with(|o| id.with_value(|id| o.as_deref() == Some(id.as_str())))
+        let id = StoredValue::new(s.id.clone());
+        let shown = move || {
+            chat.opening
+                .with(|o| id.with_value(|id| o.open.as_deref() == Some(id.as_str())))
         };
-        let toggle = {
-            let (id, title) = (id.clone(), s.title.clone());
-            move |_| {
-                if open.with_untracked(|o| o.as_deref() == Some(id.as_str())) {
-                    open.set(None);
-                } else {
-                    open.set(Some(id.clone()));
-                    chat.opened(ArticleRef {
-                        id: id.clone(),
-                        title: title.clone(),
-                    });
-                }
-            }
-        };
-        let panel_id = format!("sd-chat-suggestion-{id}");
+        let panel_id = format!("sd-chat-suggestion-{}", s.id);
         view! {
-            <li class="sd-chat-suggestion" data-testid="sd-chat-suggestion" data-id=id>
+            <li class="sd-chat-suggestion" data-testid="sd-chat-suggestion" data-id=s.id>
                 <button type="button" class="sd-chat-suggestion-title" aria-controls=panel_id.clone()
-                    aria-expanded=move || if shown() { "true" } else { "false" } on:click=toggle>{s.title}</button>
+                    aria-expanded=move || if shown() { "true" } else { "false" }
+                    on:click=move |_| id.with_value(|id| chat.toggle_suggestion(id))>{s.title}</button>
                 <div id=panel_id class="sd-answer sd-chat-suggestion-answer" data-testid="sd-chat-suggestion-answer"
                     hidden=move || !shown() inner_html=s.html></div>
             </li>

@@ -17,10 +17,10 @@ use shopdesk_web::retry::{self, Next};
 use shopdesk_web::stream::{self, Report};
 use shopdesk_web::{js, time};
 use shopdesk_wire::chat::{
-    ArticleRef, Availability, ChatEvent, Handoff, ReadUpTo, Resume, Say, Signal, Started,
+    Availability, ChatEvent, Handoff, ReadUpTo, Resume, Say, Signal, Started,
 };
 
-use crate::contact::Contact;
+use crate::contact::{LinkTrouble, Opening};
 use crate::hooks;
 use crate::log::{Applied, Log, Phase};
 use crate::memory::{self, Remembered};
@@ -51,23 +51,10 @@ pub(crate) struct Chat {
     generation: StoredValue<u32>,
     /// When the agent was last told the shopper types.
     typed_at: StoredValue<i64>,
-    /// Whether a person answers now (asked before a conversation starts).
-    pub availability: RwSignal<Option<Availability>>,
+    /// Before the first message: availability, the form, the suggestions.
+    pub opening: RwSignal<Opening>,
     /// What the merchant's `chat.preChat` asks before the first message.
     pub pre_chat: PreChat,
-    /// Who the shopper said they are, for the handoff.
-    contact: StoredValue<Contact>,
-    /// Articles the shopper opened from the suggestions while writing.
-    suggested: StoredValue<Vec<ArticleRef>>,
-    /// Why a link from an email opened nothing.
-    pub link_trouble: RwSignal<Option<LinkTrouble>>,
-}
-
-/// Why the link from an email did not reopen its conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum LinkTrouble {
-    Expired,
-    Invalid,
 }
 
 impl Chat {
@@ -93,11 +80,8 @@ impl Chat {
             stream: StoredValue::new_local(None),
             generation: StoredValue::new(0),
             typed_at: StoredValue::new(i64::MIN / 2),
-            availability: RwSignal::new(None),
+            opening: RwSignal::new(Opening::default()),
             pre_chat,
-            contact: StoredValue::new(Contact::default()),
-            suggested: StoredValue::new(Vec::new()),
-            link_trouble: RwSignal::new(None),
         };
         match memory::take_resume() {
             // The link from an email: its conversation, wherever this tab was.
@@ -116,7 +100,7 @@ impl Chat {
             match http::call(Call::get(&url)).await {
                 Ok(answer) => match serde_json::from_str::<Availability>(&answer.body) {
                     Ok(a) => {
-                        let _ = self.availability.try_set(Some(a));
+                        let _ = self.opening.try_update(|o| o.availability = Some(a));
                     }
                     Err(e) => js::report(&format!("{url} answered something unreadable: {e}")),
                 },
@@ -156,29 +140,23 @@ impl Chat {
             }
             Err(f) => {
                 js::report(&format!("the link from the email opened nothing: {f}"));
-                self.link_trouble.set(Some(match f.status() {
+                let trouble = match f.status() {
                     Some(410) => LinkTrouble::Expired,
                     _ => LinkTrouble::Invalid,
-                }));
+                };
+                self.opening.update(|o| o.link_trouble = Some(trouble));
                 self.check_availability();
                 hooks::show();
             }
         }
     }
 
-    /// Who the shopper said they are, sent with the conversation's start.
-    pub(crate) fn set_contact(&self, contact: Contact) {
-        self.contact.set_value(contact);
-    }
-
-    /// The shopper opened a suggested article while writing: the agent will know.
-    pub(crate) fn opened(&self, article: ArticleRef) {
-        js::emit("chat:suggestion", &serde_json::json!({ "id": article.id }));
-        self.suggested.update_value(|s| {
-            if !s.iter().any(|a| a.id == article.id) {
-                s.push(article);
-            }
-        });
+    /// Shows or hides a suggested article's answer; the first opening is announced
+    /// (the agent will know from the handoff).
+    pub(crate) fn toggle_suggestion(&self, id: &str) {
+        if let Some(article) = self.opening.try_update(|o| o.toggle(id)).flatten() {
+            js::emit("chat:suggestion", &serde_json::json!({ "id": article.id }));
+        }
     }
 
     /// Whether a conversation is going on (the panel opens on it).
@@ -225,8 +203,7 @@ impl Chat {
     pub(crate) fn restart(self) {
         self.log.update(Log::restart);
         self.ended.set(None);
-        self.link_trouble.set(None);
-        self.suggested.set_value(Vec::new());
+        self.opening.update(Opening::restart);
         self.check_availability();
     }
 
@@ -338,17 +315,17 @@ impl Chat {
         self.log.update(Log::starting);
         let endpoint = self.endpoint.get_value();
         // The panel knows what the shopper searched and read; without it, the language.
-        let mut handoff = hooks::handoff()
-            .and_then(|json| serde_json::from_str::<Handoff>(&json).ok())
-            .unwrap_or_else(|| Handoff {
+        let panel = hooks::handoff().unwrap_or_else(|| {
+            let bare = Handoff {
                 locale: Some(self.locale.get_value()),
                 ..Handoff::default()
-            });
-        self.suggested.with_value(|opened| {
-            self.contact
-                .with_value(|c| c.complete(&mut handoff, time_zone(), opened))
+            };
+            serde_json::to_string(&bare).unwrap_or_default()
         });
-        let handoff = serde_json::to_string(&handoff).unwrap_or_default();
+        let zone = time_zone();
+        let handoff = self
+            .opening
+            .with_untracked(|o| o.contact.complete(&panel, zone.as_deref(), &o.opened));
         let mut attempts = 0;
         let answer = loop {
             let answer = http::call(Call::post(&endpoint).json(&handoff)).await;

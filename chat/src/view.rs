@@ -8,11 +8,11 @@ use shopdesk_i18n::ConversationText;
 use shopdesk_wire::chat::Author;
 use web_sys::KeyboardEvent;
 
-use crate::contact::{Field, Form, Problem, Typed};
+use crate::contact::{Field, Form, LinkTrouble};
 use crate::hooks;
 use crate::log::{Delivery, Line, Log, Phase};
 use crate::opening::{self, AwayNote, ContactFields, Suggestions};
-use crate::session::{Chat, LinkTrouble};
+use crate::session::Chat;
 
 #[allow(unreachable_pub)] // leptos's #[component] expands to a `pub` props type
 #[component]
@@ -51,8 +51,6 @@ pub(crate) fn ChatView(chat: Chat, text: &'static ConversationText) -> impl Into
         count
     });
     // Before the first message: the contact fields, checked before anything goes.
-    let typed = RwSignal::new(Typed::default());
-    let problems = RwSignal::new(Vec::<Problem>::new());
     let before_start = move || {
         chat.log
             .with(|l| matches!(l.phase, Phase::Idle | Phase::Unavailable) && l.lines.is_empty())
@@ -67,27 +65,29 @@ pub(crate) fn ChatView(chat: Chat, text: &'static ConversationText) -> impl Into
             .with_untracked(|l| l.lines.is_empty() && !l.is_open())
         {
             let known = opening::known();
-            let form = Form::new(
-                chat.pre_chat,
-                &known,
-                chat.availability
-                    .with_untracked(|a| a.as_ref().is_some_and(|a| !a.live)),
-            );
-            match typed.with_untracked(|t| form.check(t, &known)) {
-                Ok(contact) => {
-                    problems.set(Vec::new());
-                    chat.set_contact(contact);
+            let checked = chat.opening.try_update(|o| {
+                let form = Form::new(chat.pre_chat, &known, o.leaving());
+                match form.check(&o.typed, &known) {
+                    Ok(contact) => {
+                        o.problems.clear();
+                        o.contact = contact;
+                        None
+                    }
+                    Err(found) => {
+                        let first = found[0].field();
+                        o.problems = found;
+                        Some(first)
+                    }
                 }
-                Err(found) => {
-                    // The first field to fix takes focus; its problem is read out with it.
-                    let id = match found[0].field() {
-                        Field::Name => "sd-chat-name",
-                        Field::Email => "sd-chat-email",
-                    };
-                    problems.set(found);
-                    focus_field(log_ref, id);
-                    return;
-                }
+            });
+            if let Some(Some(field)) = checked {
+                // The first field to fix takes focus; its problem is read out with it.
+                let id = match field {
+                    Field::Name => "sd-chat-name",
+                    Field::Email => "sd-chat-email",
+                };
+                focus_field(log_ref, id);
+                return;
             }
         }
         draft.set(String::new());
@@ -166,7 +166,14 @@ pub(crate) fn ChatView(chat: Chat, text: &'static ConversationText) -> impl Into
         }
     };
     view! {
-        <section class="sd-chat" data-testid="sd-chat" aria-label=t.title>
+        <section class="sd-chat" data-testid="sd-chat" aria-label=t.title
+            // Whether a person answers (asked at the start): for tests and styles.
+            data-reach=move || chat.opening.with(|o| match &o.availability {
+                None => "unknown",
+                Some(a) if a.live => "live",
+                Some(a) if a.off => "off",
+                Some(_) => "away",
+            })>
             <div class="sd-chat-top">
                 <button class="sd-back" type="button" data-testid="sd-chat-back" on:click=move |_| hooks::back()>
                     <span aria-hidden="true" class="sd-back-arrow">"←"</span>
@@ -177,7 +184,7 @@ pub(crate) fn ChatView(chat: Chat, text: &'static ConversationText) -> impl Into
                     on:click=move |_| chat.end()>{t.end}</button>
             </div>
             <h3 class="sd-chat-title">{move || if before_start() && opening::leaving(chat) { t.leave_title } else { t.title }}</h3>
-            {move || chat.link_trouble.get().map(|trouble| view! {
+            {move || chat.opening.with(|o| o.link_trouble).map(|trouble| view! {
                 <p class="sd-chat-note sd-status-error" role="alert" data-testid="sd-chat-link-trouble">
                     {match trouble { LinkTrouble::Expired => t.link_expired, LinkTrouble::Invalid => t.link_invalid }}
                 </p>
@@ -207,7 +214,7 @@ pub(crate) fn ChatView(chat: Chat, text: &'static ConversationText) -> impl Into
                 <button class="sd-chip sd-chat-retry" type="button" data-testid="sd-chat-retry" on:click=move |_| chat.retry()>{t.retry}</button>
             })}
             {move || before_start().then(|| view! {
-                <ContactFields chat=chat text=text typed=typed problems=problems />
+                <ContactFields chat=chat text=text />
                 <Suggestions chat=chat text=text draft=draft />
             })}
             <form class="sd-chat-form" hidden=ended on:submit=move |ev| { ev.prevent_default(); send(); }>

@@ -21,6 +21,20 @@
     return;
   }
 
+  // A link back to a conversation from an email (`#shopdesk-chat=…`, see
+  // server/src/mail/link.rs): kept for the tab, where the chat takes it, and taken out
+  // of the address, so a shared or bookmarked URL does not carry it. The launcher then
+  // opens the panel on the conversation.
+  try {
+    var LINK = "#shopdesk-chat=";
+    if (location.hash.indexOf(LINK) === 0 && location.hash.length > LINK.length) {
+      sessionStorage.setItem("shopdesk:resume", location.hash.slice(LINK.length));
+      history.replaceState(history.state, "", location.pathname + location.search);
+    }
+  } catch (error) {
+    // Storage blocked: the link opens the store page, without the conversation.
+  }
+
   var script = document.currentScript;
   var listeners = {};
   var queue = [];

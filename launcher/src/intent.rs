@@ -17,8 +17,9 @@
 //! Responses an earlier page could not deliver (`shopdesk:outbox`) load only the small
 //! outbox module.
 //!
-//! A link from an email (`#shopdesk-chat=…`, see `server/src/mail/link.rs`) is intent
-//! itself: the shopper came to read the answer, so the panel opens on the conversation.
+//! A link from an email (`#shopdesk-chat=…`, see `server/src/mail/link.rs`; the loader
+//! keeps it as `shopdesk:resume`) is intent itself: the shopper came to read the
+//! answer, so the panel opens on the conversation.
 //!
 //! With `navigator.connection.saveData` the shopper has asked for fewer bytes: hovering
 //! and focusing fetch nothing, the search module waits for the panel to open. The work
@@ -113,8 +114,15 @@ pub(crate) fn arm(state: &Shared) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    if take_email_link(&window) {
-        crate::panel::set_open(state, true);
+    // A link from an email (the loader moved it into the tab's storage): the shopper
+    // came for the conversation, so the panel opens on it.
+    if stored(window.session_storage(), "shopdesk:resume") {
+        if state.borrow().settings.chat_endpoint.is_some() {
+            crate::panel::set_open(state, true);
+        } else if let Ok(Some(s)) = window.session_storage() {
+            // No chat on this page: the link cannot be opened here.
+            let _ = s.remove_item("shopdesk:resume");
+        }
     }
     let page = Page {
         path: window.location().pathname().unwrap_or_default(),
@@ -156,39 +164,6 @@ pub(crate) fn shown(state: &Shared) {
     if !save_data() {
         modules::preload(state, Part::Search);
     }
-}
-
-/// What starts the fragment of a link back to a conversation.
-const EMAIL_LINK: &str = "#shopdesk-chat=";
-
-/// Moves a link from an email out of the address into the tab's storage, where the
-/// chat module takes it (`shopdesk:resume`); whether there was one. The fragment goes
-/// from the address bar and the history entry, so a shared or bookmarked URL does not
-/// carry it.
-fn take_email_link(window: &web_sys::Window) -> bool {
-    let location = window.location();
-    let Some(link) = location
-        .hash()
-        .ok()
-        .and_then(|h| h.strip_prefix(EMAIL_LINK).map(str::to_string))
-        .filter(|l| !l.is_empty())
-    else {
-        return false;
-    };
-    let Some(storage) = window.session_storage().ok().flatten() else {
-        return false;
-    };
-    if storage.set_item("shopdesk:resume", &link).is_err() {
-        return false;
-    }
-    if let Ok(history) = window.history() {
-        let mut bare = location.pathname().unwrap_or_default();
-        bare.push_str(&location.search().unwrap_or_default());
-        // The store's own state for the entry stays (single-page stores keep theirs).
-        let state = history.state().unwrap_or(JsValue::NULL);
-        let _ = history.replace_state_with_url(&state, "", Some(&bare));
-    }
-    true
 }
 
 fn stored(storage: Result<Option<web_sys::Storage>, JsValue>, key: &str) -> bool {

@@ -487,6 +487,7 @@ fn the_openapi_document_describes_the_chat() {
         agents_online: 0,
         next_open: Some(1),
         away_message: Some("Back soon".into()),
+        off: true,
     })
     .unwrap();
     for field in available.as_object().unwrap().keys() {

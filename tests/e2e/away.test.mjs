@@ -159,6 +159,8 @@ test("outside office hours a message left with an email is answered by email, an
   assert.match(await w(page, "sd-chat-away").innerText(), new RegExp(`We're back ${expected}\\.`));
   // The email is required here: nothing goes without it, and the field says why.
   await w(page, "sd-chat-input").fill("Can I change the size of my order 1234?");
+  await w(page, "sd-chat-suggestion").first().waitFor();
+  const widgetTitles = await w(page, "sd-chat-suggestion").locator("button").allInnerTexts();
   await w(page, "sd-chat-send").click();
   assert.match(await w(page, "sd-chat-email-problem").innerText(), /enter your email address/);
   assert.equal(await w(page, "sd-chat-email").getAttribute("aria-invalid"), "true");
@@ -198,6 +200,20 @@ test("outside office hours a message left with an email is answered by email, an
   await row.click();
   assert.match(await agent.locator('[data-testid="agent-offline-note"]').innerText(), /reach ben@example\.com by email/);
   assert.match(await agent.locator('[data-testid="agent-handoff"]').innerText(), /ben@example\.com/);
+  // The shop's own articles for the shopper's message, same engine and ranking as the
+  // widget: one click puts one into the reply.
+  const article = agent.locator('[data-testid="agent-faq-article"]').first();
+  await article.waitFor();
+  assert.deepEqual(
+    await agent.locator('[data-testid="agent-faq-article"] .faq-title').allInnerTexts(),
+    widgetTitles,
+    "the agent sees what the widget found for the same words",
+  );
+  const title = await article.locator(".faq-title").innerText();
+  await article.locator('[data-testid="agent-faq-insert"]').click();
+  const drafted = await agent.locator('[data-testid="agent-reply"]').inputValue();
+  assert.ok(drafted.startsWith(`${title}\n`), drafted);
+  assert.ok(drafted.length > title.length + 10, "with a short answer");
   await agent.locator('[data-testid="agent-reply"]').fill("Yes: reply with the size you want and we will swap it.");
   await agent.locator('[data-testid="agent-reply"]').press("Enter");
   const answer = await email(1);

@@ -80,6 +80,12 @@ async function conversationOf(page) {
 
 /** Types a message in the widget's chat and sends it with Enter. */
 async function say(page, text) {
+  // Before the first message the chat asks whether anybody is there; with nobody
+  // signed in it is "Leave a message", which needs an email address.
+  if ((await w(page, "sd-chat-line").count()) === 0) {
+    await page.waitForFunction(() => document.querySelector("shopdesk-widget").shadowRoot.querySelector('[data-testid="sd-chat"]')?.dataset.reach !== "unknown");
+    if ((await w(page, "sd-chat").getAttribute("data-reach")) === "away") await w(page, "sd-chat-email").fill("shopper@example.com");
+  }
   await w(page, "sd-chat-input").fill(text);
   await w(page, "sd-chat-input").press("Enter");
 }

@@ -184,6 +184,24 @@ pub async fn call(request: Call<'_>) -> Result<Answer, Failure> {
     })
 }
 
+/// The body of a GET as bytes (an FAQ bundle). `revalidate`: the browser's cache checks
+/// with the server first (a file that changes in place, like the FAQ manifest).
+pub async fn bytes(url: &str, revalidate: bool) -> Result<Vec<u8>, Failure> {
+    let network = |e: gloo_net::Error| Failure::Network(format!("{url}: {e}"));
+    let mut request = Request::get(url);
+    if revalidate {
+        request = request.cache(web_sys::RequestCache::NoCache);
+    }
+    let response = request.send().await.map_err(network)?;
+    if !response.ok() {
+        return Err(Failure::http(
+            response.status(),
+            format!("{url}: HTTP {}", response.status()),
+        ));
+    }
+    response.binary().await.map_err(network)
+}
+
 /// The status of a GET, without reading the body (an event stream's never ends).
 pub async fn status_of(url: &str) -> Option<u16> {
     let abort = web_sys::AbortController::new().ok()?;

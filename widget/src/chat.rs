@@ -80,8 +80,8 @@ struct Parts {
     life: Life,
     /// The handoff JSON for a conversation starting now.
     handoff: Box<dyn Fn() -> String>,
-    /// Articles for a message being written, as JSON (see the hooks).
-    suggest: Box<dyn Fn(&str) -> String>,
+    /// Articles for a message being written (see the hooks).
+    suggest: Box<dyn Fn(&str) -> js_sys::Array>,
     /// The merchant's `chat` setting as written, for the chat module.
     settings: JsValue,
 }
@@ -109,7 +109,7 @@ impl Chat {
         panel: Element,
         life: Life,
         handoff: impl Fn() -> String + 'static,
-        suggest: impl Fn(&str) -> String + 'static,
+        suggest: impl Fn(&str) -> js_sys::Array + 'static,
         settings: JsValue,
     ) -> Self {
         let parts = Parts {
@@ -148,10 +148,6 @@ impl Chat {
     /// Asks the server whether a person answers now (`GET <endpoint>/availability`);
     /// until it says, and if it cannot, the offer stays "Talk to a person".
     fn check_live(self) {
-        #[derive(serde::Deserialize)]
-        struct Live {
-            live: bool,
-        }
         let Some(parts) = self.parts() else {
             return;
         };
@@ -159,8 +155,17 @@ impl Chat {
         leptos::task::spawn_local(async move {
             match crate::fetch::bytes(&url, web_sys::RequestCache::NoStore).await {
                 Ok(body) => {
-                    if let Ok(Live { live }) = serde_json::from_slice(&body) {
-                        let _ = self.live.try_set(live);
+                    // Read with the browser's JSON (no JSON reader in this module for it).
+                    let said = js_sys::JSON::parse(&String::from_utf8_lossy(&body));
+                    let flag = |v: &JsValue, key: &str| {
+                        Reflect::get(v, &key.into()).ok().and_then(|f| f.as_bool())
+                    };
+                    if let Ok(said) = said {
+                        // Chat off: the offer stays, and says so when taken.
+                        if let Some(live) = flag(&said, "live") {
+                            let off = flag(&said, "off").unwrap_or(false);
+                            let _ = self.live.try_set(live || off);
+                        }
                     }
                 }
                 Err(e) => js::report(&format!("cannot tell whether anybody is there: {e}")),
@@ -273,8 +278,9 @@ fn hooks(chat: Chat) -> Result<JsValue, JsValue> {
     };
     set(
         "suggest",
-        Closure::<dyn Fn(String) -> String>::new(move |text: String| {
-            chat.parts().map(|p| (p.suggest)(&text)).unwrap_or_default()
+        Closure::<dyn Fn(String) -> JsValue>::new(move |text: String| {
+            chat.parts()
+                .map_or(JsValue::UNDEFINED, |p| (p.suggest)(&text).into())
         })
         .into_js_value(),
     )?;

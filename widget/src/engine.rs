@@ -125,16 +125,26 @@ impl Search {
         })
     }
 
-    /// The `n` best articles for `text` with their answers, as JSON
-    /// `[{id, title, html}]` (the chat's suggestions); `[]` while the index loads.
-    pub(crate) fn answers(self, text: &str, n: usize) -> String {
-        let found: Vec<ArticleView> = self
-            .search(text)
-            .iter()
-            .take(n)
-            .filter_map(|hit| self.article(&hit.id))
-            .collect();
-        serde_json::to_string(&found).unwrap_or_else(|_| "[]".into())
+    /// The `n` best articles for `text` with their answers (the chat's suggestions):
+    /// `[{id, title, html}]` as JavaScript objects (no JSON writer in this module for
+    /// them); empty while the index loads.
+    pub(crate) fn answers(self, text: &str, n: usize) -> js_sys::Array {
+        let found = js_sys::Array::new();
+        for hit in self.search(text).iter().take(n) {
+            let Some(article) = self.article(&hit.id) else {
+                continue;
+            };
+            let item = js_sys::Object::new();
+            for (key, value) in [
+                ("id", article.id),
+                ("title", article.title),
+                ("html", article.html),
+            ] {
+                let _ = js_sys::Reflect::set(&item, &key.into(), &value.into());
+            }
+            found.push(&item);
+        }
+        found
     }
 
     /// What to show before the shopper types, for the page at `path`.

@@ -89,6 +89,10 @@ pub struct Availability {
     /// The merchant's words for when nobody is there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub away_message: Option<String>,
+    /// Chat is off on this server (no agent accounts): nobody answers, not even later,
+    /// so there is no message to leave either.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub off: bool,
 }
 
 /// `POST /v1/chat/resume`: the signed link from an email, exchanged for the

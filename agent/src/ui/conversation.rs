@@ -6,6 +6,7 @@ use leptos::html;
 use leptos::prelude::*;
 use shopdesk_wire::chat::{Author, Handoff, MailState, MessageKey, MAX_MESSAGE};
 
+use super::answers::FaqAnswers;
 use crate::browser;
 use crate::canned;
 use crate::desk::{Delivery, Handler, History, Message};
@@ -681,12 +682,15 @@ fn Reply(
             error.set(None);
         }
     };
+    let faq =
+        view! { <FaqAnswers id=id.clone() draft=draft area=area locked=Signal::derive(locked) /> };
     let close = move |_| session.close(id.clone());
     let count = move || {
         let n = draft.with(|d| d.chars().count());
         (n >= SHOW_COUNT_FROM).then(|| format!("{n} / {MAX_MESSAGE}"))
     };
     view! {
+        {faq}
         <form class="reply" on:submit=on_submit>
             <label for="agent-reply">{move || format!("Reply to {}", who.get())}</label>
             <textarea

@@ -1,5 +1,6 @@
 //! The page: the sign-in form, or the conversation list beside the open conversation.
 
+mod answers;
 mod canned;
 mod conversation;
 mod list;

@@ -108,6 +108,7 @@ impl Chat {
             agents_online: u32::try_from(agents_online).unwrap_or(0),
             next_open,
             away_message: self.away.message.clone(),
+            off: false,
         })
     }
 
@@ -226,12 +227,16 @@ pub(crate) fn failed(e: ChatError) -> ApiError {
 }
 
 /// `GET /v1/chat/availability`: whether a person answers now, else when the shop is
-/// back; the widget asks when the shopper opens the chat.
-async fn availability(
-    State(chat): State<Shared>,
-    _: ChatOn,
-) -> Result<Json<Availability>, ApiError> {
-    chat.availability(now_ms()).await.map(Json)
+/// back; the widget asks when the shopper opens the chat. Answered even while chat is
+/// off (nobody answers then): the widget asks on every store page where a shopper
+/// opens the panel, and a refusal would be a console error on each.
+async fn availability(State(chat): State<Shared>) -> Result<Json<Availability>, ApiError> {
+    let mut available = chat.availability(now_ms()).await?;
+    if !chat.staff.can_answer().await {
+        available.live = false;
+        available.off = true;
+    }
+    Ok(Json(available))
 }
 
 /// `POST /v1/chat`: a shopper asks for a person, with their handoff. Outside office
