@@ -361,7 +361,15 @@ impl Chat {
                 };
                 memory::remember(&r);
                 self.conversation.set_value(Some(r));
-                self.log.update(|l| l.started(started.agents_online));
+                // A message left for later: where the answer goes, said at once (the
+                // stream's `started` event says the same a moment later).
+                let left_for = self
+                    .opening
+                    .with_untracked(|o| o.contact.email.clone().filter(|_| o.leaving()));
+                self.log.update(|l| {
+                    l.started(started.agents_online);
+                    l.left_for = left_for;
+                });
                 js::emit("escalate", &serde_json::json!({ "id": started.id }));
                 self.listen();
                 true

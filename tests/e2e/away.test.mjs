@@ -177,8 +177,7 @@ test("outside office hours a message left with an email is answered by email, an
   await w(page, "sd-chat-transcript").check();
   await w(page, "sd-chat-send").click();
   const id = await conversationOf(page);
-  await w(page, "sd-chat-waiting").waitFor();
-  assert.match(await w(page, "sd-chat-waiting").innerText(), /answer by email at ben@example\.com/);
+  await page.locator('shopdesk-widget >> [data-testid="sd-chat-waiting"]', { hasText: "answer by email at ben@example.com" }).waitFor();
   const handoff = await handoffOf(fixture.closed, id);
   assert.equal(handoff.email, "ben@example.com");
   assert.equal(handoff.transcript, true);
