@@ -47,9 +47,6 @@ pub struct Settings {
     /// Where feedback events are POSTed; without one, no feedback is asked for.
     pub feedback_endpoint: Option<String>,
     pub chat_endpoint: Option<String>,
-    /// What the chat asks before the first message, as written: read by the chat
-    /// module with [`chat::read`].
-    pub chat: Raw,
     pub color_scheme: ColorScheme,
     /// The merchant's surveys, as written: read by the widget module with
     /// [`surveys::read`] (the launcher, on every page load, only keeps them).
@@ -74,7 +71,6 @@ impl Default for Settings {
             hide_on: Vec::new(),
             feedback_endpoint: None,
             chat_endpoint: None,
-            chat: Raw::Null,
             color_scheme: ColorScheme::Auto,
             surveys: Raw::Null,
             survey_gap_days: 7,
@@ -330,8 +326,9 @@ const TABLE: [Key; 17] = [
     Key {
         name: "chat",
         attribute: Attribute::Text,
-        apply: |s, v| match v {
-            Raw::Map(_) => set(&mut s.chat, Ok(v.clone())),
+        // Checked here, read by the chat module (`chat::read`), which alone uses it.
+        apply: |_, v| match v {
+            Raw::Map(_) => Ok(()),
             _ => Err("an object such as {\"preChat\": {\"email\": \"required\"}}"),
         },
     },

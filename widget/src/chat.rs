@@ -60,8 +60,6 @@ pub(crate) struct Chat {
     pub module: RwSignal<Module>,
     /// The chat is in front of the shopper (else search and answers are).
     pub shown: RwSignal<bool>,
-    /// A person answers now (else the offer is "Leave a message").
-    pub live: RwSignal<bool>,
     /// Read through one accessor ([`Chat::parts`]), as the search's state is.
     parts: StoredValue<Rc<Parts>, LocalStorage>,
 }
@@ -127,7 +125,6 @@ impl Chat {
         let chat = Chat {
             module: RwSignal::new(Module::NotLoaded),
             shown: RwSignal::new(false),
-            live: RwSignal::new(true),
             parts: StoredValue::new_local(Rc::new(parts)),
         };
         chat.check_live();
@@ -151,24 +148,37 @@ impl Chat {
         let Some(parts) = self.parts() else {
             return;
         };
-        let url = format!("{}/availability", parts.endpoint.trim_end_matches('/'));
+        let endpoint = parts.endpoint.strip_suffix('/').unwrap_or(&parts.endpoint);
+        let url = format!("{endpoint}/availability");
+        let leave = shopdesk_i18n::Text::for_tag(&parts.locale).chat.leave;
         leptos::task::spawn_local(async move {
-            match crate::fetch::bytes(&url, web_sys::RequestCache::NoStore).await {
-                Ok(body) => {
-                    // Read with the browser's JSON (no JSON reader in this module for it).
-                    let said = js_sys::JSON::parse(&String::from_utf8_lossy(&body));
-                    let flag = |v: &JsValue, key: &str| {
-                        Reflect::get(v, &key.into()).ok().and_then(|f| f.as_bool())
-                    };
-                    if let Ok(said) = said {
-                        // Chat off: the offer stays, and says so when taken.
-                        if let Some(live) = flag(&said, "live") {
-                            let off = flag(&said, "off").unwrap_or(false);
-                            let _ = self.live.try_set(live || off);
-                        }
-                    }
-                }
-                Err(e) => js::report(&format!("cannot tell whether anybody is there: {e}")),
+            // Unanswered, it stays "Talk to a person"; the chat module, which asks too,
+            // reports what went wrong.
+            let Ok(body) = crate::fetch::bytes(&url, web_sys::RequestCache::NoStore).await else {
+                return;
+            };
+            // Read with the browser's JSON (no JSON reader in this module for it).
+            let Ok(said) = js_sys::JSON::parse(std::str::from_utf8(&body).unwrap_or_default())
+            else {
+                return;
+            };
+            let flag = |key: &str| {
+                Reflect::get(&said, &key.into())
+                    .ok()
+                    .and_then(|f| f.as_bool())
+            };
+            // Chat off: the offer stays, and says so when taken. The label is set here,
+            // not by a reactive closure: the offer changes once, if at all, and each
+            // reactive node costs this module code.
+            let away = flag("live") == Some(false) && flag("off") != Some(true);
+            let offer = self.parts().and_then(|p| {
+                p.panel
+                    .query_selector("[data-testid=sd-chat-offer]")
+                    .ok()
+                    .flatten()
+            });
+            if let (true, Some(offer)) = (away, offer) {
+                offer.set_text_content(Some(leave));
             }
         });
     }

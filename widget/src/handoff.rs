@@ -42,13 +42,9 @@ fn fit(mut h: Handoff) -> String {
                     .map(|u| u.split(['?', '#']).next().unwrap_or(u).to_string())
             }
             _ => {
-                // What the shopper typed in the form is never dropped.
+                // The chat adds what the shopper typed in its form after this.
                 h = Handoff {
                     locale: h.locale,
-                    name: h.name,
-                    email: h.email,
-                    time_zone: h.time_zone,
-                    transcript: h.transcript,
                     ..Handoff::default()
                 };
             }

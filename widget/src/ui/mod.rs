@@ -400,7 +400,7 @@ fn ChatPlace(chat: Chat, text: &'static Text, query: StoredValue<String>) -> imp
                 });
                 chat.load();
                 chat.shown.set(true);
-            }>{move || if chat.live.get() { t.offer } else { t.leave }}</button>
+            }>{t.offer}</button>
         {waiting}
         <div class="sd-chat-host" hidden=move || !chat.shown.get() node_ref=host></div>
     }
