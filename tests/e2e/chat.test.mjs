@@ -83,7 +83,10 @@ async function say(page, text) {
   // Before the first message the chat asks whether anybody is there; with nobody
   // signed in it is "Leave a message", which needs an email address.
   if ((await w(page, "sd-chat-line").count()) === 0) {
-    await page.waitForFunction(() => document.querySelector("shopdesk-widget").shadowRoot.querySelector('[data-testid="sd-chat"]')?.dataset.reach !== "unknown");
+    await page.waitForFunction(() => {
+      const chat = document.querySelector("shopdesk-widget").shadowRoot.querySelector('[data-testid="sd-chat"]');
+      return chat && chat.dataset.reach !== "unknown";
+    });
     if ((await w(page, "sd-chat").getAttribute("data-reach")) === "away") await w(page, "sd-chat-email").fill("shopper@example.com");
   }
   await w(page, "sd-chat-input").fill(text);
