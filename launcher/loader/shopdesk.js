@@ -23,13 +23,15 @@
 
   // A link back to a conversation from an email (`#shopdesk-chat=…`, see
   // server/src/mail/link.rs): kept for the tab, where the chat takes it, and taken out
-  // of the address, so a shared or bookmarked URL does not carry it. The launcher then
-  // opens the panel on the conversation.
+  // of the address, so a shared or bookmarked URL does not carry it. The panel then
+  // opens (below), on the conversation.
+  var resuming = false;
   try {
     var LINK = "#shopdesk-chat=";
     if (location.hash.indexOf(LINK) === 0 && location.hash.length > LINK.length) {
       sessionStorage.setItem("shopdesk:resume", location.hash.slice(LINK.length));
       history.replaceState(history.state, "", location.pathname + location.search);
+      resuming = true;
     }
   } catch (error) {
     // Storage blocked: the link opens the store page, without the conversation.
@@ -108,6 +110,7 @@
   });
   window.shopdesk = api;
   if (Array.isArray(earlier)) earlier.forEach(api.push);
+  if (resuming) api.open();
 
   try {
     var dataset = {};

@@ -17,10 +17,6 @@
 //! Responses an earlier page could not deliver (`shopdesk:outbox`) load only the small
 //! outbox module.
 //!
-//! A link from an email (`#shopdesk-chat=…`, see `server/src/mail/link.rs`; the loader
-//! keeps it as `shopdesk:resume`) is intent itself: the shopper came to read the
-//! answer, so the panel opens on the conversation.
-//!
 //! With `navigator.connection.saveData` the shopper has asked for fewer bytes: hovering
 //! and focusing fetch nothing, the search module waits for the panel to open. The work
 //! above still loads what it needs: a response is never lost and a survey the merchant
@@ -114,16 +110,6 @@ pub(crate) fn arm(state: &Shared) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    // A link from an email (the loader moved it into the tab's storage): the shopper
-    // came for the conversation, so the panel opens on it.
-    if stored(window.session_storage(), "shopdesk:resume") {
-        if state.borrow().settings.chat_endpoint.is_some() {
-            crate::panel::set_open(state, true);
-        } else if let Ok(Some(s)) = window.session_storage() {
-            // No chat on this page: the link cannot be opened here.
-            let _ = s.remove_item("shopdesk:resume");
-        }
-    }
     let page = Page {
         path: window.location().pathname().unwrap_or_default(),
         elapsed_ms: window.performance().map_or(0.0, |p| p.now()),
