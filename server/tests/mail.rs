@@ -678,3 +678,38 @@ fn queued_mail_survives_a_restart_of_the_server(backend: Backend) {
     let states = mail_of(&second.base, &id);
     assert_eq!(states[0]["status"], "sent", "{states:?}");
 }
+
+/// Office hours that cannot be read stop the real binary before it listens, naming the
+/// key; so does a password in the configuration file.
+#[test]
+fn bad_office_hours_or_a_password_in_the_file_stop_the_server_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::store_site(dir.path());
+    for (config, key) in [
+        (
+            "[office_hours]\ntime_zone = \"Europe/Berlni\"\nmonday = [\"09:00-17:00\"]\n",
+            "office_hours.time_zone",
+        ),
+        (
+            "[office_hours]\ntime_zone = \"Europe/Berlin\"\nmonday = [\"09:00-13:00\", \"12:00-17:00\"]\n",
+            "office_hours.monday",
+        ),
+        ("smtp_password = \"hunter2\"\n", "smtp_password"),
+    ] {
+        let file = dir.path().join("shopdesk.toml");
+        std::fs::write(&file, config).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_shopdesk-server"))
+            .arg("--config")
+            .arg(&file)
+            .arg("--root")
+            .arg(&root)
+            .args(["--addr", "127.0.0.1:0"])
+            .arg("--database")
+            .arg(dir.path().join("shopdesk.db"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{config}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains(key), "{config}: {said}");
+    }
+}
