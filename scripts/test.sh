@@ -19,7 +19,7 @@ target/debug/pg-temp run -- cargo test --workspace
 
 say "building the demo site"
 scripts/build-demo.sh dist
-cargo build -p faq-indexer -p shopdesk-server
+cargo build -p faq-indexer -p shopdesk-server -p smtp-sink
 
 say "browser end-to-end tests (headless Chromium)"
 (cd tests && node --test --test-concurrency=1 bench/*.test.mjs e2e/*.test.mjs)
