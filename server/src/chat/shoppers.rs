@@ -16,6 +16,8 @@ use crate::now_ms;
 
 pub(super) const HEARTBEAT: Duration = Duration::from_secs(15);
 pub(super) const STALE_MS: i64 = 40_000;
+/// Conversations stamped per statement by the heartbeat.
+const STAMPS_PER_STATEMENT: usize = 500;
 
 /// This instance's open shopper streams. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -46,8 +48,9 @@ impl Shoppers {
             loop {
                 every.tick().await;
                 let open: Vec<String> = lock(&refresher.local).keys().cloned().collect();
-                for id in open {
-                    refresher.stamp(&id, now_ms()).await;
+                // A few statements for thousands of open chats, not one each.
+                for ids in open.chunks(STAMPS_PER_STATEMENT) {
+                    refresher.stamp_all(ids, now_ms()).await;
                 }
             }
         });
@@ -69,6 +72,24 @@ impl Shoppers {
         Here {
             shoppers: self.clone(),
             conversation: conversation.to_string(),
+        }
+    }
+
+    /// Stamps `conversations` at `ms` in one statement.
+    async fn stamp_all(&self, conversations: &[String], ms: i64) {
+        let marks: Vec<String> = (0..conversations.len())
+            .map(|i| format!("${}", i + 2))
+            .collect();
+        let sql = format!(
+            "UPDATE chat_conversations SET shopper_seen_ms = $1 WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(ms);
+        for id in conversations {
+            query = query.bind(id);
+        }
+        if let Err(e) = query.execute(self.db.writer()).await {
+            tracing::warn!("could not record that shoppers are in the chat: {e}");
         }
     }
 
@@ -113,4 +134,60 @@ impl Drop for Here {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Row;
+
+    use super::*;
+    use crate::db::Location;
+
+    #[tokio::test]
+    async fn the_heartbeat_stamps_every_open_chat_in_one_statement_and_a_closed_one_clears() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&Location::Sqlite(dir.path().join("s.db")))
+            .await
+            .unwrap();
+        for id in ["a", "b", "c"] {
+            sqlx::query(
+                "INSERT INTO chat_conversations (id, token_sha256, started_at, handoff)
+                 VALUES ($1, 'h', 0, '{}')",
+            )
+            .bind(id)
+            .execute(db.writer())
+            .await
+            .unwrap();
+        }
+        let seen = |id: &'static str| {
+            let db = db.clone();
+            async move {
+                sqlx::query("SELECT shopper_seen_ms FROM chat_conversations WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(db.reader())
+                    .await
+                    .unwrap()
+                    .try_get::<i64, _>(0)
+                    .unwrap()
+            }
+        };
+        let shoppers = Shoppers::new(db.clone());
+        shoppers.stamp_all(&["a".into(), "c".into()], 42).await;
+        assert_eq!(
+            (seen("a").await, seen("b").await, seen("c").await),
+            (42, 0, 42)
+        );
+        // Opened: stamped now; the last stream of it gone: cleared.
+        let here = shoppers.here("b").await;
+        assert!(seen("b").await > 42);
+        drop(here);
+        for _ in 0..100 {
+            if seen("b").await == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(seen("b").await, 0);
+        db.close().await;
+    }
 }
