@@ -61,10 +61,12 @@ pub fn new_secret() -> String {
 /// What the database keeps of a secret: its SHA-256 in hex, so a copy of the database
 /// opens no conversation and no session.
 pub fn digest(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// `bytes` in lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The value of cookie `name` in the request's `Cookie` headers.

@@ -67,7 +67,7 @@ impl Shoppers {
             *n == 1
         };
         if first {
-            self.stamp(conversation, now_ms()).await;
+            self.stamp_all(&[conversation.to_string()], now_ms()).await;
         }
         Here {
             shoppers: self.clone(),
@@ -92,18 +92,6 @@ impl Shoppers {
             tracing::warn!("could not record that shoppers are in the chat: {e}");
         }
     }
-
-    async fn stamp(&self, conversation: &str, ms: i64) {
-        let result =
-            sqlx::query("UPDATE chat_conversations SET shopper_seen_ms = $2 WHERE id = $1")
-                .bind(conversation)
-                .bind(ms)
-                .execute(self.db.writer())
-                .await;
-        if let Err(e) = result {
-            tracing::warn!("could not record that a shopper is in the chat: {e}");
-        }
-    }
 }
 
 impl Drop for Here {
@@ -126,7 +114,7 @@ impl Drop for Here {
             let conversation = std::mem::take(&mut self.conversation);
             // A runtime is gone only when the server is; then the stamp goes stale.
             if let Ok(rt) = tokio::runtime::Handle::try_current() {
-                rt.spawn(async move { shoppers.stamp(&conversation, 0).await });
+                rt.spawn(async move { shoppers.stamp_all(&[conversation], 0).await });
             }
         }
     }

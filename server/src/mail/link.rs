@@ -13,6 +13,7 @@ use sha2::Sha256;
 use sqlx::Row;
 use thiserror::Error;
 
+use crate::access::hex;
 use crate::db::{Database, DbError};
 
 /// The fragment key the widget looks for on page load.
@@ -127,10 +128,6 @@ impl Keys {
                 .is_ok()
         })
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
