@@ -242,10 +242,20 @@ impl Settings {
                 problem: "must be between 5 minutes and 30 days (43200)".into(),
             });
         }
-        if !(s.rate_limit >= 0.0 && s.rate_limit.is_finite()) {
+        if !(s.rate_limit == 0.0 || crate::limit::RATE_RANGE.contains(&s.rate_limit)) {
             return Err(ConfigError::Value {
                 key: "rate_limit",
-                problem: "must be a number of requests per second, 0 for no limit".into(),
+                problem: format!(
+                    "must be requests per second per client between {} and {} (0 for no limit)",
+                    crate::limit::RATE_RANGE.start(),
+                    crate::limit::RATE_RANGE.end()
+                ),
+            });
+        }
+        if !(1..=crate::limit::MAX_BURST).contains(&s.rate_burst) {
+            return Err(ConfigError::Value {
+                key: "rate_burst",
+                problem: format!("must be between 1 and {} requests", crate::limit::MAX_BURST),
             });
         }
         if s.metrics_addr.is_some_and(|m| m == s.addr && m.port() != 0) {
@@ -464,6 +474,10 @@ mod tests {
                 "allow_origins",
             ),
             ("rate_limit = -1.0", "rate_limit"),
+            ("rate_limit = 1e-20", "rate_limit"),
+            ("rate_limit = 1e300", "rate_limit"),
+            ("rate_limit = nan", "rate_limit"),
+            ("rate_burst = 0", "rate_burst"),
             ("body_limit = 10", "body_limit"),
             ("admin_token = \"short\"", "admin_token"),
             ("agent_token = \"short\"", "agent_token"),

@@ -80,8 +80,18 @@ pub fn app(
         .merge(
             assets::router(&config.root).layer(from_fn_with_state(metrics, ops::metrics::track)),
         );
+    let router = router
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ));
+    // The agent page has a stricter policy of its own (`assets::agent_page_policy`).
     match &config.content_security_policy {
-        Some(policy) => router.layer(SetResponseHeaderLayer::overriding(
+        Some(policy) => router.layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             policy.clone(),
         )),

@@ -1,24 +1,65 @@
-//! Per-client rate limiting: a token bucket per IP address, answered with 429 and
+//! Per-client rate limiting: a token bucket per client network, answered with 429 and
 //! `Retry-After` when empty. One misbehaving page (or script) cannot crowd out the
 //! store's other shoppers.
+//!
+//! - A client is its IPv4 address, or its IPv6 /64: one customer's connection hands
+//!   out a whole /64, so one attacker can spray millions of addresses from it.
+//! - The buckets live in a least-recently-used map with a hard size: a spray of new
+//!   addresses evicts the longest-idle buckets (an evicted client starts again with a
+//!   full bucket, which is what it would have after being idle) and memory stays flat.
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::num::NonZeroUsize;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, StatusCode};
+use lru::LruCache;
 
 use crate::edge::ApiError;
 
-/// Buckets kept before idle ones are forgotten.
+/// Buckets kept at most: about 100 bytes each, so 10 MB.
 const MAX_CLIENTS: usize = 100_000;
+/// The longest `Retry-After` ever sent: a wait longer than this is a broken setting,
+/// and clients should come back and see.
+const MAX_RETRY_AFTER: u64 = 24 * 60 * 60;
+
+/// The slowest and fastest average rates a limiter accepts, per second; the settings
+/// refuse anything outside at start.
+pub const RATE_RANGE: std::ops::RangeInclusive<f64> = 0.001..=1_000_000.0;
+/// The largest burst a limiter accepts.
+pub const MAX_BURST: u32 = 1_000_000;
+
+/// Whom a bucket belongs to: an IPv4 address or an IPv6 /64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Client {
+    V4([u8; 4]),
+    V6Net([u8; 8]),
+}
+
+impl From<IpAddr> for Client {
+    fn from(ip: IpAddr) -> Self {
+        match ip {
+            IpAddr::V4(v4) => Client::V4(v4.octets()),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => Client::V4(v4.octets()),
+                None => Client::V6Net(network_64(v6)),
+            },
+        }
+    }
+}
+
+fn network_64(v6: Ipv6Addr) -> [u8; 8] {
+    let mut net = [0; 8];
+    net.copy_from_slice(&v6.octets()[..8]);
+    net
+}
 
 #[derive(Debug)]
 pub struct RateLimiter {
     per_second: f64,
     burst: f64,
-    clients: Mutex<HashMap<IpAddr, Bucket>>,
+    clients: Mutex<LruCache<Client, Bucket>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +79,7 @@ impl RateLimiter {
     ) -> Option<ApiError> {
         let ip = client_ip(headers, socket.ip(), trust_proxy);
         let wait = self.check(ip, Instant::now()).err()?;
-        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+        let seconds = (wait.as_secs_f64().ceil() as u64).clamp(1, MAX_RETRY_AFTER);
         Some(
             ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -48,36 +89,49 @@ impl RateLimiter {
         )
     }
 
-    /// `per_second` requests a second on average, up to `burst` at once.
+    /// `per_second` requests a second on average (clamped into [`RATE_RANGE`]), up to
+    /// `burst` at once.
     pub fn new(per_second: f64, burst: u32) -> Self {
+        Self::with_capacity(per_second, burst, MAX_CLIENTS)
+    }
+
+    /// A limiter that remembers at most `clients` clients.
+    pub fn with_capacity(per_second: f64, burst: u32, clients: usize) -> Self {
+        let per_second = if per_second.is_nan() {
+            *RATE_RANGE.start()
+        } else {
+            per_second.clamp(*RATE_RANGE.start(), *RATE_RANGE.end())
+        };
         Self {
             per_second,
-            burst: f64::from(burst.max(1)),
-            clients: Mutex::new(HashMap::new()),
+            burst: f64::from(burst.clamp(1, MAX_BURST)),
+            clients: Mutex::new(LruCache::new(
+                NonZeroUsize::new(clients).unwrap_or(NonZeroUsize::MIN),
+            )),
         }
+    }
+
+    /// Clients remembered now.
+    pub fn clients(&self) -> usize {
+        self.clients.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     /// Takes one request from `client`'s bucket, or says how long until one is free.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
-        if clients.len() >= MAX_CLIENTS && !clients.contains_key(&client) {
-            let full_after = Duration::from_secs_f64(self.burst / self.per_second);
-            clients.retain(|_, b| now.duration_since(b.at) < full_after);
-        }
-        let bucket = clients.entry(client).or_insert(Bucket {
+        let bucket = clients.get_or_insert_mut(Client::from(client), || Bucket {
             tokens: self.burst,
             at: now,
         });
-        let refill = now.duration_since(bucket.at).as_secs_f64() * self.per_second;
+        let refill = now.saturating_duration_since(bucket.at).as_secs_f64() * self.per_second;
         bucket.tokens = (bucket.tokens + refill).min(self.burst);
         bucket.at = now;
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64(
-                (1.0 - bucket.tokens) / self.per_second,
-            ))
+            let seconds = (1.0 - bucket.tokens) / self.per_second;
+            Err(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
         }
     }
 }
@@ -143,5 +197,61 @@ mod tests {
         .into_iter()
         .collect();
         assert_eq!(client_ip(&garbage, socket, true), socket);
+    }
+
+    #[test]
+    fn ipv6_clients_share_their_64_and_memory_stays_bounded() {
+        let limiter = RateLimiter::with_capacity(1.0, 2, 1000);
+        let t0 = Instant::now();
+        // A spray across one /64 is one client.
+        for i in 0..2u16 {
+            let ip = IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 1, 2, i, 7, 9, i));
+            assert!(limiter.check(ip, t0).is_ok());
+        }
+        let sprayed = IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 0xffff, 1, 2, 3));
+        assert!(limiter.check(sprayed, t0).is_err());
+        // The next /64 is someone else; an IPv4-mapped address is the IPv4 client.
+        let next = IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 1, 3, 0, 0, 0, 1));
+        assert!(limiter.check(next, t0).is_ok());
+        let v4: IpAddr = "192.0.2.9".parse().unwrap();
+        let mapped = IpAddr::V6("::ffff:192.0.2.9".parse::<Ipv6Addr>().unwrap());
+        assert!(limiter.check(v4, t0).is_ok());
+        assert!(limiter.check(mapped, t0).is_ok());
+        assert!(limiter.check(v4, t0).is_err());
+        // A spray of many networks never holds more than the cap.
+        for i in 0..50_000u32 {
+            let ip = IpAddr::V6(Ipv6Addr::new(
+                0x2001,
+                (i >> 16) as u16,
+                i as u16,
+                0,
+                0,
+                0,
+                0,
+                1,
+            ));
+            let _ = limiter.check(ip, t0);
+        }
+        assert_eq!(limiter.clients(), 1000);
+    }
+
+    #[test]
+    fn extreme_rates_never_panic() {
+        let t0 = Instant::now();
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        for rate in [1e-20, 0.0, -5.0, f64::NAN, f64::INFINITY, 1e300] {
+            let limiter = RateLimiter::new(rate, 1);
+            let _ = limiter.check(ip, t0);
+            let refusal = limiter.refusal(&HeaderMap::new(), SocketAddr::new(ip, 1), false);
+            if let Some(r) = refusal {
+                let response = axum::response::IntoResponse::into_response(r);
+                let after: u64 = response.headers()["retry-after"]
+                    .to_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert!((1..=MAX_RETRY_AFTER).contains(&after), "{rate}: {after}");
+            }
+        }
     }
 }

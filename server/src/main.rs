@@ -438,8 +438,19 @@ async fn stop_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// A SQLite file inside the served folder could be downloaded by anyone.
+/// A SQLite file inside the served folder could be downloaded by anyone; resolving
+/// symlinks (of the file and of its folder) keeps a link from hiding it there.
 fn refuse_served(database: &Path, served: &Path) -> Result<()> {
+    if let Ok(real) = database.canonicalize() {
+        anyhow::ensure!(
+            !real.starts_with(served),
+            "the database {} is {} inside the served folder {}, where anyone could download it; \
+             put it elsewhere (--database)",
+            database.display(),
+            real.display(),
+            served.display()
+        );
+    }
     let folder = database
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

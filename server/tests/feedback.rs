@@ -24,6 +24,7 @@ on_both!(
     the_report_adds_up_behind_the_admin_token,
     the_report_subcommand_prints_the_same_numbers,
     responses_survive_a_restart_of_the_store,
+    hostile_comments_stay_text_in_the_csv_and_on_the_terminal,
 );
 
 struct Server {
@@ -350,6 +351,50 @@ fn the_report_subcommand_prints_the_same_numbers(backend: Backend) {
         .unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--database"));
+}
+
+fn hostile_comments_stay_text_in_the_csv_and_on_the_terminal(backend: Backend) {
+    let s = start(backend, None);
+    let comments = [
+        "=HYPERLINK(\"https://evil.example\",\"refund\")",
+        "+1 great",
+        "@SUM(A1:A9)",
+        "-cmd|' /C calc'!A0",
+        "\u{1b}]0;pwned\u{7}\u{1b}[2Jbad \u{202e}txt.exe",
+    ];
+    for (i, comment) in comments.iter().enumerate() {
+        let mut e = event(&uuid(900 + i as u32), "article", 0);
+        e["article_id"] = json!("returns");
+        e["comment"] = json!(comment);
+        assert_eq!(post(&s.base, &e.to_string(), None).0, 201);
+    }
+    let csv = ureq::get(&format!("{}/v1/reports/feedback?format=csv", s.base))
+        .set("Authorization", &format!("Bearer {TOKEN}"))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[3].to_string())
+        .collect();
+    for comment in &comments[..4] {
+        assert!(
+            cells.contains(&format!("'{comment}")),
+            "{comment}: {cells:?}"
+        );
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_shopdesk-server"))
+        .args(["report", "--database", &s.db.arg()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("]0;pwned[2Jbad txt.exe"), "{text}");
+    assert!(
+        !text.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+        "control characters reached the terminal: {text:?}"
+    );
 }
 
 fn responses_survive_a_restart_of_the_store(backend: Backend) {

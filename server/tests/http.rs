@@ -174,3 +174,132 @@ fn sends_the_configured_content_security_policy() {
     let page = ureq::get(&format!("{plain}/")).call().unwrap();
     assert_eq!(page.header("content-security-policy"), None);
 }
+
+/// Sends `GET path` exactly as written (HTTP clients normalise `..` away), and returns
+/// the status and the response head.
+fn raw_get(base: &str, path: &str, extra: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let text = String::from_utf8_lossy(&answer).to_string();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let head = text.split("\r\n\r\n").next().unwrap_or("").to_lowercase();
+    (status, head)
+}
+
+#[test]
+fn static_files_stay_inside_the_served_folder() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    fs::create_dir_all(site.join(".git")).unwrap();
+    fs::write(site.join("index.html"), "<title>store</title>").unwrap();
+    fs::write(site.join("app.js"), "let app;").unwrap();
+    fs::write(site.join(".env"), "SECRET=1").unwrap();
+    fs::write(site.join(".git/config"), "[core]").unwrap();
+    fs::write(dir.path().join("secret.txt"), "shoppers' emails").unwrap();
+    fs::create_dir(dir.path().join("private")).unwrap();
+    fs::write(dir.path().join("private/shopdesk.db"), "SQLite format 3").unwrap();
+    symlink(dir.path().join("secret.txt"), site.join("link.txt")).unwrap();
+    symlink(dir.path().join("private"), site.join("data")).unwrap();
+    symlink(dir.path().join("secret.txt"), site.join("app.js.br")).unwrap();
+    symlink(site.join("index.html"), site.join("home.html")).unwrap();
+    symlink(site.join("loop"), site.join("loop")).unwrap();
+    let base = serve(site);
+
+    assert_eq!(raw_get(&base, "/", "").0, 200);
+    assert_eq!(
+        raw_get(&base, "/home.html", "").0,
+        200,
+        "links inside are fine"
+    );
+    for path in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/./../secret.txt",
+        "/.env",
+        "/.git/config",
+        "/%2egit/config",
+        "/link.txt",
+        "/data/shopdesk.db",
+        "/loop",
+    ] {
+        let (status, _) = raw_get(&base, path, "");
+        assert!(status == 404 || status == 400, "{path} answered {status}");
+    }
+    // A precompressed sibling linked out of the folder is refused too.
+    let (status, _) = raw_get(&base, "/app.js", "Accept-Encoding: br\r\n");
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn every_response_carries_security_headers_and_the_agent_page_a_strict_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("agent")).unwrap();
+    fs::write(dir.path().join("index.html"), "<title>store</title>").unwrap();
+    let boot = "import init from '/agent/a.js'; await init();";
+    fs::write(
+        dir.path().join("agent/index.html"),
+        format!("<head><script type=\"module\">{boot}</script></head>"),
+    )
+    .unwrap();
+    let merchant = "default-src 'self'";
+    let base = serve_with(Config {
+        body_limit: 16 * 1024,
+        root: dir.path().to_path_buf(),
+        content_security_policy: Some(merchant.parse().unwrap()),
+    });
+    for path in [
+        "/",
+        "/nope.js",
+        "/v1/openapi.json",
+        "/agent/",
+        "/v1/agent/conversations",
+    ] {
+        let (_, head) = raw_get(&base, path, "");
+        assert!(
+            head.contains("x-content-type-options: nosniff"),
+            "{path}: {head}"
+        );
+        assert!(head.contains("referrer-policy: "), "{path}: {head}");
+    }
+    let (_, store) = raw_get(&base, "/", "");
+    assert!(
+        store.contains(&format!("content-security-policy: {merchant}")),
+        "{store}"
+    );
+    assert!(
+        !store.contains("x-frame-options"),
+        "store pages may be framed: {store}"
+    );
+
+    let (status, agent) = raw_get(&base, "/agent/", "");
+    assert_eq!(status, 200);
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(boot));
+    let policy = agent
+        .lines()
+        .find_map(|l| l.strip_prefix("content-security-policy: "))
+        .unwrap();
+    assert!(
+        policy.contains(&format!("'sha256-{}'", hash.to_lowercase())),
+        "{policy}"
+    );
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(policy.contains("default-src 'none'"), "{policy}");
+    assert!(agent.contains("x-frame-options: deny"), "{agent}");
+    assert!(agent.contains("referrer-policy: no-referrer"), "{agent}");
+}

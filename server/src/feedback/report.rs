@@ -223,13 +223,39 @@ pub async fn csv(db: &Database, from_ms: i64, to_ms: i64) -> Result<Vec<u8>, Sto
                     .map(|n| n.to_string())
                     .unwrap_or_default()
             } else {
-                row.try_get::<Option<String>, _>(i)?.unwrap_or_default()
+                spreadsheet_safe(row.try_get::<Option<String>, _>(i)?.unwrap_or_default())
             });
         }
         out.write_record(&record).map_err(write)?;
     }
     out.into_inner()
         .map_err(|e| StoreError::Write(e.to_string()))
+}
+
+/// A text cell a spreadsheet will not run: shoppers write comments, and a comment
+/// such as `=HYPERLINK(…)` or `@SUM(…)` would be a formula when an admin opens the
+/// export. Cells starting with a formula character get a leading `'` (OWASP's advice),
+/// which spreadsheets show as text.
+fn spreadsheet_safe(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+/// What shoppers wrote, safe to print on a terminal: control characters (escape
+/// sequences could rewrite the screen or the window title) and bidirectional overrides
+/// (which could make text read differently) are dropped, line breaks become spaces.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' | '\t' => Some(' '),
+            c if c.is_control() => None,
+            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => None,
+            c => Some(c),
+        })
+        .collect()
 }
 
 /// The report as text, for the CLI.
@@ -257,14 +283,23 @@ pub fn text(r: &Report) -> String {
         for a in &r.articles {
             out += &format!(
                 "{:<32} {:>7}  {:>11}  {:>9}\n",
-                a.article_id, a.helpful, a.not_helpful, a.percent_helpful
+                printable(&a.article_id),
+                a.helpful,
+                a.not_helpful,
+                a.percent_helpful
             );
         }
     }
     if !r.comments.is_empty() {
         out += "\nlatest comments\n";
         for c in &r.comments {
-            out += &format!("{}  {} {}: {}\n", c.created_at, c.kind, c.score, c.comment);
+            out += &format!(
+                "{}  {} {}: {}\n",
+                printable(&c.created_at),
+                printable(&c.kind),
+                c.score,
+                printable(&c.comment)
+            );
         }
     }
     out
@@ -372,4 +407,28 @@ pub async fn serve(
     }
     let report = build(db, from, to).await.map_err(|e| unreadable(&e))?;
     Ok(Json(report).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_text_in_a_spreadsheet() {
+        for formula in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(spreadsheet_safe(formula.into()), format!("'{formula}"));
+        }
+        for plain in ["great shop", "", "1-2", "a=b"] {
+            assert_eq!(spreadsheet_safe(plain.into()), plain);
+        }
+    }
+
+    #[test]
+    fn printed_text_has_no_escape_sequences_or_bidi_overrides() {
+        assert_eq!(
+            printable("ok\u{1b}]0;owned\u{7}\u{1b}[2J line\nnext \u{202e}gnp.exe"),
+            "ok]0;owned[2J line next gnp.exe"
+        );
+        assert_eq!(printable("Grüße 👋"), "Grüße 👋");
+    }
 }
