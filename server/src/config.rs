@@ -27,6 +27,7 @@ pub struct File {
     pub rate_limit: Option<f64>,
     pub rate_burst: Option<u32>,
     pub body_limit: Option<usize>,
+    pub max_connections: Option<usize>,
     pub content_security_policy: Option<String>,
     pub trust_proxy: Option<bool>,
     pub metrics_addr: Option<SocketAddr>,
@@ -51,6 +52,13 @@ pub struct File {
     pub mail_folder: Option<PathBuf>,
     pub mail_link_days: Option<u32>,
     pub mail_unread_minutes: Option<u64>,
+    pub max_open_chats: Option<i64>,
+    pub max_open_chats_per_client: Option<i64>,
+    pub max_streams: Option<usize>,
+    pub max_streams_per_client: Option<usize>,
+    pub max_streams_per_chat: Option<usize>,
+    pub stream_idle_minutes: Option<u64>,
+    pub stream_lifetime_minutes: Option<u64>,
 }
 
 /// How log lines are written to standard error.
@@ -107,6 +115,8 @@ pub struct Settings {
     pub rate_limit: f64,
     pub rate_burst: u32,
     pub body_limit: usize,
+    /// Open connections at most (each event stream holds one over HTTP/1.1).
+    pub max_connections: usize,
     pub content_security_policy: Option<String>,
     /// Rate-limit by the `X-Forwarded-For` address a reverse proxy adds.
     pub trust_proxy: bool,
@@ -120,6 +130,10 @@ pub struct Settings {
     /// Office hours and the away message.
     pub away: Away,
     pub mail: MailSettings,
+    /// Open conversations at most, per client network and in total (all instances).
+    pub open_chats: crate::chat::OpenCaps,
+    /// Event streams at most on this instance, and how long each lives.
+    pub streams: crate::chat::gate::Bounds,
 }
 
 /// How email reaches shoppers.
@@ -181,6 +195,10 @@ impl Settings {
             rate_limit: given.rate_limit.or(file.rate_limit).unwrap_or(10.0),
             rate_burst: given.rate_burst.or(file.rate_burst).unwrap_or(30),
             body_limit: given.body_limit.or(file.body_limit).unwrap_or(16 * 1024),
+            max_connections: given
+                .max_connections
+                .or(file.max_connections)
+                .unwrap_or(crate::edge::connections::Limits::default().connections),
             content_security_policy: given
                 .content_security_policy
                 .or(file.content_security_policy),
@@ -215,6 +233,43 @@ impl Settings {
             },
             away,
             mail,
+            open_chats: crate::chat::OpenCaps {
+                per_client: given
+                    .max_open_chats_per_client
+                    .or(file.max_open_chats_per_client)
+                    .unwrap_or(crate::chat::OPEN_CAPS.per_client),
+                total: given
+                    .max_open_chats
+                    .or(file.max_open_chats)
+                    .unwrap_or(crate::chat::OPEN_CAPS.total),
+            },
+            streams: {
+                let d = crate::chat::gate::Bounds::default();
+                let minutes = |m: Option<u64>, d: std::time::Duration| {
+                    m.map_or(d, |m| std::time::Duration::from_secs(m.saturating_mul(60)))
+                };
+                crate::chat::gate::Bounds {
+                    per_conversation: given
+                        .max_streams_per_chat
+                        .or(file.max_streams_per_chat)
+                        .unwrap_or(d.per_conversation),
+                    per_client: given
+                        .max_streams_per_client
+                        .or(file.max_streams_per_client)
+                        .unwrap_or(d.per_client),
+                    total: given.max_streams.or(file.max_streams).unwrap_or(d.total),
+                    idle: minutes(
+                        given.stream_idle_minutes.or(file.stream_idle_minutes),
+                        d.idle,
+                    ),
+                    lifetime: minutes(
+                        given
+                            .stream_lifetime_minutes
+                            .or(file.stream_lifetime_minutes),
+                        d.lifetime,
+                    ),
+                }
+            },
         };
         if s.routing.idle_close_ms / 60_000 > 7 * 24 * 60 {
             return Err(ConfigError::Value {
@@ -269,6 +324,56 @@ impl Settings {
                 key: "body_limit",
                 problem: "must be at least 1024 bytes".into(),
             });
+        }
+        if !(16..=1_000_000).contains(&s.max_connections) {
+            return Err(ConfigError::Value {
+                key: "max_connections",
+                problem:
+                    "must be between 16 and 1000000 (each needs an open file: check `ulimit -n`)"
+                        .into(),
+            });
+        }
+        for (key, value, max) in [
+            ("max_open_chats", s.open_chats.total, 10_000_000),
+            ("max_open_chats_per_client", s.open_chats.per_client, 10_000_000),
+        ] {
+            if !(1..=max).contains(&value) {
+                return Err(ConfigError::Value {
+                    key,
+                    problem: format!("must be between 1 and {max}"),
+                });
+            }
+        }
+        if !(1..s.max_connections).contains(&s.streams.total) {
+            return Err(ConfigError::Value {
+                key: "max_streams",
+                problem: format!(
+                    "must be at least 1 and below max_connections ({}): each stream holds a connection, and other calls need some",
+                    s.max_connections
+                ),
+            });
+        }
+        for (key, value) in [
+            ("max_streams_per_client", s.streams.per_client),
+            ("max_streams_per_chat", s.streams.per_conversation),
+        ] {
+            if !(1..=s.streams.total).contains(&value) {
+                return Err(ConfigError::Value {
+                    key,
+                    problem: "must be between 1 and max_streams".into(),
+                });
+            }
+        }
+        for (key, value) in [
+            ("stream_idle_minutes", s.streams.idle),
+            ("stream_lifetime_minutes", s.streams.lifetime),
+        ] {
+            if !(60..=7 * 24 * 3600).contains(&value.as_secs()) {
+                return Err(ConfigError::Value {
+                    key,
+                    problem: "must be between 1 minute and a week (10080)".into(),
+                });
+            }
         }
         if let Some(origin) = s.allow_origins.iter().find(|o| !is_origin(o)) {
             return Err(ConfigError::Value {
@@ -479,6 +584,14 @@ mod tests {
             ("rate_limit = nan", "rate_limit"),
             ("rate_burst = 0", "rate_burst"),
             ("body_limit = 10", "body_limit"),
+            ("max_connections = 2", "max_connections"),
+            ("max_open_chats = 0", "max_open_chats"),
+            ("max_open_chats_per_client = -1", "max_open_chats_per_client"),
+            ("max_streams = 50000", "max_streams"),
+            ("max_streams_per_client = 0", "max_streams_per_client"),
+            ("max_streams_per_chat = 0", "max_streams_per_chat"),
+            ("stream_idle_minutes = 0", "stream_idle_minutes"),
+            ("stream_lifetime_minutes = 20000", "stream_lifetime_minutes"),
             ("admin_token = \"short\"", "admin_token"),
             ("agent_token = \"short\"", "agent_token"),
             ("database = \"mysql://db/shop\"", "database"),

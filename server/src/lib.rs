@@ -15,18 +15,20 @@ pub mod limit;
 pub mod mail;
 pub mod ops;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue};
-use axum::middleware::from_fn_with_state;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
+use agents::throttle;
 use edge::{shopfront, Shopfront};
 
 /// The machine-readable description of the API, served at `/v1/openapi.json`.
@@ -60,26 +62,45 @@ pub fn app(
         .layer(DefaultBodyLimit::max(config.body_limit))
         .with_state(feedback.clone())
         .merge(chat::shopper_routes(chat.clone(), config.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            CALL_TIMEOUT,
+        ))
         .layer(from_fn_with_state(shopfront.clone(), shopfront::guard));
     let streams = chat::shopper_streams(chat.clone())
-        .layer(from_fn_with_state(shopfront, shopfront::origin_only));
+        .layer(from_fn_with_state(shopfront, shopfront::guard))
+        .merge(chat::agent_streams(chat.clone()).layer(from_fn_with_state(
+            chat.staff.clone(),
+            throttle::guard_tokens,
+        )));
     let probes = ops::probes(feedback.store.db().clone(), chat.store.clone());
-    let router = Router::new()
+    let calls = Router::new()
         .route("/v1/reports/feedback", get(feedback::report::serve))
         .with_state(feedback)
         .route(
             "/v1/openapi.json",
             get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
         )
+        .merge(agents::routes(chat.staff.clone(), config.body_limit))
+        .merge(chat::agent_routes(chat.clone(), config.body_limit))
+        .layer(from_fn_with_state(
+            chat.staff.clone(),
+            throttle::guard_tokens,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            CALL_TIMEOUT,
+        ));
+    let router = Router::new()
+        .merge(calls)
         .merge(store_routes)
         .merge(streams)
-        .merge(agents::routes(chat.staff.clone(), config.body_limit))
-        .merge(chat::agent_routes(chat, config.body_limit))
         .merge(probes)
         .route_layer(from_fn_with_state(metrics.clone(), ops::metrics::track))
-        .merge(
-            assets::router(&config.root).layer(from_fn_with_state(metrics, ops::metrics::track)),
-        );
+        .merge(assets::router(&config.root).layer(from_fn_with_state(metrics, ops::metrics::track)))
+        .layer(from_fn(explain_timeouts))
+        // A body that stops arriving is cut off, whichever route reads it.
+        .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_TIMEOUT));
     let router = router
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -99,6 +120,28 @@ pub fn app(
     }
 }
 
+/// Longest a call (anything but an event stream) may take, body included.
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest pause while a request body arrives.
+const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// tower-http's timeouts answer with an empty 408; clients get the same JSON as every
+/// other refusal. A body that stopped arriving is a 408 too (axum reports it as a 400
+/// "failed to buffer the request body").
+async fn explain_timeouts(request: axum::extract::Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() == StatusCode::REQUEST_TIMEOUT
+        && !response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return edge::ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "the request took too long (a slow connection or a busy server); send it again",
+        )
+        .into_response();
+    }
+    response
+}
+
 /// Milliseconds since the Unix epoch, server time.
 pub fn now_ms() -> i64 {
     SystemTime::now()
@@ -107,16 +150,12 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves.
+/// Serves `app` on `listener` until `shutdown` resolves, with the default
+/// [`edge::connections::Limits`].
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    edge::connections::serve(listener, app, Default::default(), shutdown).await
 }

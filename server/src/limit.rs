@@ -49,6 +49,19 @@ impl From<IpAddr> for Client {
     }
 }
 
+impl std::fmt::Display for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Client::V4(v4) => write!(f, "{}", std::net::Ipv4Addr::from(*v4)),
+            Client::V6Net(net) => {
+                let mut full = [0u8; 16];
+                full[..8].copy_from_slice(net);
+                write!(f, "{}/64", Ipv6Addr::from(full))
+            }
+        }
+    }
+}
+
 fn network_64(v6: Ipv6Addr) -> [u8; 8] {
     let mut net = [0; 8];
     net.copy_from_slice(&v6.octets()[..8]);

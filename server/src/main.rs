@@ -14,6 +14,7 @@ use shopdesk_server::chat::store::ChatStore;
 use shopdesk_server::chat::Chat;
 use shopdesk_server::config::{File, LogFormat, Settings};
 use shopdesk_server::db::{Database, Location};
+use shopdesk_server::edge::connections::{serve, Limits};
 use shopdesk_server::edge::Shopfront;
 use shopdesk_server::feedback::report;
 use shopdesk_server::feedback::store::Store;
@@ -22,7 +23,7 @@ use shopdesk_server::limit::RateLimiter;
 use shopdesk_server::mail::outbox::{Outbox, Queue, Tuning};
 use shopdesk_server::mail::{Mailer, Security, Transport};
 use shopdesk_server::ops::{self, Metrics};
-use shopdesk_server::{app, now_ms, serve, Config};
+use shopdesk_server::{app, now_ms, Config};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -142,6 +143,9 @@ struct ServeArgs {
     /// Largest feedback request, in bytes [default: 16384].
     #[arg(long, env = "SHOPDESK_BODY_LIMIT")]
     body_limit: Option<usize>,
+    /// Open connections at most; each event stream holds one [default: 20000].
+    #[arg(long, env = "SHOPDESK_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
     /// Send this Content-Security-Policy header with every response, e.g. to check the
     /// widget under a merchant's strict policy.
     #[arg(long, env = "SHOPDESK_CSP", value_name = "POLICY")]
@@ -201,6 +205,30 @@ struct ServeArgs {
     /// it is emailed; to a shopper who left, it goes at once [default: 2].
     #[arg(long, env = "SHOPDESK_MAIL_UNREAD_MINUTES")]
     mail_unread_minutes: Option<u64>,
+    /// Open conversations at most, on every instance together; more starts get 503
+    /// [default: 5000].
+    #[arg(long, env = "SHOPDESK_MAX_OPEN_CHATS")]
+    max_open_chats: Option<i64>,
+    /// Open conversations at most from one client network (an IPv4 address or IPv6
+    /// /64) [default: 20].
+    #[arg(long, env = "SHOPDESK_MAX_OPEN_CHATS_PER_CLIENT")]
+    max_open_chats_per_client: Option<i64>,
+    /// Event streams at most on this instance; below --max-connections [default: 19000].
+    #[arg(long, env = "SHOPDESK_MAX_STREAMS")]
+    max_streams: Option<usize>,
+    /// Event streams at most from one client network [default: 200].
+    #[arg(long, env = "SHOPDESK_MAX_STREAMS_PER_CLIENT")]
+    max_streams_per_client: Option<usize>,
+    /// Event streams at most on one conversation (a shopper's tabs) [default: 8].
+    #[arg(long, env = "SHOPDESK_MAX_STREAMS_PER_CHAT")]
+    max_streams_per_chat: Option<usize>,
+    /// Minutes an event stream with nothing to send stays open [default: 30].
+    #[arg(long, env = "SHOPDESK_STREAM_IDLE_MINUTES")]
+    stream_idle_minutes: Option<u64>,
+    /// Minutes an event stream stays open at most; clients resume where they were
+    /// [default: 240].
+    #[arg(long, env = "SHOPDESK_STREAM_LIFETIME_MINUTES")]
+    stream_lifetime_minutes: Option<u64>,
     /// How log lines are written to standard error [default: text]; which lines, with
     /// `RUST_LOG` (default `shopdesk_server=info`).
     #[arg(long, env = "SHOPDESK_LOG_FORMAT", value_enum)]
@@ -276,6 +304,7 @@ async fn run(args: ServeArgs) -> Result<()> {
         rate_limit: args.rate_limit,
         rate_burst: args.rate_burst,
         body_limit: args.body_limit,
+        max_connections: args.max_connections,
         content_security_policy: args.content_security_policy,
         trust_proxy: args.trust_proxy,
         metrics_addr: args.metrics_addr,
@@ -297,6 +326,13 @@ async fn run(args: ServeArgs) -> Result<()> {
         mail_folder: args.mail_folder,
         mail_link_days: args.mail_link_days,
         mail_unread_minutes: args.mail_unread_minutes,
+        max_open_chats: args.max_open_chats,
+        max_open_chats_per_client: args.max_open_chats_per_client,
+        max_streams: args.max_streams,
+        max_streams_per_client: args.max_streams_per_client,
+        max_streams_per_chat: args.max_streams_per_chat,
+        stream_idle_minutes: args.stream_idle_minutes,
+        stream_lifetime_minutes: args.stream_lifetime_minutes,
     };
     let settings = Settings::merge(given, file)?;
     start_logs(settings.log_format);
@@ -378,8 +414,11 @@ async fn run(args: ServeArgs) -> Result<()> {
         admin_token: settings.admin_token,
         staff: staff.clone(),
     });
-    let chat =
-        Arc::new(Chat::new(chat_store.clone(), staff, settings.routing).with_away(settings.away));
+    let chat = Arc::new(
+        Chat::new(chat_store.clone(), staff, settings.routing)
+            .with_away(settings.away)
+            .with_bounds(settings.open_chats, settings.streams),
+    );
     tracing::info!("feedback and chats are stored in {}", settings.database);
     if let Some(listener) = metrics_listener {
         let at = listener.local_addr()?;
@@ -407,9 +446,14 @@ async fn run(args: ServeArgs) -> Result<()> {
         );
     }
     let presence = chat.presence.clone();
+    let limits = Limits {
+        connections: settings.max_connections,
+        ..Limits::default()
+    };
     serve(
         listener,
         app(&config, shopfront, feedback, chat, metrics.clone()),
+        limits,
         async move {
             stop_signal().await;
             // Open event streams would hold the graceful shutdown forever.

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::client::{call, said, uuid, Stream, STORE};
+use common::client::{call, said, ticketed, uuid, Stream, STORE};
 use common::{on_both, Backend, TestDb, Tokens};
 use serde_json::json;
 
@@ -39,7 +39,7 @@ fn start(backend: Backend, agent_token: Option<&str>) -> Server {
 
 fn a_shopper_and_an_agent_talk_until_the_agent_ends_the_chat(backend: Backend) {
     let s = start(backend, Some(AGENT));
-    let agent_url = format!("{}/v1/agent/events?token={AGENT}", s.base);
+    let agent_url = ticketed(&format!("{}/v1/agent/events", s.base), AGENT);
     let (_, agents) = Stream::open(&agent_url, None);
     let mut agents = agents.unwrap();
     let handoff = json!({
@@ -103,8 +103,8 @@ fn a_shopper_and_an_agent_talk_until_the_agent_ends_the_chat(backend: Backend) {
     );
 
     // The shopper's stream: everything so far, in order, then the end.
-    let shopper_url = format!("{}/v1/chat/{id}/events?token={token}", s.base);
-    let (_, shopper) = Stream::open(&shopper_url, None);
+    let shopper_url = format!("{}/v1/chat/{id}/events", s.base);
+    let (_, shopper) = Stream::open(&ticketed(&shopper_url, &token), None);
     let mut shopper = shopper.unwrap();
     let seen: Vec<String> = (0..3).map(|_| said(&shopper.next().unwrap())).collect();
     assert_eq!(
@@ -130,7 +130,7 @@ fn a_shopper_and_an_agent_talk_until_the_agent_ends_the_chat(backend: Backend) {
         call("POST", &messages, Some(&token), Some(STORE), Some(late)).0,
         409
     );
-    let (_, reconnect) = Stream::open(&shopper_url, Some(1_000_000));
+    let (_, reconnect) = Stream::open(&ticketed(&shopper_url, &token), Some(1_000_000));
     let mut reconnect = reconnect.unwrap();
     assert_eq!(said(&reconnect.next().unwrap()), "closed by agent");
     assert!(reconnect.next().is_none());
@@ -229,13 +229,13 @@ fn a_reconnecting_stream_resumes_after_the_last_event_it_saw(backend: Backend) {
         );
         seqs.push(e["seq"].as_i64().unwrap());
     }
-    let url = format!("{}/v1/chat/{id}/events?token={token}", s.base);
-    let (_, stream) = Stream::open(&url, Some(seqs[0]));
+    let url = format!("{}/v1/chat/{id}/events", s.base);
+    let (_, stream) = Stream::open(&ticketed(&url, token), Some(seqs[0]));
     let mut stream = stream.unwrap();
     assert_eq!(said(&stream.next().unwrap()), "shopper: message 2");
     assert_eq!(said(&stream.next().unwrap()), "shopper: message 3");
     // `?after=` does the same for clients that start fresh.
-    let (_, stream) = Stream::open(&format!("{url}&after={}", seqs[1]), None);
+    let (_, stream) = Stream::open(&ticketed(&format!("{url}?after={}", seqs[1]), token), None);
     assert_eq!(said(&stream.unwrap().next().unwrap()), "shopper: message 3");
 }
 
@@ -308,27 +308,74 @@ fn refusals_say_what_is_wrong_and_change_nothing(backend: Backend) {
         Some(json!({"id": uuid(2), "body": ""})),
     );
     assert_eq!((status, e["field"].as_str()), (400, Some("body")));
-    let (code, _) = Stream::open(&format!("{}/v1/chat/{id}/events?token=wrong", s.base), None);
-    assert_eq!(code, 404);
-    // Another conversation's token does not open this one.
-    let (_, _, other) = call("POST", &chat, None, None, Some(json!({})));
+    // Streams: no credential in the URL, and a ticket opens one stream once.
+    let events = format!("{}/v1/chat/{id}/events", s.base);
+    let (code, _) = Stream::open(&format!("{events}?token=wrong"), None);
+    assert_eq!(code, 400);
+    let (code, _) = Stream::open(&format!("{events}?ticket=made-up"), None);
+    assert_eq!(code, 401);
+    let once = ticketed(&events, started["token"].as_str().unwrap());
+    assert_eq!(Stream::open(&once, None).0, 200);
     assert_eq!(
-        call(
-            "POST",
-            &messages,
-            Some(other["token"].as_str().unwrap()),
-            None,
-            Some(hello)
-        )
-        .0,
+        Stream::open(&once, None).0,
+        401,
+        "a ticket opened a second stream"
+    );
+    // Another conversation's key opens none of this one's endpoints, stream included.
+    let (_, _, other) = call("POST", &chat, None, None, Some(json!({})));
+    let other_key = other["token"].as_str().unwrap();
+    for (path, body) in [
+        ("messages", Some(hello.clone())),
+        ("typing", None),
+        ("read", Some(json!({"seq": 1}))),
+        ("tickets", None),
+        ("close", None),
+    ] {
+        let url = format!("{}/v1/chat/{id}/{path}", s.base);
+        assert_eq!(
+            call("POST", &url, Some(other_key), None, body).0,
+            404,
+            "{path}"
+        );
+    }
+    let others_ticket = ticketed(
+        &format!(
+            "{}/v1/chat/{}/events",
+            s.base,
+            other["id"].as_str().unwrap()
+        ),
+        other_key,
+    );
+    let ticket = others_ticket.split("ticket=").nth(1).unwrap();
+    assert_eq!(
+        Stream::open(&format!("{events}?ticket={ticket}"), None).0,
+        401
+    );
+    let bearer = format!("Bearer {other_key}");
+    assert_eq!(
+        Stream::open_with(&events, &[("Authorization", &bearer)]).0,
         404
     );
 
+    // A wrong agent credential opens no agent endpoint.
+    let agent = |path: &str| format!("{}/v1/agent/{path}", s.base);
     for (method, path) in [
-        ("GET", "/v1/agent/conversations".to_string()),
-        ("POST", format!("/v1/agent/conversations/{id}/close")),
+        ("GET", "conversations".to_string()),
+        ("GET", format!("conversations/{id}")),
+        ("POST", format!("conversations/{id}/messages")),
+        ("POST", format!("conversations/{id}/close")),
+        ("POST", format!("conversations/{id}/take")),
+        ("POST", format!("conversations/{id}/typing")),
+        ("POST", format!("conversations/{id}/read")),
+        ("POST", format!("conversations/{id}/assign")),
+        ("GET", "agents".to_string()),
+        ("POST", "tickets".to_string()),
+        ("GET", "events".to_string()),
+        ("GET", "canned".to_string()),
+        ("GET", "accounts".to_string()),
+        ("PUT", "presence".to_string()),
     ] {
-        let url = format!("{}{path}", s.base);
+        let url = agent(&path);
         assert_eq!(call(method, &url, None, None, None).0, 401, "{path}");
         assert_eq!(
             call(method, &url, Some("wrong-token-wrong-token"), None, None).0,
@@ -336,6 +383,10 @@ fn refusals_say_what_is_wrong_and_change_nothing(backend: Backend) {
             "{path}"
         );
     }
+    assert_eq!(
+        Stream::open(&format!("{}?ticket=made-up", agent("events")), None).0,
+        401
+    );
     let (status, _, list) = call(
         "GET",
         &format!("{}/v1/agent/conversations", s.base),
@@ -453,6 +504,7 @@ fn the_openapi_document_describes_the_chat() {
             id: "a".into(),
             title: "A".into(),
         }],
+        start_key: Some("k".into()),
     })
     .unwrap();
     for field in handoff.as_object().unwrap().keys() {

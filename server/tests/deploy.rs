@@ -222,9 +222,17 @@ fn nginx_serves_two_instances_over_tls_and_http2_and_streams_each_event_at_once(
         started["id"].as_str().unwrap().to_string(),
         started["token"].as_str().unwrap().to_string(),
     );
+    let (status, _, ticket) = curl(
+        "POST",
+        &format!("{front}/v1/chat/{id}/tickets"),
+        Some(&token),
+        None,
+    );
+    assert_eq!(status, 201, "{ticket}");
+    let ticket = ticket["ticket"].as_str().unwrap().to_string();
     let mut stream = tool("curl")
         .args(["-skN", "--http2", "-H", &format!("Origin: {STORE}")])
-        .arg(format!("{front}/v1/chat/{id}/events?token={token}"))
+        .arg(format!("{front}/v1/chat/{id}/events?ticket={ticket}"))
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::client::{call, said, start_chat, uuid, Stream, STORE};
+use common::client::{call, said, start_chat, ticketed, uuid, Stream, STORE};
 use common::instance::{get, Instance, AGENT};
 use common::stored;
 use pg_temp::{Cluster, Durability};
@@ -82,12 +82,15 @@ fn two_instances_are_one_service_and_a_killed_one_loses_nothing() {
     wait_ready(&[&a, &b]);
 
     // An agent on B; a shopper on A sees them online and is heard on B at once.
-    let (_, agents) = Stream::open(&format!("{}/v1/agent/events?token={AGENT}", b.base), None);
+    let (_, agents) = Stream::open(
+        &ticketed(&format!("{}/v1/agent/events", b.base), AGENT),
+        None,
+    );
     let mut agents = agents.unwrap();
     let (id, token, started) = start_chat(&a.base);
     assert_eq!(started["agents_online"], 1, "presence is shared");
     assert_eq!(agents.next().unwrap()["type"], "started");
-    let url = |base: &str| format!("{base}/v1/chat/{id}/events?token={token}");
+    let url = |base: &str| ticketed(&format!("{base}/v1/chat/{id}/events"), &token);
     let (_, shopper) = Stream::open(&url(&a.base), None);
     let mut shopper = shopper.unwrap();
     assert_eq!(shopper.next().unwrap()["type"], "started");
@@ -189,7 +192,10 @@ fn postgres_restarted_under_a_conversation_loses_nothing_acknowledged() {
     cluster.start_again().unwrap();
     wait_ready(&[&a, &b]);
     // Listening again on B: a message said on A reaches B's agents at once.
-    let (_, agents) = Stream::open(&format!("{}/v1/agent/events?token={AGENT}", b.base), None);
+    let (_, agents) = Stream::open(
+        &ticketed(&format!("{}/v1/agent/events", b.base), AGENT),
+        None,
+    );
     let mut agents = agents.unwrap();
     let listed: Vec<String> = (0..6).map(|_| said(&agents.next().unwrap())).collect();
     assert_eq!(listed[5], "shopper: message 5");

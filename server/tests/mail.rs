@@ -17,7 +17,7 @@ use shopdesk_server::mail::outbox::Tuning;
 use shopdesk_server::mail::{Security, Smtp, Transport};
 use smtp_sink::{Options, Sink};
 
-use common::client::{call, uuid, Stream, STORE};
+use common::client::{call, ticketed, uuid, Stream, STORE};
 use common::instance::{Instance, AGENT};
 use common::{block_on, on_both, Backend, Extras, Mail, TestDb, Tokens};
 
@@ -79,6 +79,7 @@ fn shop(db: &TestDb, transport: Transport, grace: Duration, away: Away) -> Strin
                 unread_grace: grace,
             }),
             away,
+            ..Extras::default()
         },
     )
 }
@@ -292,7 +293,10 @@ fn the_link_reopens_the_conversation_and_a_changed_or_expired_one_does_not(backe
         "a key of its own: the first one is only kept hashed"
     );
     // The key opens the conversation like the first one: its events, and a reply.
-    let (status, stream) = Stream::open(&format!("{base}/v1/chat/{id}/events?token={key}"), None);
+    let (status, stream) = Stream::open(
+        &ticketed(&format!("{base}/v1/chat/{id}/events"), &key),
+        None,
+    );
     assert_eq!(status, 200);
     let mut stream = stream.unwrap();
     let bodies: Vec<String> = std::iter::from_fn(|| stream.next())
@@ -421,7 +425,10 @@ fn a_shopper_who_reads_the_answer_in_the_chat_gets_no_email(backend: Backend) {
     let (id, token) = start(&base, json!({"email": "ben@example.com"}));
     shopper_says(&base, &id, &token, 1, "Hi");
     // The shopper's chat is open: the answer waits to be read there.
-    let (_, stream) = Stream::open(&format!("{base}/v1/chat/{id}/events?token={token}"), None);
+    let (_, stream) = Stream::open(
+        &ticketed(&format!("{base}/v1/chat/{id}/events"), &token),
+        None,
+    );
     let mut stream = stream.unwrap();
     stream.next();
     let seq = agent_says(&base, &id, 2, "Hello, how can I help?");
@@ -571,7 +578,7 @@ fn office_hours_decide_whether_a_person_answers_and_when_the_shop_is_back(backen
         },
     );
     // An agent online does not make it live outside hours.
-    let (_, stream) = Stream::open(&format!("{base}/v1/agent/events?token={AGENT}"), None);
+    let (_, stream) = Stream::open(&ticketed(&format!("{base}/v1/agent/events"), AGENT), None);
     let _agent = stream.unwrap();
     let (_, _, available) = call(
         "GET",
@@ -609,7 +616,7 @@ fn office_hours_decide_whether_a_person_answers_and_when_the_shop_is_back(backen
         Duration::from_secs(60),
         Away::default(),
     );
-    let (_, stream) = Stream::open(&format!("{open}/v1/agent/events?token={AGENT}"), None);
+    let (_, stream) = Stream::open(&ticketed(&format!("{open}/v1/agent/events"), AGENT), None);
     let _agent2 = stream.unwrap();
     let (_, _, available) = call(
         "GET",

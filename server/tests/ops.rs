@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::client::{call, uuid, Stream, STORE};
+use common::client::{call, ticketed, uuid, Stream, STORE};
 use common::instance::{get, Instance};
 use common::{on_both, store_site, Backend, TestDb};
 use serde_json::{json, Value};
@@ -88,7 +88,7 @@ fn metrics_count_what_happened_and_stay_off_the_public_address(backend: Backend)
     );
     assert_eq!(status, 201, "{said}");
     let (status, stream) = Stream::open(
-        &format!("{}/v1/chat/{id}/events?token={token}", server.base),
+        &ticketed(&format!("{}/v1/chat/{id}/events", server.base), token),
         None,
     );
     assert_eq!(status, 200);

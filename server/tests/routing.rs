@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::client::{call, start_chat, uuid, Stream, STORE};
+use common::client::{call, start_chat, ticketed, uuid, Stream, STORE};
 use common::instance::AGENT;
 use common::staff::{add, shop, Desk};
 use common::{on_both, Backend, TestDb};
@@ -162,9 +162,12 @@ fn agents_take_hand_over_and_are_refused_what_is_not_theirs(backend: Backend) {
     let cy = add(&db.location, "Cy", "cy@shop.example", Role::Agent);
     let (id, token, _) = start_chat(&base);
     let url = |what: &str| format!("{base}/v1/agent/conversations/{id}/{what}");
-    let mut shopper = Stream::open(&format!("{base}/v1/chat/{id}/events?token={token}"), None)
-        .1
-        .unwrap();
+    let mut shopper = Stream::open(
+        &ticketed(&format!("{base}/v1/chat/{id}/events"), &token),
+        None,
+    )
+    .1
+    .unwrap();
     assert_eq!(shopper.next().unwrap()["type"], "started");
 
     // Ana takes it; the shopper learns who answers.
@@ -320,9 +323,12 @@ fn a_silent_or_departed_agent_loses_the_conversation(backend: Backend) {
         "ana@shop.example",
     );
     let (id, token, _) = start_chat(&base);
-    let mut shopper = Stream::open(&format!("{base}/v1/chat/{id}/events?token={token}"), None)
-        .1
-        .unwrap();
+    let mut shopper = Stream::open(
+        &ticketed(&format!("{base}/v1/chat/{id}/events"), &token),
+        None,
+    )
+    .1
+    .unwrap();
     let mut next_assignment = || loop {
         let e = shopper.next().unwrap();
         if e["type"] == "assigned" {
@@ -403,9 +409,12 @@ fn a_conversation_the_shopper_left_after_an_answer_closes(backend: Backend) {
     let (left, token) = talk(1, true);
     // Waiting for an answer: never closed for silence, however long.
     let (waiting, _) = talk(3, false);
-    let mut shopper = Stream::open(&format!("{base}/v1/chat/{left}/events?token={token}"), None)
-        .1
-        .unwrap();
+    let mut shopper = Stream::open(
+        &ticketed(&format!("{base}/v1/chat/{left}/events"), &token),
+        None,
+    )
+    .1
+    .unwrap();
     let closed = loop {
         let e = shopper
             .next()

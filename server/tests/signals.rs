@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::client::{call, start_chat, uuid, Stream, STORE};
+use common::client::{call, start_chat, ticketed, uuid, Stream, STORE};
 use common::instance::AGENT;
 use common::staff::{add, shop, Desk};
 use common::{on_both, Backend, TestDb};
@@ -45,8 +45,8 @@ fn typing_and_read_marks_reach_the_other_side(backend: Backend) {
         "ana@shop.example",
     );
     let (id, token, _) = start_chat(&base);
-    let events = format!("{base}/v1/chat/{id}/events?token={token}");
-    let mut widget = Stream::open(&events, None).1.unwrap();
+    let events = format!("{base}/v1/chat/{id}/events");
+    let mut widget = Stream::open(&ticketed(&events, &token), None).1.unwrap();
     assert_eq!(next(&mut widget)["type"], "started");
     let page = ana.page.as_mut().unwrap();
     assert_eq!(next(page)["type"], "started");
@@ -126,7 +126,7 @@ fn typing_and_read_marks_reach_the_other_side(backend: Backend) {
     );
 
     // A stream that starts later (another page) learns the agents' mark at once.
-    let mut later = Stream::open(&events, None).1.unwrap();
+    let mut later = Stream::open(&ticketed(&events, &token), None).1.unwrap();
     assert_eq!(
         next(&mut later),
         json!({"type": "read", "conversation": id, "author": "agent", "seq": seq})

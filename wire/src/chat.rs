@@ -60,6 +60,10 @@ pub struct Handoff {
     /// message (they read them, and still asked).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suggested: Vec<ArticleRef>,
+    /// Made by the widget for each start: a start sent again after a network error
+    /// (its answer lost) returns the same conversation instead of opening a second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_key: Option<String>,
 }
 
 /// Longest name in a pre-chat form, in characters.
@@ -118,6 +122,13 @@ pub struct Started {
     pub token: String,
     /// Agents connected right now; 0 means the shopper's message waits for one.
     pub agents_online: u32,
+}
+
+/// A single-use ticket that opens one event stream (`?ticket=`) within a minute:
+/// `EventSource` sends no headers, and a conversation's key must not sit in a URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub ticket: String,
 }
 
 /// A message as a client posts it. `id` is made by the client and is the idempotency
@@ -381,6 +392,7 @@ impl Handoff {
         crate::check::object("context", self.context.as_ref())?;
         crate::check::text("name", self.name.as_deref(), MAX_NAME)?;
         crate::check::text("time_zone", self.time_zone.as_deref(), 64)?;
+        crate::check::text("start_key", self.start_key.as_deref(), crate::MAX_ID)?;
         if let Some(email) = &self.email {
             if !crate::check::is_email(email) {
                 return Err(Invalid::new(

@@ -19,7 +19,7 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use shopdesk_bench::percentile_ms;
 use shopdesk_bench::server::{
-    each_event, open_stream, post, read_response, Backend, Database, Server,
+    each_event, open_stream_with, post, read_response, Backend, Database, Server,
 };
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::tcp::OwnedReadHalf;
@@ -81,8 +81,12 @@ fn main() -> Result<()> {
     let clock: Shared = Arc::default();
     let (acked, elapsed) = runtime.block_on(async {
         let mut open = Vec::new();
-        let (agent, keep) =
-            open_stream(&agent_addr, &format!("/v1/agent/events?token={AGENT}")).await?;
+        let (agent, keep) = open_stream_with(
+            &agent_addr,
+            "/v1/agent/events",
+            &[("Authorization", &format!("Bearer {AGENT}"))],
+        )
+        .await?;
         open.push(keep);
         tokio::spawn(read_stream(agent, clock.clone(), true));
         let mut conversations = Vec::new();
@@ -94,8 +98,12 @@ fn main() -> Result<()> {
             let started: serde_json::Value = serde_json::from_str(&body)?;
             let id = started["id"].as_str().context("no id")?.to_string();
             let token = started["token"].as_str().context("no token")?.to_string();
-            let (stream, keep) =
-                open_stream(&addr, &format!("/v1/chat/{id}/events?token={token}")).await?;
+            let (stream, keep) = open_stream_with(
+                &addr,
+                &format!("/v1/chat/{id}/events"),
+                &[("Authorization", &format!("Bearer {token}"))],
+            )
+            .await?;
             open.push(keep);
             tokio::spawn(read_stream(stream, clock.clone(), false));
             conversations.push((id, token));

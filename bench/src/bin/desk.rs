@@ -19,7 +19,7 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use shopdesk_bench::percentile_ms;
 use shopdesk_bench::server::{
-    each_event, open_stream, open_stream_with, raise_file_limit, request, Backend, Database, Server,
+    each_event, open_stream_with, raise_file_limit, request, Backend, Database, Server,
 };
 use tokio::io::BufReader;
 use tokio::net::tcp::OwnedReadHalf;
@@ -128,8 +128,12 @@ fn main() -> Result<()> {
             let started: serde_json::Value = serde_json::from_str(&body)?;
             let id = started["id"].as_str().context("no id")?.to_string();
             let token = started["token"].as_str().context("no token")?.to_string();
-            let (stream, write) =
-                open_stream(&addr, &format!("/v1/chat/{id}/events?token={token}")).await?;
+            let (stream, write) = open_stream_with(
+                &addr,
+                &format!("/v1/chat/{id}/events"),
+                &[("Authorization", &format!("Bearer {token}"))],
+            )
+            .await?;
             keep.push(write);
             shopper_streams.push(stream);
             conversations.push((id, token));

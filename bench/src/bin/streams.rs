@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use shopdesk_bench::server::{
-    each_event, open_stream, post, raise_file_limit, read_response, Backend, Database, Server,
+    each_event, open_stream_with, post, raise_file_limit, read_response, Backend, Database, Server,
 };
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::tcp::OwnedReadHalf;
@@ -194,8 +194,12 @@ async fn open_one(addr: &str, clock: Shared) -> Result<(String, tokio::net::tcp:
     let started: serde_json::Value = serde_json::from_str(&body)?;
     let id = started["id"].as_str().context("no id")?.to_string();
     let token = started["token"].as_str().context("no token")?;
-    let (mut read, write) =
-        open_stream(addr, &format!("/v1/chat/{id}/events?token={token}")).await?;
+    let (mut read, write) = open_stream_with(
+        addr,
+        &format!("/v1/chat/{id}/events"),
+        &[("Authorization", &format!("Bearer {token}"))],
+    )
+    .await?;
     let mut line = String::new();
     loop {
         line.clear();

@@ -27,7 +27,7 @@ async fn admin(
     method: &Method,
     headers: &HeaderMap,
 ) -> Result<String, ApiError> {
-    match staff.authenticate(method, headers, None).await? {
+    match staff.authenticate(method, headers).await? {
         Caller::Agent(session) if session.account.role == Role::Admin => Ok(session.account.id),
         _ => Err(ApiError::new(
             StatusCode::FORBIDDEN,

@@ -31,7 +31,7 @@ async fn editor(
     method: &Method,
     headers: &HeaderMap,
 ) -> Result<Option<String>, ApiError> {
-    Ok(match staff.authenticate(method, headers, None).await? {
+    Ok(match staff.authenticate(method, headers).await? {
         Caller::Agent(session) => Some(session.account.id),
         Caller::Automation => None,
     })
@@ -76,7 +76,7 @@ async fn list(
     method: Method,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    staff.authenticate(&method, &headers, None).await?;
+    staff.authenticate(&method, &headers).await?;
     let replies: Vec<CannedReply> =
         sqlx::query("SELECT id, shortcut, body FROM canned_replies ORDER BY shortcut")
             .fetch_all(staff.db.reader())

@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::FromRequest;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -106,16 +107,14 @@ impl Staff {
     }
 
     /// The caller of a request to the agent API: the automation token as a bearer
-    /// token (or `?token=` on event streams, which `EventSource` opens without
-    /// headers), else the session cookie, with the CSRF header on every request that
-    /// changes something.
+    /// token, else the session cookie, with the CSRF header on every request that
+    /// changes something. (Event streams also take a single-use ticket, `chat::tickets`.)
     pub async fn authenticate(
         &self,
         method: &Method,
         headers: &HeaderMap,
-        query_token: Option<&str>,
     ) -> Result<Caller, ApiError> {
-        if let Some(given) = bearer(headers).or(query_token) {
+        if let Some(given) = bearer(headers) {
             return match &self.automation_token {
                 Some(expected) if same_secret(given, expected) => Ok(Caller::Automation),
                 _ => Err(ApiError::new(
@@ -302,16 +301,19 @@ async fn current(
 /// pages do not count as online, so shoppers are not promised a person.
 async fn set_presence(
     State(staff): State<SharedStaff>,
-    method: Method,
-    headers: HeaderMap,
-    Checked(presence): Checked<Presence>,
+    request: axum::extract::Request,
 ) -> Result<StatusCode, ApiError> {
-    let Caller::Agent(session) = staff.authenticate(&method, &headers, None).await? else {
+    // Who asks first: a stranger learns nothing from how their body is refused.
+    let caller = staff
+        .authenticate(request.method(), request.headers())
+        .await?;
+    let Caller::Agent(session) = caller else {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "the automation token has no presence; sign in with an agent account",
         ));
     };
+    let Checked(presence) = Checked::<Presence>::from_request(request, &()).await?;
     staff
         .accounts
         .set_away(&session.account.id, presence.away)
@@ -326,7 +328,7 @@ async fn sign_out(
     method: Method,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if let Caller::Agent(_) = staff.authenticate(&method, &headers, None).await? {
+    if let Caller::Agent(_) = staff.authenticate(&method, &headers).await? {
         if let Some(secret) = cookie(&headers, sessions::COOKIE) {
             staff
                 .sessions

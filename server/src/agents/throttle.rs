@@ -2,12 +2,18 @@
 //! the count holds across instances): after too many in a window, sign-in waits until
 //! the window ends, whatever the password.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use sqlx::Row;
 
+use super::SharedStaff;
 use crate::db::{Database, DbError};
+use crate::edge::ApiError;
 
 /// How many failures a key may have in one window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +61,56 @@ pub fn address_key(ip: IpAddr) -> String {
             }
         },
     }
+}
+
+/// Wrong bearer tokens (the agent API's automation token, the reports' admin token)
+/// from one address: as many as wrong passwords, counted apart so a script with a
+/// stale token does not lock the office's agents out of signing in.
+pub fn token_key(ip: IpAddr) -> String {
+    format!("token-{}", address_key(ip))
+}
+
+/// Guards routes that take a bearer token: an address that sent too many wrong ones
+/// waits (429) before its token is even compared, and each 401 to a request with a
+/// token counts one failure. Requests without a token pass untouched (a signed-in
+/// agent's cookie has its own checks).
+pub async fn guard_tokens(
+    State(staff): State<SharedStaff>,
+    ConnectInfo(socket): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if crate::access::bearer(request.headers()).is_none() {
+        return next.run(request).await;
+    }
+    let ip = crate::limit::client_ip(request.headers(), socket.ip(), staff.trust_proxy);
+    let key = token_key(ip);
+    let keys = [(key.as_str(), PER_ADDRESS)];
+    let now = crate::now_ms();
+    match check(&staff.db, &keys, now).await {
+        Ok(Some(wait)) => {
+            let seconds = wait.as_secs().max(1);
+            return ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "too many wrong tokens from this address; try again in {} minute(s)",
+                    seconds.div_ceil(60)
+                ),
+            )
+            .retry_after(seconds)
+            .into_response();
+        }
+        Ok(None) => {}
+        Err(e) => return ApiError::unavailable("tokens cannot be checked", e).into_response(),
+    }
+    let response = next.run(request).await;
+    if response.status() == StatusCode::UNAUTHORIZED {
+        if let Err(e) = record(&staff.db, &keys, now).await {
+            tracing::error!("could not count a wrong token: {e}");
+        }
+        tracing::info!("wrong bearer token from {key}");
+    }
+    response
 }
 
 /// The longest wait any of `keys` owes now.

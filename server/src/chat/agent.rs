@@ -10,8 +10,9 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use shopdesk_wire::agents::Handover;
-use shopdesk_wire::chat::{Assignee, Author, ChatEvent, ReadUpTo, Say};
+use shopdesk_wire::chat::{Assignee, Author, ChatEvent, ReadUpTo, Say, Ticket};
 
+use super::tickets::{self, Holder};
 use super::{failed, resume_after, stored, stream, Actor, Shared, StreamQuery, Target};
 use crate::agents::accounts::Role;
 use crate::agents::Caller;
@@ -50,7 +51,7 @@ impl FromRequestParts<Shared> for Agent {
 
     async fn from_request_parts(parts: &mut Parts, chat: &Shared) -> Result<Self, ApiError> {
         chat.staff
-            .authenticate(&parts.method, &parts.headers, None)
+            .authenticate(&parts.method, &parts.headers)
             .await
             .map(Agent)
     }
@@ -238,27 +239,50 @@ pub(super) async fn close(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `POST /v1/agent/tickets`: a single-use ticket for the agents' event stream (the
+/// agent page's cookie reaches the stream by itself; this is for clients whose
+/// credential is a token, which must not sit in a URL).
+pub(super) async fn ticket(
+    State(chat): State<Shared>,
+    agent: Agent,
+) -> Result<(StatusCode, Json<Ticket>), ApiError> {
+    let holder = Holder::Agent(agent.assignee().map(|a| a.id));
+    let ticket = tickets::issue(chat.store.db(), &holder, now_ms())
+        .await
+        .map_err(|e| failed(e.into()))?;
+    Ok((StatusCode::CREATED, Json(Ticket { ticket })))
+}
+
 /// `GET /v1/agent/events?after=`: every conversation's events; while it is open, the
-/// agent counts as online (once, however many tabs).
+/// agent counts as online (once, however many tabs). Opened with the session cookie,
+/// an `Authorization` header, or `?ticket=`.
 pub(super) async fn events(
     State(chat): State<Shared>,
     headers: HeaderMap,
     Query(query): Query<StreamQuery>,
 ) -> Result<Response, ApiError> {
-    let caller = chat
-        .staff
-        .authenticate(&Method::GET, &headers, query.token.as_deref())
-        .await?;
-    let agent = match &caller {
-        Caller::Agent(session) => session.account.id.as_str(),
-        Caller::Automation => "automation",
+    query.refuse_token("/v1/agent/tickets")?;
+    let agent = match &query.ticket {
+        Some(ticket) => match tickets::redeem(chat.store.db(), ticket, now_ms())
+            .await
+            .map_err(|e| failed(e.into()))?
+        {
+            Some(Holder::Agent(agent)) => agent.unwrap_or_else(|| "automation".into()),
+            _ => return Err(super::stale_ticket()),
+        },
+        None => match chat.staff.authenticate(&Method::GET, &headers).await? {
+            Caller::Agent(session) => session.account.id,
+            Caller::Automation => "automation".into(),
+        },
     };
+    let admitted = chat.admit(None, None)?;
     let after = resume_after(&headers, &query);
-    let online = chat.presence.online(agent).await;
+    let online = chat.presence.online(&agent).await;
     Ok(stream::events(
         chat.store.clone(),
         None,
         after,
-        stream::Holds::Agent(online),
+        stream::Holds::Agent(online, admitted),
+        chat.streams.bounds(),
     ))
 }

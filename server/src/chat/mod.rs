@@ -8,6 +8,7 @@
 //! a client saw.
 
 pub mod agent;
+pub mod gate;
 pub mod hours;
 pub mod presence;
 pub mod routing;
@@ -15,14 +16,17 @@ mod shoppers;
 pub mod signals;
 pub mod store;
 mod stream;
+pub mod tickets;
 pub mod wake;
 mod writer;
 
-pub use writer::{Actor, AuthorLabel, Counts, Target};
+pub use writer::{Actor, AuthorLabel, Counts, OpenCaps, Target};
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, Path, Query, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -30,7 +34,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use shopdesk_wire::chat::{
-    Author, Availability, ChatEvent, Handoff, ReadUpTo, Resume, Say, Signal, Started,
+    Author, Availability, ChatEvent, Handoff, ReadUpTo, Resume, Say, Signal, Started, Ticket,
 };
 
 use self::hours::OfficeHours;
@@ -55,7 +59,17 @@ pub struct Chat {
     route_now: Arc<tokio::sync::Notify>,
     /// When the shop answers in person, and what it says when nobody is there.
     pub away: Away,
+    /// Caps on open conversations (every instance together).
+    pub open: OpenCaps,
+    /// Admission of event streams (this instance).
+    pub streams: gate::Gate,
 }
+
+/// Open conversations at most per client network and in total, by default.
+pub const OPEN_CAPS: OpenCaps = OpenCaps {
+    per_client: 20,
+    total: 5_000,
+};
 
 /// When nobody can answer live.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -80,7 +94,36 @@ impl Chat {
             staff,
             route_now,
             away: Away::default(),
+            open: OPEN_CAPS,
+            streams: gate::Gate::new(gate::Bounds::default()),
         }
+    }
+
+    /// With other caps on open conversations and streams.
+    pub fn with_bounds(mut self, open: OpenCaps, streams: gate::Bounds) -> Self {
+        self.open = open;
+        self.streams = gate::Gate::new(streams);
+        self
+    }
+
+    /// The client's network (`crate::limit::Client`) a request came from: the socket's
+    /// address, or behind a trusted proxy the one it added.
+    fn network(&self, headers: &HeaderMap, socket: SocketAddr) -> String {
+        let ip = crate::limit::client_ip(headers, socket.ip(), self.staff.trust_proxy);
+        crate::limit::Client::from(ip).to_string()
+    }
+
+    /// Admits a stream, or refuses it with 503 and a time to come back.
+    fn admit(
+        &self,
+        conversation: Option<&str>,
+        network: Option<&str>,
+    ) -> Result<gate::Admitted, ApiError> {
+        self.streams
+            .admit(conversation, network)
+            .map_err(|refused| {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, refused.message()).retry_after(30)
+            })
     }
 
     /// With office hours and an away message.
@@ -158,6 +201,7 @@ pub fn shopper_routes(chat: Shared, body_limit: usize) -> Router {
         .route("/v1/chat/{id}/close", post(close))
         .route("/v1/chat/{id}/typing", post(typing))
         .route("/v1/chat/{id}/read", post(read))
+        .route("/v1/chat/{id}/tickets", post(ticket))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .with_state(chat)
 }
@@ -181,8 +225,15 @@ pub fn agent_routes(chat: Shared, body_limit: usize) -> Router {
         .route("/v1/agent/conversations/{id}/read", post(agent::read))
         .route("/v1/agent/conversations/{id}/assign", post(agent::assign))
         .route("/v1/agent/agents", get(agent::colleagues))
-        .route("/v1/agent/events", get(agent::events))
+        .route("/v1/agent/tickets", post(agent::ticket))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        .with_state(chat)
+}
+
+/// The agents' event stream (behind the agent token, like their calls).
+pub fn agent_streams(chat: Shared) -> Router {
+    Router::new()
+        .route("/v1/agent/events", get(agent::events))
         .with_state(chat)
 }
 
@@ -222,6 +273,9 @@ pub(crate) fn failed(e: ChatError) -> ApiError {
         }
         ChatError::Link(LinkError::Invalid) => ApiError::new(StatusCode::FORBIDDEN, e.to_string()),
         ChatError::Link(LinkError::Expired) => ApiError::new(StatusCode::GONE, e.to_string()),
+        ChatError::Full(_) => {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()).retry_after(60)
+        }
         other => ApiError::unavailable("the chat could not store that", format!("chat: {other}")),
     }
 }
@@ -242,25 +296,42 @@ async fn availability(State(chat): State<Shared>) -> Result<Json<Availability>, 
 /// `POST /v1/chat`: a shopper asks for a person, with their handoff. Outside office
 /// hours or with nobody online it is a message left for later (`offline`), answered
 /// by email if the shopper gave an address.
+///
+/// A start sent again with the same `start_key` (its answer was lost) answers 200 with
+/// the conversation it opened; open conversations are capped per client network and
+/// in total (503 with `Retry-After`).
 async fn start(
     State(chat): State<Shared>,
+    ConnectInfo(socket): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     _: ChatOn,
     Checked(handoff): Checked<Handoff>,
 ) -> Result<impl IntoResponse, ApiError> {
     let now = now_ms();
     let available = chat.availability(now).await?;
+    let client = chat
+        .store
+        .keys()
+        .await
+        .map_err(failed)?
+        .client_key(&chat.network(&headers, socket));
     let opened = chat
         .store
-        .start(handoff, !available.live, now)
+        .start_within(handoff, !available.live, Some(client), chat.open, now)
         .await
         .map_err(failed)?;
-    chat.route_now();
+    let status = if opened.event.is_some() {
+        chat.route_now();
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     let started = Started {
         id: opened.id,
         token: opened.token,
         agents_online: available.agents_online,
     };
-    Ok((StatusCode::CREATED, Json(started)))
+    Ok((status, Json(started)))
 }
 
 /// `POST /v1/chat/resume` `{"link": …}`: the signed link from an email, exchanged for
@@ -371,10 +442,30 @@ impl Chat {
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct StreamQuery {
-    /// `EventSource` cannot send headers: the token comes in the URL.
+    /// `EventSource` cannot send headers: a single-use ticket (`tickets.rs`) opens the
+    /// stream instead of a credential in the URL.
+    ticket: Option<String>,
+    /// Refused with advice: a long-lived secret in a URL ends up in logs.
     token: Option<String>,
     /// The last event the client has (the `Last-Event-ID` header wins).
     after: Option<i64>,
+}
+
+impl StreamQuery {
+    /// The refusal of a `?token=`, which older clients sent.
+    fn refuse_token(&self, ask: &str) -> Result<(), ApiError> {
+        match self.token {
+            Some(_) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "credentials do not belong in URLs (proxies log them): ask `POST {ask}` \
+                     for a ticket and open the stream with `?ticket=`, or send `Authorization`"
+                ),
+            )
+            .field("token")),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Where a stream resumes: after `Last-Event-ID` (an `EventSource` reconnecting), else
@@ -389,22 +480,57 @@ pub(crate) fn resume_after(headers: &HeaderMap, query: &StreamQuery) -> i64 {
         .max(0)
 }
 
-/// `GET /v1/chat/{id}/events?token=`: the conversation's events as server-sent events,
-/// ending after it closes.
+/// The refusal of a ticket that opens nothing (made up, used, expired, or another's).
+fn stale_ticket() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "this ticket is used, expired or not for this stream; ask for a new one",
+    )
+    .field("ticket")
+}
+
+/// `POST /v1/chat/{id}/tickets`: a single-use ticket for the conversation's stream.
+async fn ticket(
+    State(chat): State<Shared>,
+    Conversation(id): Conversation,
+) -> Result<(StatusCode, Json<Ticket>), ApiError> {
+    let ticket = tickets::issue(chat.store.db(), &tickets::Holder::Shopper(id), now_ms())
+        .await
+        .map_err(|e| failed(ChatError::from(e)))?;
+    Ok((StatusCode::CREATED, Json(Ticket { ticket })))
+}
+
+/// `GET /v1/chat/{id}/events?ticket=`: the conversation's events as server-sent events,
+/// ending after it closes. A client that can send headers may use its key as a bearer
+/// token instead.
 async fn events(
     State(chat): State<Shared>,
+    ConnectInfo(socket): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
     headers: HeaderMap,
     Query(query): Query<StreamQuery>,
 ) -> Result<Response, ApiError> {
-    let token = query.token.as_deref().or(crate::access::bearer(&headers));
-    chat.authorize(&id, token).await?;
+    chat.on().await?;
+    query.refuse_token(&format!("/v1/chat/{id}/tickets"))?;
+    match &query.ticket {
+        Some(ticket) => {
+            let holder = tickets::redeem(chat.store.db(), ticket, now_ms())
+                .await
+                .map_err(|e| failed(ChatError::from(e)))?;
+            if holder != Some(tickets::Holder::Shopper(id.clone())) {
+                return Err(stale_ticket());
+            }
+        }
+        None => chat.authorize(&id, crate::access::bearer(&headers)).await?,
+    }
+    let admitted = chat.admit(Some(&id), Some(&chat.network(&headers, socket)))?;
     let after = resume_after(&headers, &query);
     let here = chat.store.shopper_here(&id).await;
     Ok(stream::events(
         chat.store.clone(),
         Some(id),
         after,
-        stream::Holds::Shopper(here),
+        stream::Holds::Shopper(here, admitted),
+        chat.streams.bounds(),
     ))
 }

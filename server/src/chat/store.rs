@@ -20,7 +20,7 @@ use super::shoppers::{Here, Shoppers};
 use super::signals::Signals;
 use super::wake::Open;
 use super::wake::{Subscription, Wakeups};
-use super::writer::{Actor, Counts, Done, Op, Target, Writer};
+use super::writer::{Actor, Counts, Done, Op, OpenCaps, Target, Writer};
 use crate::db::{Database, DbError, Notice};
 use crate::mail::link::{Keys, LinkError};
 use crate::mail::outbox::Queue;
@@ -47,6 +47,9 @@ pub enum ChatError {
     Write(String),
     #[error(transparent)]
     Link(#[from] LinkError),
+    /// A cap on open conversations (`writer::OpenCaps`) is reached.
+    #[error("{0}; try again in a minute, or write to the shop by email")]
+    Full(&'static str),
 }
 
 impl From<sqlx::Error> for ChatError {
@@ -79,7 +82,8 @@ pub struct ChatStore {
 pub struct Opened {
     pub id: String,
     pub token: String,
-    pub event: ChatEvent,
+    /// The `started` event; `None` when a retried start found its conversation.
+    pub event: Option<ChatEvent>,
 }
 
 impl ChatStore {
@@ -192,15 +196,40 @@ impl ChatStore {
         offline: bool,
         now: i64,
     ) -> Result<Opened, ChatError> {
+        self.start_within(handoff, offline, None, OpenCaps::NONE, now)
+            .await
+    }
+
+    /// The same for a client (its network keyed, `Keys::client_key`) within `caps`; a
+    /// retried start (the same `start_key`) returns its conversation with a key to it.
+    pub async fn start_within(
+        &self,
+        handoff: Handoff,
+        offline: bool,
+        client: Option<String>,
+        caps: OpenCaps,
+        now: i64,
+    ) -> Result<Opened, ChatError> {
         let op = Op::Start {
-            handoff,
+            handoff: Box::new(handoff),
             offline,
+            client,
+            caps,
             now,
         };
-        match self.writer.write(op).await? {
-            Done::Started(opened) => Ok(opened),
-            other => Err(mixed_up(other)),
-        }
+        let begun = match self.writer.write(op).await? {
+            Done::Started(begun) => begun?,
+            other => return Err(mixed_up(other)),
+        };
+        let token = match begun.token {
+            Some(token) => token,
+            None => self.keys().await?.shopper_key(&begun.id),
+        };
+        Ok(Opened {
+            id: begun.id,
+            token,
+            event: begun.event,
+        })
     }
 
     /// Whether `token` opens conversation `id`: the key its start returned, or the

@@ -6,6 +6,8 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use axum::http::HeaderName;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -13,6 +15,7 @@ use futures_util::stream;
 use shopdesk_wire::chat::{Author, ChatEvent, Signal, What};
 use tokio::sync::broadcast;
 
+use super::gate::{Admitted, Bounds};
 use super::presence::Online;
 use super::shoppers::Here;
 use super::store::ChatStore;
@@ -43,6 +46,10 @@ struct State {
     signals: Option<broadcast::Receiver<Signal>>,
     /// A signal to send before anything else.
     signal: Option<Signal>,
+    /// When the stream ends whatever happens (`gate::Bounds::lifetime`).
+    ends_at: Instant,
+    /// How long it waits for something to send (`gate::Bounds::idle`).
+    idle: Duration,
 }
 
 impl State {
@@ -68,8 +75,15 @@ impl State {
     }
 
     /// Waits for a wake-up or a signal this stream wants; `false` when the server is
-    /// stopping.
+    /// stopping, or the stream was idle or open for as long as it may be.
     async fn wait(&mut self) -> bool {
+        let until = self.ends_at.min(Instant::now() + self.idle);
+        tokio::time::timeout_at(until, self.wake_or_signal())
+            .await
+            .unwrap_or(false)
+    }
+
+    async fn wake_or_signal(&mut self) -> bool {
         loop {
             let Some(signals) = self.signals.as_mut() else {
                 return self.wake.receiver.changed().await.is_ok();
@@ -104,6 +118,7 @@ pub(super) fn events(
     conversation: Option<String>,
     after: i64,
     holds: Holds,
+    bounds: Bounds,
 ) -> Response {
     let signals = store.signals().subscribe();
     let state = State {
@@ -119,18 +134,21 @@ pub(super) fn events(
         _holds: holds,
         signals: Some(signals),
         signal: None,
+        ends_at: Instant::now() + bounds.lifetime,
+        idle: bounds.idle,
     };
     let sse = Sse::new(stream::unfold(state, next))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
     ([(X_ACCEL_BUFFERING, "no")], sse).into_response()
 }
 
-/// Who an open stream counts as connected: held for its `Drop`, never read.
+/// Who an open stream counts as connected, and its place at the gate: held for their
+/// `Drop`, never read.
 #[derive(Debug)]
 #[allow(dead_code)]
 pub(super) enum Holds {
-    Agent(Online),
-    Shopper(Here),
+    Agent(Online, Admitted),
+    Shopper(Here, Admitted),
 }
 
 const X_ACCEL_BUFFERING: HeaderName = HeaderName::from_static("x-accel-buffering");

@@ -20,7 +20,7 @@ use sqlx::{Acquire, AnyConnection, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use super::routing::{self, Candidate, Routing, Waiting};
-use super::store::{event, ChatError, Opened, CHANNEL};
+use super::store::{event, ChatError, CHANNEL};
 use super::wake::Wakeups;
 use crate::db::{batch, Database};
 use crate::mail::outbox::Queue;
@@ -32,9 +32,12 @@ const MAX_BATCH: usize = 256;
 #[derive(Debug)]
 pub(super) enum Op {
     Start {
-        handoff: Handoff,
+        handoff: Box<Handoff>,
         /// Nobody could answer live (`What::Started`).
         offline: bool,
+        /// The client's network, keyed (`Keys::client_key`), for the per-client cap.
+        client: Option<String>,
+        caps: OpenCaps,
         now: i64,
     },
     Say {
@@ -60,6 +63,31 @@ pub(super) enum Op {
     /// Closes conversations the shopper left, routes the queue, and takes
     /// conversations back from agents who left or are silent (`routing.rs`).
     Route { routing: Routing, now: i64 },
+}
+
+/// A conversation the writer opened (or found opened by the same start key).
+#[derive(Debug)]
+pub(super) struct Begun {
+    pub id: String,
+    /// The shopper's key; `None` for a retried start (only its hash is stored: the
+    /// store hands out a derived key instead).
+    pub token: Option<String>,
+    /// The `started` event; `None` for a retried start.
+    pub event: Option<ChatEvent>,
+}
+
+/// How many conversations may be open at once, per client network and in total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenCaps {
+    pub per_client: i64,
+    pub total: i64,
+}
+
+impl OpenCaps {
+    pub const NONE: OpenCaps = OpenCaps {
+        per_client: i64::MAX,
+        total: i64::MAX,
+    };
 }
 
 /// Who asks for a change of hands.
@@ -102,7 +130,7 @@ pub enum Target {
 /// What a write did, matching its [`Op`].
 #[derive(Debug)]
 pub(super) enum Done {
-    Started(Opened),
+    Started(Result<Begun, ChatError>),
     /// The event, and whether it was added (else: stored before, by a retry).
     Said(Result<(ChatEvent, bool), ChatError>),
     /// `None`: it had ended already.
@@ -131,7 +159,7 @@ impl Counts {
     /// Counts what a committed write added (not what a retry found stored).
     fn record(&self, done: &Done) {
         match done {
-            Done::Started(_) => {
+            Done::Started(Ok(Begun { event: Some(_), .. })) => {
                 self.started.inc();
             }
             Done::Said(Ok((event, true))) => {
@@ -256,8 +284,14 @@ async fn apply(db: &Database, mail: Option<&Queue>, ops: Vec<Op>) -> Result<Appl
             Op::Start {
                 handoff,
                 offline,
+                client,
+                caps,
                 now,
-            } => Done::Started(batch.start(&mut tx, handoff, offline, now).await?),
+            } => Done::Started(
+                batch
+                    .start(&mut tx, *handoff, offline, client, caps, now)
+                    .await?,
+            ),
             Op::Say {
                 conversation,
                 author,
@@ -315,19 +349,66 @@ struct Batch<'m> {
 type Outcome<T> = Result<Result<T, ChatError>, ChatError>;
 
 impl Batch<'_> {
+    /// Opens a conversation, unless `handoff.start_key` opened one already (a retried
+    /// start: that one comes back, without a key, which the store derives) or the caps
+    /// are reached. Runs under the chat clock's lock, so the counts hold across
+    /// instances.
     async fn start(
         &mut self,
         conn: &mut AnyConnection,
         handoff: Handoff,
         offline: bool,
+        client: Option<String>,
+        caps: OpenCaps,
         now: i64,
-    ) -> Result<Opened, ChatError> {
+    ) -> Outcome<Begun> {
+        if let Some(key) = &handoff.start_key {
+            let found: Option<String> =
+                sqlx::query("SELECT id FROM chat_conversations WHERE start_key = $1")
+                    .bind(key)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                    .map(|r| r.try_get(0))
+                    .transpose()?;
+            if let Some(id) = found {
+                return Ok(Ok(Begun {
+                    id,
+                    token: None,
+                    event: None,
+                }));
+            }
+        }
+        let open: i64 =
+            sqlx::query("SELECT COUNT(*) FROM chat_conversations WHERE closed_at IS NULL")
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get(0)?;
+        if open >= caps.total {
+            return Ok(Err(ChatError::Full(
+                "the shop has as many open conversations as it can take",
+            )));
+        }
+        if let Some(client) = &client {
+            let theirs: i64 = sqlx::query(
+                "SELECT COUNT(*) FROM chat_conversations WHERE client_key = $1 AND closed_at IS NULL",
+            )
+            .bind(client)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+            if theirs >= caps.per_client {
+                return Ok(Err(ChatError::Full(
+                    "this network has as many open conversations as one may have",
+                )));
+            }
+        }
         let id = uuid::Uuid::new_v4().to_string();
         let token = crate::access::new_secret();
         sqlx::query(
             "INSERT INTO chat_conversations
-                (id, token_sha256, started_at, handoff, offline, email, transcript)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                (id, token_sha256, started_at, handoff, offline, email, transcript, start_key,
+                 client_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&id)
         .bind(crate::access::digest(&token))
@@ -336,6 +417,8 @@ impl Batch<'_> {
         .bind(i64::from(offline))
         .bind(handoff.email.as_deref())
         .bind(i64::from(handoff.transcript))
+        .bind(handoff.start_key.as_deref())
+        .bind(client.as_deref())
         .execute(&mut *conn)
         .await?;
         let event = self
@@ -350,7 +433,11 @@ impl Batch<'_> {
                 },
             )
             .await?;
-        Ok(Opened { id, token, event })
+        Ok(Ok(Begun {
+            id,
+            token: Some(token),
+            event: Some(event),
+        }))
     }
 
     async fn say(

@@ -17,13 +17,15 @@ use super::{Backend, Database, DbError};
 /// sessions, failed sign-ins, and presence per agent (not per page), 6 an agent's
 /// "away", 7 routing, read marks and canned replies, 8 messages left while nobody was
 /// there (the shopper's email, transcript wish, when their chat was last connected),
-/// the mail outbox, and the server's own secrets (shared by its instances).
-pub const SCHEMA_VERSION: i64 = 8;
+/// the mail outbox, and the server's own secrets (shared by its instances), 9 single-use
+/// tickets for event streams, and per conversation the client's start key and (keyed)
+/// network, for idempotent starts and caps per client.
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// `pg_advisory_xact_lock` key of the upgrade ("shopdesk" in ASCII, truncated).
 const UPGRADE_LOCK: i64 = 0x73686f70_6465736b;
 
-const SQLITE: [&str; 8] = [
+const SQLITE: [&str; 9] = [
     "CREATE TABLE IF NOT EXISTS feedback (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
@@ -165,10 +167,21 @@ const SQLITE: [&str; 8] = [
         name TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );",
+    "CREATE TABLE stream_tickets (
+        ticket TEXT PRIMARY KEY,
+        conversation TEXT,
+        agent TEXT,
+        expires_ms BIGINT NOT NULL
+    );
+    CREATE INDEX stream_tickets_expiry ON stream_tickets (expires_ms);
+    ALTER TABLE chat_conversations ADD COLUMN start_key TEXT;
+    ALTER TABLE chat_conversations ADD COLUMN client_key TEXT;
+    CREATE UNIQUE INDEX chat_start_key ON chat_conversations (start_key);
+    CREATE INDEX chat_open_by_client ON chat_conversations (client_key, closed_at);",
 ];
 
 /// PostgreSQL came with version 4: its steps create each version's tables directly.
-const POSTGRES: [&str; 8] = [
+const POSTGRES: [&str; 9] = [
     "CREATE TABLE IF NOT EXISTS feedback (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
@@ -297,6 +310,17 @@ const POSTGRES: [&str; 8] = [
         name TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );",
+    "CREATE TABLE stream_tickets (
+        ticket TEXT PRIMARY KEY,
+        conversation TEXT,
+        agent TEXT,
+        expires_ms BIGINT NOT NULL
+    );
+    CREATE INDEX stream_tickets_expiry ON stream_tickets (expires_ms);
+    ALTER TABLE chat_conversations ADD COLUMN start_key TEXT;
+    ALTER TABLE chat_conversations ADD COLUMN client_key TEXT;
+    CREATE UNIQUE INDEX chat_start_key ON chat_conversations (start_key);
+    CREATE INDEX chat_open_by_client ON chat_conversations (client_key, closed_at);",
 ];
 
 /// The version the database holds now (a query, so also whether it answers).

@@ -125,12 +125,30 @@ impl<S: Send + Sync, T: Contract> FromRequest<S> for Checked<T> {
             .map_err(|rejection| {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, T::TOO_LARGE)
+                } else if timed_out(&rejection) {
+                    ApiError::new(
+                        StatusCode::REQUEST_TIMEOUT,
+                        "the request body stopped arriving; send it again",
+                    )
                 } else {
                     ApiError::new(rejection.status(), rejection.body_text())
                 }
             })?;
         Ok(Checked(T::read(&body)?))
     }
+}
+
+/// Whether reading the body failed because it stopped arriving (tower-http's body
+/// timeout, see `crate::app`).
+fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 fn content_type_fits(headers: &HeaderMap, plain_text_too: bool) -> bool {

@@ -7,9 +7,12 @@
 //! - [`shopfront`]: the guard of every route store pages call: the origin allow-list,
 //!   CORS headers on every answer (refusals included) and preflights, and one
 //!   rate-limit budget per client across all of them.
+//! - [`connections`]: the accept loop: a connection cap, hyper's header-read timeout,
+//!   draining at shutdown.
 //! - [`Checked`]: a JSON body of a wire type, its content type and size checked, read
 //!   and checked by the type itself (naming the bad field).
 
+pub mod connections;
 mod error;
 mod json;
 pub mod shopfront;

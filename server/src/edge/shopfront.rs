@@ -5,8 +5,7 @@
 //! the server's own origin need no CORS. Every answer to an allowed other origin —
 //! refusals included, so the widget can read them — carries the CORS headers. The
 //! rate limit is one budget per client address across all store routes, as the README
-//! promises; event streams are admitted by origin only (a stream is one long request,
-//! and reconnecting ones resume by `Last-Event-ID`).
+//! promises, event streams included (opening one costs one request, like any call).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -56,18 +55,6 @@ pub async fn guard(
         None => next.run(request).await,
     };
     with_cors(response, origin)
-}
-
-/// Origin only, for event streams.
-pub async fn origin_only(
-    State(front): State<Arc<Shopfront>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    match crate::access::allowed_origin(&front.origins, request.headers()) {
-        Ok(origin) => with_cors(next.run(request).await, origin),
-        Err(origin) => ApiError::forbidden_origin(&origin).into_response(),
-    }
 }
 
 /// CORS headers on an answer to a page on an allowed other origin (`None`: same origin

@@ -343,7 +343,7 @@ async fn allowed(feedback: &Shared, headers: &HeaderMap) -> Result<(), ApiError>
     if crate::access::cookie(headers, crate::agents::sessions::COOKIE).is_some() {
         let caller = feedback
             .staff
-            .authenticate(&axum::http::Method::GET, headers, None)
+            .authenticate(&axum::http::Method::GET, headers)
             .await?;
         return match caller {
             crate::agents::Caller::Agent(s)

@@ -113,6 +113,13 @@ impl Keys {
         Ok(conversation.to_string())
     }
 
+    /// What the database keeps of a client's network (`crate::limit::Client`) to cap
+    /// its open conversations: equal for equal networks, but not the address itself,
+    /// which is personal data the shop has no use for.
+    pub fn client_key(&self, network: &str) -> String {
+        hex(&self.mac(&["client", network]).finalize().into_bytes()[..16])
+    }
+
     /// The shopper's key to `conversation` handed out for a link (beside the one its
     /// start returned, which the server only keeps hashed).
     pub fn shopper_key(&self, conversation: &str) -> String {

@@ -146,3 +146,18 @@ pub(crate) fn said(event: &Value) -> String {
         other => other.to_string(),
     }
 }
+
+/// `events` (a shopper's `…/v1/chat/{id}/events` or the agents' `…/v1/agent/events`,
+/// with or without a query) with a single-use ticket asked for with `credential`, as
+/// the widget and the agent page open their streams.
+pub(crate) fn ticketed(events: &str, credential: &str) -> String {
+    let (path, query) = events.split_once('?').unwrap_or((events, ""));
+    let asks = path.replace("/events", "/tickets");
+    let (status, _, body) = call("POST", &asks, Some(credential), Some(STORE), None);
+    assert_eq!(status, 201, "{asks}: {body}");
+    let ticket = body["ticket"].as_str().unwrap();
+    match query {
+        "" => format!("{path}?ticket={ticket}"),
+        q => format!("{path}?{q}&ticket={ticket}"),
+    }
+}

@@ -89,6 +89,27 @@ impl Instance {
         }
     }
 
+    /// Sends SIGTERM (what service managers send) and returns how long the server took
+    /// to exit and whether it exited successfully; panics after `patience`.
+    pub(crate) fn terminate(&mut self, patience: Duration) -> (Duration, bool) {
+        let started = std::time::Instant::now();
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (started.elapsed(), status.success());
+            }
+            assert!(
+                started.elapsed() < patience,
+                "the server was still running {patience:?} after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub(crate) fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

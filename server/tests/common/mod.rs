@@ -10,9 +10,10 @@ pub(crate) mod staff;
 use std::sync::Arc;
 
 use shopdesk_server::agents::Staff;
+use shopdesk_server::chat::gate::Bounds;
 use shopdesk_server::chat::routing::Routing;
 use shopdesk_server::chat::store::ChatStore;
-use shopdesk_server::chat::{Away, Chat};
+use shopdesk_server::chat::{Away, Chat, OpenCaps};
 use shopdesk_server::db::{Database, Location};
 use shopdesk_server::edge::Shopfront;
 use shopdesk_server::feedback::store::Store;
@@ -146,6 +147,10 @@ pub(crate) fn listen_routing(
 pub(crate) struct Extras {
     pub mail: Option<Mail>,
     pub away: Away,
+    /// Caps on open conversations and streams other than the defaults.
+    pub bounds: Option<(OpenCaps, Bounds)>,
+    /// Client addresses from `X-Forwarded-For` (the shopfront's own flag is separate).
+    pub trust_proxy: bool,
 }
 
 /// How a test server sends mail.
@@ -190,13 +195,17 @@ pub(crate) fn listen_full(
                 outbox.start(queue);
             }
             let metrics = Arc::new(Metrics::new(&db, &store, &chat_store));
-            let staff = Arc::new(Staff::new(db.clone(), tokens.agent));
+            let staff =
+                Arc::new(Staff::new(db.clone(), tokens.agent).trusting_proxy(extras.trust_proxy));
             let feedback = Feedback {
                 store,
                 admin_token: tokens.admin,
                 staff: staff.clone(),
             };
-            let chat = Chat::new(chat_store, staff, routing).with_away(extras.away);
+            let mut chat = Chat::new(chat_store, staff, routing).with_away(extras.away);
+            if let Some((open, streams)) = extras.bounds {
+                chat = chat.with_bounds(open, streams);
+            }
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
             shopdesk_server::serve(
@@ -249,3 +258,6 @@ pub(crate) fn shopfront(origins: &[&str], limiter: Option<RateLimiter>) -> Shopf
         trust_proxy: false,
     }
 }
+
+/// The default caps on open conversations.
+pub(crate) const OPEN: shopdesk_server::chat::OpenCaps = shopdesk_server::chat::OPEN_CAPS;

@@ -1,0 +1,203 @@
+//! Admission of event streams on this instance: how many may be open per
+//! conversation, per client network and in total, and how long each may live.
+//!
+//! A stream holds a connection and a task for as long as it is open, so these bounds
+//! are this instance's memory and file descriptors, and they are kept here, in memory.
+//! Opening a stream takes a single-use ticket (`tickets.rs`), asked for through the
+//! rate-limited shopper API, so how fast anyone can open streams is bounded on every
+//! instance together; how many stay open is bounded per instance.
+//!
+//! Streams end after [`Bounds::idle`] without an event and after [`Bounds::lifetime`]
+//! in any case; clients resume after their last event (`Last-Event-ID` / `?after=`),
+//! so a cut costs a reconnect, never an event.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Bounds on open streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// A shopper's tabs on one conversation (each page they open keeps one).
+    pub per_conversation: usize,
+    /// Streams from one client network (an IPv4 address or IPv6 /64): a household or
+    /// an office, or a mobile carrier's shared address.
+    pub per_client: usize,
+    /// Every stream on this instance, agents' included.
+    pub total: usize,
+    /// A stream with nothing to send for this long ends.
+    pub idle: Duration,
+    /// A stream ends after this long whatever happens.
+    pub lifetime: Duration,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Self {
+            per_conversation: 8,
+            per_client: 200,
+            total: 19_000,
+            idle: Duration::from_secs(30 * 60),
+            lifetime: Duration::from_secs(4 * 60 * 60),
+        }
+    }
+}
+
+/// Why a stream was not admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    Conversation,
+    Client,
+    Total,
+}
+
+impl Refused {
+    pub fn message(self) -> &'static str {
+        match self {
+            Refused::Conversation => {
+                "this conversation has as many open streams as it may have; close another tab"
+            }
+            Refused::Client => "this network has as many open streams as it may have",
+            Refused::Total => "the server has as many open streams as it can hold",
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    conversations: HashMap<String, usize>,
+    clients: HashMap<String, usize>,
+    total: usize,
+}
+
+/// Counts of open streams; cheap to clone (clones count together).
+#[derive(Debug, Clone)]
+pub struct Gate {
+    bounds: Bounds,
+    counts: Arc<Mutex<Counts>>,
+}
+
+/// An admitted stream: counted until dropped.
+#[derive(Debug)]
+pub struct Admitted {
+    counts: Arc<Mutex<Counts>>,
+    conversation: Option<String>,
+    client: Option<String>,
+}
+
+impl Gate {
+    pub fn new(bounds: Bounds) -> Self {
+        Self {
+            bounds,
+            counts: Arc::default(),
+        }
+    }
+
+    pub fn bounds(&self) -> Bounds {
+        self.bounds
+    }
+
+    /// Admits a stream of `conversation` (none: the agents') from `client`, if every
+    /// bound allows it.
+    pub fn admit(
+        &self,
+        conversation: Option<&str>,
+        client: Option<&str>,
+    ) -> Result<Admitted, Refused> {
+        let mut c = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if c.total >= self.bounds.total {
+            return Err(Refused::Total);
+        }
+        if let Some(id) = conversation {
+            if c.conversations.get(id).copied().unwrap_or(0) >= self.bounds.per_conversation {
+                return Err(Refused::Conversation);
+            }
+        }
+        if let Some(client) = client {
+            if c.clients.get(client).copied().unwrap_or(0) >= self.bounds.per_client {
+                return Err(Refused::Client);
+            }
+        }
+        c.total += 1;
+        if let Some(id) = conversation {
+            *c.conversations.entry(id.to_string()).or_default() += 1;
+        }
+        if let Some(client) = client {
+            *c.clients.entry(client.to_string()).or_default() += 1;
+        }
+        Ok(Admitted {
+            counts: self.counts.clone(),
+            conversation: conversation.map(str::to_string),
+            client: client.map(str::to_string),
+        })
+    }
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        let mut guard = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let c = &mut *guard;
+        c.total = c.total.saturating_sub(1);
+        release(&mut c.conversations, self.conversation.as_deref());
+        release(&mut c.clients, self.client.as_deref());
+    }
+}
+
+/// One stream fewer for `key`; a key with none left is forgotten (memory follows what
+/// is open, not what ever was).
+fn release(map: &mut HashMap<String, usize>, key: Option<&str>) {
+    let Some(key) = key else { return };
+    if let Some(n) = map.get_mut(key) {
+        *n -= 1;
+        if *n == 0 {
+            map.remove(key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gate() -> Gate {
+        Gate::new(Bounds {
+            per_conversation: 2,
+            per_client: 3,
+            total: 4,
+            ..Bounds::default()
+        })
+    }
+
+    #[test]
+    fn each_bound_holds_and_a_closed_stream_frees_its_place() {
+        let g = gate();
+        let a1 = g.admit(Some("c1"), Some("n1")).unwrap();
+        let _a2 = g.admit(Some("c1"), Some("n1")).unwrap();
+        assert_eq!(
+            g.admit(Some("c1"), Some("n2")).unwrap_err(),
+            Refused::Conversation
+        );
+        let _b = g.admit(Some("c2"), Some("n1")).unwrap();
+        assert_eq!(
+            g.admit(Some("c3"), Some("n1")).unwrap_err(),
+            Refused::Client
+        );
+        let _agents = g.admit(None, None).unwrap();
+        assert_eq!(g.admit(Some("c4"), Some("n9")).unwrap_err(), Refused::Total);
+        drop(a1);
+        let _again = g.admit(Some("c1"), Some("n1")).unwrap();
+        let c = g.counts.lock().unwrap();
+        assert_eq!(c.total, 4);
+    }
+
+    #[test]
+    fn counts_are_forgotten_when_their_streams_close() {
+        let g = gate();
+        let streams: Vec<_> = (0..3)
+            .map(|i| g.admit(Some(&format!("c{i}")), Some("n")).unwrap())
+            .collect();
+        drop(streams);
+        let c = g.counts.lock().unwrap();
+        assert_eq!((c.total, c.conversations.len(), c.clients.len()), (0, 0, 0));
+    }
+}
