@@ -5,6 +5,7 @@
 //! Exit codes: 0 success (warnings allowed), 1 the content has errors, 2 anything else
 //! (bad arguments, unreadable index, I/O).
 
+mod bytes;
 mod content;
 mod diagnostics;
 mod output;
@@ -32,19 +33,41 @@ struct Cli {
     command: Command,
 }
 
+/// What `build` and `check` read.
+#[derive(Debug, clap::Args)]
+struct ContentArgs {
+    /// Folders of Markdown articles and/or CSV files.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Locale of articles that do not name one.
+    #[arg(long, default_value = "en")]
+    default_locale: Locale,
+    /// Largest Markdown article file, in bytes or with KiB/MiB; a larger one is refused.
+    #[arg(long, default_value = "1MiB", value_parser = bytes::parse)]
+    max_file_bytes: u64,
+    /// Largest CSV file, in bytes or with KiB/MiB; a larger one is refused.
+    #[arg(long, default_value = "64MiB", value_parser = bytes::parse)]
+    max_csv_bytes: u64,
+}
+
+impl ContentArgs {
+    fn limits(&self) -> content::Limits {
+        content::Limits {
+            markdown: self.max_file_bytes,
+            csv: self.max_csv_bytes,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Validate articles and write one index per locale into --out.
     Build {
-        /// Folders of Markdown articles and/or CSV files.
-        #[arg(required = true)]
-        inputs: Vec<PathBuf>,
+        #[command(flatten)]
+        content: ContentArgs,
         /// Output folder, published as static files next to the widget.
         #[arg(long)]
         out: PathBuf,
-        /// Locale of articles that do not name one.
-        #[arg(long, default_value = "en")]
-        default_locale: Locale,
         /// Skip the brotli/gzip copies written beside each bundle (for throwaway
         /// indexes: quality 11 takes a while on very large bundles).
         #[arg(long)]
@@ -52,10 +75,8 @@ enum Command {
     },
     /// Validate articles only; exit code 1 when there are errors.
     Check {
-        #[arg(required = true)]
-        inputs: Vec<PathBuf>,
-        #[arg(long, default_value = "en")]
-        default_locale: Locale,
+        #[command(flatten)]
+        content: ContentArgs,
     },
     /// Search a built index with the widget's own search code.
     Search {
@@ -91,12 +112,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Check {
-            inputs,
-            default_locale,
-        } => {
+        Command::Check { content } => {
             let mut report = Report::default();
-            let drafts = content::load(&inputs, default_locale, &mut report);
+            let drafts = content::load(
+                &content.inputs,
+                content.default_locale,
+                &content.limits(),
+                &mut report,
+            );
             let ok = print_report(&report);
             if ok {
                 eprintln!("{} articles OK", drafts.len());
@@ -108,9 +131,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Build {
-            inputs,
+            content,
             out,
-            default_locale,
             no_precompress,
         } => {
             let siblings = if no_precompress {
@@ -118,7 +140,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 output::Siblings::Write
             };
-            build(&inputs, &out, default_locale, siblings)
+            build(&content, &out, siblings)
         }
         Command::Search {
             index,
@@ -155,14 +177,18 @@ fn print_report(report: &Report) -> bool {
 }
 
 fn build(
-    inputs: &[PathBuf],
+    content: &ContentArgs,
     out: &std::path::Path,
-    default_locale: Locale,
     siblings: output::Siblings,
 ) -> Result<ExitCode> {
     let started = Instant::now();
     let mut report = Report::default();
-    let drafts = content::load(inputs, default_locale, &mut report);
+    let drafts = content::load(
+        &content.inputs,
+        content.default_locale,
+        &content.limits(),
+        &mut report,
+    );
     if !print_report(&report) {
         eprintln!("nothing was written to {}", out.display());
         return Ok(ExitCode::from(1));
@@ -194,19 +220,9 @@ fn build(
         eprintln!(
             "  {locale}  {:>6} articles  {:>10}  {}",
             entry.articles,
-            human_bytes(entry.bytes),
+            bytes::human(entry.bytes),
             entry.file
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn human_bytes(n: u64) -> String {
-    if n < 1024 {
-        format!("{n} B")
-    } else if n < 1024 * 1024 {
-        format!("{:.1} KiB", n as f64 / 1024.0)
-    } else {
-        format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0))
-    }
 }

@@ -7,8 +7,10 @@
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tempfile::TempDir;
@@ -58,6 +60,52 @@ where
         .args(args)
         .output()
         .expect("cannot run faq-indexer");
+    finished(output)
+}
+
+/// Runs the binary like [`faq_indexer`], for inputs that could make it hang or run for
+/// minutes: fails the test when it takes longer than `limit` (killing it first).
+fn faq_indexer_within<I, S>(limit: Duration, args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faq-indexer"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot run faq-indexer");
+    // Read both pipes while waiting, so a chatty run cannot block on a full pipe.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).map(|_| bytes)
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("faq-indexer was still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    finished(Output {
+        status,
+        stdout: stdout.join().unwrap().unwrap(),
+        stderr: stderr.join().unwrap().unwrap(),
+    })
+}
+
+fn finished(output: Output) -> Run {
     Run {
         code: output
             .status
@@ -799,5 +847,275 @@ Enter the **voucher code** in the basket before you pay.
     assert!(html.contains("href=\"/terms\""), "{html}");
     assert!(
         !html.contains("<script") && !html.contains("onerror") && !html.contains("javascript:")
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// input hardening: file sizes, symlinks, special files, YAML aliases
+// ---------------------------------------------------------------------------------------
+
+/// A valid article whose answer makes the file exactly `bytes` long.
+fn article_of_size(title: &str, bytes: usize) -> String {
+    let head = format!("---\ntitle: {title}\n---\n");
+    let mut text = head.clone();
+    while text.len() < bytes {
+        text.push_str("Words of a very long answer. ");
+    }
+    text.truncate(bytes - 1);
+    text.push('\n');
+    text
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_with_its_size_the_limit_and_what_to_do() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("articles");
+    write(&dir.join("fine.md"), &article_of_size("Fine", 1024 * 1024));
+    let big = write(
+        &dir.join("big.md"),
+        &article_of_size("Big", 1024 * 1024 + 1),
+    );
+    let run = check(&[&dir]);
+    run.assert_code(1).assert_finding(
+        &big,
+        1,
+        "error",
+        "file is 1.0 MiB (1048577 bytes), over the limit of 1.0 MiB (1048576 bytes) for one article; split it into smaller articles, or raise the limit with --max-file-bytes",
+    );
+    assert!(run.stderr.contains("1 error(s)"), "{}", run.stderr);
+
+    // The limit is an option, in bytes or with a unit.
+    let args = |limit: &str| {
+        vec![
+            "check".into(),
+            dir.clone().into_os_string(),
+            "--max-file-bytes".into(),
+            limit.into(),
+        ]
+    };
+    faq_indexer(args("2MiB")).assert_code(0);
+    faq_indexer(args("1048577")).assert_code(0);
+    let run = faq_indexer(args("2 gigs"));
+    run.assert_code(2);
+    assert!(run.stderr.contains("not a size"), "{}", run.stderr);
+
+    // A CSV export holds many articles and has a limit of its own.
+    let csv = write(&tmp.path().join("faq.csv"), MORE_CSV);
+    let run = faq_indexer([
+        "check".as_ref(),
+        csv.as_os_str(),
+        "--max-csv-bytes".as_ref(),
+        "100".as_ref(),
+    ]);
+    run.assert_code(1).assert_finding(
+        &csv,
+        1,
+        "error",
+        "over the limit of 100 B (100 bytes) for a CSV file; split it into several CSV files",
+    );
+    check(&[&csv]).assert_code(0);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_are_followed_inside_the_content_folder_only_and_loops_end() {
+    use std::os::unix::fs::symlink;
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("articles");
+    write(&dir.join("returns.md"), RETURNS);
+    write(&dir.join("shipping/delivery-times.md"), DELIVERY_TIMES);
+    // Drafts are hidden, but a link may publish one.
+    write(&dir.join(".drafts/track-order.md"), TRACK_ORDER);
+    let secret = tmp.path().join("private");
+    write(
+        &secret.join("salaries.md"),
+        "---\ntitle: Salaries\n---\nConfidential.\n",
+    );
+    write(
+        &secret.join("more/keys.md"),
+        "---\ntitle: Keys\n---\nConfidential.\n",
+    );
+
+    let link = |target: &str, name: &str| {
+        let path = dir.join(name);
+        symlink(target, &path).unwrap();
+        path
+    };
+    let out_file = link("../private/salaries.md", "salaries.md");
+    let out_dir = link("../private/more", "more");
+    let absolute = dir.join("absolute.md");
+    symlink(secret.join("salaries.md"), &absolute).unwrap();
+    link(".drafts/track-order.md", "track-order.md");
+    let again = link("returns.md", "returns-again.md");
+    let self_loop = link(".", "loop");
+    let up_loop = link("..", "shipping/up");
+    let dangling = link("nowhere.md", "dangling.md");
+    link("../private/salaries.md", "notes.txt");
+
+    let run = faq_indexer_within(
+        Duration::from_secs(20),
+        [OsStr::new("check"), dir.as_os_str()],
+    );
+    run.assert_code(0);
+    for path in [&out_file, &out_dir, &absolute] {
+        run.assert_finding(path, 1, "warning", "outside the content folder");
+    }
+    let read_already = |p: &str| {
+        format!(
+            "symlink to `{}`, which is read already, is skipped",
+            dir.join(p).display()
+        )
+    };
+    run.assert_finding(&again, 1, "warning", &read_already("returns.md"))
+        .assert_finding(&self_loop, 1, "warning", &read_already(""))
+        .assert_finding(&dangling, 1, "warning", "symlink cannot be followed");
+    // `shipping/up` leads back to the content folder: a loop, ended.
+    run.assert_finding(&up_loop, 1, "warning", &read_already(""));
+    assert!(
+        run.stderr.contains("3 articles OK"),
+        "returns, delivery-times and the linked draft:\n{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("notes.txt"), "{}", run.stderr);
+
+    let out = tmp.path().join("out");
+    faq_indexer_within(
+        Duration::from_secs(30),
+        [
+            OsStr::new("build"),
+            dir.as_os_str(),
+            OsStr::new("--out"),
+            out.as_os_str(),
+        ],
+    )
+    .assert_code(0);
+    let bundle =
+        fs::read(out.join(manifest(&out)["locales"]["en"]["file"].as_str().unwrap())).unwrap();
+    let text = String::from_utf8_lossy(&bundle);
+    assert!(
+        !text.contains("Confidential"),
+        "a private file was published"
+    );
+    let engine = faq_core::Engine::open(&bundle).unwrap();
+    assert!(engine.article("track-order").unwrap().is_some());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_skipped_with_a_warning_and_never_opened() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("articles");
+    write(&dir.join("returns.md"), RETURNS);
+    let fifo = dir.join("pipe.md");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("no mkfifo");
+    assert!(made.success());
+
+    // Opening a FIFO waits for a writer: a run that opened it would never end.
+    let run = faq_indexer_within(
+        Duration::from_secs(20),
+        [OsStr::new("check"), dir.as_os_str()],
+    );
+    run.assert_code(0)
+        .assert_finding(&fifo, 1, "warning", "not a regular file");
+    assert!(run.stderr.contains("1 articles OK"), "{}", run.stderr);
+
+    // Named on the command line it is an error: the editor asked for it.
+    faq_indexer_within(
+        Duration::from_secs(20),
+        [OsStr::new("check"), fifo.as_os_str()],
+    )
+    .assert_code(1)
+    .assert_finding(&fifo, 1, "error", "not a regular file");
+}
+
+/// Nested anchors, each aliased nine times: 9^10 values from a few hundred bytes.
+fn billion_laughs() -> String {
+    let mut yaml =
+        String::from("---\ntitle: Laughs\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+        yaml.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    yaml.push_str("tags: *a9\n---\nBody.\n");
+    yaml
+}
+
+/// One anchor of 100,000 values aliased 100,000 times (600 KB, under the size limit):
+/// serde_norway's repetition limit lets it through, and it ran for minutes.
+fn quadratic_laughs() -> String {
+    let n = 100_000;
+    format!(
+        "---\ntitle: Laughs\nall: &all [{}]\ntags: [{}]\n---\nBody.\n",
+        vec!["1"; n].join(","),
+        vec!["*all"; n].join(",")
+    )
+}
+
+#[test]
+fn yaml_alias_bombs_are_refused_at_once_naming_the_file_and_line() {
+    for (name, text, line, alias) in [
+        ("laughs.md", billion_laughs(), 4, "`*a0`, and 81 more"),
+        (
+            "quadratic.md",
+            quadratic_laughs(),
+            4,
+            "`*all`, and 99999 more",
+        ),
+    ] {
+        let (_tmp, dir, run) = {
+            let tmp = TempDir::new().unwrap();
+            let dir = tmp.path().join("articles");
+            write(&dir.join(name), &text);
+            let started = Instant::now();
+            let run = faq_indexer_within(
+                Duration::from_secs(30),
+                [OsStr::new("check"), dir.as_os_str()],
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "{name} took {:?}",
+                started.elapsed()
+            );
+            (tmp, dir, run)
+        };
+        run.assert_code(1).assert_finding(
+            &dir.join(name),
+            line,
+            "error",
+            &format!("front matter uses YAML aliases ({alias}); write the values out"),
+        );
+    }
+}
+
+#[test]
+fn anchors_and_aliases_in_plain_text_are_explained() {
+    let (_tmp, dir, run) = check_files(&[
+        ("anchor.md", "---\nid: anchor\ntitle: &Co returns\n---\nAn answer.\n"),
+        ("bold.md", "---\nid: bold\ntitle: *New* returns policy\n---\nAn answer.\n"),
+        (
+            "fine.md",
+            "---\ntitle: \"*New*: R&D, fish & chips, 20% off *today*\"\ncategory: Fish & chips\n---\nAn answer.\n",
+        ),
+    ]);
+    run.assert_code(1)
+        .assert_finding(
+            &dir.join("anchor.md"),
+            3,
+            "error",
+            "front matter uses a YAML anchor (`&Co`), which articles do not need; remove it (text that starts with `&` goes in quotes)",
+        )
+        .assert_finding(
+            &dir.join("bold.md"),
+            3,
+            "error",
+            "front matter uses YAML aliases (`*New*`); write the values out (text that starts with `*` goes in quotes)",
+        );
+    assert!(
+        run.stderr.contains("2 error(s), 0 warning(s)"),
+        "{}",
+        run.stderr
     );
 }

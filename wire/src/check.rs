@@ -148,6 +148,12 @@ pub(crate) fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, In
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
+        // Not JSON at all (cut short, a stray byte, nested too deep): the body's fault.
+        // The path only says where reading stopped, maybe in a field the type does not
+        // have (found by tests/props.rs: `{"id":` was "`id` has the wrong type").
+        if e.inner().classify() != serde_json::error::Category::Data {
+            return Invalid::new("body", "is not valid JSON: ".to_string() + &message);
+        }
         // "missing field `id` at line 1 column 2" names its field in the message.
         let missing = message
             .strip_prefix("missing field `")
@@ -359,6 +365,25 @@ mod tests {
             let e = FeedbackEvent::from_json(body.as_bytes()).unwrap_err();
             assert_eq!(e.field, "body", "{body}: {e}");
         }
+    }
+
+    /// Found by tests/props.rs: a body cut short inside a field the type does not have
+    /// was blamed on that field, as a wrong type.
+    #[test]
+    fn a_body_that_is_not_json_is_refused_as_body() {
+        for body in [
+            r#"{"id":"#,
+            r#"{"score": 9"#,
+            r#"{"kind": "nps", x}"#,
+            &format!(r#"{{"context": {}1{}}}"#, "[".repeat(200), "]".repeat(200)),
+        ] {
+            let e = FeedbackEvent::from_json(body.as_bytes()).unwrap_err();
+            assert_eq!(e.field, "body", "{body}: {e}");
+            assert!(e.problem.starts_with("is not valid JSON: "), "{e}");
+        }
+        // A value of the wrong type is still the field's.
+        let e = FeedbackEvent::from_json(br#"{"score": "9"}"#).unwrap_err();
+        assert_eq!(e.field, "score");
     }
 
     #[test]

@@ -40,14 +40,14 @@ const KNOWN: [&str; 8] = [
     "locale",
 ];
 
-pub(super) fn read(path: &Path, default_locale: Locale, report: &mut Report) -> Vec<Draft> {
-    let mut reader = match csv::ReaderBuilder::new().flexible(false).from_path(path) {
-        Ok(r) => r,
-        Err(e) => {
-            report.error(path, 1, format!("cannot read CSV: {e}"));
-            return Vec::new();
-        }
-    };
+/// Reads the articles of one CSV file from its bytes; `path` is what findings name.
+pub(super) fn parse(
+    path: &Path,
+    bytes: &[u8],
+    default_locale: Locale,
+    report: &mut Report,
+) -> Vec<Draft> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {

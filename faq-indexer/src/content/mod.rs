@@ -1,13 +1,17 @@
 //! Reading what editors write: Markdown files with front matter, and CSV exports.
 
 mod csv_file;
+mod files;
 mod markdown_file;
 pub(crate) mod render;
 mod validate;
+mod walk;
+mod yaml_aliases;
 
 use std::path::{Path, PathBuf};
 
 use faq_core::{Article, Locale};
+pub(crate) use files::Limits;
 
 use crate::diagnostics::Report;
 
@@ -30,16 +34,25 @@ pub(crate) struct Draft {
     pub body_markdown: String,
 }
 
-/// Loads every article under `inputs` (folders of `.md` files, or `.csv` files).
-/// Problems go to `report`; articles with errors are still returned when they could be
-/// read, so that cross-article checks (duplicates) see them too.
-pub(crate) fn load(inputs: &[PathBuf], default_locale: Locale, report: &mut Report) -> Vec<Draft> {
+/// Loads every article under `inputs` (folders of `.md` files, or `.csv` files), each
+/// file within `limits`. Problems go to `report`; articles with errors are still
+/// returned when they could be read, so that cross-article checks (duplicates) see them
+/// too.
+pub(crate) fn load(
+    inputs: &[PathBuf],
+    default_locale: Locale,
+    limits: &Limits,
+    report: &mut Report,
+) -> Vec<Draft> {
     let mut drafts = Vec::new();
+    let is = |input: &Path, ext: &str| {
+        input
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+    };
     for input in inputs {
         if input.is_dir() {
-            let mut files = Vec::new();
-            collect_markdown(input, &mut files, report);
-            files.sort();
+            let files = walk::markdown_files(input, report);
             if files.is_empty() {
                 report.error(
                     input,
@@ -48,20 +61,22 @@ pub(crate) fn load(inputs: &[PathBuf], default_locale: Locale, report: &mut Repo
                 );
             }
             for file in files {
-                if let Some(d) = markdown_file::read(&file, default_locale, report) {
-                    drafts.push(d);
-                }
+                drafts.extend(markdown(
+                    &file.shown,
+                    &file.real,
+                    default_locale,
+                    limits,
+                    report,
+                ));
             }
-        } else if input
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-        {
-            drafts.extend(csv_file::read(input, default_locale, report));
-        } else if input
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("md"))
-        {
-            drafts.extend(markdown_file::read(input, default_locale, report));
+        } else if is(input, "csv") {
+            match files::read(input, files::Kind::Csv, limits) {
+                Ok(bytes) => drafts.extend(csv_file::parse(input, &bytes, default_locale, report)),
+                Err(message) => report.error(input, 1, message),
+            }
+        } else if is(input, "md") {
+            // Named on the command line: read wherever it points.
+            drafts.extend(markdown(input, input, default_locale, limits, report));
         } else if !input.exists() {
             report.error(input, 1, "no such file or folder");
         } else {
@@ -76,30 +91,19 @@ pub(crate) fn load(inputs: &[PathBuf], default_locale: Locale, report: &mut Repo
     drafts
 }
 
-fn collect_markdown(dir: &Path, out: &mut Vec<PathBuf>, report: &mut Report) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            report.error(dir, 1, format!("cannot read folder: {e}"));
-            return;
-        }
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let hidden = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if path.is_dir() {
-            collect_markdown(&path, out, report);
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("md"))
-        {
-            out.push(path);
+/// One Markdown article: `real` is read, `shown` named in findings.
+fn markdown(
+    shown: &Path,
+    real: &Path,
+    default_locale: Locale,
+    limits: &Limits,
+    report: &mut Report,
+) -> Option<Draft> {
+    match files::read(real, files::Kind::Markdown, limits) {
+        Ok(bytes) => markdown_file::parse(shown, bytes, default_locale, report),
+        Err(message) => {
+            report.error(shown, 1, message);
+            None
         }
     }
 }
