@@ -17,7 +17,7 @@ use crate::availability::Availability;
 use crate::browser;
 use crate::desk::{Applied, Desk, Source};
 use crate::retry::{self, Next};
-use shopdesk_web::stream::{self, Report};
+use shopdesk_web::stream::{self, Reconnect, Report};
 
 /// How the page is connected to the server.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -323,7 +323,9 @@ impl Session {
             return;
         }
         let url = api::events_url(self.desk.with_untracked(|d| d.seq));
-        match stream::open(&url, move |report| self.on_stream(generation, report)) {
+        match stream::open(&url, Reconnect::Browser, move |report| {
+            self.on_stream(generation, report)
+        }) {
             Ok(stream) => self.stream.set_value(Some(stream)),
             Err(e) => {
                 self.link(Link::Down(format!(

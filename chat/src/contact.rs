@@ -215,17 +215,22 @@ struct Addition<'a> {
     transcript: bool,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     suggested: &'a [ArticleRef],
+    /// The same for every attempt of one start: a retry whose first answer was lost
+    /// gets the same conversation back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_key: Option<&'a str>,
 }
 
 impl Contact {
-    /// The panel's handoff (JSON) with the contact, the shopper's time zone and the
-    /// suggested articles they opened added. Spliced as text: reading the handoff
-    /// back would cost the chat module a second JSON reader for it.
+    /// The panel's handoff (JSON) with the contact, the shopper's time zone, the
+    /// suggested articles they opened and the start's key added. Spliced as text:
+    /// reading the handoff back would cost the chat module a second JSON reader.
     pub(crate) fn complete(
         &self,
         handoff: &str,
         time_zone: Option<&str>,
         suggested: &[ArticleRef],
+        start_key: Option<&str>,
     ) -> String {
         let keep = suggested.len().min(shopdesk_wire::chat::MAX_HISTORY);
         let addition = Addition {
@@ -234,6 +239,7 @@ impl Contact {
             time_zone: time_zone.filter(|z| !z.is_empty() && z.len() <= 64),
             transcript: self.transcript && self.email.is_some(),
             suggested: &suggested[..keep],
+            start_key,
         };
         let added = serde_json::to_string(&addition).unwrap_or_else(|_| "{}".into());
         let inner = &added[1..added.len() - 1];
@@ -386,7 +392,7 @@ mod tests {
             title: "Returns".into(),
         };
         let panel = r#"{"locale":"en","searched":["size"],"read":[]}"#;
-        let json = contact.complete(panel, Some("Europe/Berlin"), &[read]);
+        let json = contact.complete(panel, Some("Europe/Berlin"), &[read], Some("k-1"));
         let handoff = Handoff::from_json(json.as_bytes()).unwrap();
         assert_eq!(handoff.name.as_deref(), Some("Ben Lee"));
         assert_eq!(handoff.email.as_deref(), Some("ben@example.com"));
@@ -394,11 +400,12 @@ mod tests {
         assert_eq!(handoff.time_zone.as_deref(), Some("Europe/Berlin"));
         assert_eq!(handoff.suggested.len(), 1);
         assert_eq!(handoff.searched, ["size"], "the panel's part is kept");
+        assert_eq!(handoff.start_key.as_deref(), Some("k-1"));
         // Nothing to add, or nothing from the panel: still one object.
-        assert_eq!(Contact::default().complete(panel, None, &[]), panel);
-        let alone = contact.complete("{}", None, &[]);
+        assert_eq!(Contact::default().complete(panel, None, &[], None), panel);
+        let alone = contact.complete("{}", None, &[], None);
         assert!(Handoff::from_json(alone.as_bytes()).is_ok(), "{alone}");
-        let alone = contact.complete(" { } ", None, &[]);
+        let alone = contact.complete(" { } ", None, &[], Some("k"));
         assert!(Handoff::from_json(alone.as_bytes()).is_ok(), "{alone}");
     }
 }

@@ -36,10 +36,11 @@ impl Remembered {
         format!("{}/{}/{what}", self.endpoint, percent_encode(&self.id))
     }
 
-    /// Its event stream; `EventSource` sends no headers, so the token goes in the
-    /// query. `after`: only events after that number.
-    pub(crate) fn events_url(&self, after: Option<i64>) -> String {
-        let mut url = self.url("events") + "?token=" + &percent_encode(&self.token);
+    /// Its event stream, opened with a single-use `ticket` (`EventSource` sends no
+    /// headers, and the conversation's key must not sit in a URL). `after`: only
+    /// events after that number.
+    pub(crate) fn events_url(&self, ticket: &str, after: Option<i64>) -> String {
+        let mut url = self.url("events") + "?ticket=" + &percent_encode(ticket);
         if let Some(after) = after {
             url += &format!("&after={after}");
         }
@@ -108,11 +109,11 @@ mod tests {
     use super::Remembered;
 
     #[test]
-    fn the_conversations_urls_carry_its_id_and_token_encoded() {
+    fn the_conversations_urls_carry_its_id_and_ticket_encoded_never_its_key() {
         let r = Remembered {
             endpoint: "https://shop.example/v1/chat".into(),
             id: "c 1".into(),
-            token: "a+b/c".into(),
+            token: "secret-key".into(),
             seen: 0,
             read: 0,
         };
@@ -121,9 +122,10 @@ mod tests {
             "https://shop.example/v1/chat/c%201/messages"
         );
         assert_eq!(
-            r.events_url(None),
-            "https://shop.example/v1/chat/c%201/events?token=a%2Bb%2Fc"
+            r.events_url("a+b/c", None),
+            "https://shop.example/v1/chat/c%201/events?ticket=a%2Bb%2Fc"
         );
-        assert!(r.events_url(Some(7)).ends_with("?token=a%2Bb%2Fc&after=7"));
+        assert!(r.events_url("t", Some(7)).ends_with("?ticket=t&after=7"));
+        assert!(!r.events_url("t", None).contains("secret-key"));
     }
 }

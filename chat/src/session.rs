@@ -14,10 +14,10 @@ use leptos::task::spawn_local;
 use shopdesk_settings::chat::PreChat;
 use shopdesk_web::http::{self, Call, Failure};
 use shopdesk_web::retry::{self, Next};
-use shopdesk_web::stream::{self, Report};
+use shopdesk_web::stream::{self, Reconnect, Report};
 use shopdesk_web::{js, time};
 use shopdesk_wire::chat::{
-    Availability, ChatEvent, Handoff, ReadUpTo, Resume, Say, Signal, Started,
+    Availability, ChatEvent, Handoff, ReadUpTo, Resume, Say, Signal, Started, Ticket,
 };
 
 use crate::contact::{LinkTrouble, Opening};
@@ -48,6 +48,9 @@ pub(crate) struct Chat {
     outbox: StoredValue<VecDeque<Say>>,
     sending: StoredValue<bool>,
     stream: StoredValue<Option<stream::Stream>, LocalStorage>,
+    /// The newest event this page's streams delivered: a reopened stream resumes
+    /// after it (none yet: from the start, which rebuilds the log).
+    streamed: StoredValue<Option<i64>>,
     generation: StoredValue<u32>,
     /// When the agent was last told the shopper types.
     typed_at: StoredValue<i64>,
@@ -78,6 +81,7 @@ impl Chat {
             outbox: StoredValue::new(pending.into()),
             sending: StoredValue::new(false),
             stream: StoredValue::new_local(None),
+            streamed: StoredValue::new(None),
             generation: StoredValue::new(0),
             typed_at: StoredValue::new(i64::MIN / 2),
             opening: RwSignal::new(Opening::default()),
@@ -323,9 +327,11 @@ impl Chat {
             serde_json::to_string(&bare).unwrap_or_default()
         });
         let zone = time_zone();
-        let handoff = self
-            .opening
-            .with_untracked(|o| o.contact.complete(&panel, zone.as_deref(), &o.opened));
+        let start_key = uuid::Uuid::new_v4().to_string();
+        let handoff = self.opening.with_untracked(|o| {
+            o.contact
+                .complete(&panel, zone.as_deref(), &o.opened, Some(&start_key))
+        });
         let mut attempts = 0;
         let answer = loop {
             let answer = http::call(Call::post(&endpoint).json(&handoff)).await;
@@ -431,14 +437,53 @@ impl Chat {
     /// Opens the event stream of the conversation (all of it: a resumed conversation
     /// rebuilds its log from it).
     fn listen(self) {
+        let generation = self.generation.get_value();
+        spawn_local(self.connect(generation, 0));
+    }
+
+    /// Asks for a single-use ticket with the conversation's key and opens the stream
+    /// with it, after the newest event this page has. A refused key means the
+    /// conversation is gone (then it is over); anything else is the network or a
+    /// busy server, tried again after a growing pause.
+    async fn connect(self, generation: u32, attempts: u32) {
+        self.stream.try_set_value(None);
+        if attempts > 0 {
+            time::sleep(retry::backoff_ms(attempts - 1, time::random())).await;
+            if !self.current(generation) || self.log.with_untracked(|l| l.phase) != Phase::Open {
+                return;
+            }
+        }
         let Some(c) = self.conversation.get_value() else {
             return;
         };
-        let url = c.events_url(None);
-        let generation = self.generation.get_value();
-        let opened = stream::open(&url, move |report| match report {
+        let answer = http::call(Call::post(&c.url("tickets")).bearer(&c.token)).await;
+        if !self.current(generation) {
+            return;
+        }
+        let ticket = answer.and_then(|a| {
+            serde_json::from_str::<Ticket>(&a.body).map_err(|e| Failure::Unreadable(e.to_string()))
+        });
+        match ticket {
+            Ok(t) => {
+                let after = self.streamed.get_value();
+                self.open_stream(generation, &c.events_url(&t.ticket, after));
+            }
+            Err(f) if matches!(f.status(), Some(404 | 401)) => {
+                js::report("the chat conversation is no longer available on the server");
+                self.ended_here(&c.id);
+            }
+            Err(_) => spawn_local(self.connect(generation, attempts + 1)),
+        }
+    }
+
+    fn open_stream(self, generation: u32, url: &str) {
+        let opened = stream::open(url, Reconnect::Page, move |report| match report {
             Report::Data(data) => match serde_json::from_str::<ChatEvent>(&data) {
-                Ok(event) => self.apply(event),
+                Ok(event) => {
+                    self.streamed
+                        .update_value(|s| *s = Some(s.unwrap_or(0).max(event.seq)));
+                    self.apply(event);
+                }
                 Err(e) => js::report(&format!("the chat stream sent something unreadable: {e}")),
             },
             // A newer server's kinds of signal are skipped.
@@ -447,10 +492,10 @@ impl Chat {
                     self.signal(generation, &signal);
                 }
             }
-            // The browser gave up on the stream (refused, or the page is going away);
-            // otherwise it reconnects by itself.
-            Report::Failed => spawn_local(self.recheck(generation, 0)),
-            Report::Connected | Report::Reconnecting => {}
+            // Dropped or refused (the ticket is spent by then): a new ticket, and the
+            // stream resumes after the newest event it delivered.
+            Report::Failed | Report::Reconnecting => spawn_local(self.connect(generation, 1)),
+            Report::Connected => {}
         });
         match opened {
             Ok(s) => self.stream.set_value(Some(s)),
@@ -458,33 +503,6 @@ impl Chat {
                 "cannot open the chat stream: {}",
                 js::describe(&e)
             )),
-        }
-    }
-
-    /// The stream was refused: is the conversation gone (then it is over), or was it
-    /// the network (then listen again, after a growing pause)?
-    async fn recheck(self, generation: u32, attempts: u32) {
-        self.stream.try_set_value(None);
-        time::sleep(retry::backoff_ms(attempts, time::random())).await;
-        if !self.current(generation) || self.log.with_untracked(|l| l.phase) != Phase::Open {
-            return;
-        }
-        let Some(c) = self.conversation.get_value() else {
-            return;
-        };
-        // Nothing after the newest possible event: only the answer's status matters.
-        let url = c.events_url(Some(i64::MAX));
-        let status = http::status_of(&url).await;
-        if !self.current(generation) {
-            return;
-        }
-        match status {
-            Some(404 | 401) => {
-                js::report("the chat conversation is no longer available on the server");
-                self.ended_here(&c.id);
-            }
-            Some(200) => self.listen(),
-            _ => spawn_local(self.recheck(generation, attempts + 1)),
         }
     }
 

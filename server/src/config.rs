@@ -59,6 +59,9 @@ pub struct File {
     pub max_streams_per_chat: Option<usize>,
     pub stream_idle_minutes: Option<u64>,
     pub stream_lifetime_minutes: Option<u64>,
+    pub keep_url_query: Option<bool>,
+    pub retain_feedback_days: Option<u32>,
+    pub retain_chats_days: Option<u32>,
 }
 
 /// How log lines are written to standard error.
@@ -134,6 +137,10 @@ pub struct Settings {
     pub open_chats: crate::chat::OpenCaps,
     /// Event streams at most on this instance, and how long each lives.
     pub streams: crate::chat::gate::Bounds,
+    /// Store page addresses kept whole (else without query and fragment).
+    pub keep_url_query: bool,
+    /// How long feedback and ended conversations are kept.
+    pub retention: crate::privacy::retention::Retention,
 }
 
 /// How email reaches shoppers.
@@ -270,7 +277,32 @@ impl Settings {
                     ),
                 }
             },
+            keep_url_query: given
+                .keep_url_query
+                .or(file.keep_url_query)
+                .unwrap_or(false),
+            retention: crate::privacy::retention::Retention {
+                feedback_days: given
+                    .retain_feedback_days
+                    .or(file.retain_feedback_days)
+                    .filter(|d| *d > 0),
+                chats_days: given
+                    .retain_chats_days
+                    .or(file.retain_chats_days)
+                    .filter(|d| *d > 0),
+            },
         };
+        for (key, days) in [
+            ("retain_feedback_days", s.retention.feedback_days),
+            ("retain_chats_days", s.retention.chats_days),
+        ] {
+            if days.is_some_and(|d| d > 36_500) {
+                return Err(ConfigError::Value {
+                    key,
+                    problem: "must be a number of days up to 36500 (0 keeps everything)".into(),
+                });
+            }
+        }
         if s.routing.idle_close_ms / 60_000 > 7 * 24 * 60 {
             return Err(ConfigError::Value {
                 key: "idle_close_minutes",
@@ -335,7 +367,11 @@ impl Settings {
         }
         for (key, value, max) in [
             ("max_open_chats", s.open_chats.total, 10_000_000),
-            ("max_open_chats_per_client", s.open_chats.per_client, 10_000_000),
+            (
+                "max_open_chats_per_client",
+                s.open_chats.per_client,
+                10_000_000,
+            ),
         ] {
             if !(1..=max).contains(&value) {
                 return Err(ConfigError::Value {
@@ -592,6 +628,8 @@ mod tests {
             ("max_streams_per_chat = 0", "max_streams_per_chat"),
             ("stream_idle_minutes = 0", "stream_idle_minutes"),
             ("stream_lifetime_minutes = 20000", "stream_lifetime_minutes"),
+            ("retain_feedback_days = 40000", "retain_feedback_days"),
+            ("retain_chats_days = 99999", "retain_chats_days"),
             ("admin_token = \"short\"", "admin_token"),
             ("agent_token = \"short\"", "agent_token"),
             ("database = \"mysql://db/shop\"", "database"),

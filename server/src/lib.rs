@@ -14,6 +14,7 @@ pub mod feedback;
 pub mod limit;
 pub mod mail;
 pub mod ops;
+pub mod privacy;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -76,6 +77,7 @@ pub fn app(
     let probes = ops::probes(feedback.store.db().clone(), chat.store.clone());
     let calls = Router::new()
         .route("/v1/reports/feedback", get(feedback::report::serve))
+        .route("/v1/admin/forget", post(privacy::erase::serve))
         .with_state(feedback)
         .route(
             "/v1/openapi.json",

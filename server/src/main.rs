@@ -23,6 +23,7 @@ use shopdesk_server::limit::RateLimiter;
 use shopdesk_server::mail::outbox::{Outbox, Queue, Tuning};
 use shopdesk_server::mail::{Mailer, Security, Transport};
 use shopdesk_server::ops::{self, Metrics};
+use shopdesk_server::privacy::{self, erase::Shopper};
 use shopdesk_server::{app, now_ms, Config};
 
 #[derive(Debug, Parser)]
@@ -45,6 +46,32 @@ enum Command {
     Report(ReportArgs),
     /// Manage the agents who answer shoppers (accounts for the agent page).
     Agent(AgentArgs),
+    /// Delete everything about one shopper (a GDPR erasure request): their
+    /// conversations, the emails queued for them, and their feedback.
+    Forget(ForgetArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("shopper").required(true).args(["visitor", "email"])))]
+struct ForgetArgs {
+    /// The server's database: a SQLite file or a `postgres://` URL.
+    #[arg(
+        long,
+        env = "SHOPDESK_DATABASE",
+        default_value = "shopdesk.db",
+        hide_env_values = true
+    )]
+    database: String,
+    /// The widget's visitor id (`shopdesk.visitorId()` in their browser, or `visitor_id`
+    /// in an export).
+    #[arg(long)]
+    visitor: Option<String>,
+    /// The email address they gave (any case).
+    #[arg(long)]
+    email: Option<String>,
+    /// What was deleted, as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -229,6 +256,16 @@ struct ServeArgs {
     /// [default: 240].
     #[arg(long, env = "SHOPDESK_STREAM_LIFETIME_MINUTES")]
     stream_lifetime_minutes: Option<u64>,
+    /// Keep store page addresses whole; by default they are stored without their query
+    /// string and fragment, which may hold emails, order numbers or tokens.
+    #[arg(long, env = "SHOPDESK_KEEP_URL_QUERY", num_args = 0..=1, default_missing_value = "true")]
+    keep_url_query: Option<bool>,
+    /// Days feedback is kept (by when the shopper answered); 0 keeps it [default: 0].
+    #[arg(long, env = "SHOPDESK_RETAIN_FEEDBACK_DAYS")]
+    retain_feedback_days: Option<u32>,
+    /// Days an ended conversation is kept; 0 keeps them [default: 0].
+    #[arg(long, env = "SHOPDESK_RETAIN_CHATS_DAYS")]
+    retain_chats_days: Option<u32>,
     /// How log lines are written to standard error [default: text]; which lines, with
     /// `RUST_LOG` (default `shopdesk_server=info`).
     #[arg(long, env = "SHOPDESK_LOG_FORMAT", value_enum)]
@@ -270,6 +307,10 @@ async fn main() -> Result<()> {
         Some(Command::Agent(args)) => {
             start_logs(LogFormat::Text);
             manage_agents(args).await
+        }
+        Some(Command::Forget(args)) => {
+            start_logs(LogFormat::Text);
+            forget(args).await
         }
         None => run(cli.serve).await,
     }
@@ -333,6 +374,9 @@ async fn run(args: ServeArgs) -> Result<()> {
         max_streams_per_chat: args.max_streams_per_chat,
         stream_idle_minutes: args.stream_idle_minutes,
         stream_lifetime_minutes: args.stream_lifetime_minutes,
+        keep_url_query: args.keep_url_query,
+        retain_feedback_days: args.retain_feedback_days,
+        retain_chats_days: args.retain_chats_days,
     };
     let settings = Settings::merge(given, file)?;
     start_logs(settings.log_format);
@@ -413,12 +457,15 @@ async fn run(args: ServeArgs) -> Result<()> {
         store,
         admin_token: settings.admin_token,
         staff: staff.clone(),
+        keep_url_query: settings.keep_url_query,
     });
     let chat = Arc::new(
         Chat::new(chat_store.clone(), staff, settings.routing)
             .with_away(settings.away)
-            .with_bounds(settings.open_chats, settings.streams),
+            .with_bounds(settings.open_chats, settings.streams)
+            .keeping_url_query(settings.keep_url_query),
     );
+    privacy::retention::start(db.clone(), settings.retention);
     tracing::info!("feedback and chats are stored in {}", settings.database);
     if let Some(listener) = metrics_listener {
         let at = listener.local_addr()?;
@@ -548,6 +595,32 @@ async fn print_report(args: ReportArgs) -> Result<()> {
         }
     }
     db.close().await;
+    Ok(())
+}
+
+async fn forget(args: ForgetArgs) -> Result<()> {
+    let location: Location = args.database.parse()?;
+    if let Location::Sqlite(path) = &location {
+        anyhow::ensure!(
+            path.is_file(),
+            "{} does not exist; pass the server's database with --database",
+            path.display()
+        );
+    }
+    let shopper = match (args.visitor, args.email) {
+        (Some(v), _) if !v.trim().is_empty() => Shopper::Visitor(v),
+        (_, Some(e)) if !e.trim().is_empty() => Shopper::Email(e),
+        _ => anyhow::bail!("name the shopper with a non-empty --visitor or --email"),
+    };
+    let db = Database::open(&location).await?;
+    let erased = privacy::erase::erase(&db, &shopper).await;
+    db.close().await;
+    let erased = erased.context("nothing was deleted")?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&erased)?);
+    } else {
+        println!("{erased}");
+    }
     Ok(())
 }
 

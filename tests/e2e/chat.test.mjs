@@ -210,6 +210,9 @@ test("an agent whose tab is in the background gets a desktop notification, after
 test("the agent sees what the shopper searched and read; they talk; the end brings the CSAT, stored with the chat", async () => {
   const agent = await agentPage();
   const { context, page, problems } = await shopperPage();
+  const requested = [];
+  page.on("request", (r) => requested.push(r.url()));
+  agent.page.on("request", (r) => requested.push(r.url()));
   await openWidget(page);
   // No pause after typing: what the shopper searched is handed over all the same.
   await w(page, "sd-input").fill("return policy");
@@ -221,6 +224,7 @@ test("the agent sees what the shopper searched and read; they talk; the end brin
   assert.equal(await page.evaluate(() => document.querySelector("shopdesk-widget").shadowRoot.activeElement?.dataset.testid), "sd-chat-input");
   await say(page, "My parcel arrived damaged, can I return it?");
   const id = await conversationOf(page);
+  const key = await page.evaluate(() => JSON.parse(sessionStorage.getItem("shopdesk:chat")).token);
   await page.locator(`shopdesk-widget >> [data-testid="sd-chat-line"][data-delivery="sent"]`).waitFor();
 
   // The agent page lists it with the handoff.
@@ -263,6 +267,14 @@ test("the agent sees what the shopper searched and read; they talk; the end brin
   ]);
   const names = (await page.evaluate(() => window.__events)).map((e) => e[0]);
   assert.deepEqual(names, ["escalate", "chat:message", "chat:ended", "survey:shown"]);
+  // No credential ever rode in a URL: streams opened with single-use tickets (the
+  // shopper's) or the session cookie (the agent's).
+  const streams = requested.filter((u) => u.includes("/events"));
+  assert.ok(streams.some((u) => u.includes(`/v1/chat/${id}/events?ticket=`)), streams.join("\n"));
+  for (const u of requested) {
+    assert.ok(!u.includes(key), `the conversation's key in ${u}`);
+    assert.ok(!/[?&]token=/.test(u), u);
+  }
   assert.deepEqual(problems, []);
   assert.deepEqual(agent.problems, []);
   await context.close();

@@ -202,18 +202,6 @@ pub async fn bytes(url: &str, revalidate: bool) -> Result<Vec<u8>, Failure> {
     response.binary().await.map_err(network)
 }
 
-/// The status of a GET, without reading the body (an event stream's never ends).
-pub async fn status_of(url: &str) -> Option<u16> {
-    let abort = web_sys::AbortController::new().ok()?;
-    let response = Request::get(url)
-        .abort_signal(Some(&abort.signal()))
-        .send()
-        .await
-        .ok()?;
-    abort.abort();
-    Some(response.status())
-}
-
 /// The message of an error answer (`{"error": "…"}`), else the bare status: the
 /// server's own words say what to do, a status code alone does not.
 pub fn error_message(status: u16, body: &str) -> String {

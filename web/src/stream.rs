@@ -1,7 +1,10 @@
-//! A server-sent event stream (a shopper's conversation, the agents' live feed). The
-//! browser reconnects by itself after a dropped connection and resumes with
-//! `Last-Event-ID`; this only reports how the connection is doing and hands over each
-//! event's data, and closes the connection when dropped.
+//! A server-sent event stream (a shopper's conversation, the agents' live feed). With
+//! [`Reconnect::Browser`] the browser reconnects by itself after a dropped connection
+//! and resumes with `Last-Event-ID` (the agent page, whose cookie goes along); with
+//! [`Reconnect::Page`] the first error closes the stream and reopening is the page's
+//! (a URL with a single-use ticket cannot be reopened). This only reports how the
+//! connection is doing and hands over each event's data, and closes the connection
+//! when dropped.
 //!
 //! Written on `web_sys::EventSource` rather than gloo-net's: gloo-net's stream
 //! swallows the `error` of a connection the browser is re-establishing and has no
@@ -48,7 +51,18 @@ impl Drop for Stream {
     }
 }
 
-pub fn open(url: &str, report: impl Fn(Report) + 'static) -> Result<Stream, JsValue> {
+/// Who reopens a dropped stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reconnect {
+    Browser,
+    Page,
+}
+
+pub fn open(
+    url: &str,
+    reconnect: Reconnect,
+    report: impl Fn(Report) + 'static,
+) -> Result<Stream, JsValue> {
     let source = EventSource::new(url)?;
     let report = Rc::new(report);
     let on_open = {
@@ -71,6 +85,9 @@ pub fn open(url: &str, report: impl Fn(Report) + 'static) -> Result<Stream, JsVa
     let on_error = {
         let source = source.clone();
         Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if reconnect == Reconnect::Page {
+                source.close();
+            }
             if source.ready_state() == EventSource::CLOSED {
                 report(Report::Failed);
             } else {

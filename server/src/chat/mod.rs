@@ -63,6 +63,8 @@ pub struct Chat {
     pub open: OpenCaps,
     /// Admission of event streams (this instance).
     pub streams: gate::Gate,
+    /// Store page addresses whole; by default without query and fragment.
+    pub keep_url_query: bool,
 }
 
 /// Open conversations at most per client network and in total, by default.
@@ -96,7 +98,14 @@ impl Chat {
             away: Away::default(),
             open: OPEN_CAPS,
             streams: gate::Gate::new(gate::Bounds::default()),
+            keep_url_query: false,
         }
+    }
+
+    /// Keeping store page addresses whole (their query strings may hold personal data).
+    pub fn keeping_url_query(mut self, keep: bool) -> Self {
+        self.keep_url_query = keep;
+        self
     }
 
     /// With other caps on open conversations and streams.
@@ -305,8 +314,9 @@ async fn start(
     ConnectInfo(socket): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     _: ChatOn,
-    Checked(handoff): Checked<Handoff>,
+    Checked(mut handoff): Checked<Handoff>,
 ) -> Result<impl IntoResponse, ApiError> {
+    handoff.page_url = crate::privacy::urls::kept(handoff.page_url, chat.keep_url_query);
     let now = now_ms();
     let available = chat.availability(now).await?;
     let client = chat

@@ -407,8 +407,8 @@ impl Batch<'_> {
         sqlx::query(
             "INSERT INTO chat_conversations
                 (id, token_sha256, started_at, handoff, offline, email, transcript, start_key,
-                 client_key)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 client_key, visitor_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&id)
         .bind(crate::access::digest(&token))
@@ -419,6 +419,7 @@ impl Batch<'_> {
         .bind(i64::from(handoff.transcript))
         .bind(handoff.start_key.as_deref())
         .bind(client.as_deref())
+        .bind(handoff.visitor_id.as_deref())
         .execute(&mut *conn)
         .await?;
         let event = self

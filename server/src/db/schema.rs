@@ -19,7 +19,7 @@ use super::{Backend, Database, DbError};
 /// there (the shopper's email, transcript wish, when their chat was last connected),
 /// the mail outbox, and the server's own secrets (shared by its instances), 9 single-use
 /// tickets for event streams, and per conversation the client's start key and (keyed)
-/// network, for idempotent starts and caps per client.
+/// network, for idempotent starts and caps per client, and its visitor id (erasure).
 pub const SCHEMA_VERSION: i64 = 9;
 
 /// `pg_advisory_xact_lock` key of the upgrade ("shopdesk" in ASCII, truncated).
@@ -177,7 +177,13 @@ const SQLITE: [&str; 9] = [
     ALTER TABLE chat_conversations ADD COLUMN start_key TEXT;
     ALTER TABLE chat_conversations ADD COLUMN client_key TEXT;
     CREATE UNIQUE INDEX chat_start_key ON chat_conversations (start_key);
-    CREATE INDEX chat_open_by_client ON chat_conversations (client_key, closed_at);",
+    CREATE INDEX chat_open_by_client ON chat_conversations (client_key, closed_at);
+    ALTER TABLE chat_conversations ADD COLUMN visitor_id TEXT;
+    UPDATE chat_conversations SET visitor_id = json_extract(handoff, '$.visitor_id')
+        WHERE json_valid(handoff);
+    CREATE INDEX chat_by_visitor ON chat_conversations (visitor_id);
+    CREATE INDEX chat_by_email ON chat_conversations (email);
+    CREATE INDEX feedback_by_visitor ON feedback (visitor_id);",
 ];
 
 /// PostgreSQL came with version 4: its steps create each version's tables directly.
@@ -320,7 +326,13 @@ const POSTGRES: [&str; 9] = [
     ALTER TABLE chat_conversations ADD COLUMN start_key TEXT;
     ALTER TABLE chat_conversations ADD COLUMN client_key TEXT;
     CREATE UNIQUE INDEX chat_start_key ON chat_conversations (start_key);
-    CREATE INDEX chat_open_by_client ON chat_conversations (client_key, closed_at);",
+    CREATE INDEX chat_open_by_client ON chat_conversations (client_key, closed_at);
+    ALTER TABLE chat_conversations ADD COLUMN visitor_id TEXT;
+    UPDATE chat_conversations SET visitor_id = handoff::json->>'visitor_id'
+        WHERE handoff LIKE '{%';
+    CREATE INDEX chat_by_visitor ON chat_conversations (visitor_id);
+    CREATE INDEX chat_by_email ON chat_conversations (email);
+    CREATE INDEX feedback_by_visitor ON feedback (visitor_id);",
 ];
 
 /// The version the database holds now (a query, so also whether it answers).

@@ -29,6 +29,9 @@ pub struct Feedback {
     /// too, through `staff`.
     pub admin_token: Option<String>,
     pub staff: crate::agents::SharedStaff,
+    /// Store page addresses whole; by default without query and fragment
+    /// (`crate::privacy::urls`).
+    pub keep_url_query: bool,
 }
 
 pub type Shared = Arc<Feedback>;
@@ -36,8 +39,9 @@ pub type Shared = Arc<Feedback>;
 /// `POST /v1/feedback`: 201 when stored, 200 when this id was stored before.
 pub async fn submit(
     State(feedback): State<Shared>,
-    Checked(event): Checked<FeedbackEvent>,
+    Checked(mut event): Checked<FeedbackEvent>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    event.page_url = crate::privacy::urls::kept(event.page_url, feedback.keep_url_query);
     let id = event.id.clone();
     let outcome = feedback.store.insert(event, now_ms()).await.map_err(|e| {
         ApiError::unavailable(

@@ -328,9 +328,14 @@ pub struct Period {
     format: Option<String>,
 }
 
-/// Reports are for the admin token (automation) and for signed-in agents with the
-/// `admin` role (a browser opening the report or its CSV download).
-async fn allowed(feedback: &Shared, headers: &HeaderMap) -> Result<(), ApiError> {
+/// Reports (and erasure) are for the admin token (automation) and for signed-in agents
+/// with the `admin` role (a browser opening the report or its CSV download; requests
+/// that change something carry the CSRF header).
+pub(crate) async fn allowed(
+    feedback: &Shared,
+    method: &axum::http::Method,
+    headers: &HeaderMap,
+) -> Result<(), ApiError> {
     if let Some(given) = crate::access::bearer(headers) {
         return match &feedback.admin_token {
             Some(token) if crate::access::same_secret(given, token) => Ok(()),
@@ -341,10 +346,7 @@ async fn allowed(feedback: &Shared, headers: &HeaderMap) -> Result<(), ApiError>
         };
     }
     if crate::access::cookie(headers, crate::agents::sessions::COOKIE).is_some() {
-        let caller = feedback
-            .staff
-            .authenticate(&axum::http::Method::GET, headers)
-            .await?;
+        let caller = feedback.staff.authenticate(method, headers).await?;
         return match caller {
             crate::agents::Caller::Agent(s)
                 if s.account.role == crate::agents::accounts::Role::Admin =>
@@ -369,7 +371,7 @@ pub async fn serve(
     headers: HeaderMap,
     Query(period): Query<Period>,
 ) -> Result<Response, ApiError> {
-    allowed(&feedback, &headers).await?;
+    allowed(&feedback, &axum::http::Method::GET, &headers).await?;
     let bound = |value: &Option<String>, field: &'static str, default: i64| match value {
         None => Ok(default),
         Some(text) => parse_time(text).ok_or_else(|| {

@@ -151,6 +151,8 @@ pub(crate) struct Extras {
     pub bounds: Option<(OpenCaps, Bounds)>,
     /// Client addresses from `X-Forwarded-For` (the shopfront's own flag is separate).
     pub trust_proxy: bool,
+    /// Page addresses stored whole.
+    pub keep_url_query: bool,
 }
 
 /// How a test server sends mail.
@@ -201,8 +203,11 @@ pub(crate) fn listen_full(
                 store,
                 admin_token: tokens.admin,
                 staff: staff.clone(),
+                keep_url_query: extras.keep_url_query,
             };
-            let mut chat = Chat::new(chat_store, staff, routing).with_away(extras.away);
+            let mut chat = Chat::new(chat_store, staff, routing)
+                .with_away(extras.away)
+                .keeping_url_query(extras.keep_url_query);
             if let Some((open, streams)) = extras.bounds {
                 chat = chat.with_bounds(open, streams);
             }
