@@ -108,9 +108,20 @@ pub(crate) fn who(handoff: &Handoff, conversation: &str) -> String {
     })
 }
 
+/// One identity field as the agent sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct IdentityField {
+    pub label: &'static str,
+    pub value: String,
+    /// Vouched for by the shop's backend: only the customer id is signed
+    /// (`identify({id, signature})`), and only when the server checked the signature.
+    pub verified: bool,
+}
+
 /// The identity fields an agent addresses a shopper by, in a fixed order; the rest
-/// of the object is the merchant's and shows in full only as JSON.
-pub(crate) fn identity_fields(identity: &Value) -> Vec<(&'static str, String)> {
+/// of the object is the merchant's and shows in full only as JSON. `verified`: the
+/// server's word on the signed customer id (`Handoff::verified`).
+pub(crate) fn identity_fields(identity: &Value, verified: Option<bool>) -> Vec<IdentityField> {
     [("Name", "name"), ("Email", "email"), ("Customer id", "id")]
         .into_iter()
         .filter_map(|(label, key)| {
@@ -119,7 +130,11 @@ pub(crate) fn identity_fields(identity: &Value) -> Vec<(&'static str, String)> {
                 Value::Number(n) => n.to_string(),
                 _ => return None,
             };
-            Some((label, value))
+            Some(IdentityField {
+                label,
+                value,
+                verified: key == "id" && verified == Some(true),
+            })
         })
         .collect()
 }
@@ -276,14 +291,23 @@ mod tests {
         h.identity =
             Some(json!({"email": "ana@example.com", "name": "Ana", "id": 42, "tier": "gold"}));
         assert_eq!(who(&h, "x"), "Ana");
+        let fields = |verified| {
+            identity_fields(h.identity.as_ref().unwrap(), verified)
+                .into_iter()
+                .map(|f| (f.label, f.value, f.verified))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
-            identity_fields(h.identity.as_ref().unwrap()),
+            fields(Some(true)),
             vec![
-                ("Name", "Ana".to_string()),
-                ("Email", "ana@example.com".to_string()),
-                ("Customer id", "42".to_string())
-            ]
+                ("Name", "Ana".to_string(), false),
+                ("Email", "ana@example.com".to_string(), false),
+                ("Customer id", "42".to_string(), true)
+            ],
+            "the signature covers the id, not what else the page said"
         );
+        assert!(fields(Some(false)).iter().all(|f| !f.2));
+        assert!(fields(None).iter().all(|f| !f.2));
     }
 
     #[test]

@@ -62,6 +62,10 @@ pub struct File {
     pub keep_url_query: Option<bool>,
     pub retain_feedback_days: Option<u32>,
     pub retain_chats_days: Option<u32>,
+    /// Only from the environment (`SHOPDESK_IDENTITY_SECRET`), never the file.
+    pub identity_secret: Option<String>,
+    pub identity_secret_file: Option<PathBuf>,
+    pub require_verified_identity: Option<bool>,
 }
 
 /// How log lines are written to standard error.
@@ -141,6 +145,8 @@ pub struct Settings {
     pub keep_url_query: bool,
     /// How long feedback and ended conversations are kept.
     pub retention: crate::privacy::retention::Retention,
+    /// Which shopper identities are believed.
+    pub identities: crate::chat::identity::Verifier,
 }
 
 /// How email reaches shoppers.
@@ -158,6 +164,13 @@ pub struct MailSettings {
 impl Settings {
     /// `given` (flags and environment) over `file` over the defaults.
     pub fn merge(given: File, file: File) -> Result<Self, ConfigError> {
+        if file.identity_secret.is_some() {
+            return Err(ConfigError::Value {
+                key: "identity_secret",
+                problem: "does not belong in the configuration file: set SHOPDESK_IDENTITY_SECRET or point identity_secret_file at a file holding it".into(),
+            });
+        }
+        let identities = identity_settings(&given, &file)?;
         if file.smtp_password.is_some() {
             return Err(ConfigError::Value {
                 key: "smtp_password",
@@ -291,6 +304,7 @@ impl Settings {
                     .or(file.retain_chats_days)
                     .filter(|d| *d > 0),
             },
+            identities,
         };
         for (key, days) in [
             ("retain_feedback_days", s.retention.feedback_days),
@@ -432,6 +446,53 @@ impl Settings {
         }
         Ok(s)
     }
+}
+
+/// The identity secret (from the environment or a file, at least 16 characters) and
+/// whether unverified identities are refused (which needs the secret).
+fn identity_settings(
+    given: &File,
+    file: &File,
+) -> Result<crate::chat::identity::Verifier, ConfigError> {
+    let bad = |key: &'static str, problem: String| ConfigError::Value { key, problem };
+    let secret = match (
+        given.identity_secret.clone(),
+        given
+            .identity_secret_file
+            .clone()
+            .or(file.identity_secret_file.clone()),
+    ) {
+        (Some(secret), _) => Some(secret),
+        (None, Some(path)) => Some(
+            std::fs::read_to_string(&path)
+                .map_err(|e| {
+                    bad(
+                        "identity_secret_file",
+                        format!("cannot be read ({}: {e})", path.display()),
+                    )
+                })?
+                .trim_end_matches(['\n', '\r'])
+                .to_string(),
+        ),
+        (None, None) => None,
+    };
+    if secret.as_deref().is_some_and(|s| s.len() < 16) {
+        return Err(bad(
+            "identity_secret",
+            "must be at least 16 characters (a random string your shop's server keeps)".into(),
+        ));
+    }
+    let required = given
+        .require_verified_identity
+        .or(file.require_verified_identity)
+        .unwrap_or(false);
+    if required && secret.is_none() {
+        return Err(bad(
+            "require_verified_identity",
+            "needs the secret identities are signed with: SHOPDESK_IDENTITY_SECRET or identity_secret_file".into(),
+        ));
+    }
+    Ok(crate::chat::identity::Verifier { secret, required })
 }
 
 /// The mail settings: SMTP when `smtp_host` is set, else `.eml` files in a folder
@@ -630,6 +691,9 @@ mod tests {
             ("stream_lifetime_minutes = 20000", "stream_lifetime_minutes"),
             ("retain_feedback_days = 40000", "retain_feedback_days"),
             ("retain_chats_days = 99999", "retain_chats_days"),
+            ("identity_secret = \"abcdefghijklmnopq\"", "identity_secret"),
+            ("require_verified_identity = true", "require_verified_identity"),
+            ("identity_secret_file = \"/nonexistent/secret\"", "identity_secret_file"),
             ("admin_token = \"short\"", "admin_token"),
             ("agent_token = \"short\"", "agent_token"),
             ("database = \"mysql://db/shop\"", "database"),

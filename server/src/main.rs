@@ -266,6 +266,13 @@ struct ServeArgs {
     /// Days an ended conversation is kept; 0 keeps them [default: 0].
     #[arg(long, env = "SHOPDESK_RETAIN_CHATS_DAYS")]
     retain_chats_days: Option<u32>,
+    /// A file holding the secret the shop's server signs customer ids with
+    /// (`identify({id, signature})`); or set SHOPDESK_IDENTITY_SECRET.
+    #[arg(long, env = "SHOPDESK_IDENTITY_SECRET_FILE")]
+    identity_secret_file: Option<PathBuf>,
+    /// Refuse chats whose identity is not signed with the identity secret.
+    #[arg(long, env = "SHOPDESK_REQUIRE_VERIFIED_IDENTITY", num_args = 0..=1, default_missing_value = "true")]
+    require_verified_identity: Option<bool>,
     /// How log lines are written to standard error [default: text]; which lines, with
     /// `RUST_LOG` (default `shopdesk_server=info`).
     #[arg(long, env = "SHOPDESK_LOG_FORMAT", value_enum)]
@@ -377,6 +384,10 @@ async fn run(args: ServeArgs) -> Result<()> {
         keep_url_query: args.keep_url_query,
         retain_feedback_days: args.retain_feedback_days,
         retain_chats_days: args.retain_chats_days,
+        // Never a flag: other users of the machine could read it.
+        identity_secret: std::env::var("SHOPDESK_IDENTITY_SECRET").ok(),
+        identity_secret_file: args.identity_secret_file,
+        require_verified_identity: args.require_verified_identity,
     };
     let settings = Settings::merge(given, file)?;
     start_logs(settings.log_format);
@@ -463,7 +474,8 @@ async fn run(args: ServeArgs) -> Result<()> {
         Chat::new(chat_store.clone(), staff, settings.routing)
             .with_away(settings.away)
             .with_bounds(settings.open_chats, settings.streams)
-            .keeping_url_query(settings.keep_url_query),
+            .keeping_url_query(settings.keep_url_query)
+            .with_identities(settings.identities),
     );
     privacy::retention::start(db.clone(), settings.retention);
     tracing::info!("feedback and chats are stored in {}", settings.database);

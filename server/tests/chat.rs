@@ -505,6 +505,7 @@ fn the_openapi_document_describes_the_chat() {
             title: "A".into(),
         }],
         start_key: Some("k".into()),
+        verified: Some(true),
     })
     .unwrap();
     for field in handoff.as_object().unwrap().keys() {

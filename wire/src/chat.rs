@@ -64,6 +64,46 @@ pub struct Handoff {
     /// (its answer lost) returns the same conversation instead of opening a second.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_key: Option<String>,
+    /// Set by the server, never by clients (what they send is replaced): whether
+    /// `identity.id` was signed by the shop's backend (`identify({…, signature})`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<bool>,
+}
+
+/// A verified shopper asks for their earlier conversations: the customer id and the
+/// signature the shop's backend made for it (as given to `identify`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRequest {
+    pub id: String,
+    pub signature: String,
+}
+
+impl HistoryRequest {
+    pub fn from_json(body: &[u8]) -> Result<Self, Invalid> {
+        let request: HistoryRequest = crate::check::parse(body)?;
+        crate::check::text("id", Some(&request.id), crate::MAX_ID)?;
+        crate::check::text("signature", Some(&request.signature), 128)?;
+        Ok(request)
+    }
+}
+
+/// A verified shopper's earlier conversations, newest first, each with a key to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    pub conversations: Vec<Earlier>,
+}
+
+/// One earlier conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Earlier {
+    pub id: String,
+    pub token: String,
+    pub started_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<i64>,
+    /// The shopper's first message, shortened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<String>,
 }
 
 /// Longest name in a pre-chat form, in characters.

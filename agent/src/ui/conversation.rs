@@ -331,7 +331,7 @@ fn HandoffPanel(handoff: Handoff) -> impl IntoView {
     let identity = handoff
         .identity
         .as_ref()
-        .map(text::identity_fields)
+        .map(|i| text::identity_fields(i, handoff.verified))
         .unwrap_or_default();
     let context = handoff
         .context
@@ -358,7 +358,21 @@ fn HandoffPanel(handoff: Handoff) -> impl IntoView {
                 {handoff.locale.clone().map(|l| view! { <dt>"Language"</dt> <dd>{l}</dd> })}
                 {identity
                     .into_iter()
-                    .map(|(label, value)| view! { <dt>{label}</dt> <dd>{value}</dd> })
+                    .map(|f| {
+                        let (mark, title) = if f.verified {
+                            ("verified", "Signed by the shop's server")
+                        } else {
+                            ("unverified", "As the store page said; nobody vouched for it")
+                        };
+                        view! {
+                            <dt>{f.label}</dt>
+                            <dd data-testid="agent-identity" data-verified=f.verified.to_string()>
+                                {f.value}
+                                " "
+                                <span class=format!("identity-mark {mark}") title=title>{mark}</span>
+                            </dd>
+                        }
+                    })
                     .collect_view()}
                 {contact
                     .into_iter()

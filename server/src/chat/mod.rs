@@ -10,6 +10,7 @@
 pub mod agent;
 pub mod gate;
 pub mod hours;
+pub mod identity;
 pub mod presence;
 pub mod routing;
 mod shoppers;
@@ -20,7 +21,7 @@ pub mod tickets;
 pub mod wake;
 mod writer;
 
-pub use writer::{Actor, AuthorLabel, Counts, OpenCaps, Target};
+pub use writer::{Actor, Admission, AuthorLabel, Counts, OpenCaps, Target};
 
 use std::sync::Arc;
 
@@ -34,7 +35,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use shopdesk_wire::chat::{
-    Author, Availability, ChatEvent, Handoff, ReadUpTo, Resume, Say, Signal, Started, Ticket,
+    Author, Availability, ChatEvent, Handoff, History, HistoryRequest, ReadUpTo, Resume, Say,
+    Signal, Started, Ticket,
 };
 
 use self::hours::OfficeHours;
@@ -65,6 +67,8 @@ pub struct Chat {
     pub streams: gate::Gate,
     /// Store page addresses whole; by default without query and fragment.
     pub keep_url_query: bool,
+    /// Which identities are believed (`identity.rs`).
+    pub identities: identity::Verifier,
 }
 
 /// Open conversations at most per client network and in total, by default.
@@ -99,7 +103,14 @@ impl Chat {
             open: OPEN_CAPS,
             streams: gate::Gate::new(gate::Bounds::default()),
             keep_url_query: false,
+            identities: identity::Verifier::default(),
         }
+    }
+
+    /// Verifying identities with the shop's secret.
+    pub fn with_identities(mut self, identities: identity::Verifier) -> Self {
+        self.identities = identities;
+        self
     }
 
     /// Keeping store page addresses whole (their query strings may hold personal data).
@@ -206,6 +217,7 @@ pub fn shopper_routes(chat: Shared, body_limit: usize) -> Router {
         .route("/v1/chat", post(start))
         .route("/v1/chat/availability", get(availability))
         .route("/v1/chat/resume", post(resume))
+        .route("/v1/chat/history", post(history))
         .route("/v1/chat/{id}/messages", post(say))
         .route("/v1/chat/{id}/close", post(close))
         .route("/v1/chat/{id}/typing", post(typing))
@@ -317,6 +329,17 @@ async fn start(
     Checked(mut handoff): Checked<Handoff>,
 ) -> Result<impl IntoResponse, ApiError> {
     handoff.page_url = crate::privacy::urls::kept(handoff.page_url, chat.keep_url_query);
+    let customer = match chat.identities.check(handoff.identity.as_mut()) {
+        Ok(identity::Checked::Verified(id)) => Some(id),
+        Ok(_) => None,
+        Err(refused) => {
+            return Err(
+                ApiError::new(StatusCode::FORBIDDEN, refused.message()).field("identity.signature")
+            )
+        }
+    };
+    // The server's word only: what a client claims here is replaced.
+    handoff.verified = handoff.identity.as_ref().map(|_| customer.is_some());
     let now = now_ms();
     let available = chat.availability(now).await?;
     let client = chat
@@ -327,7 +350,16 @@ async fn start(
         .client_key(&chat.network(&headers, socket));
     let opened = chat
         .store
-        .start_within(handoff, !available.live, Some(client), chat.open, now)
+        .start_within(
+            handoff,
+            !available.live,
+            Admission {
+                client: Some(client),
+                caps: chat.open,
+                customer,
+            },
+            now,
+        )
         .await
         .map_err(failed)?;
     let status = if opened.event.is_some() {
@@ -360,6 +392,32 @@ async fn resume(
         agents_online: available.agents_online,
     }))
 }
+
+/// `POST /v1/chat/history` `{"id": …, "signature": …}`: a verified shopper's earlier
+/// conversations, each with a key to it (403 when the signature does not prove the id;
+/// an unverified identity never sees a verified one's conversations).
+async fn history(
+    State(chat): State<Shared>,
+    _: ChatOn,
+    Checked(asked): Checked<HistoryRequest>,
+) -> Result<Json<History>, ApiError> {
+    if !chat.identities.proves(&asked.id, &asked.signature) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "this signature does not prove the customer id; earlier conversations are shown to verified shoppers only",
+        )
+        .field("signature"));
+    }
+    let conversations = chat
+        .store
+        .history(&asked.id, HISTORY_SHOWN)
+        .await
+        .map_err(failed)?;
+    Ok(Json(History { conversations }))
+}
+
+/// Earlier conversations a verified shopper is shown.
+const HISTORY_SHOWN: i64 = 20;
 
 /// `POST /v1/chat/{id}/messages`: 201 with the stored event, 200 if this message was
 /// already stored, 409 once the conversation has ended.

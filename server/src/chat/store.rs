@@ -10,7 +10,7 @@
 //! from the database.
 
 use shopdesk_wire::agents::Colleague;
-use shopdesk_wire::chat::{Assignee, Author, ChatEvent, Handoff, Say, Summary};
+use shopdesk_wire::chat::{Assignee, Author, ChatEvent, Earlier, Handoff, Say, Summary, What};
 use sqlx::Row;
 use thiserror::Error;
 use tokio::sync::watch;
@@ -20,7 +20,7 @@ use super::shoppers::{Here, Shoppers};
 use super::signals::Signals;
 use super::wake::Open;
 use super::wake::{Subscription, Wakeups};
-use super::writer::{Actor, Counts, Done, Op, OpenCaps, Target, Writer};
+use super::writer::{Actor, Admission, Counts, Done, Op, Target, Writer};
 use crate::db::{Database, DbError, Notice};
 use crate::mail::link::{Keys, LinkError};
 use crate::mail::outbox::Queue;
@@ -196,25 +196,24 @@ impl ChatStore {
         offline: bool,
         now: i64,
     ) -> Result<Opened, ChatError> {
-        self.start_within(handoff, offline, None, OpenCaps::NONE, now)
+        self.start_within(handoff, offline, Admission::default(), now)
             .await
     }
 
-    /// The same for a client (its network keyed, `Keys::client_key`) within `caps`; a
-    /// retried start (the same `start_key`) returns its conversation with a key to it.
+    /// The same for a client (its network keyed, `Keys::client_key`) within `caps`,
+    /// for a verified `customer`; a retried start (the same `start_key`) returns its
+    /// conversation with a key to it.
     pub async fn start_within(
         &self,
         handoff: Handoff,
         offline: bool,
-        client: Option<String>,
-        caps: OpenCaps,
+        admission: Admission,
         now: i64,
     ) -> Result<Opened, ChatError> {
         let op = Op::Start {
             handoff: Box::new(handoff),
             offline,
-            client,
-            caps,
+            admission,
             now,
         };
         let begun = match self.writer.write(op).await? {
@@ -230,6 +229,47 @@ impl ChatStore {
             token,
             event: begun.event,
         })
+    }
+
+    /// A verified customer's conversations, newest first (at most `limit`), each with
+    /// a key to it and the start of their first message.
+    pub async fn history(&self, customer: &str, limit: i64) -> Result<Vec<Earlier>, ChatError> {
+        let rows = sqlx::query(
+            "SELECT id, started_at, closed_at FROM chat_conversations
+             WHERE customer_id = $1 ORDER BY started_at DESC LIMIT $2",
+        )
+        .bind(customer)
+        .bind(limit)
+        .fetch_all(self.db.reader())
+        .await?;
+        let keys = self.keys().await?;
+        let mut earlier = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: String = row.try_get(0)?;
+            let first: Option<String> = sqlx::query(
+                "SELECT what FROM chat_events WHERE conversation = $1
+                 AND client_id LIKE 'shopper:%' ORDER BY seq LIMIT 1",
+            )
+            .bind(&id)
+            .fetch_optional(self.db.reader())
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+            let preview = first
+                .and_then(|what| serde_json::from_str::<What>(&what).ok())
+                .and_then(|what| match what {
+                    What::Message { body, .. } => Some(body.chars().take(80).collect()),
+                    _ => None,
+                });
+            earlier.push(Earlier {
+                token: keys.shopper_key(&id),
+                id,
+                started_at: row.try_get(1)?,
+                closed_at: row.try_get(2)?,
+                preview,
+            });
+        }
+        Ok(earlier)
     }
 
     /// Whether `token` opens conversation `id`: the key its start returned, or the

@@ -35,9 +35,7 @@ pub(super) enum Op {
         handoff: Box<Handoff>,
         /// Nobody could answer live (`What::Started`).
         offline: bool,
-        /// The client's network, keyed (`Keys::client_key`), for the per-client cap.
-        client: Option<String>,
-        caps: OpenCaps,
+        admission: Admission,
         now: i64,
     },
     Say {
@@ -76,6 +74,16 @@ pub(super) struct Begun {
     pub event: Option<ChatEvent>,
 }
 
+/// Who starts a conversation, and within which caps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Admission {
+    /// The client's network, keyed (`Keys::client_key`), for the per-client cap.
+    pub client: Option<String>,
+    pub caps: OpenCaps,
+    /// A verified customer id (`identity.rs`): their history on any device.
+    pub customer: Option<String>,
+}
+
 /// How many conversations may be open at once, per client network and in total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OpenCaps {
@@ -88,6 +96,12 @@ impl OpenCaps {
         per_client: i64::MAX,
         total: i64::MAX,
     };
+}
+
+impl Default for OpenCaps {
+    fn default() -> Self {
+        Self::NONE
+    }
 }
 
 /// Who asks for a change of hands.
@@ -284,12 +298,11 @@ async fn apply(db: &Database, mail: Option<&Queue>, ops: Vec<Op>) -> Result<Appl
             Op::Start {
                 handoff,
                 offline,
-                client,
-                caps,
+                admission,
                 now,
             } => Done::Started(
                 batch
-                    .start(&mut tx, *handoff, offline, client, caps, now)
+                    .start(&mut tx, *handoff, offline, admission, now)
                     .await?,
             ),
             Op::Say {
@@ -358,10 +371,14 @@ impl Batch<'_> {
         conn: &mut AnyConnection,
         handoff: Handoff,
         offline: bool,
-        client: Option<String>,
-        caps: OpenCaps,
+        admission: Admission,
         now: i64,
     ) -> Outcome<Begun> {
+        let Admission {
+            client,
+            caps,
+            customer,
+        } = admission;
         if let Some(key) = &handoff.start_key {
             let found: Option<String> =
                 sqlx::query("SELECT id FROM chat_conversations WHERE start_key = $1")
@@ -407,8 +424,8 @@ impl Batch<'_> {
         sqlx::query(
             "INSERT INTO chat_conversations
                 (id, token_sha256, started_at, handoff, offline, email, transcript, start_key,
-                 client_key, visitor_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 client_key, visitor_id, customer_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&id)
         .bind(crate::access::digest(&token))
@@ -420,6 +437,7 @@ impl Batch<'_> {
         .bind(handoff.start_key.as_deref())
         .bind(client.as_deref())
         .bind(handoff.visitor_id.as_deref())
+        .bind(customer.as_deref())
         .execute(&mut *conn)
         .await?;
         let event = self

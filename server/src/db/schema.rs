@@ -19,7 +19,8 @@ use super::{Backend, Database, DbError};
 /// there (the shopper's email, transcript wish, when their chat was last connected),
 /// the mail outbox, and the server's own secrets (shared by its instances), 9 single-use
 /// tickets for event streams, and per conversation the client's start key and (keyed)
-/// network, for idempotent starts and caps per client, and its visitor id (erasure).
+/// network, for idempotent starts and caps per client, its visitor id (erasure), and
+/// the customer id a verified identity gave (their history on any device).
 pub const SCHEMA_VERSION: i64 = 9;
 
 /// `pg_advisory_xact_lock` key of the upgrade ("shopdesk" in ASCII, truncated).
@@ -183,7 +184,9 @@ const SQLITE: [&str; 9] = [
         WHERE json_valid(handoff);
     CREATE INDEX chat_by_visitor ON chat_conversations (visitor_id);
     CREATE INDEX chat_by_email ON chat_conversations (email);
-    CREATE INDEX feedback_by_visitor ON feedback (visitor_id);",
+    CREATE INDEX feedback_by_visitor ON feedback (visitor_id);
+    ALTER TABLE chat_conversations ADD COLUMN customer_id TEXT;
+    CREATE INDEX chat_by_customer ON chat_conversations (customer_id, started_at);",
 ];
 
 /// PostgreSQL came with version 4: its steps create each version's tables directly.
@@ -332,7 +335,9 @@ const POSTGRES: [&str; 9] = [
         WHERE handoff LIKE '{%';
     CREATE INDEX chat_by_visitor ON chat_conversations (visitor_id);
     CREATE INDEX chat_by_email ON chat_conversations (email);
-    CREATE INDEX feedback_by_visitor ON feedback (visitor_id);",
+    CREATE INDEX feedback_by_visitor ON feedback (visitor_id);
+    ALTER TABLE chat_conversations ADD COLUMN customer_id TEXT;
+    CREATE INDEX chat_by_customer ON chat_conversations (customer_id, started_at);",
 ];
 
 /// The version the database holds now (a query, so also whether it answers).

@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
 use shopdesk_wire::agents::{AccountChange, CannedInput, Handover, NewAgent, Presence, SignIn};
-use shopdesk_wire::chat::{Handoff, ReadUpTo, Resume, Say};
+use shopdesk_wire::chat::{Handoff, HistoryRequest, ReadUpTo, Resume, Say};
 use shopdesk_wire::{FeedbackEvent, Invalid};
 
 use super::ApiError;
@@ -34,6 +34,13 @@ impl Contract for Handoff {
         "the handoff is too large; the merchant's context is limited to 8 KB";
     fn read(body: &[u8]) -> Result<Self, Invalid> {
         Handoff::from_json(body)
+    }
+}
+
+impl Contract for HistoryRequest {
+    const TOO_LARGE: &'static str = "send only {\"id\": …, \"signature\": …}";
+    fn read(body: &[u8]) -> Result<Self, Invalid> {
+        HistoryRequest::from_json(body)
     }
 }
 

@@ -153,6 +153,8 @@ pub(crate) struct Extras {
     pub trust_proxy: bool,
     /// Page addresses stored whole.
     pub keep_url_query: bool,
+    /// Which identities are believed.
+    pub identities: shopdesk_server::chat::identity::Verifier,
 }
 
 /// How a test server sends mail.
@@ -207,7 +209,8 @@ pub(crate) fn listen_full(
             };
             let mut chat = Chat::new(chat_store, staff, routing)
                 .with_away(extras.away)
-                .keeping_url_query(extras.keep_url_query);
+                .keeping_url_query(extras.keep_url_query)
+                .with_identities(extras.identities);
             if let Some((open, streams)) = extras.bounds {
                 chat = chat.with_bounds(open, streams);
             }
