@@ -1090,6 +1090,34 @@ fn yaml_alias_bombs_are_refused_at_once_naming_the_file_and_line() {
     }
 }
 
+/// serde_norway's parser reads a tab right after `:`, the scan's parser (saphyr-parser)
+/// stops there. What the scan cannot read is refused as it is, so aliases after that
+/// point are never handed on to be expanded.
+#[test]
+fn a_bomb_behind_text_the_scan_cannot_read_is_refused_at_once() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("articles");
+    let text = quadratic_laughs().replacen("title: Laughs", "title:\tLaughs", 1);
+    write(&dir.join("tab.md"), &text);
+    let started = Instant::now();
+    let run = faq_indexer_within(
+        Duration::from_secs(30),
+        [OsStr::new("check"), dir.as_os_str()],
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    run.assert_code(1).assert_finding(
+        &dir.join("tab.md"),
+        2,
+        "error",
+        "bad YAML in front matter: ':' must be followed by a valid YAML whitespace",
+    );
+    assert!(run.stderr.contains("1 error(s)"), "{}", run.stderr);
+}
+
 #[test]
 fn anchors_and_aliases_in_plain_text_are_explained() {
     let (_tmp, dir, run) = check_files(&[

@@ -355,11 +355,12 @@ impl<'a> ValueLines<'a> {
     }
 }
 
-/// Anchors and aliases are refused before the YAML is parsed (see `yaml_aliases`):
-/// the line and message for the first alias, else the first anchor.
+/// Anchors and aliases are refused before serde_norway reads the YAML, and so is text
+/// with a `*` that the scan cannot read (see `yaml_aliases`): the line and message for
+/// the first alias, else the first anchor, else the syntax error.
 fn refuse_aliases(yaml: &str, first_line: usize) -> Option<(usize, String)> {
-    let marks = yaml_aliases::find(yaml);
-    let aliases: Vec<_> = marks.iter().filter(|m| m.alias).collect();
+    let scan = yaml_aliases::scan(yaml);
+    let aliases: Vec<_> = scan.marks.iter().filter(|m| m.alias).collect();
     if let Some(first) = aliases.first() {
         let more = match aliases.len() - 1 {
             0 => String::new(),
@@ -369,28 +370,25 @@ fn refuse_aliases(yaml: &str, first_line: usize) -> Option<(usize, String)> {
             first.line + first_line - 1,
             format!(
                 "front matter uses YAML aliases (`*{}`{more}); write the values out (text that starts with `*` goes in quotes)",
-                first.name
+                first.name(yaml)
             ),
         ));
     }
-    if let Some(first) = marks.first() {
+    if let Some(first) = scan.marks.first() {
         return Some((
             first.line + first_line - 1,
             format!(
                 "front matter uses a YAML anchor (`&{}`), which articles do not need; remove it (text that starts with `&` goes in quotes)",
-                first.name
+                first.name(yaml)
             ),
         ));
     }
-    if yaml_aliases::expands_beyond(yaml, yaml_aliases::budget(yaml.len())) {
-        // The scan missed them: point at the first line that may hold one.
-        let line = yaml.lines().position(|l| l.contains('*')).unwrap_or(0);
-        return Some((
-            line + first_line,
-            "front matter uses YAML aliases that expand to far more values than it holds; write the values out".to_string(),
-        ));
-    }
-    None
+    scan.error.map(|e| {
+        (
+            e.line + first_line - 1,
+            format!("bad YAML in front matter: {}", e.message),
+        )
+    })
 }
 
 struct Split<'a> {
@@ -476,6 +474,26 @@ mod tests {
         assert!(
             messages[1].0 == 4 && messages[1].1.contains("`questions` must be a list"),
             "{messages:?}"
+        );
+    }
+
+    /// Where the scan's parser stops at what serde_norway reads, serde_norway decides,
+    /// unless the text holds a `*` (see `yaml_aliases`).
+    #[test]
+    fn where_the_scan_stops_text_without_a_star_is_left_to_serde_norway() {
+        let (draft, report) = read("---\ntitle:\tFish & chips\ntags: [Sale -, R&D]\n---\nA.\n");
+        assert_eq!(report.errors(), 0, "{:?}", report.sorted());
+        let draft = draft.unwrap();
+        assert_eq!(draft.title, "Fish & chips");
+        assert_eq!(draft.tags, ["Sale -", "R&D"]);
+
+        let (draft, report) = read("---\ntitle:\tNew *deals* & more\n---\nA.\n");
+        assert!(draft.is_none());
+        let found = report.sorted();
+        assert_eq!((found.len(), found[0].line), (1, 2), "{found:?}");
+        assert_eq!(
+            found[0].message,
+            "bad YAML in front matter: ':' must be followed by a valid YAML whitespace"
         );
     }
 
@@ -588,9 +606,15 @@ mod proptests {
             let text = format!("{bom}---\n{yaml}\n{close}\n{body}");
             read(text.into_bytes());
             // The scan alone, on any text, ends and stays within it.
-            for mark in yaml_aliases::find(&yaml) {
-                prop_assert!(mark.line <= yaml.lines().count().max(1) + 1);
+            let scan = yaml_aliases::scan(&yaml);
+            // YAML breaks lines at `\r` too; an error may be one line past the end.
+            let breaks = yaml.replace("\r\n", "\n").matches(['\n', '\r']).count();
+            let last_line = breaks + 2;
+            for mark in &scan.marks {
+                prop_assert!(mark.line <= last_line);
+                prop_assert!(mark.name(&yaml).len() <= yaml.len());
             }
+            prop_assert!(scan.error.is_none_or(|e| e.line <= last_line));
         }
 
         #[test]
@@ -622,7 +646,9 @@ mod proptests {
             more in "[*&!|>%@'\"A-Za-z0-9][A-Za-z0-9 *&!'%-]{0,20}",
             single in "[ -~]{0,30}",
             lines in proptest::collection::vec("[*&#!|>%@'\"A-Za-z0-9-][A-Za-z0-9 *&#:'-]{0,20}", 1..4),
-            flow in proptest::collection::vec(FLOW, 1..4),
+            // saphyr-parser 0.3.4 refuses a flow entry that ends in ` -` (`[a -]`), which
+            // is text; with a `*` in the text, that refusal stands (see `yaml_aliases`).
+            flow in proptest::collection::vec(FLOW.prop_filter("ends in ` -`", |t| !t.ends_with(" -")), 1..4),
         ) {
             let block: String = lines.iter().map(|l| format!("    {l}\n")).collect();
             let text = format!(
