@@ -313,6 +313,10 @@ struct ValueLines<'a> {
     lines: Vec<&'a str>,
     first_line: usize,
     used: std::collections::BTreeSet<usize>,
+    /// Per list (by the line it starts on), where the next entry is looked for: a
+    /// list's entries come in order, so each search starts after the last one found
+    /// (a front matter of 20,000 questions is one pass, not 20,000).
+    next: std::collections::BTreeMap<usize, usize>,
 }
 
 impl<'a> ValueLines<'a> {
@@ -321,33 +325,39 @@ impl<'a> ValueLines<'a> {
             lines: yaml.lines().collect(),
             first_line,
             used: Default::default(),
+            next: Default::default(),
         }
     }
 
-    /// The first unused line at or after `from` that is the entry `value` (`- value`,
-    /// quoted or not), else one that contains it, else `from` itself.
+    /// The first unused line at or after `from` (after the list's last entry found)
+    /// that is the entry `value` (`- value`, quoted or not), else one that contains
+    /// it, else `from` itself.
     fn find(&mut self, value: &str, from: usize) -> usize {
-        let start = from.saturating_sub(self.first_line);
-        let unquote = |s: &str| {
+        let start = self
+            .next
+            .get(&from)
+            .copied()
+            .unwrap_or_else(|| from.saturating_sub(self.first_line));
+        let unquote = |s: &'a str| -> &'a str {
             let s = s.trim();
             s.strip_prefix('"')
                 .and_then(|s| s.strip_suffix('"'))
                 .or_else(|| s.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))
                 .unwrap_or(s)
-                .to_string()
         };
-        let exact = |l: &str| {
+        let exact = |l: &'a str| {
             l.trim_start()
                 .strip_prefix('-')
                 .is_some_and(|item| unquote(item) == value)
         };
-        let pick = |this: &Self, pred: &dyn Fn(&str) -> bool| {
+        let pick = |this: &Self, pred: &dyn Fn(&'a str) -> bool| {
             (start..this.lines.len()).find(|i| !this.used.contains(i) && pred(this.lines[*i]))
         };
         let found = pick(self, &exact).or_else(|| pick(self, &|l: &str| l.contains(value)));
         match found {
             Some(i) => {
                 self.used.insert(i);
+                self.next.insert(from, i + 1);
                 i + self.first_line
             }
             None => from,
