@@ -17,7 +17,9 @@
 #   8. open event streams at scale: reply → shopper latency and memory per stream with
 #      50, 5,000 and 20,000 streams open (bench: streams);
 #   9. the email outbox: an agent's answer → the email handed to a local SMTP sink, and
-#      throughput for a burst, each answer emailed exactly once (bench: mail).
+#      throughput for a burst, each answer emailed exactly once (bench: mail);
+#  10. fuzzing: the property tests of the front-matter reader and of every JSON reader
+#      the server trusts, with many cases, for a bounded time (scripts/fuzz.sh).
 # Generated corpora and indexes live in target/bench/ and are rebuilt on every run, so
 # the numbers always describe the current faq-indexer. The demo site (dist/) is built
 # only when missing, or with --rebuild.
@@ -171,3 +173,8 @@ for backend in sqlite postgres; do
   target/release/streams --streams "50,5000,$MOST" --backend "$backend"
   echo
 done
+
+say "fuzzing: property tests with many cases, two minutes in all (scripts/fuzz.sh)"
+echo "## Fuzzing"
+echo
+FUZZ_SECONDS=${FUZZ_SECONDS:-120} scripts/fuzz.sh

@@ -3,9 +3,10 @@
 //! always when nobody can answer live, since the answer will come by email), the checks
 //! before anything is sent, and what goes into the handoff. Pure, tested natively.
 
-use serde::Serialize;
 use shopdesk_settings::chat::{Ask, PreChat};
-use shopdesk_wire::chat::{ArticleRef, Availability, MAX_NAME};
+use shopdesk_wire::chat::{ArticleRef, Availability, Earlier, Handoff, MAX_NAME};
+
+use crate::sharing::Shared;
 
 /// Everything about the chat before its first message goes, as one value: one reactive
 /// cell holds it (each signal type costs the chat module code of its own).
@@ -28,6 +29,10 @@ pub(crate) struct Opening {
     pub opened: Vec<ArticleRef>,
     /// Who the shopper said they are, checked at the first message.
     pub contact: Contact,
+    /// What goes to the agent with the first message, as shown (`sharing.rs`).
+    pub shared: Option<Shared>,
+    /// A verified shopper's earlier conversations (asked once the chat opens).
+    pub earlier: Vec<Earlier>,
 }
 
 /// Why the link from an email did not reopen its conversation.
@@ -202,55 +207,42 @@ impl Form {
     }
 }
 
-/// What the chat adds to the panel's handoff (the panel never sets these fields).
-#[derive(Debug, Serialize)]
-struct Addition<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    time_zone: Option<&'a str>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    transcript: bool,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    suggested: &'a [ArticleRef],
-    /// The same for every attempt of one start: a retry whose first answer was lost
-    /// gets the same conversation back.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    start_key: Option<&'a str>,
+impl Opening {
+    /// The handoff of the first message: what the shopper was shown and left on the
+    /// list (a bare one in `locale` if they were shown nothing), the articles they
+    /// opened from the suggestions, their contact, time zone and the start's key (the
+    /// same for every attempt of one start: a retry whose answer was lost gets the
+    /// same conversation back).
+    pub(crate) fn handoff(
+        &self,
+        locale: &str,
+        time_zone: Option<&str>,
+        start_key: &str,
+    ) -> Handoff {
+        let keep = self.opened.len().min(shopdesk_wire::chat::MAX_HISTORY);
+        let mut h = match &self.shared {
+            Some(shared) => shared.outgoing(&self.opened[..keep]),
+            None => Handoff {
+                locale: Some(locale.to_string()),
+                suggested: self.opened[..keep].to_vec(),
+                ..Handoff::default()
+            },
+        };
+        self.contact.fill(&mut h);
+        h.time_zone = time_zone
+            .filter(|z| !z.is_empty() && z.len() <= 64)
+            .map(str::to_string);
+        h.start_key = Some(start_key.to_string());
+        h
+    }
 }
 
 impl Contact {
-    /// The panel's handoff (JSON) with the contact, the shopper's time zone, the
-    /// suggested articles they opened and the start's key added. Spliced as text:
-    /// reading the handoff back would cost the chat module a second JSON reader.
-    pub(crate) fn complete(
-        &self,
-        handoff: &str,
-        time_zone: Option<&str>,
-        suggested: &[ArticleRef],
-        start_key: Option<&str>,
-    ) -> String {
-        let keep = suggested.len().min(shopdesk_wire::chat::MAX_HISTORY);
-        let addition = Addition {
-            name: self.name.as_deref(),
-            email: self.email.as_deref(),
-            time_zone: time_zone.filter(|z| !z.is_empty() && z.len() <= 64),
-            transcript: self.transcript && self.email.is_some(),
-            suggested: &suggested[..keep],
-            start_key,
-        };
-        let added = serde_json::to_string(&addition).unwrap_or_else(|_| "{}".into());
-        let inner = &added[1..added.len() - 1];
-        let Some(rest) = handoff.trim().strip_prefix('{') else {
-            return added;
-        };
-        match (inner.is_empty(), rest.trim_start().starts_with('}')) {
-            (true, _) => handoff.to_string(),
-            (false, true) => added,
-            (false, false) => format!("{{{inner},{rest}"),
-        }
+    /// Adds what the shopper typed into the form (a transcript only with an email).
+    fn fill(&self, h: &mut Handoff) {
+        h.name = self.name.clone();
+        h.email = self.email.clone();
+        h.transcript = self.transcript && self.email.is_some();
     }
 }
 
@@ -392,7 +384,14 @@ mod tests {
             title: "Returns".into(),
         };
         let panel = r#"{"locale":"en","searched":["size"],"read":[]}"#;
-        let json = contact.complete(panel, Some("Europe/Berlin"), &[read], Some("k-1"));
+        let opening = Opening {
+            contact,
+            opened: vec![read],
+            shared: Some(Shared::read(panel, "en")),
+            ..Opening::default()
+        };
+        let json =
+            serde_json::to_string(&opening.handoff("en", Some("Europe/Berlin"), "k-1")).unwrap();
         let handoff = Handoff::from_json(json.as_bytes()).unwrap();
         assert_eq!(handoff.name.as_deref(), Some("Ben Lee"));
         assert_eq!(handoff.email.as_deref(), Some("ben@example.com"));
@@ -401,11 +400,10 @@ mod tests {
         assert_eq!(handoff.suggested.len(), 1);
         assert_eq!(handoff.searched, ["size"], "the panel's part is kept");
         assert_eq!(handoff.start_key.as_deref(), Some("k-1"));
-        // Nothing to add, or nothing from the panel: still one object.
-        assert_eq!(Contact::default().complete(panel, None, &[], None), panel);
-        let alone = contact.complete("{}", None, &[], None);
-        assert!(Handoff::from_json(alone.as_bytes()).is_ok(), "{alone}");
-        let alone = contact.complete(" { } ", None, &[], Some("k"));
-        assert!(Handoff::from_json(alone.as_bytes()).is_ok(), "{alone}");
+        // Shown nothing (the summary never opened): the language, and the rest.
+        let bare = Opening::default().handoff("de", None, "k-2");
+        assert_eq!(bare.locale.as_deref(), Some("de"));
+        assert!(!bare.transcript && bare.email.is_none() && bare.time_zone.is_none());
+        assert!(Handoff::from_json(serde_json::to_string(&bare).unwrap().as_bytes()).is_ok());
     }
 }

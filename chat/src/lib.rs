@@ -22,6 +22,7 @@ mod log;
 mod memory;
 mod opening;
 mod session;
+mod sharing;
 mod view;
 
 use leptos::prelude::*;
@@ -45,7 +46,7 @@ pub fn mount(
     hooks: JsValue,
 ) -> Result<bool, JsValue> {
     let hooks = Hooks::read(&hooks)?;
-    let (pre_chat, problems) =
+    let (settings, problems) =
         shopdesk_settings::chat::read(&shopdesk_settings::from_js(&hooks.settings));
     for problem in &problems {
         web_sys::console::warn_1(&shopdesk_settings::chat::warning(problem).into());
@@ -65,7 +66,7 @@ pub fn mount(
     let made = std::rc::Rc::new(std::cell::Cell::new(None));
     let keep = made.clone();
     let handle = leptos::mount::mount_to(host.unchecked_into(), move || {
-        let chat = Chat::new(endpoint, locale, pre_chat);
+        let chat = Chat::new(endpoint, locale, settings);
         follow_unread(&panel, chat);
         keep.set(Some(chat));
         leptos::view! { <view::ChatView chat=chat text=text /> }

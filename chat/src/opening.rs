@@ -13,6 +13,7 @@ use wasm_bindgen::JsValue;
 use crate::contact::{Field, Form, Known, Opening, Problem, Suggestion};
 use crate::hooks;
 use crate::session::Chat;
+use crate::sharing::{Group, Shared};
 
 /// A message shorter than this is not searched (a greeting finds nothing useful).
 const SUGGEST_FROM_CHARS: usize = 8;
@@ -259,6 +260,90 @@ pub(crate) fn Suggestions(
             <section class="sd-chat-suggest" aria-label=text.suggestions data-testid="sd-chat-suggestions">
                 <p class="sd-chat-note">{text.suggestions}</p>
                 <ul class="sd-chat-suggestions">{list.into_iter().map(item).collect_view()}</ul>
+            </section>
+        })
+    }
+}
+
+/// Who reads the chat (and the shop's privacy page), and what the person answering
+/// will receive with the first message: the list the shopper can take items out of,
+/// which is exactly what goes (`sharing.rs`).
+#[component]
+pub(crate) fn SharedSummary(chat: Chat, text: &'static ConversationText) -> impl IntoView {
+    let t = text;
+    let items = move || {
+        chat.opening
+            .with(|o| o.shared.as_ref().map(Shared::items).unwrap_or_default())
+    };
+    let group = move |g: Group| match g {
+        Group::Searched => t.shared_searched,
+        Group::Read => t.shared_read,
+        Group::Page => t.shared_page,
+        Group::Identity => t.shared_identity,
+        Group::Context => t.shared_context,
+    };
+    let privacy = chat.privacy_url.get_value();
+    view! {
+        <p class="sd-chat-note sd-chat-readers" data-testid="sd-chat-readers">
+            {t.readers}
+            {privacy.map(|href| view! {
+                " "
+                <a href=href target="_blank" rel="noopener" data-testid="sd-chat-privacy">{t.privacy}</a>
+            })}
+        </p>
+        <details class="sd-chat-shared" data-testid="sd-chat-shared">
+            <summary>{move || format!("{} ({})", t.shared_title, items().len())}</summary>
+            {move || {
+                let list = items();
+                if list.is_empty() {
+                    return view! { <p class="sd-chat-note">{t.shared_nothing}</p> }.into_any();
+                }
+                view! {
+                    <ul class="sd-chat-shared-list">
+                        {list.into_iter().map(|item| {
+                            let part = item.part.clone();
+                            let remove = t.unshare.replace("{item}", &item.label);
+                            view! {
+                                <li data-testid="sd-chat-shared-item" data-group=format!("{:?}", item.group).to_lowercase()>
+                                    <span class="sd-chat-shared-group">{group(item.group)}": "</span>
+                                    <span class="sd-chat-shared-label">{item.label}</span>
+                                    <button type="button" class="sd-chat-unshare" data-testid="sd-chat-unshare"
+                                        aria-label=remove.clone() title=remove
+                                        on:click=move |_| chat.unshare(part.clone())>"×"</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </details>
+    }
+}
+
+/// A verified shopper's earlier conversations, newest first; choosing one opens it.
+#[component]
+pub(crate) fn EarlierList(chat: Chat, text: &'static ConversationText) -> impl IntoView {
+    let locale = text.code;
+    move || {
+        let earlier = chat.opening.with(|o| o.earlier.clone());
+        (!earlier.is_empty()).then(|| view! {
+            <section class="sd-chat-earlier" data-testid="sd-chat-earlier" aria-label=text.earlier>
+                <h4 class="sd-chat-earlier-title">{text.earlier}</h4>
+                <ul>
+                    {earlier.into_iter().map(|e| {
+                        let day = js_sys::Date::new(&JsValue::from_f64(e.started_at as f64))
+                            .to_locale_date_string(locale, &JsValue::UNDEFINED);
+                        let said = e.preview.clone().unwrap_or_default();
+                        view! {
+                            <li>
+                                <button type="button" class="sd-chip sd-chat-earlier-item" data-testid="sd-chat-earlier-item"
+                                    data-id=e.id.clone() on:click=move |_| chat.reopen(&e)>
+                                    {String::from(day)}" · "{said}
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
             </section>
         })
     }

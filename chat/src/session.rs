@@ -11,19 +11,21 @@ use std::collections::VecDeque;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shopdesk_settings::chat::PreChat;
+use shopdesk_settings::chat::{ChatSettings, PreChat};
 use shopdesk_web::http::{self, Call, Failure};
 use shopdesk_web::retry::{self, Next};
 use shopdesk_web::stream::{self, Reconnect, Report};
 use shopdesk_web::{js, time};
 use shopdesk_wire::chat::{
-    Availability, ChatEvent, Handoff, ReadUpTo, Resume, Say, Signal, Started, Ticket,
+    Availability, ChatEvent, Earlier, History, HistoryRequest, ReadUpTo, Resume, Say, Signal,
+    Started, Ticket,
 };
 
 use crate::contact::{LinkTrouble, Opening};
 use crate::hooks;
 use crate::log::{Applied, Log, Phase};
 use crate::memory::{self, Remembered};
+use crate::sharing::{Part, Shared};
 
 /// Attempts to start a conversation before telling the shopper chat is unavailable.
 const START_ATTEMPTS: u32 = 4;
@@ -58,12 +60,14 @@ pub(crate) struct Chat {
     pub opening: RwSignal<Opening>,
     /// What the merchant's `chat.preChat` asks before the first message.
     pub pre_chat: PreChat,
+    /// The merchant's privacy page (`chat.privacyUrl`).
+    pub privacy_url: StoredValue<Option<String>>,
 }
 
 impl Chat {
     /// The chat for `endpoint`; picks up this tab's conversation and the messages the
     /// previous page did not get delivered.
-    pub(crate) fn new(endpoint: String, locale: String, pre_chat: PreChat) -> Self {
+    pub(crate) fn new(endpoint: String, locale: String, settings: ChatSettings) -> Self {
         let endpoint = endpoint.trim_end_matches('/').to_string();
         let remembered = memory::recall(&endpoint);
         let mut log = remembered
@@ -85,7 +89,8 @@ impl Chat {
             generation: StoredValue::new(0),
             typed_at: StoredValue::new(i64::MIN / 2),
             opening: RwSignal::new(Opening::default()),
-            pre_chat,
+            pre_chat: settings.pre_chat,
+            privacy_url: StoredValue::new(settings.privacy_url),
         };
         match memory::take_resume() {
             // The link from an email: its conversation, wherever this tab was.
@@ -153,6 +158,73 @@ impl Chat {
                 hooks::show();
             }
         }
+    }
+
+    /// Shows the shopper, before the first message, what the agent will receive (the
+    /// panel's handoff as it is now, what they took out still out); a verified shopper
+    /// also sees their earlier conversations.
+    pub(crate) fn share_again(self) {
+        if self.conversation.with_value(Option::is_some) {
+            return;
+        }
+        let Some(panel) = hooks::handoff() else {
+            return;
+        };
+        let locale = self.locale.get_value();
+        let first = self.opening.with_untracked(|o| o.shared.is_none());
+        self.opening.update(|o| {
+            o.shared = Some(match o.shared.take() {
+                Some(shared) => shared.renewed(&panel, &locale),
+                None => Shared::read(&panel, &locale),
+            });
+        });
+        if first {
+            if let Some(proof) = self.opening.with_untracked(|o| o.shared.as_ref()?.proof()) {
+                spawn_local(self.earlier(proof));
+            }
+        }
+    }
+
+    /// The shopper takes `part` out of what the agent will receive.
+    pub(crate) fn unshare(self, part: Part) {
+        self.opening.update(|o| {
+            if let Some(shared) = o.shared.as_mut() {
+                shared.remove(part);
+            }
+        });
+    }
+
+    /// Asks for a verified shopper's earlier conversations (the id and signature the
+    /// store's `identify` gave); a refusal just shows none.
+    async fn earlier(self, (id, signature): (String, String)) {
+        let generation = self.generation.get_value();
+        let url = self.endpoint.get_value() + "/history";
+        let body = serde_json::to_string(&HistoryRequest { id, signature }).unwrap_or_default();
+        let answer = http::call(Call::post(&url).json(&body)).await;
+        if !self.current(generation) {
+            return;
+        }
+        match answer.map(|a| serde_json::from_str::<History>(&a.body)) {
+            Ok(Ok(history)) => self.opening.update(|o| o.earlier = history.conversations),
+            Ok(Err(e)) => js::report(&format!("{url} answered something unreadable: {e}")),
+            Err(f) => js::report(&format!("earlier conversations are not available: {f}")),
+        }
+    }
+
+    /// Opens an earlier conversation: its log is rebuilt from its stream.
+    pub(crate) fn reopen(self, earlier: &Earlier) {
+        let r = Remembered {
+            endpoint: self.endpoint.get_value(),
+            id: earlier.id.clone(),
+            token: earlier.token.clone(),
+            seen: 0,
+            read: 0,
+        };
+        memory::remember(&r);
+        self.conversation.set_value(Some(r));
+        self.streamed.set_value(None);
+        self.log.set(Log::resumed(0, 0));
+        self.listen();
     }
 
     /// Shows or hides a suggested article's answer; the first opening is announced
@@ -318,19 +390,13 @@ impl Chat {
     async fn start(self, generation: u32) -> bool {
         self.log.update(Log::starting);
         let endpoint = self.endpoint.get_value();
-        // The panel knows what the shopper searched and read; without it, the language.
-        let panel = hooks::handoff().unwrap_or_else(|| {
-            let bare = Handoff {
-                locale: Some(self.locale.get_value()),
-                ..Handoff::default()
-            };
-            serde_json::to_string(&bare).unwrap_or_default()
-        });
+        // Exactly what the shopper was shown and left on the list (`sharing.rs`).
         let zone = time_zone();
         let start_key = uuid::Uuid::new_v4().to_string();
+        let locale = self.locale.get_value();
         let handoff = self.opening.with_untracked(|o| {
-            o.contact
-                .complete(&panel, zone.as_deref(), &o.opened, Some(&start_key))
+            serde_json::to_string(&o.handoff(&locale, zone.as_deref(), &start_key))
+                .unwrap_or_default()
         });
         let mut attempts = 0;
         let answer = loop {

@@ -11,7 +11,7 @@ use web_sys::KeyboardEvent;
 use crate::contact::{Field, Form, LinkTrouble};
 use crate::hooks;
 use crate::log::{Delivery, Line, Log, Phase};
-use crate::opening::{self, AwayNote, ContactFields, Suggestions};
+use crate::opening::{self, AwayNote, ContactFields, EarlierList, SharedSummary, Suggestions};
 use crate::session::Chat;
 
 #[allow(unreachable_pub)] // leptos's #[component] expands to a `pub` props type
@@ -28,6 +28,9 @@ pub(crate) fn ChatView(chat: Chat, text: &'static ConversationText) -> impl Into
     // been mounted while hidden, where nothing can take focus).
     Effect::new(move |_| {
         chat.focus.track();
+        // What the agent would receive, as it is now (the shopper may have searched
+        // more since the chat was last shown).
+        chat.share_again();
         if let Some(p) = ended_ref.get() {
             let _ = p.focus();
         } else if let Some(input) = input_ref.get() {
@@ -214,8 +217,10 @@ pub(crate) fn ChatView(chat: Chat, text: &'static ConversationText) -> impl Into
                 <button class="sd-chip sd-chat-retry" type="button" data-testid="sd-chat-retry" on:click=move |_| chat.retry()>{t.retry}</button>
             })}
             {move || before_start().then(|| view! {
+                <EarlierList chat=chat text=text />
                 <ContactFields chat=chat text=text />
                 <Suggestions chat=chat text=text draft=draft />
+                <SharedSummary chat=chat text=text />
             })}
             <form class="sd-chat-form" hidden=ended on:submit=move |ev| { ev.prevent_default(); send(); }>
                 <label class="sd-visually-hidden" for="sd-chat-input">{t.message_label}</label>

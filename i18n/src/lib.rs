@@ -187,6 +187,22 @@ pub struct ConversationText {
     pub suggestions: &'static str,
     pub link_expired: &'static str,
     pub link_invalid: &'static str,
+    /// Who reads the conversation, one line before the first message.
+    pub readers: &'static str,
+    /// The link to the merchant's privacy page (`chat.privacyUrl`).
+    pub privacy: &'static str,
+    /// The expandable summary of what the agent receives with the first message.
+    pub shared_title: &'static str,
+    pub shared_nothing: &'static str,
+    /// `{item}`: the button that takes an item out.
+    pub unshare: &'static str,
+    pub shared_searched: &'static str,
+    pub shared_read: &'static str,
+    pub shared_page: &'static str,
+    pub shared_identity: &'static str,
+    pub shared_context: &'static str,
+    /// A verified shopper's earlier conversations.
+    pub earlier: &'static str,
 }
 
 impl ConversationText {

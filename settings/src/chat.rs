@@ -1,5 +1,6 @@
-//! `chat`: what the chat asks before the first message. Kept as written by the
-//! launcher (as `surveys` is) and read by the chat module, the only one that uses it.
+//! `chat`: what the chat asks before the first message, and the merchant's privacy
+//! page it links. Kept as written by the launcher (as `surveys` is) and read by the
+//! chat module, the only one that uses it.
 
 use serde::Deserialize;
 
@@ -25,13 +26,24 @@ pub struct PreChat {
 
 const ASK_EXPECTED: &str = "\"off\", \"optional\" or \"required\"";
 const CHAT_EXPECTED: &str = "an object such as {\"preChat\": {\"email\": \"required\"}}";
-const CHAT_KEYS: &str = "one of the chat keys preChat";
+const CHAT_KEYS: &str = "one of the chat keys preChat, privacyUrl";
+const PRIVACY_EXPECTED: &str =
+    "the address of the shop's privacy page, such as \"https://shop.example/privacy\"";
+
+/// The `chat` setting.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChatSettings {
+    pub pre_chat: PreChat,
+    /// Linked beside "who reads this chat" (an http(s) address).
+    pub privacy_url: Option<String>,
+}
 const PRE_CHAT_KEYS: &str =
     "an object with the keys name and email, such as {\"email\": \"required\"}";
 
 /// The `chat` setting, and a problem per unusable field (the default is used there).
-pub fn read(raw: &Raw) -> (PreChat, Vec<Problem>) {
-    let mut pre_chat = PreChat::default();
+pub fn read(raw: &Raw) -> (ChatSettings, Vec<Problem>) {
+    let mut settings = ChatSettings::default();
+    let pre_chat = &mut settings.pre_chat;
     let mut problems = Vec::new();
     let mut problem = |key: &str, expected: &'static str, got: &Raw| {
         problems.push(Problem {
@@ -42,11 +54,11 @@ pub fn read(raw: &Raw) -> (PreChat, Vec<Problem>) {
         })
     };
     let fields = match raw {
-        Raw::Null => return (pre_chat, problems),
+        Raw::Null => return (settings, problems),
         Raw::Map(fields) => fields,
         other => {
             problem("chat", CHAT_EXPECTED, other);
-            return (pre_chat, problems);
+            return (settings, problems);
         }
     };
     for (key, value) in fields {
@@ -68,10 +80,16 @@ pub fn read(raw: &Raw) -> (PreChat, Vec<Problem>) {
                 }
             }
             ("preChat", other) => problem("chat.preChat", PRE_CHAT_KEYS, other),
+            ("privacyUrl", Raw::Str(url))
+                if url.starts_with("https://") || url.starts_with("http://") =>
+            {
+                settings.privacy_url = Some(url.clone());
+            }
+            ("privacyUrl", other) => problem("chat.privacyUrl", PRIVACY_EXPECTED, other),
             (_, other) => problem(&format!("chat.{key}"), CHAT_KEYS, other),
         }
     }
-    (pre_chat, problems)
+    (settings, problems)
 }
 
 /// The console warning for a problem [`read`] found: like [`Problem::message`], without
@@ -114,13 +132,13 @@ mod tests {
         ));
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(
-            p,
+            p.pre_chat,
             PreChat {
                 name: Ask::Optional,
                 email: Ask::Required
             }
         );
-        assert_eq!(read(&Raw::Null).0, PreChat::default());
+        assert_eq!(read(&Raw::Null).0, ChatSettings::default());
     }
 
     #[test]
@@ -129,8 +147,12 @@ mod tests {
             "preChat": {"name": "yes", "phone": "required", "email": "optional"},
             "prechat": {}
         })));
-        assert_eq!(p.name, Ask::Off);
-        assert_eq!(p.email, Ask::Optional, "the good field still applies");
+        assert_eq!(p.pre_chat.name, Ask::Off);
+        assert_eq!(
+            p.pre_chat.email,
+            Ask::Optional,
+            "the good field still applies"
+        );
         let keys: Vec<_> = problems.iter().map(|p| p.key.as_str()).collect();
         assert_eq!(
             keys,
@@ -146,5 +168,25 @@ mod tests {
         );
         let (_, problems) = read(&Raw::Str("required".into()));
         assert!(problems[0].message().contains("preChat"), "{problems:?}");
+    }
+
+    #[test]
+    fn the_privacy_page_is_a_web_address() {
+        let (s, problems) = read(&raw(
+            serde_json::json!({"privacyUrl": "https://shop.example/privacy"}),
+        ));
+        assert!(problems.is_empty());
+        assert_eq!(
+            s.privacy_url.as_deref(),
+            Some("https://shop.example/privacy")
+        );
+        for bad in [
+            serde_json::json!("javascript:alert(1)"),
+            serde_json::json!(7),
+        ] {
+            let (s, problems) = read(&raw(serde_json::json!({ "privacyUrl": bad })));
+            assert_eq!(s.privacy_url, None);
+            assert_eq!(problems[0].key, "chat.privacyUrl");
+        }
     }
 }

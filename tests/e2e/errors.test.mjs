@@ -57,6 +57,23 @@ for (const [name, corrupt] of [
   });
 }
 
+test("a well-formed bundle under another name than its hash (swapped on the way) is refused", async () => {
+  const { context, page, problems } = await newPage();
+  // The manifest names a bundle whose hash is not that of the bytes it gets: a real,
+  // well-formed bundle (it would open and answer), only not the one named.
+  const named = "faq-en-0123456789abcdef.bin";
+  const manifest = await (await fetch(`${demo.server.url}faq/faq-manifest.json`)).json();
+  const real = Buffer.from(await (await fetch(`${demo.server.url}faq/${manifest.locales.en.file}`)).arrayBuffer());
+  manifest.locales.en.file = named;
+  await page.route("**/faq/faq-manifest.json", (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(manifest) }));
+  await page.route(`**/faq/${named}`, (route) => route.fulfill({ status: 200, contentType: "application/octet-stream", body: real }));
+  await page.goto(demo.server.url);
+  await shadow(page, '[data-testid="sd-launcher"]').click();
+  await shadow(page, '[data-testid="sd-panel"][data-engine="failed"]').waitFor();
+  await reportedOnce(page, problems, /faq-en-0123456789abcdef\.bin does not match the hash in its name/);
+  await context.close();
+});
+
 test("a manifest that is not JSON is reported once", async () => {
   const { context, page, problems } = await newPage();
   await page.route("**/faq/faq-manifest.json", (route) => route.fulfill({ status: 200, contentType: "application/json", body: "<html>oops</html>" }));

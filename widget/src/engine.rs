@@ -262,9 +262,56 @@ async fn open(
         Some(bytes) => bytes,
         None => fetch::bytes(&bundle_url, RequestCache::Default).await?,
     };
+    if !hashes_to_its_name(&entry.file, &bundle).await {
+        return Err(format!(
+            "{bundle_url} does not match the hash in its name (changed on the way, or a \
+             broken cache); republish the index with faq-indexer, and check any proxy or \
+             CDN that rewrites files"
+        ));
+    }
     // In a task of its own: with the index fetched beside the module, the bundle is
     // often here already, and opening it in the task that mounted the panel would make
     // one long task of both (a store page's input would wait for it).
     shopdesk_web::time::next_task().await;
     Engine::open(&bundle).map_err(|e| format!("{bundle_url}: {e}"))
+}
+
+/// Bundles are named by the first 8 bytes of their SHA-256 (`faq-en-<16 hex>.bin`):
+/// a download that does not hash to its name (rewritten by a proxy, cut short in a
+/// cache, swapped) is refused rather than searched. Hashed by the browser
+/// (`crypto.subtle`, which only secure pages have; elsewhere the bytes are used as
+/// they are, there being nothing to check them with).
+async fn hashes_to_its_name(file: &str, bytes: &[u8]) -> bool {
+    use js_sys::Reflect;
+    let Some((_, named)) = file.strip_suffix(".bin").and_then(|s| s.rsplit_once('-')) else {
+        return true;
+    };
+    let subtle = Reflect::get(&js_sys::global(), &"crypto".into())
+        .and_then(|c| Reflect::get(&c, &"subtle".into()))
+        .ok()
+        .filter(|s| s.is_object());
+    let Some(subtle) = subtle else {
+        return true;
+    };
+    let digested = Reflect::get(&subtle, &"digest".into())
+        .and_then(|f| f.dyn_into::<js_sys::Function>())
+        .and_then(|f| f.call2(&subtle, &"SHA-256".into(), &js_sys::Uint8Array::from(bytes)))
+        .and_then(|p| p.dyn_into::<js_sys::Promise>());
+    let Ok(promise) = digested else {
+        return true;
+    };
+    let Ok(digest) = JsFuture::from(promise).await else {
+        return false;
+    };
+    let digest = js_sys::Uint8Array::new(&digest).to_vec();
+    named.len() == 16
+        && digest
+            .iter()
+            .zip(named.as_bytes().chunks(2))
+            .all(|(b, hex)| {
+                std::str::from_utf8(hex)
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    == Some(*b)
+            })
 }

@@ -312,6 +312,8 @@ fn handoff() -> impl Strategy<Value = Handoff> {
                 time_zone,
                 suggested,
                 start_key,
+                // The server's word, whatever a client sends: not generated.
+                verified: None,
             },
         )
 }
