@@ -4,9 +4,9 @@
 //! before anything is sent, and what goes into the handoff. Pure, tested natively.
 
 use shopdesk_settings::chat::{Ask, PreChat};
-use shopdesk_wire::chat::{ArticleRef, Availability, Earlier, Handoff, MAX_NAME};
+use shopdesk_wire::chat::{ArticleRef, Availability, Earlier, MAX_NAME};
 
-use crate::sharing::Shared;
+use crate::sharing::{Additions, Shared};
 
 /// Everything about the chat before its first message goes, as one value: one reactive
 /// cell holds it (each signal type costs the chat module code of its own).
@@ -208,48 +208,26 @@ impl Form {
 }
 
 impl Opening {
-    /// The handoff of the first message: what the shopper was shown and left on the
-    /// list (a bare one in `locale` if they were shown nothing), the articles they
-    /// opened from the suggestions, their contact, time zone and the start's key (the
-    /// same for every attempt of one start: a retry whose answer was lost gets the
-    /// same conversation back).
-    pub(crate) fn handoff(
-        &self,
-        locale: &str,
-        time_zone: Option<&str>,
-        start_key: &str,
-    ) -> Handoff {
+    /// What the chat adds to the handoff of the first message: the contact, the
+    /// browser's time zone, the articles opened from the suggestions, the start's key.
+    pub(crate) fn additions(&self, time_zone: Option<&str>, start_key: &str) -> Additions {
         let keep = self.opened.len().min(shopdesk_wire::chat::MAX_HISTORY);
-        let mut h = match &self.shared {
-            Some(shared) => shared.outgoing(&self.opened[..keep]),
-            None => Handoff {
-                locale: Some(locale.to_string()),
-                suggested: self.opened[..keep].to_vec(),
-                ..Handoff::default()
-            },
-        };
-        self.contact.fill(&mut h);
-        h.time_zone = time_zone
-            .filter(|z| !z.is_empty() && z.len() <= 64)
-            .map(str::to_string);
-        h.start_key = Some(start_key.to_string());
-        h
-    }
-}
-
-impl Contact {
-    /// Adds what the shopper typed into the form (a transcript only with an email).
-    fn fill(&self, h: &mut Handoff) {
-        h.name = self.name.clone();
-        h.email = self.email.clone();
-        h.transcript = self.transcript && self.email.is_some();
+        Additions {
+            name: self.contact.name.clone(),
+            email: self.contact.email.clone(),
+            transcript: self.contact.transcript && self.contact.email.is_some(),
+            time_zone: time_zone
+                .filter(|z| !z.is_empty() && z.len() <= 64)
+                .map(str::to_string),
+            suggested: self.opened[..keep].to_vec(),
+            start_key: start_key.to_string(),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shopdesk_wire::chat::Handoff;
 
     fn asks(name: Ask, email: Ask) -> PreChat {
         PreChat { name, email }
@@ -383,27 +361,20 @@ mod tests {
             id: "returns".into(),
             title: "Returns".into(),
         };
-        let panel = r#"{"locale":"en","searched":["size"],"read":[]}"#;
         let opening = Opening {
             contact,
             opened: vec![read],
-            shared: Some(Shared::read(panel, "en")),
             ..Opening::default()
         };
-        let json =
-            serde_json::to_string(&opening.handoff("en", Some("Europe/Berlin"), "k-1")).unwrap();
-        let handoff = Handoff::from_json(json.as_bytes()).unwrap();
-        assert_eq!(handoff.name.as_deref(), Some("Ben Lee"));
-        assert_eq!(handoff.email.as_deref(), Some("ben@example.com"));
-        assert!(handoff.transcript);
-        assert_eq!(handoff.time_zone.as_deref(), Some("Europe/Berlin"));
-        assert_eq!(handoff.suggested.len(), 1);
-        assert_eq!(handoff.searched, ["size"], "the panel's part is kept");
-        assert_eq!(handoff.start_key.as_deref(), Some("k-1"));
-        // Shown nothing (the summary never opened): the language, and the rest.
-        let bare = Opening::default().handoff("de", None, "k-2");
-        assert_eq!(bare.locale.as_deref(), Some("de"));
+        let adds = opening.additions(Some("Europe/Berlin"), "k-1");
+        assert_eq!(adds.name.as_deref(), Some("Ben Lee"));
+        assert_eq!(adds.email.as_deref(), Some("ben@example.com"));
+        assert!(adds.transcript);
+        assert_eq!(adds.time_zone.as_deref(), Some("Europe/Berlin"));
+        assert_eq!(adds.suggested.len(), 1);
+        assert_eq!(adds.start_key, "k-1");
+        // No email, no transcript; a time zone that is no name is left out.
+        let bare = Opening::default().additions(Some(""), "k-2");
         assert!(!bare.transcript && bare.email.is_none() && bare.time_zone.is_none());
-        assert!(Handoff::from_json(serde_json::to_string(&bare).unwrap().as_bytes()).is_ok());
     }
 }

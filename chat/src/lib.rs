@@ -17,6 +17,7 @@
 //! when the chat should be shown, and when a conversation has ended.
 
 mod contact;
+mod handoff;
 mod hooks;
 mod log;
 mod memory;

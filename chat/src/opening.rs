@@ -304,7 +304,7 @@ pub(crate) fn SharedSummary(chat: Chat, text: &'static ConversationText) -> impl
                             let part = item.part.clone();
                             let remove = t.unshare.replace("{item}", &item.label);
                             view! {
-                                <li data-testid="sd-chat-shared-item" data-group=format!("{:?}", item.group).to_lowercase()>
+                                <li data-testid="sd-chat-shared-item" data-group=item.group.name()>
                                     <span class="sd-chat-shared-group">{group(item.group)}": "</span>
                                     <span class="sd-chat-shared-label">{item.label}</span>
                                     <button type="button" class="sd-chat-unshare" data-testid="sd-chat-unshare"

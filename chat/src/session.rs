@@ -22,6 +22,7 @@ use shopdesk_wire::chat::{
 };
 
 use crate::contact::{LinkTrouble, Opening};
+use crate::handoff;
 use crate::hooks;
 use crate::log::{Applied, Log, Phase};
 use crate::memory::{self, Remembered};
@@ -170,18 +171,17 @@ impl Chat {
         let Some(panel) = hooks::handoff() else {
             return;
         };
-        let locale = self.locale.get_value();
+        let snapshot = handoff::snapshot(panel);
         let first = self.opening.with_untracked(|o| o.shared.is_none());
+        let proof = snapshot.proof.clone();
         self.opening.update(|o| {
             o.shared = Some(match o.shared.take() {
-                Some(shared) => shared.renewed(&panel, &locale),
-                None => Shared::read(&panel, &locale),
+                Some(shared) => shared.renewed(snapshot),
+                None => Shared::new(snapshot),
             });
         });
-        if first {
-            if let Some(proof) = self.opening.with_untracked(|o| o.shared.as_ref()?.proof()) {
-                spawn_local(self.earlier(proof));
-            }
+        if let (true, Some(proof)) = (first, proof) {
+            spawn_local(self.earlier(proof));
         }
     }
 
@@ -395,8 +395,11 @@ impl Chat {
         let start_key = uuid::Uuid::new_v4().to_string();
         let locale = self.locale.get_value();
         let handoff = self.opening.with_untracked(|o| {
-            serde_json::to_string(&o.handoff(&locale, zone.as_deref(), &start_key))
-                .unwrap_or_default()
+            handoff::outgoing(
+                o.shared.as_ref(),
+                &locale,
+                &o.additions(zone.as_deref(), &start_key),
+            )
         });
         let mut attempts = 0;
         let answer = loop {

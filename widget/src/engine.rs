@@ -264,9 +264,7 @@ async fn open(
     };
     if !hashes_to_its_name(&entry.file, &bundle).await {
         return Err(format!(
-            "{bundle_url} does not match the hash in its name (changed on the way, or a \
-             broken cache); republish the index with faq-indexer, and check any proxy or \
-             CDN that rewrites files"
+            "{bundle_url} does not match the hash in its name: a proxy or cache changed it"
         ));
     }
     // In a task of its own: with the index fetched beside the module, the bundle is
@@ -282,36 +280,28 @@ async fn open(
 /// (`crypto.subtle`, which only secure pages have; elsewhere the bytes are used as
 /// they are, there being nothing to check them with).
 async fn hashes_to_its_name(file: &str, bytes: &[u8]) -> bool {
-    use js_sys::Reflect;
-    let Some((_, named)) = file.strip_suffix(".bin").and_then(|s| s.rsplit_once('-')) else {
+    use js_sys::{Function, Reflect};
+    // The name's hash: the 16 characters before `.bin`.
+    let Some(named) = file.len().checked_sub(20).and_then(|at| file.get(at..)) else {
         return true;
     };
     let subtle = Reflect::get(&js_sys::global(), &"crypto".into())
         .and_then(|c| Reflect::get(&c, &"subtle".into()))
-        .ok()
-        .filter(|s| s.is_object());
-    let Some(subtle) = subtle else {
-        return true;
-    };
-    let digested = Reflect::get(&subtle, &"digest".into())
-        .and_then(|f| f.dyn_into::<js_sys::Function>())
+        .unwrap_or_default();
+    let digest = Reflect::get(&subtle, &"digest".into())
+        .and_then(|f| f.dyn_into::<Function>())
         .and_then(|f| f.call2(&subtle, &"SHA-256".into(), &js_sys::Uint8Array::from(bytes)))
         .and_then(|p| p.dyn_into::<js_sys::Promise>());
-    let Ok(promise) = digested else {
+    let Ok(digest) = digest else {
         return true;
     };
-    let Ok(digest) = JsFuture::from(promise).await else {
+    let Ok(digest) = JsFuture::from(digest).await else {
         return false;
     };
-    let digest = js_sys::Uint8Array::new(&digest).to_vec();
-    named.len() == 16
-        && digest
-            .iter()
-            .zip(named.as_bytes().chunks(2))
-            .all(|(b, hex)| {
-                std::str::from_utf8(hex)
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    == Some(*b)
-            })
+    let digest = js_sys::Uint8Array::new(&digest);
+    let hex = b"0123456789abcdef";
+    named.bytes().take(16).enumerate().all(|(i, c)| {
+        let b = digest.get_index(i as u32 / 2);
+        c == hex[usize::from(if i % 2 == 0 { b >> 4 } else { b & 15 })]
+    })
 }
