@@ -82,6 +82,28 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y $missing
 fi
 
+# Schemathesis fuzzes the server against its OpenAPI document (scripts/api-fuzz.sh), from
+# PyPI at the versions pinned in scripts/api-fuzz/requirements.txt, in a venv of its own;
+# installed again whenever that file changes. It needs Python 3.11 or later.
+API_FUZZ_VENV=${SHOPDESK_API_FUZZ_VENV:-$HOME/.cache/shopdesk/api-fuzz-venv}
+if ! cmp -s scripts/api-fuzz/requirements.txt "$API_FUZZ_VENV/requirements.txt" ||
+  [ ! -x "$API_FUZZ_VENV/bin/schemathesis" ]; then
+  if ! python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    say "installing Debian python3 and python3-venv"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y python3 python3-venv
+  fi
+  say "installing schemathesis ($(grep -o '^schemathesis==.*' scripts/api-fuzz/requirements.txt)) into $API_FUZZ_VENV"
+  rm -rf "$API_FUZZ_VENV"
+  python3 -m venv "$API_FUZZ_VENV"
+  "$API_FUZZ_VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+    -r scripts/api-fuzz/requirements.txt
+  "$API_FUZZ_VENV/bin/pip" check --disable-pip-version-check >/dev/null
+  cp scripts/api-fuzz/requirements.txt "$API_FUZZ_VENV/requirements.txt"
+fi
+
 if [ "${SHOPDESK_SKIP_BROWSER:-}" != 1 ]; then
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     say "installing Debian chromium and chromium-driver"

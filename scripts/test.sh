@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every check Shopdesk has: formatting, lints, unit/CLI/server tests, and browser
-# end-to-end tests of the real widget on the real demo page in headless Chromium.
+# Every check Shopdesk has: formatting, lints, unit/CLI/server tests, the server fuzzed
+# against its OpenAPI document, and browser end-to-end tests of the real widget on the
+# real demo page in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -20,6 +21,9 @@ target/debug/pg-temp run -- cargo test --workspace
 say "building the demo site"
 scripts/build-demo.sh dist
 cargo build -p faq-indexer -p shopdesk-server -p smtp-sink
+
+say "API fuzzing: schemathesis against the server's /v1/openapi.json"
+scripts/api-fuzz.sh
 
 say "browser end-to-end tests (headless Chromium)"
 (cd tests && node --test --test-concurrency=1 bench/*.test.mjs e2e/*.test.mjs)

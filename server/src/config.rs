@@ -407,10 +407,10 @@ impl Settings {
             ("max_streams_per_client", s.streams.per_client),
             ("max_streams_per_chat", s.streams.per_conversation),
         ] {
-            if !(1..=s.streams.total).contains(&value) {
+            if value == 0 {
                 return Err(ConfigError::Value {
                     key,
-                    problem: "must be between 1 and max_streams".into(),
+                    problem: "must be at least 1 (max_streams bounds them all)".into(),
                 });
             }
         }

@@ -100,7 +100,7 @@ pub fn app(
         .merge(probes)
         .route_layer(from_fn_with_state(metrics.clone(), ops::metrics::track))
         .merge(assets::router(&config.root).layer(from_fn_with_state(metrics, ops::metrics::track)))
-        .layer(from_fn(explain_timeouts))
+        .layer(from_fn(json_refusals))
         // A body that stops arriving is cut off, whichever route reads it.
         .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_TIMEOUT));
     let router = router
@@ -108,10 +108,7 @@ pub fn app(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ));
+        .layer(from_fn(referrer_policy));
     // The agent page has a stricter policy of its own (`assets::agent_page_policy`).
     match &config.content_security_policy {
         Some(policy) => router.layer(SetResponseHeaderLayer::if_not_present(
@@ -127,19 +124,64 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest pause while a request body arrives.
 const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// tower-http's timeouts answer with an empty 408; clients get the same JSON as every
-/// other refusal. A body that stopped arriving is a 408 too (axum reports it as a 400
-/// "failed to buffer the request body").
-async fn explain_timeouts(request: axum::extract::Request, next: Next) -> Response {
+/// Refusals made below the handlers in JSON like every other: tower-http's timeouts
+/// answer with an empty 408, and axum's own extractors (a query string or a path it
+/// cannot read) with plain text. Only the API's (`/v1/…`): static files keep theirs.
+async fn json_refusals(request: axum::extract::Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/v1/");
     let response = next.run(request).await;
-    if response.status() == StatusCode::REQUEST_TIMEOUT
-        && !response.headers().contains_key(header::CONTENT_TYPE)
-    {
+    let status = response.status();
+    if !api || !status.is_client_error() {
+        return response;
+    }
+    let kind = response.headers().get(header::CONTENT_TYPE).cloned();
+    if status == StatusCode::REQUEST_TIMEOUT && kind.is_none() {
         return edge::ApiError::new(
-            StatusCode::REQUEST_TIMEOUT,
+            status,
             "the request took too long (a slow connection or a busy server); send it again",
         )
         .into_response();
+    }
+    if !kind.is_some_and(|k| k.as_bytes().starts_with(b"text/plain")) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let said = String::from_utf8_lossy(&text);
+    // "Failed to deserialize query string: limit: invalid digit found in string"
+    let field = said
+        .strip_prefix("Failed to deserialize query string: ")
+        .and_then(|rest| rest.split_once(':'))
+        .map(|(field, _)| field.trim().to_string())
+        .filter(|f| !f.is_empty() && !f.contains(' '));
+    let message = format!("{}; check the address and its parameters", said.trim());
+    let mut refusal = edge::ApiError::new(parts.status, message);
+    if let Some(field) = field {
+        refusal = refusal.field(field);
+    }
+    let mut response = refusal.into_response();
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    response
+}
+
+/// A `Referrer-Policy` on pages (the agent page sets a stricter one): it governs what
+/// a document's links and requests tell other sites, and means nothing on a script,
+/// a `.wasm` or JSON, where it would only add bytes to every download of the widget.
+async fn referrer_policy(request: axum::extract::Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    if html && !response.headers().contains_key(header::REFERRER_POLICY) {
+        response.headers_mut().insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        );
     }
     response
 }

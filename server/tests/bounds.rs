@@ -358,6 +358,28 @@ fn wrong_tokens_are_throttled_per_address(backend: Backend) {
             response.header("Retry-After").map(str::to_string),
         )
     };
+    // A spent or made-up ticket beside the right token is not a wrong token.
+    let events = format!("{}/v1/agent/events?ticket=made-up", s.base);
+    for _ in 0..25 {
+        let response = send(
+            "GET",
+            &list,
+            &[
+                ("Authorization", &format!("Bearer {AGENT}")),
+                ("X-Forwarded-For", "192.0.2.50"),
+            ],
+            None,
+        );
+        assert_eq!(response.status(), 200);
+        let streamed = Stream::open_with(
+            &events,
+            &[
+                ("Authorization", &format!("Bearer {AGENT}")),
+                ("X-Forwarded-For", "192.0.2.50"),
+            ],
+        );
+        assert_eq!(streamed.0, 200);
+    }
     for n in 0..20 {
         let url = if n % 2 == 0 { &list } else { &report };
         assert_eq!(
@@ -397,6 +419,43 @@ fn a_spray_across_one_ipv6_64_shares_one_rate_limit_budget() {
     // Streams spend the same budget: asking for a ticket and opening the stream are
     // requests like any other.
     assert_eq!(post("2001:db8:aa:cc::1"), 201);
+}
+
+#[test]
+fn what_axum_refuses_below_the_handlers_is_json_naming_the_parameter() {
+    let s = serve(Backend::Sqlite, None, None);
+    let bearer = format!("Bearer {AGENT}");
+    for (path, field) in [
+        ("/v1/agent/conversations?limit=x", Some("limit")),
+        ("/v1/agent/events?after=x", Some("after")),
+        ("/v1/agent/conversations/%FF", None),
+        ("/v1/reports/feedback?format=csv&format=csv", None),
+    ] {
+        let token = if path.starts_with("/v1/reports") {
+            format!("Bearer {ADMIN}")
+        } else {
+            bearer.clone()
+        };
+        let response = send(
+            "GET",
+            &format!("{}{path}", s.base),
+            &[("Authorization", &token)],
+            None,
+        );
+        assert_eq!(response.status(), 400, "{path}");
+        assert!(
+            response.content_type().starts_with("application/json"),
+            "{path}"
+        );
+        let body = common::client::json_body(response);
+        assert!(
+            body["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{path}: {body}"
+        );
+        if let Some(field) = field {
+            assert_eq!(body["field"], field, "{path}: {body}");
+        }
+    }
 }
 
 #[test]

@@ -128,7 +128,11 @@ fn connections_beyond_the_cap_wait_for_a_free_one() {
     let dir = tempfile::tempdir().unwrap();
     let root = common::store_site(dir.path());
     let db = dir.path().join("shopdesk.db");
-    let s = Instance::start_with(db.to_str().unwrap(), &root, &["--max-connections", "16"]);
+    let s = Instance::start_with(
+        db.to_str().unwrap(),
+        &root,
+        &["--max-connections", "16", "--max-streams", "8"],
+    );
     let addr = s.base.trim_start_matches("http://").to_string();
     let request = format!("GET /v1/openapi.json HTTP/1.1\r\nHost: {addr}\r\n\r\n");
     let mut held = Vec::new();

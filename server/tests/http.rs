@@ -273,8 +273,15 @@ fn every_response_carries_security_headers_and_the_agent_page_a_strict_policy() 
             head.contains("x-content-type-options: nosniff"),
             "{path}: {head}"
         );
-        assert!(head.contains("referrer-policy: "), "{path}: {head}");
     }
+    // Pages say what their links tell other sites; scripts and JSON carry no such bytes.
+    let (_, page) = raw_get(&base, "/", "");
+    assert!(
+        page.contains("referrer-policy: strict-origin-when-cross-origin"),
+        "{page}"
+    );
+    let (_, api) = raw_get(&base, "/v1/openapi.json", "");
+    assert!(!api.contains("referrer-policy"), "{api}");
     let (_, store) = raw_get(&base, "/", "");
     assert!(
         store.contains(&format!("content-security-policy: {merchant}")),

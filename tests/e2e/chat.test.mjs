@@ -315,7 +315,8 @@ test("the chat module loads only when the shopper reaches for a person; search w
   // Back to search and to the chat again: the same conversation place, no second copy.
   await w(page, "sd-chat-back").click();
   await w(page, "sd-input").waitFor();
-  assert.equal(await page.evaluate(() => document.querySelector("shopdesk-widget").shadowRoot.activeElement?.dataset.testid), "sd-input");
+  // Focus follows the shopper back to the search box (once the search view shows).
+  await page.waitForFunction(() => document.querySelector("shopdesk-widget").shadowRoot.activeElement?.dataset.testid === "sd-input", null, { timeout: 2000 });
   await w(page, "sd-chat-offer").click();
   assert.equal(await w(page, "sd-chat").count(), 1);
   assert.equal(await page.evaluate(() => document.querySelector("shopdesk-widget").shadowRoot.activeElement?.dataset.testid), "sd-chat-input");

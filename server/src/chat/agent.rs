@@ -262,7 +262,13 @@ pub(super) async fn events(
     Query(query): Query<StreamQuery>,
 ) -> Result<Response, ApiError> {
     query.refuse_token("/v1/agent/tickets")?;
-    let agent = match &query.ticket {
+    // A credential in the headers wins: a refused ticket must not count as a wrong
+    // token against the address (`throttle::guard_tokens`).
+    let ticket = query
+        .ticket
+        .as_ref()
+        .filter(|_| crate::access::bearer(&headers).is_none());
+    let agent = match ticket {
         Some(ticket) => match tickets::redeem(chat.store.db(), ticket, now_ms())
             .await
             .map_err(|e| failed(e.into()))?

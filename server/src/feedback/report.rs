@@ -387,11 +387,7 @@ pub async fn serve(
     let csv_wanted = period.format.as_deref() == Some("csv");
     let db = feedback.store.db();
     let unreadable = |cause: &dyn std::fmt::Display| {
-        tracing::error!("report failed: {cause}");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the report could not be read; see the server log",
-        )
+        ApiError::unavailable("the report could not be read", cause)
     };
     if csv_wanted {
         let csv = csv(db, from, to).await.map_err(|e| unreadable(&e))?;
