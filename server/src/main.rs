@@ -54,14 +54,8 @@ enum Command {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("shopper").required(true).args(["visitor", "email"])))]
 struct ForgetArgs {
-    /// The server's database: a SQLite file or a `postgres://` URL.
-    #[arg(
-        long,
-        env = "SHOPDESK_DATABASE",
-        default_value = "shopdesk.db",
-        hide_env_values = true
-    )]
-    database: String,
+    #[command(flatten)]
+    database: DatabaseArg,
     /// The widget's visitor id (`shopdesk.visitorId()` in their browser, or `visitor_id`
     /// in an export).
     #[arg(long)]
@@ -74,8 +68,9 @@ struct ForgetArgs {
     json: bool,
 }
 
+/// `--database` of the commands that work on the server's data.
 #[derive(Debug, Args)]
-struct AgentArgs {
+struct DatabaseArg {
     /// The server's database: a SQLite file or a `postgres://` URL.
     #[arg(
         long,
@@ -85,6 +80,32 @@ struct AgentArgs {
         global = true
     )]
     database: String,
+}
+
+impl DatabaseArg {
+    fn location(&self) -> Result<Location> {
+        Ok(self.database.parse()?)
+    }
+
+    /// The database, which must exist already: reading or erasing what is not there
+    /// is a mistyped path, not an empty database to create.
+    fn existing(&self) -> Result<Location> {
+        let location = self.location()?;
+        if let Location::Sqlite(path) = &location {
+            anyhow::ensure!(
+                path.is_file(),
+                "{} does not exist; pass the server's database with --database",
+                path.display()
+            );
+        }
+        Ok(location)
+    }
+}
+
+#[derive(Debug, Args)]
+struct AgentArgs {
+    #[command(flatten)]
+    database: DatabaseArg,
     #[command(subcommand)]
     action: AgentAction,
 }
@@ -281,14 +302,8 @@ struct ServeArgs {
 
 #[derive(Debug, Args)]
 struct ReportArgs {
-    /// The server's database: a SQLite file or a `postgres://` URL.
-    #[arg(
-        long,
-        env = "SHOPDESK_DATABASE",
-        default_value = "shopdesk.db",
-        hide_env_values = true
-    )]
-    database: String,
+    #[command(flatten)]
+    database: DatabaseArg,
     /// Start of the period (inclusive): a date such as 2026-11-01 or an RFC 3339 time.
     #[arg(long)]
     from: Option<String>,
@@ -576,14 +591,7 @@ fn refuse_served(database: &Path, served: &Path) -> Result<()> {
 }
 
 async fn print_report(args: ReportArgs) -> Result<()> {
-    let location: Location = args.database.parse()?;
-    if let Location::Sqlite(path) = &location {
-        anyhow::ensure!(
-            path.is_file(),
-            "{} does not exist; pass the server's database with --database",
-            path.display()
-        );
-    }
+    let location = args.database.existing()?;
     let bound = |value: &Option<String>, flag: &str, default: i64| -> Result<i64> {
         match value {
             None => Ok(default),
@@ -611,14 +619,7 @@ async fn print_report(args: ReportArgs) -> Result<()> {
 }
 
 async fn forget(args: ForgetArgs) -> Result<()> {
-    let location: Location = args.database.parse()?;
-    if let Location::Sqlite(path) = &location {
-        anyhow::ensure!(
-            path.is_file(),
-            "{} does not exist; pass the server's database with --database",
-            path.display()
-        );
-    }
+    let location = args.database.existing()?;
     let shopper = match (args.visitor, args.email) {
         (Some(v), _) if !v.trim().is_empty() => Shopper::Visitor(v),
         (_, Some(e)) if !e.trim().is_empty() => Shopper::Email(e),
@@ -637,7 +638,7 @@ async fn forget(args: ForgetArgs) -> Result<()> {
 }
 
 async fn manage_agents(args: AgentArgs) -> Result<()> {
-    let location: Location = args.database.parse()?;
+    let location = args.database.location()?;
     let db = Database::open(&location).await?;
     let accounts = Accounts::new(db.clone());
     let result = run_agent_action(&accounts, args.action).await;
