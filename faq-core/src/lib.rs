@@ -11,6 +11,7 @@ mod error;
 pub mod indexing;
 pub mod locale;
 pub mod manifest;
+mod order;
 pub mod pattern;
 pub mod schema;
 pub mod search;

@@ -174,7 +174,7 @@ fn into_candidates(found: BTreeMap<String, (u8, u32)>) -> Vec<Candidate> {
 /// Keeps the `n` best candidates: closest first, then most frequent, then alphabetical
 /// so that ties never depend on dictionary layout.
 pub(crate) fn best(mut candidates: Vec<Candidate>, n: usize) -> Vec<Candidate> {
-    candidates.sort_by(|a, b| {
+    crate::order::sort_by(&mut candidates, |a, b| {
         a.distance
             .cmp(&b.distance)
             .then(b.doc_freq.cmp(&a.doc_freq))

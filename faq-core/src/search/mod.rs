@@ -308,7 +308,7 @@ impl Engine {
             let popular = listing.popular.iter().map(|&i| &listing.articles[i]);
             (false, popular.take(limit).collect::<Vec<_>>())
         } else {
-            for_page.sort_by(|a, b| a.id.cmp(&b.id));
+            crate::order::sort_by(&mut for_page, |a, b| a.id.cmp(&b.id));
             for_page.truncate(limit);
             (true, for_page)
         };
@@ -375,9 +375,11 @@ impl Listing {
             }
         }
         for (_, list) in &mut groups {
-            list.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            crate::order::sort_by(list, |a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         }
-        groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+        crate::order::sort_by(&mut groups, |a, b| {
+            b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0))
+        });
         let rounds = groups.iter().map(|(_, list)| list.len()).max().unwrap_or(0);
         let popular = (0..rounds)
             .flat_map(|round| groups.iter().filter_map(move |(_, list)| list.get(round)))
