@@ -19,7 +19,7 @@ use shopdesk_server::edge::Shopfront;
 use shopdesk_server::feedback::report;
 use shopdesk_server::feedback::store::Store;
 use shopdesk_server::feedback::Feedback;
-use shopdesk_server::limit::RateLimiter;
+use shopdesk_server::limit::{self, RateLimiter};
 use shopdesk_server::mail::outbox::{Outbox, Queue, Tuning};
 use shopdesk_server::mail::{Mailer, Security, Transport};
 use shopdesk_server::ops::{self, Metrics};
@@ -469,10 +469,14 @@ async fn run(args: ServeArgs) -> Result<()> {
         body_limit: settings.body_limit,
     };
     // One rate-limit budget per client across every store route (feedback and chat).
+    let limiter = (settings.rate_limit > 0.0)
+        .then(|| Arc::new(RateLimiter::new(settings.rate_limit, settings.rate_burst)));
+    if let Some(limiter) = &limiter {
+        limit::shared::share(limiter.clone(), db.clone());
+    }
     let shopfront = Arc::new(Shopfront {
         origins: settings.allow_origins,
-        limiter: (settings.rate_limit > 0.0)
-            .then(|| RateLimiter::new(settings.rate_limit, settings.rate_burst)),
+        limiter,
         trust_proxy: settings.trust_proxy,
     });
     let staff = Staff::new(db.clone(), settings.agent_token.clone())

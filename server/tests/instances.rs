@@ -153,6 +153,51 @@ fn two_instances_are_one_service_and_a_killed_one_loses_nothing() {
     assert_eq!(heard, expected);
 }
 
+/// `POST /v1/feedback`'s status.
+fn post_feedback(base: &str, n: u32) -> u16 {
+    let body = json!({"id": uuid(n), "kind": "csat", "score": 5,
+                      "created_at": "2026-11-20T12:00:00Z"});
+    match ureq::post(&format!("{base}/v1/feedback")).send_json(body) {
+        Ok(r) => r.status(),
+        Err(ureq::Error::Status(code, _)) => code,
+        Err(e) => panic!("{base}: {e}"),
+    }
+}
+
+#[test]
+fn a_client_spread_over_two_instances_spends_one_rate_limit_budget() {
+    let pg = pg_temp::fresh_database().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::store_site(dir.path());
+    // A burst of 10 and next to no refill: what is spent stays spent.
+    let flags = ["--rate-limit", "0.01", "--rate-burst", "10"];
+    let a = Instance::start_with(&pg.url, &root, &flags);
+    let b = Instance::start_with(&pg.url, &root, &flags);
+    wait_ready(&[&a, &b]);
+    // Their reports' listeners connect beside the chat's.
+    std::thread::sleep(Duration::from_secs(1));
+
+    for n in 0..10 {
+        assert_eq!(post_feedback(&a.base, n), 201, "request {n} to A");
+    }
+    assert_eq!(post_feedback(&a.base, 10), 429, "A's budget is spent");
+    // B hears of it within a round or two. Alone, B would take 10 more; each probe
+    // it takes before the report arrives is one of those.
+    let mut taken_by_b = 0;
+    let refused = (0..8).any(|n| {
+        let status = post_feedback(&b.base, 100 + n);
+        if status == 201 {
+            taken_by_b += 1;
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        status == 429
+    });
+    assert!(refused, "B took {taken_by_b} requests of a budget spent on A");
+    // What B took reaches A in turn: A's bucket only goes further below zero.
+    assert_eq!(post_feedback(&a.base, 200), 429);
+    assert_eq!(stored(&Location::Postgres(pg.url.clone())), 10 + taken_by_b);
+}
+
 #[test]
 fn postgres_restarted_under_a_conversation_loses_nothing_acknowledged() {
     // A server of its own (it is stopped and started), durable as in production.

@@ -23,7 +23,8 @@ use crate::limit::RateLimiter;
 pub struct Shopfront {
     /// Store origins whose pages may call (`https://shop.example`, or `*`).
     pub origins: Vec<String>,
-    pub limiter: Option<RateLimiter>,
+    /// Shared with the task that reports to other instances (`limit::shared`).
+    pub limiter: Option<Arc<RateLimiter>>,
     /// Behind a reverse proxy: the client address is the last `X-Forwarded-For` entry
     /// (the one the proxy added), so the rate limit is per shopper, not per proxy.
     pub trust_proxy: bool,

@@ -26,6 +26,15 @@ fn mail_folder(root: &Path, flags: &[&str]) -> Vec<String> {
     ]
 }
 
+/// No rate limit unless the test sets one.
+fn unlimited(flags: &[&str]) -> &'static [&'static str] {
+    if flags.contains(&"--rate-limit") {
+        &[]
+    } else {
+        &["--rate-limit", "0"]
+    }
+}
+
 pub(crate) struct Instance {
     child: Child,
     /// `http://127.0.0.1:PORT`
@@ -46,7 +55,8 @@ impl Instance {
     pub(crate) fn start_with(database: &str, root: &Path, flags: &[&str]) -> Instance {
         let mut child = Command::new(env!("CARGO_BIN_EXE_shopdesk-server"))
             .args(["--addr", "127.0.0.1:0", "--agent-token", AGENT])
-            .args(["--allow-origin", STORE, "--rate-limit", "0"])
+            .args(["--allow-origin", STORE])
+            .args(unlimited(flags))
             .arg("--root")
             .arg(root)
             .arg("--database")

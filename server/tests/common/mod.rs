@@ -262,7 +262,7 @@ pub(crate) fn store_site(dir: &std::path::Path) -> std::path::PathBuf {
 pub(crate) fn shopfront(origins: &[&str], limiter: Option<RateLimiter>) -> Shopfront {
     Shopfront {
         origins: origins.iter().map(|o| o.to_string()).collect(),
-        limiter,
+        limiter: limiter.map(std::sync::Arc::new),
         trust_proxy: false,
     }
 }

@@ -7,8 +7,14 @@
 //! - The buckets live in a least-recently-used map with a hard size: a spray of new
 //!   addresses evicts the longest-idle buckets (an evicted client starts again with a
 //!   full bucket, which is what it would have after being idle) and memory stays flat.
+//! - On PostgreSQL the instances share one budget per client: each tells the others
+//!   what every client took from it (`shared.rs`), and they take it from their own
+//!   buckets.
 
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+pub mod shared;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroUsize;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -20,6 +26,10 @@ use crate::edge::ApiError;
 
 /// Buckets kept at most: about 100 bytes each, so 10 MB.
 const MAX_CLIENTS: usize = 100_000;
+/// Clients whose requests since the last report are counted for the other instances.
+/// Past this many in one round (a spray of addresses), newcomers go unreported: each
+/// of them made few requests, and every instance still limits them on its own.
+const MAX_UNREPORTED: usize = 20_000;
 /// The longest `Retry-After` ever sent: a wait longer than this is a broken setting,
 /// and clients should come back and see.
 const MAX_RETRY_AFTER: u64 = 24 * 60 * 60;
@@ -49,10 +59,22 @@ impl From<IpAddr> for Client {
     }
 }
 
+/// The text [`Client`]'s `Display` writes: `192.0.2.1` or `2001:db8:1:2::/64`.
+impl std::str::FromStr for Client {
+    type Err = std::net::AddrParseError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.strip_suffix("/64") {
+            Some(net) => Ok(Client::V6Net(network_64(net.parse()?))),
+            None => Ok(Client::V4(text.parse::<Ipv4Addr>()?.octets())),
+        }
+    }
+}
+
 impl std::fmt::Display for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Client::V4(v4) => write!(f, "{}", std::net::Ipv4Addr::from(*v4)),
+            Client::V4(v4) => write!(f, "{}", Ipv4Addr::from(*v4)),
             Client::V6Net(net) => {
                 let mut full = [0u8; 16];
                 full[..8].copy_from_slice(net);
@@ -72,7 +94,14 @@ fn network_64(v6: Ipv6Addr) -> [u8; 8] {
 pub struct RateLimiter {
     per_second: f64,
     burst: f64,
-    clients: Mutex<LruCache<Client, Bucket>>,
+    clients: Mutex<Clients>,
+}
+
+#[derive(Debug)]
+struct Clients {
+    buckets: LruCache<Client, Bucket>,
+    /// Requests each client made here since the last report to the other instances.
+    unreported: HashMap<Client, u32>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -118,34 +147,78 @@ impl RateLimiter {
         Self {
             per_second,
             burst: f64::from(burst.clamp(1, MAX_BURST)),
-            clients: Mutex::new(LruCache::new(
-                NonZeroUsize::new(clients).unwrap_or(NonZeroUsize::MIN),
-            )),
+            clients: Mutex::new(Clients {
+                buckets: LruCache::new(NonZeroUsize::new(clients).unwrap_or(NonZeroUsize::MIN)),
+                unreported: HashMap::new(),
+            }),
         }
     }
 
     /// Clients remembered now.
     pub fn clients(&self) -> usize {
-        self.clients.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.lock().buckets.len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Clients> {
+        self.clients.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Takes one request from `client`'s bucket, or says how long until one is free.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
-        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
-        let bucket = clients.get_or_insert_mut(Client::from(client), || Bucket {
-            tokens: self.burst,
-            at: now,
-        });
-        let refill = now.saturating_duration_since(bucket.at).as_secs_f64() * self.per_second;
-        bucket.tokens = (bucket.tokens + refill).min(self.burst);
-        bucket.at = now;
+        let client = Client::from(client);
+        let mut clients = self.lock();
+        let bucket = self.refilled(&mut clients.buckets, client, now);
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
+            let unreported = &mut clients.unreported;
+            if unreported.len() < MAX_UNREPORTED || unreported.contains_key(&client) {
+                *unreported.entry(client).or_default() += 1;
+            }
             Ok(())
         } else {
             let seconds = (1.0 - bucket.tokens) / self.per_second;
             Err(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
         }
+    }
+
+    /// `requests` that `client` made on another instance, taken from its bucket here
+    /// too, so that every instance spends one budget. The bucket may go below zero,
+    /// down to minus one burst: a client that burst on several instances at once then
+    /// waits here until its average is back within the rate.
+    pub fn spent_elsewhere(&self, client: Client, requests: u32, now: Instant) {
+        let mut clients = self.lock();
+        let bucket = self.refilled(&mut clients.buckets, client, now);
+        bucket.tokens = (bucket.tokens - f64::from(requests)).max(-self.burst);
+    }
+
+    /// What each client took here since the last call, heaviest first, at most `max`
+    /// clients (the lightest are dropped: they matter least to the others' buckets).
+    pub fn take_unreported(&self, max: usize) -> Vec<(Client, u32)> {
+        let taken = std::mem::take(&mut self.lock().unreported);
+        let mut spent: Vec<(Client, u32)> = taken.into_iter().collect();
+        if spent.len() > max {
+            spent.select_nth_unstable_by(max, |a, b| b.1.cmp(&a.1));
+            spent.truncate(max);
+        }
+        spent.sort_unstable_by(|a, b| b.1.cmp(&a.1));
+        spent
+    }
+
+    /// `client`'s bucket, refilled for the time since it was last touched.
+    fn refilled<'a>(
+        &self,
+        buckets: &'a mut LruCache<Client, Bucket>,
+        client: Client,
+        now: Instant,
+    ) -> &'a mut Bucket {
+        let bucket = buckets.get_or_insert_mut(client, || Bucket {
+            tokens: self.burst,
+            at: now,
+        });
+        let refill = now.saturating_duration_since(bucket.at).as_secs_f64() * self.per_second;
+        bucket.tokens = (bucket.tokens + refill).min(self.burst);
+        bucket.at = bucket.at.max(now);
+        bucket
     }
 }
 
@@ -246,6 +319,60 @@ mod tests {
             let _ = limiter.check(ip, t0);
         }
         assert_eq!(limiter.clients(), 1000);
+    }
+
+    #[test]
+    fn clients_read_back_from_their_text() {
+        for text in ["192.0.2.1", "2001:db8:1:2::/64", "::/64"] {
+            let client: Client = text.parse().unwrap();
+            assert_eq!(client.to_string(), text);
+        }
+        let v6: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let client = Client::from(v6);
+        assert_eq!(client.to_string().parse::<Client>().unwrap(), client);
+        for bad in ["", "2001:db8::1", "192.0.2.1/64", "300.1.1.1", "a/64"] {
+            assert!(bad.parse::<Client>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn requests_made_elsewhere_come_out_of_the_same_budget() {
+        let limiter = RateLimiter::new(1.0, 10);
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        let t0 = Instant::now();
+        // Another instance saw 8 of this client's requests: 2 are left here.
+        limiter.spent_elsewhere(Client::from(ip), 8, t0);
+        assert!(limiter.check(ip, t0).is_ok());
+        assert!(limiter.check(ip, t0).is_ok());
+        assert!(limiter.check(ip, t0).is_err());
+        // A burst on every instance at once leaves the bucket at most one burst below
+        // zero: the client waits until its average is back within the rate.
+        limiter.spent_elsewhere(Client::from(ip), 1_000_000, t0);
+        let wait = limiter.check(ip, t0).unwrap_err();
+        assert!((wait.as_secs_f64() - 11.0).abs() < 1e-6, "{wait:?}");
+        assert!(limiter.check(ip, t0 + Duration::from_secs(11)).is_ok());
+    }
+
+    #[test]
+    fn what_is_reported_is_what_was_taken_here_heaviest_first() {
+        let limiter = RateLimiter::new(1.0, 100);
+        let t0 = Instant::now();
+        let ips: Vec<IpAddr> = (1..=4).map(|i| format!("192.0.2.{i}").parse().unwrap()).collect();
+        for (n, ip) in ips.iter().enumerate() {
+            for _ in 0..=n {
+                limiter.check(*ip, t0).unwrap();
+            }
+        }
+        // Refused requests took nothing, and what others spent is theirs to report.
+        limiter.spent_elsewhere(Client::from(ips[0]), 100, t0);
+        assert!(limiter.check(ips[0], t0).is_err());
+        let spent = limiter.take_unreported(3);
+        let shown: Vec<(String, u32)> = spent.iter().map(|(c, n)| (c.to_string(), *n)).collect();
+        assert_eq!(
+            shown,
+            [("192.0.2.4".into(), 4), ("192.0.2.3".into(), 3), ("192.0.2.2".into(), 2)]
+        );
+        assert!(limiter.take_unreported(3).is_empty(), "each request is reported once");
     }
 
     #[test]
