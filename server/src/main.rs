@@ -524,6 +524,7 @@ async fn run(args: ServeArgs) -> Result<()> {
         );
     }
     let presence = chat.presence.clone();
+    let streams = chat.streams.clone();
     let limits = Limits {
         connections: settings.max_connections,
         ..Limits::default()
@@ -540,6 +541,7 @@ async fn run(args: ServeArgs) -> Result<()> {
     )
     .await?;
     presence.leave().await;
+    streams.leave().await;
     db.close().await;
     Ok(())
 }

@@ -45,7 +45,7 @@ fn serve(
         common::config(db.dir.path()),
         Shopfront {
             origins: vec![STORE.to_string()],
-            limiter,
+            limiter: limiter.map(std::sync::Arc::new),
             trust_proxy: true,
         },
         &db.location,

@@ -192,10 +192,68 @@ fn a_client_spread_over_two_instances_spends_one_rate_limit_budget() {
         }
         status == 429
     });
-    assert!(refused, "B took {taken_by_b} requests of a budget spent on A");
+    assert!(
+        refused,
+        "B took {taken_by_b} requests of a budget spent on A"
+    );
     // What B took reaches A in turn: A's bucket only goes further below zero.
     assert_eq!(post_feedback(&a.base, 200), 429);
     assert_eq!(stored(&Location::Postgres(pg.url.clone())), 10 + taken_by_b);
+}
+
+#[test]
+fn stream_caps_count_the_streams_open_on_every_instance() {
+    let pg = pg_temp::fresh_database().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::store_site(dir.path());
+    let flags = [
+        "--trust-proxy",
+        "--max-streams-per-chat",
+        "2",
+        "--max-streams-per-client",
+        "3",
+    ];
+    let a = Instance::start_with(&pg.url, &root, &flags);
+    let mut b = Instance::start_with(&pg.url, &root, &flags);
+    wait_ready(&[&a, &b]);
+    let (one, one_key, _) = start_chat(&a.base);
+    let (two, two_key, _) = start_chat(&a.base);
+    let open = |base: &str, id: &str, key: &str, from: &str| {
+        let url = ticketed(&format!("{base}/v1/chat/{id}/events"), key);
+        Stream::open_with(&url, &[("X-Forwarded-For", from)])
+    };
+    // A shopper's two tabs, each on another instance: a third is refused on either.
+    let tab_a = open(&a.base, &one, &one_key, "192.0.2.1");
+    let tab_b = open(&b.base, &one, &one_key, "192.0.2.1");
+    assert_eq!((tab_a.0, tab_b.0), (200, 200));
+    assert_eq!(open(&a.base, &one, &one_key, "192.0.2.9").0, 503, "a third tab");
+    // One network's third stream is on B; its fourth is refused on A.
+    let third = open(&b.base, &two, &two_key, "192.0.2.1");
+    assert_eq!(third.0, 200);
+    assert_eq!(open(&a.base, &two, &two_key, "192.0.2.1").0, 503, "a fourth stream");
+    let other = open(&a.base, &two, &two_key, "198.51.100.2");
+    assert_eq!(other.0, 200, "another network");
+    // A tab closed on B frees its place for a tab on A.
+    drop(tab_b);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while open(&a.base, &one, &one_key, "192.0.2.9").0 != 200 {
+        assert!(Instant::now() < deadline, "the closed tab's place was never freed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // An instance killed without a goodbye: its streams stop counting once its
+    // heartbeat is stale (30 s), not never.
+    b.kill();
+    drop(third);
+    let killed = Instant::now();
+    assert_eq!(open(&a.base, &two, &two_key, "203.0.113.7").0, 503);
+    while open(&a.base, &two, &two_key, "203.0.113.7").0 != 200 {
+        assert!(
+            killed.elapsed() < Duration::from_secs(45),
+            "a killed instance's streams count forever"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    drop(other);
 }
 
 #[test]

@@ -281,7 +281,7 @@ pub(super) async fn events(
             Caller::Automation => "automation".into(),
         },
     };
-    let admitted = chat.admit(None, None)?;
+    let admitted = chat.admit(None, None).await?;
     let after = resume_after(&headers, &query);
     let online = chat.presence.online(&agent).await;
     Ok(stream::events(

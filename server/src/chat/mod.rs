@@ -63,7 +63,7 @@ pub struct Chat {
     pub away: Away,
     /// Caps on open conversations (every instance together).
     pub open: OpenCaps,
-    /// Admission of event streams (this instance).
+    /// Admission of event streams (per conversation and network: every instance).
     pub streams: gate::Gate,
     /// Store page addresses whole; by default without query and fragment.
     pub keep_url_query: bool,
@@ -96,12 +96,12 @@ impl Chat {
         routing::start(store.clone(), routing, route_now.clone());
         Self {
             presence: Presence::new(store.db().clone(), route_now.clone()),
+            streams: gate::Gate::shared(gate::Bounds::default(), store.db()),
             store,
             staff,
             route_now,
             away: Away::default(),
             open: OPEN_CAPS,
-            streams: gate::Gate::new(gate::Bounds::default()),
             keep_url_query: false,
             identities: identity::Verifier::default(),
         }
@@ -122,7 +122,7 @@ impl Chat {
     /// With other caps on open conversations and streams.
     pub fn with_bounds(mut self, open: OpenCaps, streams: gate::Bounds) -> Self {
         self.open = open;
-        self.streams = gate::Gate::new(streams);
+        self.streams = self.streams.with_bounds(streams);
         self
     }
 
@@ -134,13 +134,14 @@ impl Chat {
     }
 
     /// Admits a stream, or refuses it with 503 and a time to come back.
-    fn admit(
+    async fn admit(
         &self,
         conversation: Option<&str>,
         network: Option<&str>,
     ) -> Result<gate::Admitted, ApiError> {
         self.streams
             .admit(conversation, network)
+            .await
             .map_err(|refused| {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, refused.message()).retry_after(30)
             })
@@ -591,7 +592,9 @@ async fn events(
         }
         None => chat.authorize(&id, crate::access::bearer(&headers)).await?,
     }
-    let admitted = chat.admit(Some(&id), Some(&chat.network(&headers, socket)))?;
+    let admitted = chat
+        .admit(Some(&id), Some(&chat.network(&headers, socket)))
+        .await?;
     let after = resume_after(&headers, &query);
     let here = chat.store.shopper_here(&id).await;
     Ok(stream::events(

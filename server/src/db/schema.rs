@@ -20,13 +20,15 @@ use super::{Backend, Database, DbError};
 /// the mail outbox, and the server's own secrets (shared by its instances), 9 single-use
 /// tickets for event streams, and per conversation the client's start key and (keyed)
 /// network, for idempotent starts and caps per client, its visitor id (erasure), and
-/// the customer id a verified identity gave (their history on any device).
-pub const SCHEMA_VERSION: i64 = 9;
+/// the customer id a verified identity gave (their history on any device), 10 the event
+/// streams open on each instance and the instances' heartbeats (stream caps across
+/// instances).
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// `pg_advisory_xact_lock` key of the upgrade ("shopdesk" in ASCII, truncated).
 const UPGRADE_LOCK: i64 = 0x73686f70_6465736b;
 
-const SQLITE: [&str; 9] = [
+const SQLITE: [&str; 10] = [
     "CREATE TABLE IF NOT EXISTS feedback (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
@@ -187,10 +189,24 @@ const SQLITE: [&str; 9] = [
     CREATE INDEX feedback_by_visitor ON feedback (visitor_id);
     ALTER TABLE chat_conversations ADD COLUMN customer_id TEXT;
     CREATE INDEX chat_by_customer ON chat_conversations (customer_id, started_at);",
+    "CREATE TABLE server_instances (
+        instance TEXT PRIMARY KEY,
+        seen_ms BIGINT NOT NULL
+    );
+    CREATE TABLE stream_slots (
+        id TEXT PRIMARY KEY,
+        instance TEXT NOT NULL,
+        conversation TEXT,
+        network TEXT,
+        opened_ms BIGINT NOT NULL
+    );
+    CREATE INDEX stream_slots_by_instance ON stream_slots (instance);
+    CREATE INDEX stream_slots_by_conversation ON stream_slots (conversation);
+    CREATE INDEX stream_slots_by_network ON stream_slots (network);",
 ];
 
 /// PostgreSQL came with version 4: its steps create each version's tables directly.
-const POSTGRES: [&str; 9] = [
+const POSTGRES: [&str; 10] = [
     "CREATE TABLE IF NOT EXISTS feedback (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
@@ -338,6 +354,20 @@ const POSTGRES: [&str; 9] = [
     CREATE INDEX feedback_by_visitor ON feedback (visitor_id);
     ALTER TABLE chat_conversations ADD COLUMN customer_id TEXT;
     CREATE INDEX chat_by_customer ON chat_conversations (customer_id, started_at);",
+    "CREATE TABLE server_instances (
+        instance TEXT PRIMARY KEY,
+        seen_ms BIGINT NOT NULL
+    );
+    CREATE TABLE stream_slots (
+        id TEXT PRIMARY KEY,
+        instance TEXT NOT NULL,
+        conversation TEXT,
+        network TEXT,
+        opened_ms BIGINT NOT NULL
+    );
+    CREATE INDEX stream_slots_by_instance ON stream_slots (instance);
+    CREATE INDEX stream_slots_by_conversation ON stream_slots (conversation);
+    CREATE INDEX stream_slots_by_network ON stream_slots (network);",
 ];
 
 /// The version the database holds now (a query, so also whether it answers).

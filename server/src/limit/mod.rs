@@ -200,7 +200,7 @@ impl RateLimiter {
             spent.select_nth_unstable_by(max, |a, b| b.1.cmp(&a.1));
             spent.truncate(max);
         }
-        spent.sort_unstable_by(|a, b| b.1.cmp(&a.1));
+        spent.sort_unstable_by_key(|s| std::cmp::Reverse(s.1));
         spent
     }
 
@@ -357,7 +357,9 @@ mod tests {
     fn what_is_reported_is_what_was_taken_here_heaviest_first() {
         let limiter = RateLimiter::new(1.0, 100);
         let t0 = Instant::now();
-        let ips: Vec<IpAddr> = (1..=4).map(|i| format!("192.0.2.{i}").parse().unwrap()).collect();
+        let ips: Vec<IpAddr> = (1..=4)
+            .map(|i| format!("192.0.2.{i}").parse().unwrap())
+            .collect();
         for (n, ip) in ips.iter().enumerate() {
             for _ in 0..=n {
                 limiter.check(*ip, t0).unwrap();
@@ -370,9 +372,16 @@ mod tests {
         let shown: Vec<(String, u32)> = spent.iter().map(|(c, n)| (c.to_string(), *n)).collect();
         assert_eq!(
             shown,
-            [("192.0.2.4".into(), 4), ("192.0.2.3".into(), 3), ("192.0.2.2".into(), 2)]
+            [
+                ("192.0.2.4".into(), 4),
+                ("192.0.2.3".into(), 3),
+                ("192.0.2.2".into(), 2)
+            ]
         );
-        assert!(limiter.take_unreported(3).is_empty(), "each request is reported once");
+        assert!(
+            limiter.take_unreported(3).is_empty(),
+            "each request is reported once"
+        );
     }
 
     #[test]

@@ -164,8 +164,7 @@ mod tests {
     #[test]
     fn what_does_not_read_is_skipped() {
         assert_eq!(Report::decode(""), None);
-        let report = Report::decode("them\n3 192.0.2.1\nnonsense\n-1 192.0.2.2\n4 x\n\n")
-            .unwrap();
+        let report = Report::decode("them\n3 192.0.2.1\nnonsense\n-1 192.0.2.2\n4 x\n\n").unwrap();
         assert_eq!(report.from, "them");
         assert_eq!(report.spent, [("192.0.2.1".parse().unwrap(), 3)]);
     }

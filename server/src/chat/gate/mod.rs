@@ -1,15 +1,19 @@
-//! Admission of event streams on this instance: how many may be open per
-//! conversation, per client network and in total, and how long each may live.
+//! Admission of event streams: how many may be open per conversation, per client
+//! network and in total, and how long each may live.
 //!
-//! A stream holds a connection and a task for as long as it is open, so these bounds
-//! are this instance's memory and file descriptors, and they are kept here, in memory.
-//! Opening a stream takes a single-use ticket (`tickets.rs`), asked for through the
-//! rate-limited shopper API, so how fast anyone can open streams is bounded on every
-//! instance together; how many stay open is bounded per instance.
+//! A stream holds a connection and a task for as long as it is open. The total is this
+//! instance's memory and file descriptors, so it is counted here, in memory. The caps
+//! per conversation and per network are fairness between shoppers, so on PostgreSQL
+//! they hold across instances (`shared.rs`): a shopper's tabs, or one network's
+//! streams, count together wherever the load balancer sent them. Opening a stream
+//! takes a single-use ticket (`tickets.rs`), asked for through the rate-limited shopper
+//! API, so how fast anyone can open streams is bounded too.
 //!
 //! Streams end after [`Bounds::idle`] without an event and after [`Bounds::lifetime`]
 //! in any case; clients resume after their last event (`Last-Event-ID` / `?after=`),
 //! so a cut costs a reconnect, never an event.
+
+pub mod shared;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,7 +27,7 @@ pub struct Bounds {
     /// Streams from one client network (an IPv4 address or IPv6 /64): a household or
     /// an office, or a mobile carrier's shared address.
     pub per_client: usize,
-    /// Every stream on this instance, agents' included.
+    /// Every stream on this instance, agents' included (each instance holds its own).
     pub total: usize,
     /// A stream with nothing to send for this long ends.
     pub idle: Duration,
@@ -49,6 +53,8 @@ pub enum Refused {
     Conversation,
     Client,
     Total,
+    /// The streams open on other instances could not be counted.
+    Uncounted,
 }
 
 impl Refused {
@@ -59,6 +65,9 @@ impl Refused {
             }
             Refused::Client => "this network has as many open streams as it may have",
             Refused::Total => "the server has as many open streams as it can hold",
+            Refused::Uncounted => {
+                "open streams cannot be counted now (the database did not answer); retry shortly"
+            }
         }
     }
 }
@@ -75,6 +84,8 @@ struct Counts {
 pub struct Gate {
     bounds: Bounds,
     counts: Arc<Mutex<Counts>>,
+    /// The count across instances, on PostgreSQL.
+    shared: Option<shared::Slots>,
 }
 
 /// An admitted stream: counted until dropped.
@@ -83,14 +94,32 @@ pub struct Admitted {
     counts: Arc<Mutex<Counts>>,
     conversation: Option<String>,
     client: Option<String>,
+    /// Its row in the count across instances.
+    _slot: Option<shared::Slot>,
 }
 
 impl Gate {
+    /// Counting on this instance only.
     pub fn new(bounds: Bounds) -> Self {
         Self {
             bounds,
             counts: Arc::default(),
+            shared: None,
         }
+    }
+
+    /// Counting with every instance on `db` (on PostgreSQL; on SQLite, as [`Gate::new`]).
+    /// Must run inside the tokio runtime.
+    pub fn shared(bounds: Bounds, db: &crate::db::Database) -> Self {
+        Self {
+            shared: shared::Slots::new(db),
+            ..Self::new(bounds)
+        }
+    }
+
+    /// The same gate, with other bounds.
+    pub fn with_bounds(self, bounds: Bounds) -> Self {
+        Self { bounds, ..self }
     }
 
     pub fn bounds(&self) -> Bounds {
@@ -98,8 +127,44 @@ impl Gate {
     }
 
     /// Admits a stream of `conversation` (none: the agents') from `client`, if every
-    /// bound allows it.
-    pub fn admit(
+    /// bound allows it: this instance's first (no database work for what it refuses
+    /// alone), then every instance's.
+    pub async fn admit(
+        &self,
+        conversation: Option<&str>,
+        client: Option<&str>,
+    ) -> Result<Admitted, Refused> {
+        let mut admitted = self.admit_here(conversation, client)?;
+        let Some(shared) = &self.shared else {
+            return Ok(admitted);
+        };
+        if conversation.is_none() && client.is_none() {
+            return Ok(admitted);
+        }
+        match shared
+            .claim(conversation, client, &self.bounds, crate::now_ms())
+            .await
+        {
+            Ok(Ok(slot)) => {
+                admitted._slot = Some(slot);
+                Ok(admitted)
+            }
+            Ok(Err(refused)) => Err(refused),
+            Err(e) => {
+                tracing::warn!("cannot count the open event streams: {e}");
+                Err(Refused::Uncounted)
+            }
+        }
+    }
+
+    /// The server is stopping: its streams no longer count on other instances.
+    pub async fn leave(&self) {
+        if let Some(shared) = &self.shared {
+            shared.leave().await;
+        }
+    }
+
+    fn admit_here(
         &self,
         conversation: Option<&str>,
         client: Option<&str>,
@@ -129,6 +194,7 @@ impl Gate {
             counts: self.counts.clone(),
             conversation: conversation.map(str::to_string),
             client: client.map(str::to_string),
+            _slot: None,
         })
     }
 }
@@ -171,21 +237,24 @@ mod tests {
     #[test]
     fn each_bound_holds_and_a_closed_stream_frees_its_place() {
         let g = gate();
-        let a1 = g.admit(Some("c1"), Some("n1")).unwrap();
-        let _a2 = g.admit(Some("c1"), Some("n1")).unwrap();
+        let a1 = g.admit_here(Some("c1"), Some("n1")).unwrap();
+        let _a2 = g.admit_here(Some("c1"), Some("n1")).unwrap();
         assert_eq!(
-            g.admit(Some("c1"), Some("n2")).unwrap_err(),
+            g.admit_here(Some("c1"), Some("n2")).unwrap_err(),
             Refused::Conversation
         );
-        let _b = g.admit(Some("c2"), Some("n1")).unwrap();
+        let _b = g.admit_here(Some("c2"), Some("n1")).unwrap();
         assert_eq!(
-            g.admit(Some("c3"), Some("n1")).unwrap_err(),
+            g.admit_here(Some("c3"), Some("n1")).unwrap_err(),
             Refused::Client
         );
-        let _agents = g.admit(None, None).unwrap();
-        assert_eq!(g.admit(Some("c4"), Some("n9")).unwrap_err(), Refused::Total);
+        let _agents = g.admit_here(None, None).unwrap();
+        assert_eq!(
+            g.admit_here(Some("c4"), Some("n9")).unwrap_err(),
+            Refused::Total
+        );
         drop(a1);
-        let _again = g.admit(Some("c1"), Some("n1")).unwrap();
+        let _again = g.admit_here(Some("c1"), Some("n1")).unwrap();
         let c = g.counts.lock().unwrap();
         assert_eq!(c.total, 4);
     }
@@ -194,7 +263,7 @@ mod tests {
     fn counts_are_forgotten_when_their_streams_close() {
         let g = gate();
         let streams: Vec<_> = (0..3)
-            .map(|i| g.admit(Some(&format!("c{i}")), Some("n")).unwrap())
+            .map(|i| g.admit_here(Some(&format!("c{i}")), Some("n")).unwrap())
             .collect();
         drop(streams);
         let c = g.counts.lock().unwrap();
