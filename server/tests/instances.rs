@@ -226,18 +226,29 @@ fn stream_caps_count_the_streams_open_on_every_instance() {
     let tab_a = open(&a.base, &one, &one_key, "192.0.2.1");
     let tab_b = open(&b.base, &one, &one_key, "192.0.2.1");
     assert_eq!((tab_a.0, tab_b.0), (200, 200));
-    assert_eq!(open(&a.base, &one, &one_key, "192.0.2.9").0, 503, "a third tab");
+    assert_eq!(
+        open(&a.base, &one, &one_key, "192.0.2.9").0,
+        503,
+        "a third tab"
+    );
     // One network's third stream is on B; its fourth is refused on A.
     let third = open(&b.base, &two, &two_key, "192.0.2.1");
     assert_eq!(third.0, 200);
-    assert_eq!(open(&a.base, &two, &two_key, "192.0.2.1").0, 503, "a fourth stream");
+    assert_eq!(
+        open(&a.base, &two, &two_key, "192.0.2.1").0,
+        503,
+        "a fourth stream"
+    );
     let other = open(&a.base, &two, &two_key, "198.51.100.2");
     assert_eq!(other.0, 200, "another network");
     // A tab closed on B frees its place for a tab on A.
     drop(tab_b);
     let deadline = Instant::now() + Duration::from_secs(5);
     while open(&a.base, &one, &one_key, "192.0.2.9").0 != 200 {
-        assert!(Instant::now() < deadline, "the closed tab's place was never freed");
+        assert!(
+            Instant::now() < deadline,
+            "the closed tab's place was never freed"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     // An instance killed without a goodbye: its streams stop counting once its

@@ -96,7 +96,7 @@ impl Chat {
         routing::start(store.clone(), routing, route_now.clone());
         Self {
             presence: Presence::new(store.db().clone(), route_now.clone()),
-            streams: gate::Gate::shared(gate::Bounds::default(), store.db()),
+            streams: gate::Gate::recorded(gate::Bounds::default(), store.db()),
             store,
             staff,
             route_now,
@@ -596,12 +596,11 @@ async fn events(
         .admit(Some(&id), Some(&chat.network(&headers, socket)))
         .await?;
     let after = resume_after(&headers, &query);
-    let here = chat.store.shopper_here(&id).await;
     Ok(stream::events(
         chat.store.clone(),
         Some(id),
         after,
-        stream::Holds::Shopper(here, admitted),
+        stream::Holds::Shopper(admitted),
         chat.streams.bounds(),
     ))
 }

@@ -16,7 +16,6 @@ use thiserror::Error;
 use tokio::sync::watch;
 
 use super::routing::Routing;
-use super::shoppers::{Here, Shoppers};
 use super::signals::Signals;
 use super::wake::Open;
 use super::wake::{Subscription, Wakeups};
@@ -69,8 +68,6 @@ pub struct ChatStore {
     /// Whether other instances' wake-ups reach this one (PostgreSQL's listener is
     /// connected); `None` on SQLite, which has no other instances.
     listening: Option<watch::Receiver<bool>>,
-    /// Shoppers with their chat open on this instance.
-    shoppers: Shoppers,
     /// The secret that signs links in emails (loaded from the database on first use).
     keys: std::sync::Arc<tokio::sync::OnceCell<Keys>>,
     /// Where mail is queued; `None`: none is sent.
@@ -111,7 +108,6 @@ impl ChatStore {
         let writer = Writer::start(db.clone(), wakeups.clone(), counts.clone(), mail.clone());
         Self {
             counts,
-            shoppers: Shoppers::new(db.clone()),
             db,
             wakeups,
             writer,
@@ -130,11 +126,6 @@ impl ChatStore {
     /// The link-signing secret, shared by every instance on this database.
     pub async fn keys(&self) -> Result<&Keys, ChatError> {
         Ok(self.keys.get_or_try_init(|| Keys::load(&self.db)).await?)
-    }
-
-    /// Counts the shopper of `conversation` as in the chat while the guard lives.
-    pub(super) async fn shopper_here(&self, conversation: &str) -> Here {
-        self.shoppers.here(conversation).await
     }
 
     /// The conversation a link from an email opens, and the shopper's key to it.

@@ -17,7 +17,6 @@ use tokio::sync::broadcast;
 
 use super::gate::{Admitted, Bounds};
 use super::presence::Online;
-use super::shoppers::Here;
 use super::store::ChatStore;
 use super::wake::Subscription;
 
@@ -148,7 +147,7 @@ pub(super) fn events(
 #[allow(dead_code)]
 pub(super) enum Holds {
     Agent(Online, Admitted),
-    Shopper(Here, Admitted),
+    Shopper(Admitted),
 }
 
 const X_ACCEL_BUFFERING: HeaderName = HeaderName::from_static("x-accel-buffering");

@@ -470,17 +470,20 @@ impl Batch<'_> {
     ) -> Outcome<(ChatEvent, bool)> {
         let key = MessageKey::new(author, &say.id).stored();
         // The conversation, and this message if it is stored already: one round trip.
-        let found: Option<AnyRow> = sqlx::query(
+        let sql = format!(
             "SELECT c.closed_at, e.conversation, e.seq, e.at, e.what, c.assigned_to,
-                    c.assigned_name, c.email, c.shopper_seen_ms
+                    c.assigned_name, c.email, {}
              FROM chat_conversations c
              LEFT JOIN chat_events e ON e.conversation = c.id AND e.client_id = $2
              WHERE c.id = $1",
-        )
-        .bind(conversation)
-        .bind(&key)
-        .fetch_optional(&mut *conn)
-        .await?;
+            super::shoppers::connected_sql("c.id", 3)
+        );
+        let found: Option<AnyRow> = sqlx::query(&sql)
+            .bind(conversation)
+            .bind(&key)
+            .bind(now - super::shoppers::STALE_MS)
+            .fetch_optional(&mut *conn)
+            .await?;
         let Some(row) = found else {
             return Ok(Err(ChatError::NotFound(conversation.to_string())));
         };
@@ -532,7 +535,7 @@ impl Batch<'_> {
             .await?;
         let email: Option<String> = row.try_get(7)?;
         if let (Author::Agent, Some(mail), Some(to)) = (author, self.mail, email) {
-            let connected = row.try_get::<i64, _>(8)? > now - super::shoppers::STALE_MS;
+            let connected = row.try_get::<i64, _>(8)? == 1;
             mail.reply(conn, conversation, event.seq, &to, connected, now)
                 .await?;
             self.mailed = true;

@@ -20,9 +20,9 @@ use super::{Backend, Database, DbError};
 /// the mail outbox, and the server's own secrets (shared by its instances), 9 single-use
 /// tickets for event streams, and per conversation the client's start key and (keyed)
 /// network, for idempotent starts and caps per client, its visitor id (erasure), and
-/// the customer id a verified identity gave (their history on any device), 10 the event
-/// streams open on each instance and the instances' heartbeats (stream caps across
-/// instances).
+/// the customer id a verified identity gave (their history on any device), 10 a row
+/// per open shopper stream and the instances' heartbeats (stream caps across instances,
+/// and who has their chat open, instead of a stamp refreshed on every open one).
 pub const SCHEMA_VERSION: i64 = 10;
 
 /// `pg_advisory_xact_lock` key of the upgrade ("shopdesk" in ASCII, truncated).
@@ -193,16 +193,17 @@ const SQLITE: [&str; 10] = [
         instance TEXT PRIMARY KEY,
         seen_ms BIGINT NOT NULL
     );
-    CREATE TABLE stream_slots (
+    CREATE TABLE shopper_streams (
         id TEXT PRIMARY KEY,
         instance TEXT NOT NULL,
         conversation TEXT,
         network TEXT,
         opened_ms BIGINT NOT NULL
     );
-    CREATE INDEX stream_slots_by_instance ON stream_slots (instance);
-    CREATE INDEX stream_slots_by_conversation ON stream_slots (conversation);
-    CREATE INDEX stream_slots_by_network ON stream_slots (network);",
+    CREATE INDEX shopper_streams_by_instance ON shopper_streams (instance);
+    CREATE INDEX shopper_streams_by_conversation ON shopper_streams (conversation);
+    CREATE INDEX shopper_streams_by_network ON shopper_streams (network);
+    ALTER TABLE chat_conversations DROP COLUMN shopper_seen_ms;",
 ];
 
 /// PostgreSQL came with version 4: its steps create each version's tables directly.
@@ -358,16 +359,17 @@ const POSTGRES: [&str; 10] = [
         instance TEXT PRIMARY KEY,
         seen_ms BIGINT NOT NULL
     );
-    CREATE TABLE stream_slots (
+    CREATE TABLE shopper_streams (
         id TEXT PRIMARY KEY,
         instance TEXT NOT NULL,
         conversation TEXT,
         network TEXT,
         opened_ms BIGINT NOT NULL
     );
-    CREATE INDEX stream_slots_by_instance ON stream_slots (instance);
-    CREATE INDEX stream_slots_by_conversation ON stream_slots (conversation);
-    CREATE INDEX stream_slots_by_network ON stream_slots (network);",
+    CREATE INDEX shopper_streams_by_instance ON shopper_streams (instance);
+    CREATE INDEX shopper_streams_by_conversation ON shopper_streams (conversation);
+    CREATE INDEX shopper_streams_by_network ON shopper_streams (network);
+    ALTER TABLE chat_conversations DROP COLUMN shopper_seen_ms;",
 ];
 
 /// The version the database holds now (a query, so also whether it answers).

@@ -4,7 +4,7 @@
 //! A stream holds a connection and a task for as long as it is open. The total is this
 //! instance's memory and file descriptors, so it is counted here, in memory. The caps
 //! per conversation and per network are fairness between shoppers, so on PostgreSQL
-//! they hold across instances (`shared.rs`): a shopper's tabs, or one network's
+//! they hold across instances (`shoppers.rs`): a shopper's tabs, or one network's
 //! streams, count together wherever the load balancer sent them. Opening a stream
 //! takes a single-use ticket (`tickets.rs`), asked for through the rate-limited shopper
 //! API, so how fast anyone can open streams is bounded too.
@@ -13,11 +13,11 @@
 //! in any case; clients resume after their last event (`Last-Event-ID` / `?after=`),
 //! so a cut costs a reconnect, never an event.
 
-pub mod shared;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use super::shoppers::{Here, Shoppers};
 
 /// Bounds on open streams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,8 +84,9 @@ struct Counts {
 pub struct Gate {
     bounds: Bounds,
     counts: Arc<Mutex<Counts>>,
-    /// The count across instances, on PostgreSQL.
-    shared: Option<shared::Slots>,
+    /// Shopper streams in the database: who has their chat open, and on PostgreSQL
+    /// the count across instances.
+    shoppers: Option<Shoppers>,
 }
 
 /// An admitted stream: counted until dropped.
@@ -94,8 +95,8 @@ pub struct Admitted {
     counts: Arc<Mutex<Counts>>,
     conversation: Option<String>,
     client: Option<String>,
-    /// Its row in the count across instances.
-    _slot: Option<shared::Slot>,
+    /// A shopper's stream, in the database.
+    _here: Option<Here>,
 }
 
 impl Gate {
@@ -104,15 +105,15 @@ impl Gate {
         Self {
             bounds,
             counts: Arc::default(),
-            shared: None,
+            shoppers: None,
         }
     }
 
-    /// Counting with every instance on `db` (on PostgreSQL; on SQLite, as [`Gate::new`]).
-    /// Must run inside the tokio runtime.
-    pub fn shared(bounds: Bounds, db: &crate::db::Database) -> Self {
+    /// Recording shopper streams in `db`, and on PostgreSQL counting them with every
+    /// instance's. Must run inside the tokio runtime.
+    pub fn recorded(bounds: Bounds, db: &crate::db::Database) -> Self {
         Self {
-            shared: shared::Slots::new(db),
+            shoppers: Some(Shoppers::new(db)),
             ..Self::new(bounds)
         }
     }
@@ -135,23 +136,21 @@ impl Gate {
         client: Option<&str>,
     ) -> Result<Admitted, Refused> {
         let mut admitted = self.admit_here(conversation, client)?;
-        let Some(shared) = &self.shared else {
+        let (Some(shoppers), Some(conversation)) = (&self.shoppers, conversation) else {
             return Ok(admitted);
         };
-        if conversation.is_none() && client.is_none() {
-            return Ok(admitted);
-        }
-        match shared
-            .claim(conversation, client, &self.bounds, crate::now_ms())
+        let network = client.unwrap_or_default();
+        match shoppers
+            .here(conversation, network, &self.bounds, crate::now_ms())
             .await
         {
-            Ok(Ok(slot)) => {
-                admitted._slot = Some(slot);
+            Ok(Ok(here)) => {
+                admitted._here = Some(here);
                 Ok(admitted)
             }
             Ok(Err(refused)) => Err(refused),
             Err(e) => {
-                tracing::warn!("cannot count the open event streams: {e}");
+                tracing::warn!("cannot record an open shopper stream: {e}");
                 Err(Refused::Uncounted)
             }
         }
@@ -159,8 +158,8 @@ impl Gate {
 
     /// The server is stopping: its streams no longer count on other instances.
     pub async fn leave(&self) {
-        if let Some(shared) = &self.shared {
-            shared.leave().await;
+        if let Some(shoppers) = &self.shoppers {
+            shoppers.leave().await;
         }
     }
 
@@ -194,7 +193,7 @@ impl Gate {
             counts: self.counts.clone(),
             conversation: conversation.map(str::to_string),
             client: client.map(str::to_string),
-            _slot: None,
+            _here: None,
         })
     }
 }
