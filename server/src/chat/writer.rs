@@ -470,20 +470,17 @@ impl Batch<'_> {
     ) -> Outcome<(ChatEvent, bool)> {
         let key = MessageKey::new(author, &say.id).stored();
         // The conversation, and this message if it is stored already: one round trip.
-        let sql = format!(
+        let found: Option<AnyRow> = sqlx::query(
             "SELECT c.closed_at, e.conversation, e.seq, e.at, e.what, c.assigned_to,
-                    c.assigned_name, c.email, {}
+                    c.assigned_name, c.email
              FROM chat_conversations c
              LEFT JOIN chat_events e ON e.conversation = c.id AND e.client_id = $2
              WHERE c.id = $1",
-            super::shoppers::connected_sql("c.id", 3)
-        );
-        let found: Option<AnyRow> = sqlx::query(&sql)
-            .bind(conversation)
-            .bind(&key)
-            .bind(now - super::shoppers::STALE_MS)
-            .fetch_optional(&mut *conn)
-            .await?;
+        )
+        .bind(conversation)
+        .bind(&key)
+        .fetch_optional(&mut *conn)
+        .await?;
         let Some(row) = found else {
             return Ok(Err(ChatError::NotFound(conversation.to_string())));
         };
@@ -535,7 +532,17 @@ impl Batch<'_> {
             .await?;
         let email: Option<String> = row.try_get(7)?;
         if let (Author::Agent, Some(mail), Some(to)) = (author, self.mail, email) {
-            let connected = row.try_get::<i64, _>(8)? == 1;
+            // Asked only here: most replies go to shoppers who left no address.
+            let connected: i64 = sqlx::query(&format!(
+                "SELECT {}",
+                super::shoppers::connected_sql("$1", 2)
+            ))
+            .bind(conversation)
+            .bind(now - super::shoppers::STALE_MS)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+            let connected = connected == 1;
             mail.reply(conn, conversation, event.seq, &to, connected, now)
                 .await?;
             self.mailed = true;
