@@ -1,4 +1,5 @@
-//! `search-quality`: Recall@1/3/5 and MRR of the shipped FAQ search against plain BM25,
+//! `search-quality`: Recall@1/3/5 and MRR of the shipped FAQ search against BM25 over
+//! title, questions and body,
 //! on every evaluation set. Prints a Markdown table to stdout; progress goes to stderr.
 //!
 //! Build the indexer first (`cargo build --release -p faq-indexer`), so that what is
@@ -16,7 +17,7 @@ use shopdesk_bench::quality::metrics::{rank_of, Metrics, DEPTH};
 use shopdesk_bench::quality::report::{self, Row, BASELINE, OURS};
 
 #[derive(Debug, Parser)]
-#[command(about = "Search quality of the FAQ search against plain BM25")]
+#[command(about = "Search quality of the FAQ search against BM25 over title + questions + body")]
 struct Args {
     /// Folder of evaluation sets [default: <workspace>/../shared/data/faq-eval].
     #[arg(long)]
@@ -101,7 +102,7 @@ fn ours(indexer: &Indexer, set: &EvalSet) -> Result<Vec<Option<usize>>> {
         .collect())
 }
 
-/// Ranks of the expected article with plain BM25.
+/// Ranks of the expected article with the baseline.
 fn baseline(set: &EvalSet) -> Result<Vec<Option<usize>>> {
     eprintln!("{}: searching with {BASELINE}", set.name);
     let bm25 = PlainBm25::build(&set.articles).with_context(|| format!("set `{}`", set.name))?;

@@ -3,7 +3,8 @@
 //!
 //! Layout of one set folder (see `shared/data/faq-eval/README.md`):
 //! - `faq/` — the articles as Markdown, which is what `faq-indexer` builds from;
-//! - `faq.csv` — the same articles as CSV (`id,title,body,...`), read by the baseline;
+//! - `faq.csv` — the same articles as CSV (`id,title,body,...,questions`, questions
+//!   separated by `|`), read by the baseline;
 //! - `queries-dev.csv` — `query,expected_id`.
 
 use std::collections::BTreeSet;
@@ -25,6 +26,19 @@ pub struct Article {
     pub id: String,
     pub title: String,
     pub body: String,
+    /// Alternative questions, separated by `|` (none when the column is missing).
+    #[serde(default)]
+    pub questions: String,
+}
+
+impl Article {
+    /// The alternative questions, one by one.
+    pub fn questions(&self) -> impl Iterator<Item = &str> {
+        self.questions
+            .split('|')
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+    }
 }
 
 /// A shopper query and the article that answers it.
@@ -219,6 +233,7 @@ mod tests {
         .unwrap();
         let set = load(dir.path()).unwrap();
         assert_eq!(set.articles[0].body, "Send it back\nwithin 30 days.");
+        assert_eq!(set.articles[0].questions().count(), 0);
         assert_eq!(set.queries[0].text, "how do i return");
         assert_eq!(set.rejoined, 1);
 
@@ -229,6 +244,20 @@ mod tests {
         .unwrap();
         let err = load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("size-guide"), "{err}");
+    }
+
+    #[test]
+    fn alternative_questions_are_read_one_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join(FAQ_CSV);
+        std::fs::write(
+            &csv,
+            "id,title,body,questions\nreturns,Returns,Back,\"can I return it? | refund please||\"\n",
+        )
+        .unwrap();
+        let articles = read_articles(&csv).unwrap();
+        let questions: Vec<&str> = articles[0].questions().collect();
+        assert_eq!(questions, ["can I return it?", "refund please"]);
     }
 
     #[test]
