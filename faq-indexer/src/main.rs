@@ -10,6 +10,7 @@ mod content;
 mod diagnostics;
 mod output;
 mod search_cmd;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -72,6 +73,10 @@ enum Command {
         /// indexes: quality 11 takes a while on very large bundles).
         #[arg(long)]
         no_precompress: bool,
+        /// Keep running and build again whenever the content changes; a broken edit
+        /// keeps the last good index.
+        #[arg(long)]
+        watch: bool,
     },
     /// Validate articles only; exit code 1 when there are errors.
     Check {
@@ -134,13 +139,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             content,
             out,
             no_precompress,
+            watch,
         } => {
             let siblings = if no_precompress {
                 output::Siblings::Skip
             } else {
                 output::Siblings::Write
             };
-            build(&content, &out, siblings)
+            if watch {
+                let watched = watch::Watched::new(&content.inputs, &out)?;
+                watch::run(&watched, || build(&content, &out, siblings))
+            } else {
+                build(&content, &out, siblings)
+            }
         }
         Command::Search {
             index,

@@ -1147,3 +1147,124 @@ fn anchors_and_aliases_in_plain_text_are_explained() {
         run.stderr
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Watch mode
+// ---------------------------------------------------------------------------------------
+
+/// `faq-indexer build --watch` running in the background, with what it printed so far;
+/// killed when dropped.
+struct Watching {
+    child: std::process::Child,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Watching {
+    fn start(inputs: &[&Path], out: &Path) -> Watching {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_faq-indexer"))
+            .arg("build")
+            .args(inputs)
+            .arg("--out")
+            .arg(out)
+            .args(["--no-precompress", "--watch"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cannot run faq-indexer");
+        let mut pipe = child.stderr.take().unwrap();
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let kept = stderr.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                kept.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        Watching { child, stderr }
+    }
+
+    /// Waits until stderr has said `text` `times` times in all.
+    fn said(&self, text: &str, times: usize) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let said = self.stderr.lock().unwrap().clone();
+            if said.matches(text).count() >= times {
+                return said;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{text}` not said {times} times within 20 s:\n{said}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The English bundle's file name in `out`'s manifest.
+fn english_bundle(out: &Path) -> String {
+    manifest(out)["locales"]["en"]["file"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn watch_builds_on_every_edit_and_keeps_the_last_good_index_on_a_broken_one() {
+    let tmp = TempDir::new().unwrap();
+    let (articles, csv) = fixture(tmp.path());
+    let out = tmp.path().join("out");
+    let watching = Watching::start(&[&articles, &csv], &out);
+    watching.said("watching for changes", 1);
+    let first = english_bundle(&out);
+
+    // An edit: a new bundle, found by the widget's search.
+    write(
+        &articles.join("returns.md"),
+        &RETURNS.replace("30 days", "45 days"),
+    );
+    watching.said("watching for changes", 2);
+    let edited = english_bundle(&out);
+    assert_ne!(edited, first, "the edit did not reach the index");
+    let found = search(&out, ["--json", "45 days"]);
+    assert!(found.stdout.contains("returns"), "{}", found.stdout);
+
+    // A broken edit: its error at file:line, and the last good index stays.
+    let good = snapshot(&out);
+    write(
+        &articles.join("returns.md"),
+        "---\nid: returns\ntitle: \"Unclosed\ncategory: Orders\n---\nBody.\n",
+    );
+    let said = watching.said("watching for changes", 3);
+    let broken = articles.join("returns.md");
+    assert!(
+        said.lines()
+            .any(|l| l.starts_with(&format!("{}:", broken.display())) && l.contains("error")),
+        "no file:line error in:\n{said}"
+    );
+    assert!(said.contains("the last good index"), "{said}");
+    assert_eq!(snapshot(&out), good, "a broken edit changed the index");
+
+    // Fixed: built again. Editors' swap files and the output's own writes never build.
+    write(&articles.join(".returns.md.swp"), "swap");
+    write(&articles.join("returns.md"), RETURNS);
+    let said = watching.said("watching for changes", 4);
+    assert_eq!(
+        english_bundle(&out),
+        first,
+        "the same content, the same bundle"
+    );
+    assert_eq!(said.matches("building again").count(), 3, "{said}");
+}
