@@ -57,6 +57,7 @@ fn normalize(q: &str) -> String {
 }
 
 pub(super) fn across(drafts: &[Draft], report: &mut Report) {
+    near_duplicates(drafts, report);
     let mut ids: BTreeMap<(Locale, &str), &Draft> = BTreeMap::new();
     for d in drafts {
         if let Some(first) = ids.insert((d.locale, d.id.as_str()), d) {
@@ -100,6 +101,71 @@ pub(super) fn across(drafts: &[Draft], report: &mut Report) {
     }
 }
 
+/// Titles that say the same once stop words and word endings are set aside ("How do I
+/// return an item?", "Returning items"), and questions that say what another article's
+/// title says: a shopper asking it gets both, and cannot tell which one answers them.
+/// Compared by the ranking's own analysis, so "the same" means what search sees as the
+/// same. One pass with a map, not every pair: help centres have thousands of articles.
+fn near_duplicates(drafts: &[Draft], report: &mut Report) {
+    let mut analyzers = BTreeMap::new();
+    let mut key = |locale: Locale, text: &str| {
+        let analyzer = analyzers
+            .entry(locale)
+            .or_insert_with(|| faq_core::analysis::stem_analyzer(locale));
+        let stems: std::collections::BTreeSet<String> = faq_core::analysis::tokens(analyzer, text)
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        stems.into_iter().collect::<Vec<_>>().join(" ")
+    };
+    let mut titles: BTreeMap<(Locale, String), &Draft> = BTreeMap::new();
+    for d in drafts {
+        let k = key(d.locale, &d.title);
+        if k.is_empty() {
+            continue;
+        }
+        match titles.get(&(d.locale, k.clone())) {
+            Some(first) if first.id != d.id => report.warning(
+                &d.path,
+                d.line,
+                format!(
+                    "the title \"{}\" says what the title of `{}` says (\"{}\", {}:{}); if both answer one question, merge them; if not, make the titles tell them apart",
+                    d.title,
+                    first.id,
+                    first.title,
+                    first.path.display(),
+                    first.line
+                ),
+            ),
+            Some(_) => {}
+            None => {
+                titles.insert((d.locale, k), d);
+            }
+        }
+    }
+    for d in drafts {
+        for (q, line) in &d.questions {
+            let k = key(d.locale, q);
+            if k.is_empty() {
+                continue;
+            }
+            if let Some(other) = titles.get(&(d.locale, k)).filter(|o| o.id != d.id) {
+                report.warning(
+                    &d.path,
+                    *line,
+                    format!(
+                        "question \"{q}\" says what the title of `{}` says (\"{}\", {}:{}); a shopper asking it gets both articles: move the question there, or reword it",
+                        other.id,
+                        other.title,
+                        other.path.display(),
+                        other.line
+                    ),
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +175,65 @@ mod tests {
         assert!(valid_id("track-my-order") && valid_id("a.b_c1"));
         assert!(!valid_id("") && !valid_id("-x") && !valid_id("with space") && !valid_id("ü"));
         assert_eq!(normalize("  Where is  my parcel?? "), "where is my parcel");
+    }
+
+    fn draft(id: &str, title: &str, questions: &[&str]) -> Draft {
+        Draft {
+            path: format!("{id}.md").into(),
+            line: 1,
+            id: id.into(),
+            title: title.into(),
+            category: None,
+            tags: Vec::new(),
+            questions: questions.iter().map(|q| (q.to_string(), 3)).collect(),
+            pages: Vec::new(),
+            locale: Locale::En,
+            body_markdown: "Body.".into(),
+        }
+    }
+
+    #[test]
+    fn titles_and_questions_that_say_the_same_are_near_duplicates() {
+        let drafts = [
+            draft("returns", "How do I return an item?", &[]),
+            draft("returning", "Returning items", &["Where is my parcel?"]),
+            draft("tracking", "Where is my parcel", &[]),
+            draft(
+                "exchange",
+                "Can I exchange an item?",
+                &["How do I return an item?"],
+            ),
+        ];
+        let mut report = Report::default();
+        near_duplicates(&drafts, &mut report);
+        let said: Vec<String> = report.sorted().iter().map(|d| d.to_string()).collect();
+        assert_eq!(said.len(), 3, "{said:#?}");
+        assert!(
+            said[0].contains("exchange.md:3") && said[0].contains("`returns`"),
+            "{said:#?}"
+        );
+        assert!(
+            said[1].contains("returning.md:1") && said[1].contains("title"),
+            "{said:#?}"
+        );
+        assert!(
+            said[2].contains("returning.md:3") && said[2].contains("`tracking`"),
+            "{said:#?}"
+        );
+        assert_eq!(report.errors(), 0, "warnings, not errors");
+    }
+
+    #[test]
+    fn different_titles_in_one_locale_or_one_title_in_two_are_fine() {
+        let mut de = draft("lieferzeit", "Delivery times", &[]);
+        de.locale = Locale::De;
+        let drafts = [
+            draft("delivery", "Delivery times", &[]),
+            de,
+            draft("costs", "Delivery costs", &["How much is delivery?"]),
+        ];
+        let mut report = Report::default();
+        near_duplicates(&drafts, &mut report);
+        assert_eq!(report.warnings(), 0);
     }
 }
