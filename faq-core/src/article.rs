@@ -19,4 +19,8 @@ pub struct Article {
     pub html: String,
     /// Plain text of the answer, for ranking and snippets.
     pub text: String,
+    /// Synonyms of words it uses that it does not use itself (`crate::synonyms`):
+    /// indexed like tags, never shown.
+    #[serde(default)]
+    pub synonyms: Vec<String>,
 }

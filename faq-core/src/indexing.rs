@@ -48,7 +48,7 @@ pub fn build_bundle(locale: Locale, articles: &[Article]) -> Result<Vec<u8>> {
             d.add_text(f.questions, q);
             d.add_text(f.words, q);
         }
-        for t in &a.tags {
+        for t in a.tags.iter().chain(&a.synonyms) {
             d.add_text(f.tags, t);
             d.add_text(f.words, t);
         }

@@ -16,6 +16,7 @@ pub mod pattern;
 pub mod schema;
 pub mod search;
 mod stop_words;
+pub mod synonyms;
 
 pub use article::Article;
 pub use error::{Error, Result};

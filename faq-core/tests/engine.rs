@@ -15,6 +15,7 @@ fn article(id: &str, title: &str, questions: &[&str], text: &str) -> Article {
         locale: Locale::En,
         html: format!("<p>{text}</p>"),
         text: text.into(),
+        synonyms: Vec::new(),
     }
 }
 

@@ -18,6 +18,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
+use faq_core::synonyms::Synonyms;
 use faq_core::{indexing, Locale};
 
 use crate::diagnostics::Report;
@@ -125,9 +126,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &content.limits(),
                 &mut report,
             );
+            let lists =
+                content::synonyms_file::load(&content.inputs, &content.limits(), &mut report);
+            let count = drafts.len();
+            unused_synonyms(&content::finish(drafts), &lists, &mut report);
             let ok = print_report(&report);
             if ok {
-                eprintln!("{} articles OK", drafts.len());
+                eprintln!("{count} articles OK");
             }
             Ok(if ok {
                 ExitCode::SUCCESS
@@ -173,6 +178,42 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// The member lists of `locale`'s synonym groups.
+fn groups_of(lists: &content::synonyms_file::Lists, locale: Locale) -> Vec<Vec<String>> {
+    lists
+        .get(&locale)
+        .map(|groups| groups.iter().map(|g| g.members.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// Warns about synonym groups no article of their locale uses: they never apply, most
+/// likely because none of their words is the one the articles use.
+fn unused_synonyms(
+    articles: &[faq_core::Article],
+    lists: &content::synonyms_file::Lists,
+    report: &mut Report,
+) {
+    for (locale, groups) in lists {
+        let mut synonyms = Synonyms::new(*locale, &groups_of(lists, *locale));
+        let in_locale: Vec<faq_core::Article> = articles
+            .iter()
+            .filter(|a| a.locale == *locale)
+            .cloned()
+            .collect();
+        for g in synonyms.unused(&in_locale) {
+            let group = &groups[g];
+            report.warning(
+                &group.path,
+                group.line,
+                format!(
+                    "no {locale} article uses any of \"{}\", so these synonyms never apply; add the word the articles use",
+                    group.members.join("\", \"")
+                ),
+            );
+        }
+    }
+}
+
 /// Prints findings to stderr; returns whether there were no errors.
 fn print_report(report: &Report) -> bool {
     for d in report.sorted() {
@@ -200,6 +241,7 @@ fn build(
         &content.limits(),
         &mut report,
     );
+    let lists = content::synonyms_file::load(&content.inputs, &content.limits(), &mut report);
     if !print_report(&report) {
         eprintln!("nothing was written to {}", out.display());
         return Ok(ExitCode::from(1));
@@ -211,6 +253,14 @@ fn build(
     let mut by_locale = std::collections::BTreeMap::<Locale, Vec<_>>::new();
     for a in articles {
         by_locale.entry(a.locale).or_default().push(a);
+    }
+    for (locale, articles) in &mut by_locale {
+        let mut synonyms = Synonyms::new(*locale, &groups_of(&lists, *locale));
+        if !synonyms.is_empty() {
+            for a in articles.iter_mut() {
+                a.synonyms = synonyms.expansions(a);
+            }
+        }
     }
     let mut built = Vec::new();
     for (locale, articles) in &by_locale {

@@ -1268,3 +1268,78 @@ fn watch_builds_on_every_edit_and_keeps_the_last_good_index_on_a_broken_one() {
     );
     assert_eq!(said.matches("building again").count(), 3, "{said}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Synonyms
+// ---------------------------------------------------------------------------------------
+
+/// The ids `search` returns for `query`, best first.
+fn found(out: &Path, query: &str) -> Vec<String> {
+    let run = search(out, ["--json", query]);
+    json_line(run.stdout.lines().next().unwrap_or_default())
+        .1
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect()
+}
+
+#[test]
+fn synonyms_find_an_article_by_words_it_never_uses() {
+    let tmp = TempDir::new().unwrap();
+    let (articles, csv) = fixture(tmp.path());
+    let out = tmp.path().join("out");
+    build(&[&articles, &csv], &out).assert_code(0);
+    // "reimbursement" is nowhere in the articles; the returns article says "refund".
+    assert!(
+        !found(&out, "reimbursement").contains(&"returns".to_string()),
+        "{:?}",
+        found(&out, "reimbursement")
+    );
+
+    write(
+        &articles.join("synonyms.yaml"),
+        "en:\n  - refund = money back = reimbursement\n  - voucher = coupon\n",
+    );
+    build(&[&articles, &csv], &out).assert_code(0);
+    assert_eq!(
+        found(&out, "reimbursement").first().map(String::as_str),
+        Some("returns")
+    );
+    assert_eq!(
+        found(&out, "money back").first().map(String::as_str),
+        Some("returns")
+    );
+    // A phrase: "coupon" finds the gift card article, which says "voucher" (a CSV row).
+    assert_eq!(
+        found(&out, "coupon").first().map(String::as_str),
+        Some("gift-cards")
+    );
+    // Typing a synonym completes it, as with the articles' own words.
+    assert_eq!(
+        found(&out, "reimburs").first().map(String::as_str),
+        Some("returns")
+    );
+}
+
+#[test]
+fn check_reports_synonyms_that_never_apply_and_mistakes_at_their_line() {
+    let tmp = TempDir::new().unwrap();
+    let (articles, csv) = fixture(tmp.path());
+    let synonyms = write(
+        &articles.join("synonyms.yaml"),
+        "en:\n  - refund = reimbursement\n  - layaway = lay by\n",
+    );
+    check(&[&articles, &csv]).assert_code(0).assert_finding(
+        &synonyms,
+        3,
+        "warning",
+        "\"layaway\", \"lay by\"",
+    );
+
+    write(&synonyms, "en:\n  - refund = reimbursement\n  - refund\n");
+    let out = tmp.path().join("out");
+    let run = build(&[&articles, &csv], &out);
+    run.assert_code(1)
+        .assert_finding(&synonyms, 3, "error", "separated by `=`");
+    assert!(!out.exists(), "a broken synonyms file wrote an index");
+}

@@ -319,6 +319,7 @@ mod tests {
                     locale: Locale::En,
                     html: String::new(),
                     text: pick(3 + (i * 13) % 17, 1).join(" "),
+                    synonyms: Vec::new(),
                 }
             })
             .collect()

@@ -4,6 +4,7 @@ mod csv_file;
 mod files;
 mod markdown_file;
 pub(crate) mod render;
+pub(crate) mod synonyms_file;
 mod validate;
 mod walk;
 mod yaml_aliases;
@@ -124,6 +125,7 @@ pub(crate) fn finish(drafts: Vec<Draft>) -> Vec<Article> {
                 locale: d.locale,
                 html: rendered.html,
                 text: rendered.text,
+                synonyms: Vec::new(),
             }
         })
         .collect()
