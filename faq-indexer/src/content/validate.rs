@@ -58,6 +58,7 @@ fn normalize(q: &str) -> String {
 
 pub(super) fn across(drafts: &[Draft], report: &mut Report) {
     near_duplicates(drafts, report);
+    missing_translations(drafts, report);
     let mut ids: BTreeMap<(Locale, &str), &Draft> = BTreeMap::new();
     for d in drafts {
         if let Some(first) = ids.insert((d.locale, d.id.as_str()), d) {
@@ -95,6 +96,40 @@ pub(super) fn across(drafts: &[Draft], report: &mut Report) {
                 ),
                 _ => {
                     questions.insert((d.locale, key), (d, *line));
+                }
+            }
+        }
+    }
+}
+
+/// Translations of an article share its id (`returns` in `en` and in `de`). Where two
+/// locales share any id, they are taken to be translations of each other, and an
+/// article of one without its id in the other is reported: shoppers reading the other
+/// language will not find it. Locales that share no id (separate help centres in one
+/// build) are left alone.
+fn missing_translations(drafts: &[Draft], report: &mut Report) {
+    let mut by_locale: BTreeMap<Locale, BTreeMap<&str, &Draft>> = BTreeMap::new();
+    for d in drafts {
+        by_locale
+            .entry(d.locale)
+            .or_default()
+            .entry(&d.id)
+            .or_insert(d);
+    }
+    for (locale, articles) in &by_locale {
+        for (other, theirs) in &by_locale {
+            if other == locale || !articles.keys().any(|id| theirs.contains_key(id)) {
+                continue;
+            }
+            for (id, d) in articles {
+                if !theirs.contains_key(id) {
+                    report.warning(
+                        &d.path,
+                        d.line,
+                        format!(
+                            "article `{id}` has no {other} version, while articles in {locale} and {other} share their ids; add one with `id: {id}` and `locale: {other}`, or {other} readers will not find it"
+                        ),
+                    );
                 }
             }
         }
@@ -221,6 +256,37 @@ mod tests {
             "{said:#?}"
         );
         assert_eq!(report.errors(), 0, "warnings, not errors");
+    }
+
+    #[test]
+    fn an_article_missing_in_a_locale_that_translates_others_is_reported() {
+        let in_locale = |id: &str, locale: Locale| {
+            let mut d = draft(id, &format!("Title {id}"), &[]);
+            d.locale = locale;
+            d
+        };
+        let drafts = [
+            in_locale("returns", Locale::En),
+            in_locale("shipping", Locale::En),
+            in_locale("returns", Locale::De),
+            in_locale("only-german", Locale::De),
+            // French shares no id with anyone: a help centre of its own.
+            in_locale("retours", Locale::Fr),
+        ];
+        let mut report = Report::default();
+        missing_translations(&drafts, &mut report);
+        let said: Vec<String> = report.sorted().iter().map(|d| d.to_string()).collect();
+        assert_eq!(said.len(), 2, "{said:#?}");
+        assert!(
+            said.iter()
+                .any(|s| s.contains("`only-german` has no en version")),
+            "{said:#?}"
+        );
+        assert!(
+            said.iter()
+                .any(|s| s.contains("`shipping` has no de version")),
+            "{said:#?}"
+        );
     }
 
     #[test]
