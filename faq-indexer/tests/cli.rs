@@ -1343,3 +1343,71 @@ fn check_reports_synonyms_that_never_apply_and_mistakes_at_their_line() {
         .assert_finding(&synonyms, 3, "error", "separated by `=`");
     assert!(!out.exists(), "a broken synonyms file wrote an index");
 }
+
+// ---------------------------------------------------------------------------------------
+// Warnings about the content as a whole
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn check_warns_about_near_duplicates_and_missing_translations() {
+    let article = |id: &str, locale: &str, title: &str, question: &str| {
+        format!(
+            "---\nid: {id}\nlocale: {locale}\ntitle: \"{title}\"\nquestions:\n  - \"{question}\"\n---\nThe answer.\n"
+        )
+    };
+    let (_tmp, dir, run) = check_files(&[
+        (
+            "returns.md",
+            &article(
+                "returns",
+                "en",
+                "How do I return an item?",
+                "Can I send it back?",
+            ),
+        ),
+        (
+            "returning.md",
+            &article("returning", "en", "Returning items", "Is there a form?"),
+        ),
+        (
+            "shipping.md",
+            &article(
+                "shipping",
+                "en",
+                "Delivery times",
+                "How do I return an item",
+            ),
+        ),
+        (
+            "de/returns.md",
+            &article("returns", "de", "Wie sende ich etwas zurück?", "Retoure?"),
+        ),
+    ]);
+    // Files are read in name order: `returning.md` is the first of the two titles.
+    run.assert_code(0)
+        .assert_finding(
+            &dir.join("returns.md"),
+            1,
+            "warning",
+            "says what the title of `returning` says",
+        )
+        .assert_finding(
+            &dir.join("shipping.md"),
+            6,
+            "warning",
+            "\"How do I return an item\" says what the title of `returning`",
+        )
+        .assert_finding(
+            &dir.join("returning.md"),
+            1,
+            "warning",
+            "`returning` has no de version",
+        )
+        .assert_finding(
+            &dir.join("shipping.md"),
+            1,
+            "warning",
+            "`shipping` has no de version",
+        );
+    assert!(run.stderr.contains("4 warning(s)"), "{}", run.stderr);
+}
