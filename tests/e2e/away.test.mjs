@@ -107,8 +107,10 @@ async function agentApi(server, apiPath, body) {
   return response.status === 204 ? null : response.json();
 }
 
+/** The conversation the widget started (its `escalate` event), waiting up to 15 s: a
+ * start is a database write, slow on a busy machine. */
 async function conversationOf(page) {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     const started = (await page.evaluate(() => window.__events)).find((e) => e[0] === "escalate");
     if (started) return started[1].id;
     await page.waitForTimeout(50);
