@@ -286,13 +286,19 @@ mod tests {
             == 1
     }
 
-    #[tokio::test]
-    async fn a_shopper_counts_while_a_stream_is_open_on_a_live_instance() {
+    /// A new SQLite database in a folder that lives as long as the first value.
+    async fn fresh() -> (tempfile::TempDir, Database, Shoppers) {
         let dir = tempfile::tempdir().unwrap();
         let db = Database::open(&Location::Sqlite(dir.path().join("s.db")))
             .await
             .unwrap();
         let shoppers = Shoppers::new(&db);
+        (dir, db, shoppers)
+    }
+
+    #[tokio::test]
+    async fn a_shopper_counts_while_a_stream_is_open_on_a_live_instance() {
+        let (_dir, db, shoppers) = fresh().await;
         let now = crate::now_ms();
         let bounds = Bounds::default();
         let one = shoppers
@@ -326,11 +332,7 @@ mod tests {
 
     #[tokio::test]
     async fn leftovers_and_gone_instances_are_swept_by_the_heartbeat() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Database::open(&Location::Sqlite(dir.path().join("s.db")))
-            .await
-            .unwrap();
-        let shoppers = Shoppers::new(&db);
+        let (_dir, db, shoppers) = fresh().await;
         let now = crate::now_ms();
         let kept = shoppers
             .here("kept", "n", &Bounds::default(), now)
