@@ -15,6 +15,7 @@ pub mod limit;
 pub mod mail;
 pub mod ops;
 pub mod privacy;
+pub mod searches;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -55,6 +56,7 @@ pub fn app(
     config: &Config,
     shopfront: Arc<Shopfront>,
     feedback: feedback::Shared,
+    searches: searches::Shared,
     chat: chat::Shared,
     metrics: Arc<ops::Metrics>,
 ) -> Router {
@@ -62,6 +64,9 @@ pub fn app(
         .route("/v1/feedback", post(feedback::submit))
         .layer(DefaultBodyLimit::max(config.body_limit))
         .with_state(feedback.clone())
+        .route("/v1/searches", post(searches::submit))
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .with_state(searches.clone())
         .merge(chat::shopper_routes(chat.clone(), config.body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -79,6 +84,8 @@ pub fn app(
         .route("/v1/reports/feedback", get(feedback::report::serve))
         .route("/v1/admin/forget", post(privacy::erase::serve))
         .with_state(feedback)
+        .route("/v1/reports/searches", get(searches::report::serve))
+        .with_state(searches)
         .route(
             "/v1/openapi.json",
             get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),

@@ -24,6 +24,7 @@ use shopdesk_server::mail::outbox::{Outbox, Queue, Tuning};
 use shopdesk_server::mail::{Mailer, Security, Transport};
 use shopdesk_server::ops::{self, Metrics};
 use shopdesk_server::privacy::{self, erase::Shopper};
+use shopdesk_server::searches;
 use shopdesk_server::{app, now_ms, Config};
 
 #[derive(Debug, Parser)]
@@ -489,6 +490,10 @@ async fn run(args: ServeArgs) -> Result<()> {
         staff: staff.clone(),
         keep_url_query: settings.keep_url_query,
     });
+    let searches = Arc::new(searches::Searches {
+        store: searches::store::Store::new(db.clone()),
+        feedback: feedback.clone(),
+    });
     let chat = Arc::new(
         Chat::new(chat_store.clone(), staff, settings.routing)
             .with_away(settings.away)
@@ -531,7 +536,14 @@ async fn run(args: ServeArgs) -> Result<()> {
     };
     serve(
         listener,
-        app(&config, shopfront, feedback, chat, metrics.clone()),
+        app(
+            &config,
+            shopfront,
+            feedback,
+            searches,
+            chat,
+            metrics.clone(),
+        ),
         limits,
         async move {
             stop_signal().await;

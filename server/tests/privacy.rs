@@ -16,7 +16,7 @@ use shopdesk_server::privacy::retention::{sweep, Retention};
 on_both!(
     page_addresses_are_kept_without_their_query_unless_the_shop_keeps_them,
     forgetting_a_shopper_deletes_everything_about_them_and_nothing_else,
-    retention_deletes_old_feedback_and_ended_conversations_only,
+    retention_deletes_old_feedback_searches_and_ended_conversations_only,
 );
 
 const AGENT: &str = "privacy-agent-token-0123456789";
@@ -49,6 +49,21 @@ fn feedback(base: &str, n: u32, visitor: &str, created_at: &str) {
         Some(json!({
             "id": uuid(n), "kind": "csat", "score": 5, "created_at": created_at,
             "page_url": PAGE, "visitor_id": visitor,
+        })),
+    );
+    assert_eq!(status, 201, "{body}");
+}
+
+/// A search session started at `started_at`, with one search.
+fn search_session(base: &str, n: u32, started_at: &str) {
+    let (status, _, body) = call(
+        "POST",
+        &format!("{base}/v1/searches"),
+        None,
+        Some(STORE),
+        Some(json!({
+            "id": uuid(n), "locale": "en", "started_at": started_at,
+            "searches": [{"query": "klarna", "results": 0}],
         })),
     );
     assert_eq!(status, 201, "{body}");
@@ -221,11 +236,13 @@ fn forgetting_a_shopper_deletes_everything_about_them_and_nothing_else(backend: 
     assert!(!out.status.success());
 }
 
-fn retention_deletes_old_feedback_and_ended_conversations_only(backend: Backend) {
+fn retention_deletes_old_feedback_searches_and_ended_conversations_only(backend: Backend) {
     let db = TestDb::new(backend);
     let base = serve(&db, false);
     feedback(&base, 1, "v", "2026-01-10T12:00:00Z");
     feedback(&base, 2, "v", "2026-11-20T12:00:00Z");
+    search_session(&base, 3, "2026-01-10T12:00:00Z");
+    search_session(&base, 4, "2026-11-20T12:00:00Z");
     let (ended, key) = start(&base, json!({}));
     let (open, _) = start(&base, json!({}));
     let (status, _, _) = call(
@@ -257,7 +274,19 @@ fn retention_deletes_old_feedback_and_ended_conversations_only(backend: Backend)
         d.close().await;
         s
     });
-    assert_eq!((swept.feedback, swept.conversations), (1, 1));
+    assert_eq!(
+        (swept.feedback, swept.searches, swept.conversations),
+        (1, 1, 1)
+    );
+    let (_, _, searches) = call(
+        "GET",
+        &format!("{base}/v1/reports/searches"),
+        Some(ADMIN),
+        None,
+        None,
+    );
+    assert_eq!(searches["totals"]["sessions"], 1, "{searches}");
+    assert_eq!(searches["days"][0]["day"], "2026-11-20");
     let ids: Vec<String> = csv(&base).into_iter().map(|r| r[0].clone()).collect();
     assert_eq!(ids, [uuid(2)]);
     let left: Vec<Value> = conversations(&base)

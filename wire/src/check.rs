@@ -91,19 +91,7 @@ impl FeedbackEvent {
             }
         }
         url("page_url", self.page_url.as_deref())?;
-        if let Some(locale) = &self.locale {
-            let ok = !locale.is_empty()
-                && locale.len() <= 35
-                && locale
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if !ok {
-                return Err(Invalid::new(
-                    "locale",
-                    "must be a language tag such as \"de\" or \"pt-BR\"",
-                ));
-            }
-        }
+        locale("locale", self.locale.as_deref())?;
         object("context", self.context.as_ref())?;
         if self.created_millis().is_none() {
             return Err(Invalid::new(
@@ -116,13 +104,32 @@ impl FeedbackEvent {
 
     /// `created_at` as milliseconds since the Unix epoch (UTC).
     pub fn created_millis(&self) -> Option<i64> {
-        let t = time::OffsetDateTime::parse(
-            &self.created_at,
-            &time::format_description::well_known::Rfc3339,
-        )
-        .ok()?;
-        i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+        millis(&self.created_at)
     }
+}
+
+/// An RFC 3339 time as milliseconds since the Unix epoch (UTC).
+pub(crate) fn millis(rfc3339: &str) -> Option<i64> {
+    let t = time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+/// An optional language tag: letters, digits, `-` and `_`, at most 35 bytes.
+pub fn locale(field: &str, value: Option<&str>) -> Result<(), Invalid> {
+    let Some(tag) = value else { return Ok(()) };
+    let ok = !tag.is_empty()
+        && tag.len() <= 35
+        && tag
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !ok {
+        return Err(Invalid::new(
+            field,
+            "must be a language tag such as \"de\" or \"pt-BR\"",
+        ));
+    }
+    Ok(())
 }
 
 impl FeedbackKind {

@@ -1,5 +1,5 @@
 //! What the widget, the server and the agent page send each other: feedback events
-//! (this module) and live chat (`chat`).
+//! (this module), live chat (`chat`) and search analytics (`searches`).
 //!
 //! Merchants may point the widget at their own feedback endpoint, so that shape is a
 //! public contract: add optional fields only, never rename or repurpose one.
@@ -7,8 +7,12 @@
 pub mod agents;
 pub mod chat;
 mod check;
+pub mod gaps;
+pub mod searches;
 
-pub use check::{is_email, Invalid, MAX_COMMENT, MAX_CONTEXT, MAX_EMAIL, MAX_ID, MAX_URL};
+pub use check::{
+    is_email, locale as check_locale, Invalid, MAX_COMMENT, MAX_CONTEXT, MAX_EMAIL, MAX_ID, MAX_URL,
+};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

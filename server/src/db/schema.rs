@@ -22,13 +22,41 @@ use super::{Backend, Database, DbError};
 /// network, for idempotent starts and caps per client, its visitor id (erasure), and
 /// the customer id a verified identity gave (their history on any device), 10 a row
 /// per open shopper stream and the instances' heartbeats (stream caps across instances,
-/// and who has their chat open, instead of a stamp refreshed on every open one).
-pub const SCHEMA_VERSION: i64 = 10;
+/// and who has their chat open, instead of a stamp refreshed on every open one), 11
+/// search analytics (sessions and their searches, for the content-gaps report).
+pub const SCHEMA_VERSION: i64 = 11;
+
+/// Step 11, the same on both backends. A session's language, day, start and ending
+/// are copied onto its searches, so every report query reads one table.
+const SEARCHES: &str = "CREATE TABLE search_sessions (
+        id TEXT PRIMARY KEY,
+        locale TEXT NOT NULL,
+        day TEXT NOT NULL,
+        started_ms BIGINT NOT NULL,
+        received_ms BIGINT NOT NULL,
+        searches BIGINT NOT NULL,
+        served BIGINT NOT NULL,
+        escalated BIGINT NOT NULL
+    );
+    CREATE INDEX search_sessions_by_time ON search_sessions (started_ms);
+    CREATE TABLE searches (
+        session TEXT NOT NULL,
+        position BIGINT NOT NULL,
+        locale TEXT NOT NULL,
+        started_ms BIGINT NOT NULL,
+        query TEXT NOT NULL,
+        results BIGINT NOT NULL,
+        opened TEXT,
+        helpful BIGINT,
+        escalated BIGINT NOT NULL,
+        PRIMARY KEY (session, position)
+    );
+    CREATE INDEX searches_by_time ON searches (started_ms);";
 
 /// `pg_advisory_xact_lock` key of the upgrade ("shopdesk" in ASCII, truncated).
 const UPGRADE_LOCK: i64 = 0x73686f70_6465736b;
 
-const SQLITE: [&str; 10] = [
+const SQLITE: [&str; 11] = [
     "CREATE TABLE IF NOT EXISTS feedback (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
@@ -204,10 +232,11 @@ const SQLITE: [&str; 10] = [
     CREATE INDEX shopper_streams_by_conversation ON shopper_streams (conversation);
     CREATE INDEX shopper_streams_by_network ON shopper_streams (network);
     ALTER TABLE chat_conversations DROP COLUMN shopper_seen_ms;",
+    SEARCHES,
 ];
 
 /// PostgreSQL came with version 4: its steps create each version's tables directly.
-const POSTGRES: [&str; 10] = [
+const POSTGRES: [&str; 11] = [
     "CREATE TABLE IF NOT EXISTS feedback (
         id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
@@ -370,6 +399,7 @@ const POSTGRES: [&str; 10] = [
     CREATE INDEX shopper_streams_by_conversation ON shopper_streams (conversation);
     CREATE INDEX shopper_streams_by_network ON shopper_streams (network);
     ALTER TABLE chat_conversations DROP COLUMN shopper_seen_ms;",
+    SEARCHES,
 ];
 
 /// The version the database holds now (a query, so also whether it answers).

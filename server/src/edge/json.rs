@@ -5,6 +5,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
 use shopdesk_wire::agents::{AccountChange, CannedInput, Handover, NewAgent, Presence, SignIn};
 use shopdesk_wire::chat::{Handoff, HistoryRequest, ReadUpTo, Resume, Say};
+use shopdesk_wire::searches::SearchSession;
 use shopdesk_wire::{FeedbackEvent, Invalid};
 
 use super::ApiError;
@@ -26,6 +27,15 @@ impl Contract for FeedbackEvent {
         "the response is too large; comments are limited to 2000 characters and context to 8 KB";
     fn read(body: &[u8]) -> Result<Self, Invalid> {
         FeedbackEvent::from_json(body)
+    }
+}
+
+impl Contract for SearchSession {
+    const PLAIN_TEXT_TOO: bool = true;
+    const TOO_LARGE: &'static str =
+        "the search session is too large; send at most 50 searches of 100 characters";
+    fn read(body: &[u8]) -> Result<Self, Invalid> {
+        SearchSession::from_json(body)
     }
 }
 

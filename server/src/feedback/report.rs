@@ -236,7 +236,7 @@ pub async fn csv(db: &Database, from_ms: i64, to_ms: i64) -> Result<Vec<u8>, Sto
 /// such as `=HYPERLINK(…)` or `@SUM(…)` would be a formula when an admin opens the
 /// export. Cells starting with a formula character get a leading `'` (OWASP's advice),
 /// which spreadsheets show as text.
-fn spreadsheet_safe(cell: String) -> String {
+pub(crate) fn spreadsheet_safe(cell: String) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {

@@ -1,4 +1,5 @@
-//! Deleting what is older than the shop keeps: feedback by when the shopper answered,
+//! Deleting what is older than the shop keeps: feedback by when the shopper answered
+//! (and search analytics by when the session started, with it),
 //! conversations by when they ended (open ones are never deleted). Every instance runs
 //! it hourly; the deletes are idempotent, so several instances at once only repeat
 //! each other's empty work. Large backlogs go in slices, so no transaction holds the
@@ -26,6 +27,8 @@ const DAY_MS: i64 = 86_400_000;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Swept {
     pub feedback: u64,
+    /// Search sessions (search analytics go with feedback's retention).
+    pub searches: u64,
     pub conversations: u64,
 }
 
@@ -35,6 +38,15 @@ pub async fn sweep(db: &Database, retention: Retention, now: i64) -> Result<Swep
     if let Some(days) = retention.feedback_days {
         let cutoff = now - i64::from(days) * DAY_MS;
         swept.feedback = sqlx::query("DELETE FROM feedback WHERE created_ms < $1")
+            .bind(cutoff)
+            .execute(db.writer())
+            .await?
+            .rows_affected();
+        sqlx::query("DELETE FROM searches WHERE started_ms < $1")
+            .bind(cutoff)
+            .execute(db.writer())
+            .await?;
+        swept.searches = sqlx::query("DELETE FROM search_sessions WHERE started_ms < $1")
             .bind(cutoff)
             .execute(db.writer())
             .await?
@@ -96,8 +108,9 @@ pub fn start(db: Database, retention: Retention) {
             every.tick().await;
             match sweep(&db, retention, crate::now_ms()).await {
                 Ok(s) if s != Swept::default() => tracing::info!(
-                    "retention: deleted {} feedback response(s) and {} ended conversation(s)",
+                    "retention: deleted {} feedback response(s), {} search session(s) and {} ended conversation(s)",
                     s.feedback,
+                    s.searches,
                     s.conversations
                 ),
                 Ok(_) => {}

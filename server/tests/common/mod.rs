@@ -214,6 +214,11 @@ pub(crate) fn listen_full(
             if let Some((open, streams)) = extras.bounds {
                 chat = chat.with_bounds(open, streams);
             }
+            let feedback = Arc::new(feedback);
+            let searches = Arc::new(shopdesk_server::searches::Searches {
+                store: shopdesk_server::searches::store::Store::new(db.clone()),
+                feedback: feedback.clone(),
+            });
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
             shopdesk_server::serve(
@@ -221,7 +226,8 @@ pub(crate) fn listen_full(
                 app(
                     &config,
                     Arc::new(shopfront),
-                    Arc::new(feedback),
+                    feedback,
+                    searches,
                     Arc::new(chat),
                     metrics,
                 ),
