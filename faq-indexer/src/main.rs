@@ -1,6 +1,6 @@
 //! `faq-indexer`: the content editor's tool. It checks FAQ articles, builds the static
-//! search index the widget downloads, and searches a built index exactly as the widget
-//! does.
+//! search index the widget downloads, searches a built index exactly as the widget
+//! does, and reports what shoppers could not find (`gaps`).
 //!
 //! Exit codes: 0 success (warnings allowed), 1 the content has errors, 2 anything else
 //! (bad arguments, unreadable index, I/O).
@@ -8,6 +8,7 @@
 mod bytes;
 mod content;
 mod diagnostics;
+mod gaps;
 mod output;
 mod search_cmd;
 mod watch;
@@ -103,6 +104,35 @@ enum Command {
         #[arg(required_unless_present = "queries")]
         query: Option<String>,
     },
+    /// What shoppers could not find: searches without results, searches and articles
+    /// followed by asking a person, articles voted not helpful, and the self-service
+    /// rate, from a running shopdesk-server.
+    Gaps {
+        /// The server's address, such as https://help.example.com.
+        #[arg(long, env = "SHOPDESK_SERVER")]
+        server: String,
+        /// The server's admin token (`--admin-token` of shopdesk-server).
+        #[arg(long, env = "SHOPDESK_ADMIN_TOKEN", hide_env_values = true)]
+        token: String,
+        /// First day, `2026-11-01` (UTC) or an RFC 3339 time; default: 30 days ago.
+        #[arg(long)]
+        from: Option<String>,
+        /// Day after the last, `2026-12-01`; default: now.
+        #[arg(long)]
+        to: Option<String>,
+        /// Only this language (`en`, `de`, ...).
+        #[arg(long)]
+        locale: Option<String>,
+        /// Rows per list.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=500))]
+        top: u32,
+        /// One row per finding as CSV, for a spreadsheet.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        /// The server's JSON report.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -173,6 +203,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let engine = search_cmd::open(&index, locale)?;
             search_cmd::run(&engine, &queries, limit, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Gaps {
+            server,
+            token,
+            from,
+            to,
+            locale,
+            top,
+            csv,
+            json,
+        } => {
+            let request = gaps::Request {
+                server,
+                token,
+                from,
+                to,
+                locale,
+                top,
+            };
+            let format = match (csv, json) {
+                (true, _) => gaps::Format::Csv,
+                (_, true) => gaps::Format::Json,
+                _ => gaps::Format::Text,
+            };
+            let (json, report) = gaps::fetch(&request)?;
+            print!("{}", gaps::render(&report, &json, format)?);
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -17,6 +17,82 @@ on_both!(
     the_report_narrows_to_a_period_and_a_language_and_exports_csv,
 );
 
+#[test]
+fn the_gaps_cli_prints_what_an_editor_acts_on() {
+    let s = start(Backend::Sqlite);
+    seed(&s.base);
+    let gaps = |args: &[&str]| {
+        let out = std::process::Command::new(faq_indexer())
+            .args([
+                "gaps",
+                "--server",
+                &s.base,
+                "--from",
+                "2026-12-01",
+                "--to",
+                "2026-12-03",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, text, err) = gaps(&["--token", TOKEN]);
+    assert_eq!(code, Some(0), "{err}");
+    insta::assert_snapshot!("gaps_text", text);
+    let (code, csv, _) = gaps(&["--token", TOKEN, "--csv"]);
+    assert_eq!(code, Some(0));
+    insta::assert_snapshot!("gaps_csv", csv);
+    let (code, json, _) = gaps(&["--token", TOKEN, "--json", "--locale", "de"]);
+    assert_eq!(code, Some(0));
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["totals"]["sessions"], 2);
+
+    // Mistakes say what to do.
+    let (code, _, err) = gaps(&["--token", "wrong"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("answered 401") && err.contains("check --token"),
+        "{err}"
+    );
+    let (code, _, err) = gaps(&["--token", TOKEN, "--locale", "d e"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("answered 400"), "{err}");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nobody = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let out = std::process::Command::new(faq_indexer())
+        .args(["gaps", "--server", &nobody, "--token", TOKEN])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains("cannot reach") && err.contains("check --server"),
+        "{err}"
+    );
+}
+
+/// The `faq-indexer` binary beside this test's (`cargo test --workspace` builds it).
+fn faq_indexer() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("faq-indexer");
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it first (cargo build -p faq-indexer; scripts/test.sh does)",
+        bin.display()
+    );
+    bin
+}
+
 struct Server {
     base: String,
     _db: TestDb,

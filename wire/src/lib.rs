@@ -9,6 +9,7 @@ pub mod chat;
 mod check;
 pub mod gaps;
 pub mod searches;
+pub mod untrusted;
 
 pub use check::{
     is_email, locale as check_locale, Invalid, MAX_COMMENT, MAX_CONTEXT, MAX_EMAIL, MAX_ID, MAX_URL,

@@ -16,8 +16,9 @@ use sqlx::Row;
 use super::Shared;
 use crate::db::Database;
 use crate::edge::ApiError;
-use crate::feedback::report::{allowed, parse_time, spreadsheet_safe};
+use crate::feedback::report::{allowed, parse_time};
 use crate::feedback::store::StoreError;
+use shopdesk_wire::untrusted::spreadsheet_safe;
 
 /// Rows per list unless the caller asks for another number.
 pub const DEFAULT_TOP: i64 = 20;
