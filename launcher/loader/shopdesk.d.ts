@@ -45,6 +45,11 @@ declare global {
       surveys?: ShopdeskSurvey[];
       /** Days between any two surveys shown to one shopper (default 7). */
       surveyGapDays?: number;
+      /** Search analytics (on by default): `false` turns them off; a URL posts the search
+       *  sessions there instead of beside a Shopdesk `feedbackEndpoint` (`…/v1/searches`). */
+      analytics?: boolean | string;
+      /** Record nothing until `shopdesk.consent(true)`. */
+      consentRequired?: boolean;
     }
 
     /** `chat.preChat`: each field "off" (default), "optional" or "required". */
@@ -97,6 +102,9 @@ declare global {
       off<K extends keyof EventMap>(event: K, listener?: (detail: EventMap[K]) => void): void;
       /** Offers a survey (by id, or the first of a kind) now, within the frequency caps. */
       showSurvey(survey: string): void;
+      /** The shopper's consent to search analytics, with `consentRequired` (call it on
+       *  every page, as your consent tool knows it); `false` forgets what was recorded. */
+      consent(granted: boolean): void;
       /** Removes the widget, its listeners and everything it stored. */
       shutdown(): void;
       /** The queue pattern still works after loading: `shopdesk.push(["open"])`. */

@@ -14,7 +14,7 @@
   "use strict";
   var PREFIX = "[shopdesk] ";
   var EVENTS = ["ready", "open", "close", "search", "article:view", "escalate", "chat:suggestion", "chat:message", "chat:ended", "survey:shown", "survey:submitted", "error"];
-  var COMMANDS = ["open", "close", "toggle", "search", "openArticle", "identify", "setContext", "showSurvey", "shutdown"];
+  var COMMANDS = ["open", "close", "toggle", "search", "openArticle", "identify", "setContext", "showSurvey", "consent", "shutdown"];
   var earlier = window.shopdesk;
   if (earlier && !Array.isArray(earlier) && typeof earlier === "object" && earlier.version) {
     console.warn(PREFIX + "shopdesk.js is included more than once on this page; the extra copy does nothing.");

@@ -21,6 +21,9 @@ pub enum Command {
     SetContext,
     /// Offers a survey (by id or kind) now, within the frequency caps.
     ShowSurvey,
+    /// The shopper's answer to the store's consent question, for search analytics
+    /// under `consentRequired`.
+    Consent,
     /// Removes the widget, its listeners and everything it stored.
     Shutdown,
     /// Not a merchant call: the launcher tells the modules that the page's URL changed
@@ -35,7 +38,7 @@ impl Command {
     /// The calls a merchant makes, as `shopdesk.<name>(…)`: the loader's `COMMANDS`
     /// and the methods of `Shopdesk.Api` in `shopdesk.d.ts` (besides `on`, `off` and
     /// `push`, which the loader answers itself).
-    pub const MERCHANT: [Command; 9] = [
+    pub const MERCHANT: [Command; 10] = [
         Command::Open,
         Command::Close,
         Command::Toggle,
@@ -44,6 +47,7 @@ impl Command {
         Command::Identify,
         Command::SetContext,
         Command::ShowSurvey,
+        Command::Consent,
         Command::Shutdown,
     ];
 
@@ -65,6 +69,7 @@ impl Command {
             Command::Identify => "identify",
             Command::SetContext => "setContext",
             Command::ShowSurvey => "showSurvey",
+            Command::Consent => "consent",
             Command::Shutdown => "shutdown",
             Command::Route => "route",
             Command::AfterChat => "afterChat",
@@ -81,6 +86,7 @@ impl Command {
             "identify" => Command::Identify,
             "setContext" => Command::SetContext,
             "showSurvey" => Command::ShowSurvey,
+            "consent" => Command::Consent,
             "shutdown" => Command::Shutdown,
             "route" => Command::Route,
             "afterChat" => Command::AfterChat,

@@ -53,6 +53,13 @@ pub struct Settings {
     pub surveys: Raw,
     /// Days between any two surveys shown to one shopper.
     pub survey_gap_days: u16,
+    /// Search analytics on (the default) or off (`analytics: false`).
+    pub analytics: bool,
+    /// Where search sessions go (`analytics: "https://…"`); by default beside the
+    /// feedback endpoint ([`Settings::searches_endpoint`]).
+    pub analytics_endpoint: Option<String>,
+    /// Nothing is recorded until the page calls `shopdesk.consent(true)`.
+    pub consent_required: bool,
 }
 
 impl Default for Settings {
@@ -74,7 +81,29 @@ impl Default for Settings {
             color_scheme: ColorScheme::Auto,
             surveys: Raw::Null,
             survey_gap_days: 7,
+            analytics: true,
+            analytics_endpoint: None,
+            consent_required: false,
         }
+    }
+}
+
+impl Settings {
+    /// Where the widget posts search sessions, or `None` when analytics are off or
+    /// there is nowhere to post: the `analytics` URL, else Shopdesk's own endpoint
+    /// beside a feedback endpoint ending in `/feedback` (`…/v1/feedback` →
+    /// `…/v1/searches`). A merchant's own feedback endpoint with another path gets
+    /// nothing it did not ask for.
+    pub fn searches_endpoint(&self) -> Option<String> {
+        if !self.analytics {
+            return None;
+        }
+        if let Some(url) = &self.analytics_endpoint {
+            return Some(url.clone());
+        }
+        let feedback = self.feedback_endpoint.as_deref()?;
+        let base = feedback.strip_suffix("/feedback")?;
+        Some(base.to_string() + "/searches")
     }
 }
 
@@ -233,7 +262,7 @@ struct Key {
     apply: fn(&mut Settings, &Raw) -> Result<(), &'static str>,
 }
 
-const TABLE: [Key; 17] = [
+const TABLE: [Key; 19] = [
     Key {
         name: "assetUrl",
         attribute: Attribute::Text,
@@ -361,7 +390,35 @@ const TABLE: [Key; 17] = [
             )
         },
     },
+    Key {
+        name: "analytics",
+        attribute: Attribute::Text,
+        apply: |s, v| match flag(v) {
+            Some(on) => set(&mut s.analytics, Ok(on)),
+            None => set(
+                &mut s.analytics_endpoint,
+                url(v, false)
+                    .map(Some)
+                    .map_err(|_| "true, false, or the URL search sessions are posted to"),
+            ),
+        },
+    },
+    Key {
+        name: "consentRequired",
+        attribute: Attribute::Text,
+        apply: |s, v| set(&mut s.consent_required, flag(v).ok_or("true or false")),
+    },
 ];
+
+/// `true` or `false`, also as an attribute's text.
+fn flag(value: &Raw) -> Option<bool> {
+    match value {
+        Raw::Bool(b) => Some(*b),
+        Raw::Str(s) if s == "true" => Some(true),
+        Raw::Str(s) if s == "false" => Some(false),
+        _ => None,
+    }
+}
 
 /// Puts a checked value in its place, or passes on what the key expects.
 fn set<T>(slot: &mut T, value: Result<T, &'static str>) -> Result<(), &'static str> {
@@ -747,6 +804,8 @@ pub(crate) mod tests {
             "feedbackEndpoint" | "chatEndpoint" => "/v1/x",
             "colorScheme" => "dark",
             "surveys" | "chat" => "",
+            "analytics" => "false",
+            "consentRequired" => "true",
             other => panic!("no example for `{other}`: add one"),
         };
         for k in TABLE
@@ -757,6 +816,43 @@ pub(crate) mod tests {
             assert!(problems.is_empty(), "{}: {problems:?}", k.name);
             assert_ne!(s, Settings::default(), "{} changed nothing", k.name);
         }
+    }
+
+    #[test]
+    fn search_sessions_go_beside_shopdesks_feedback_endpoint_unless_told_otherwise() {
+        let endpoint = |attributes, object| read(attributes, object).0.searches_endpoint();
+        assert_eq!(endpoint(json!({}), json!({})), None, "nowhere to post");
+        let shopdesk = json!({"feedbackEndpoint": "https://help.example/v1/feedback"});
+        assert_eq!(
+            endpoint(shopdesk.clone(), json!({})).as_deref(),
+            Some("https://help.example/v1/searches")
+        );
+        assert_eq!(
+            endpoint(json!({"feedbackEndpoint": "/api/responses"}), json!({})),
+            None,
+            "a merchant's own endpoint is not guessed at"
+        );
+        assert_eq!(
+            endpoint(shopdesk.clone(), json!({"analytics": false})),
+            None
+        );
+        assert_eq!(
+            endpoint(
+                json!({"analytics": "false"}),
+                json!({"feedbackEndpoint": "/v1/feedback"})
+            ),
+            None,
+            "as an attribute"
+        );
+        assert_eq!(
+            endpoint(json!({}), json!({"analytics": "/stats/searches"})).as_deref(),
+            Some("/stats/searches")
+        );
+        let (s, problems) = read(json!({}), json!({"analytics": "off", "consentRequired": 1}));
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(s.analytics && !s.consent_required, "defaults kept");
+        let (s, _) = read(json!({"consentRequired": "true"}), json!({}));
+        assert!(s.consent_required);
     }
 
     #[test]

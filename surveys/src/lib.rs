@@ -104,7 +104,8 @@ pub fn command(name: &str, arg: JsValue) -> Result<(), JsValue> {
             | Command::Close
             | Command::Toggle
             | Command::Search
-            | Command::OpenArticle,
+            | Command::OpenArticle
+            | Command::Consent,
         )
         | None => js::report(&format!("the surveys have no command `{name}`")),
     }

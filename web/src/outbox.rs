@@ -26,17 +26,22 @@ pub fn stop() {
 
 /// Keeps `event` for `endpoint` and starts sending it.
 pub fn submit(endpoint: String, event: FeedbackEvent) {
+    submit_item(endpoint, "feedback", &event.id, &event);
+}
+
+/// Keeps `item` (`what` it is, for messages; its `id`, the endpoint's idempotency key)
+/// for `endpoint` and starts sending it. The outbox delivers any JSON with an `id`.
+pub fn submit_item(endpoint: String, what: &str, id: &str, item: &impl serde::Serialize) {
     let Some(submit) = SUBMIT.with(|s| s.borrow().clone()) else {
         return;
     };
-    let json = match serde_json::to_string(&event) {
+    let json = match serde_json::to_string(item) {
         Ok(json) => json,
-        Err(e) => return js::report(&format!("feedback {} could not be encoded: {e}", event.id)),
+        Err(e) => return js::report(&format!("{what} {id} could not be encoded: {e}")),
     };
     if let Err(e) = submit.call2(&JsValue::NULL, &endpoint.into(), &json.into()) {
         js::report(&format!(
-            "feedback {} could not be kept: {}",
-            event.id,
+            "{what} {id} could not be kept: {}",
             js::describe(&e)
         ));
     }

@@ -80,6 +80,8 @@ struct Parts {
     handoff: Box<dyn Fn() -> String>,
     /// Articles for a message being written (see the hooks).
     suggest: Box<dyn Fn(&str) -> js_sys::Array>,
+    /// The shopper asked a person (the chat module's `escalate` event).
+    escalated: Box<dyn Fn()>,
     /// The merchant's `chat` setting as written, for the chat module.
     settings: JsValue,
 }
@@ -96,7 +98,8 @@ fn in_tab() -> bool {
 
 impl Chat {
     /// The chat for `endpoint`, in `locale`'s words, in the launcher's `panel`; `load`
-    /// is the loader's `load(stem)` and `handoff` builds the handoff. A conversation
+    /// is the loader's `load(stem)`, `handoff` builds the handoff and `escalated` hears
+    /// that the shopper asked a person. A conversation
     /// this tab already has is loaded at once and shown: it is where the shopper left
     /// off. Must run inside the mount's owner.
     #[allow(clippy::too_many_arguments)]
@@ -108,10 +111,12 @@ impl Chat {
         life: Life,
         handoff: impl Fn() -> String + 'static,
         suggest: impl Fn(&str) -> js_sys::Array + 'static,
+        escalated: impl Fn() + 'static,
         settings: JsValue,
     ) -> Self {
         let parts = Parts {
             suggest: Box::new(suggest),
+            escalated: Box::new(escalated),
             settings,
             endpoint,
             locale,
@@ -266,9 +271,21 @@ impl Chat {
 fn hooks(chat: Chat) -> Result<JsValue, JsValue> {
     let hooks = Object::new();
     let set = |name: &str, f: JsValue| Reflect::set(&hooks, &name.into(), &f);
+    // The page's events, and the panel hears of an escalation on the way.
+    let emitter = js::emitter();
     set(
         "emit",
-        js::emitter().map_or(JsValue::UNDEFINED, JsValue::from),
+        Closure::<dyn Fn(String, JsValue)>::new(move |name: String, detail: JsValue| {
+            if name == "escalate" {
+                if let Some(parts) = chat.parts() {
+                    (parts.escalated)();
+                }
+            }
+            if let Some(emit) = &emitter {
+                let _ = emit.call2(&JsValue::NULL, &name.into(), &detail);
+            }
+        })
+        .into_js_value(),
     )?;
     set(
         "handoff",

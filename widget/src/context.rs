@@ -11,6 +11,7 @@ use shopdesk_settings::Settings;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
+use crate::analytics::{Analytics, Step};
 use crate::chat::Chat;
 use crate::engine::Search;
 use crate::handoff;
@@ -39,6 +40,8 @@ struct Parts {
     history: Rc<RefCell<History>>,
     commands: RefCell<Option<Commands>>,
     life: Life,
+    /// Search analytics, unless the merchant turned them off.
+    analytics: RefCell<Option<Analytics>>,
 }
 
 impl Widget {
@@ -54,6 +57,13 @@ impl Widget {
         let life = Life::default();
         let search = Search::new();
         let history = Rc::new(RefCell::new(History::default()));
+        let parts = StoredValue::new_local(Rc::new(Parts {
+            panel: panel.clone(),
+            history: history.clone(),
+            commands: RefCell::new(None),
+            life: life.clone(),
+            analytics: RefCell::new(Analytics::new(settings, locale)),
+        }));
         let chat = settings.chat_endpoint.clone().map(|endpoint| {
             let (tag, history) = (locale.to_string(), history.clone());
             let handoff = move || handoff::json(&history.borrow(), search, &tag);
@@ -65,20 +75,25 @@ impl Widget {
                 life.clone(),
                 handoff,
                 move |text| search.answers(text, 3),
+                move || record(parts, Step::Escalated),
                 chat_settings,
             )
         });
-        let parts = Parts {
-            panel,
-            history,
-            commands: RefCell::new(None),
-            life,
-        };
-        Widget {
+        let widget = Widget {
             search,
             chat,
-            parts: StoredValue::new_local(Rc::new(parts)),
+            parts,
+        };
+        // Hidden: the shopper left the page or switched away; their session is done.
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            let target = document.clone();
+            shopdesk_web::listen::on(&target, "visibilitychange", move || {
+                if document.hidden() {
+                    widget.record(Step::Left);
+                }
+            });
         }
+        widget
     }
 
     /// The mounted widget, from the context of any of the panel's components.
@@ -107,6 +122,20 @@ impl Widget {
         }
     }
 
+    /// Records a step of the shopper's search session (search analytics).
+    pub(crate) fn record(self, step: Step) {
+        record(self.parts, step);
+    }
+
+    /// `shopdesk.consent(granted)`, for search analytics.
+    pub(crate) fn consent(self, granted: bool) {
+        if let Some(parts) = self.parts() {
+            if let Some(a) = parts.analytics.borrow_mut().as_mut() {
+                a.consent(granted);
+            }
+        }
+    }
+
     /// Installs the panel's handler for API commands.
     pub(crate) fn on_command(self, handler: impl Fn(Command, JsValue) + 'static) {
         if let Some(parts) = self.parts() {
@@ -128,6 +157,15 @@ impl Widget {
         }
         if let Some(chat) = self.chat {
             chat.stop();
+        }
+    }
+}
+
+/// Records `step` in the analytics `parts` hold, while the widget is mounted.
+fn record(parts: StoredValue<Rc<Parts>, LocalStorage>, step: Step) {
+    if let Some(parts) = parts.try_get_value() {
+        if let Some(a) = parts.analytics.borrow_mut().as_mut() {
+            a.record(step);
         }
     }
 }

@@ -7,6 +7,7 @@
 //! merchant's API calls through [`command`]. Searching is a direct Rust call from the UI
 //! into [`faq_core::Engine`]: no serialization per keystroke.
 
+mod analytics;
 mod chat;
 mod context;
 mod engine;

@@ -58,9 +58,21 @@ fn Helpful(article_id: String, endpoint: String, text: &'static Text) -> impl In
     let asked = RwSignal::new(Asked::Waiting);
     let comment = RwSignal::new(String::new());
     let locale = text.shell.code;
+    let widget = crate::context::Widget::get();
+    let voted = {
+        let article = article_id.clone();
+        move |helpful: bool| {
+            widget.record(crate::analytics::Step::Voted {
+                article: article.clone(),
+                helpful,
+            })
+        }
+    };
+    let voted = StoredValue::new_local(voted);
     let send = move |helpful: bool, note: Option<String>| {
         let event = feedback::article_event(&article_id, helpful, note, locale);
         outbox::submit(endpoint.clone(), event);
+        voted.with_value(|v| v(helpful));
         asked.set(Asked::Thanked);
     };
     let send = StoredValue::new_local(send);
@@ -73,7 +85,10 @@ fn Helpful(article_id: String, endpoint: String, text: &'static Text) -> impl In
                         <button type="button" class="sd-chip" data-testid="sd-helpful-yes"
                             on:click=move |_| send.with_value(|s| s(true, None))>{text.yes}</button>
                         <button type="button" class="sd-chip" data-testid="sd-helpful-no"
-                            on:click=move |_| asked.set(Asked::Comment)>{text.no}</button>
+                            on:click=move |_| {
+                                voted.with_value(|v| v(false));
+                                asked.set(Asked::Comment);
+                            }>{text.no}</button>
                     </div>
                 }.into_any(),
                 Asked::Comment => view! {

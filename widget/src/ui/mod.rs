@@ -16,6 +16,7 @@ use shopdesk_settings::Settings;
 use wasm_bindgen::JsValue;
 use web_sys::KeyboardEvent;
 
+use crate::analytics::Step;
 use crate::chat::{Chat, Module};
 use crate::context::Widget;
 use crate::engine::Status;
@@ -155,6 +156,10 @@ pub(crate) fn Panel(settings: Settings, locale: String, query: String) -> impl I
         let n = results.with_untracked(Vec::len);
         widget.remember(|h| h.searched(&q));
         js::emit("search", &json!({ "query": q, "results": n }));
+        widget.record(Step::Searched {
+            query: q,
+            results: n as u32,
+        });
     });
 
     // Answer in the input handler itself, not in an effect: a keystroke's results reach
@@ -195,6 +200,20 @@ pub(crate) fn Panel(settings: Settings, locale: String, query: String) -> impl I
             article.set(Some(a));
         }
         None => js::report(&format!("there is no help article with id `{id}`")),
+    };
+    // A result opened from a search: the search counts (if the shopper did not pause
+    // before), and what they read with it. Suggestions for an empty box are no search.
+    let open_result = move |id: String| {
+        let q = query.with_value(|q| q.trim().to_string());
+        if !q.is_empty() {
+            let n = results.with_untracked(Vec::len) as u32;
+            widget.record(Step::Searched {
+                query: q,
+                results: n,
+            });
+            widget.record(Step::Opened(id.clone()));
+        }
+        open_article(id);
     };
     // Whatever was typed (or asked for through the API) while the index loaded is
     // answered once it is ready.
@@ -249,6 +268,7 @@ pub(crate) fn Panel(settings: Settings, locale: String, query: String) -> impl I
         }
         Command::Identify => shopdesk_web::merchant::set_identity(&arg),
         Command::SetContext => shopdesk_web::merchant::set_context(&arg),
+        Command::Consent => widget.consent(arg.as_bool() == Some(true)),
         // The launcher follows the page's URL; suggestions follow it on single-page
         // stores.
         Command::Route => {
@@ -282,7 +302,7 @@ pub(crate) fn Panel(settings: Settings, locale: String, query: String) -> impl I
             });
             if let Some(id) = chosen {
                 ev.prevent_default();
-                open_article(id);
+                open_result(id);
             }
         }
         _ => {}
@@ -336,7 +356,7 @@ pub(crate) fn Panel(settings: Settings, locale: String, query: String) -> impl I
             </p>
             {fallback_note}
             {list_heading}
-            <results::ResultList results=results active=active label=text.results_label on_open=open_article />
+            <results::ResultList results=results active=active label=text.results_label on_open=open_result />
         </div>
         {move || {
             if chatting() {
@@ -344,7 +364,7 @@ pub(crate) fn Panel(settings: Settings, locale: String, query: String) -> impl I
             }
             article.get().map(|a| view! { <article::ArticleView article=a text=text settings=settings.clone() on_back=back /> })
         }}
-        {chat.map(|c| view! { <ChatPlace chat=c text=text query=query /> })}
+        {chat.map(|c| view! { <ChatPlace chat=c text=text query=query results=results /> })}
     }
 }
 
@@ -352,7 +372,12 @@ pub(crate) fn Panel(settings: Settings, locale: String, query: String) -> impl I
 /// fetched when the shopper reaches for the button (pointer over it or focus on it),
 /// at the latest on the click.
 #[component]
-fn ChatPlace(chat: Chat, text: &'static Text, query: StoredValue<String>) -> impl IntoView {
+fn ChatPlace(
+    chat: Chat,
+    text: &'static Text,
+    query: StoredValue<String>,
+    results: RwSignal<Vec<Hit>>,
+) -> impl IntoView {
     let t = &text.chat;
     let widget = Widget::get();
     let host = NodeRef::<html::Div>::new();
@@ -396,6 +421,12 @@ fn ChatPlace(chat: Chat, text: &'static Text, query: StoredValue<String>) -> imp
                 query.with_value(|q| {
                     if !q.trim().is_empty() {
                         widget.remember(|h| h.searched(q.trim()));
+                        // Asking a person ends the search session (the chat module's
+                        // `escalate`): the words in the box count as a search.
+                        widget.record(Step::Searched {
+                            query: q.trim().to_string(),
+                            results: results.with_untracked(Vec::len) as u32,
+                        });
                     }
                 });
                 chat.load();
