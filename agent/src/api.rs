@@ -9,6 +9,7 @@ use shopdesk_wire::agents::{
     SignIn, SignedIn,
 };
 use shopdesk_wire::chat::{ChatEvent, MailState, ReadUpTo, Say, Summary};
+use shopdesk_wire::gaps::GapsReport;
 
 /// A 401 means the session ended (signed out elsewhere, idle too long, the account
 /// disabled or its password reset): back to the sign-in form, with the server's reason.
@@ -231,6 +232,12 @@ pub(crate) async fn change_account(
 }
 
 const ACCOUNTS: &str = "/v1/agent/accounts";
+
+/// The content-gaps report from `from` (RFC 3339) until now (admins only).
+pub(crate) async fn gaps(from: &str) -> Result<GapsReport, Failure> {
+    let path = format!("/v1/reports/searches?top=20&from={}", percent_encode(from));
+    parse(&call("GET", &path, None, None).await?)
+}
 
 /// The URL of the live event stream (`EventSource` sends the session cookie itself).
 pub(crate) fn events_url(after: i64) -> String {

@@ -9,6 +9,7 @@ mod availability;
 mod browser;
 mod canned;
 mod desk;
+mod gaps;
 mod retry;
 mod session;
 mod text;

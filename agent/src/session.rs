@@ -10,6 +10,7 @@ use shopdesk_wire::agents::{
     AccountChange, AccountInfo, CannedInput, CannedReply, Colleague, NewAgent, SignedIn,
 };
 use shopdesk_wire::chat::{ChatEvent, Say, Signal, Summary, MAX_MESSAGE};
+use shopdesk_wire::gaps::GapsReport;
 
 use crate::alerts;
 use crate::api;
@@ -700,6 +701,23 @@ impl Session {
         spawn_local(async move {
             match api::accounts().await {
                 Ok(list) => accounts.set(list),
+                Err(failure) => self.refused(failure, error),
+            }
+        });
+    }
+
+    /// The content-gaps report from `from` (admins), into `report`; a refusal into
+    /// `error`.
+    pub(crate) fn load_gaps(
+        self,
+        from: String,
+        report: RwSignal<Option<GapsReport>>,
+        error: RwSignal<Option<String>>,
+    ) {
+        error.set(None);
+        spawn_local(async move {
+            match api::gaps(&from).await {
+                Ok(r) => report.set(Some(r)),
                 Err(failure) => self.refused(failure, error),
             }
         });

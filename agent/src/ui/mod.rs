@@ -3,6 +3,7 @@
 mod answers;
 mod canned;
 mod conversation;
+mod gaps;
 mod list;
 mod team;
 
@@ -62,6 +63,7 @@ pub(crate) fn App() -> impl IntoView {
     let signed_in = move || session.agent.with(Option::is_some);
     let show_canned = RwSignal::new(false);
     let show_team = RwSignal::new(false);
+    let show_gaps = RwSignal::new(false);
     let name = move || {
         session
             .agent
@@ -111,6 +113,15 @@ pub(crate) fn App() -> impl IntoView {
                         >
                             "Agents"
                         </button>
+                        <button
+                            type="button"
+                            data-testid="agent-gaps-toggle"
+                            aria-expanded=move || if show_gaps.get() { "true" } else { "false" }
+                            aria-controls="agent-gaps-panel"
+                            on:click=move |_| show_gaps.update(|s| *s = !*s)
+                        >
+                            "Search gaps"
+                        </button>
                     </Show>
                     <Show when=move || session.notifications.get() == alerts::Permission::Ask>
                         <button
@@ -139,6 +150,11 @@ pub(crate) fn App() -> impl IntoView {
                 <div id="agent-team-panel" class="canned-panel" hidden=move || !show_team.get()>
                     <Show when=move || show_team.get()>
                         <team::Team />
+                    </Show>
+                </div>
+                <div id="agent-gaps-panel" class="canned-panel" hidden=move || !show_gaps.get()>
+                    <Show when=move || show_gaps.get()>
+                        <gaps::SearchGaps />
                     </Show>
                 </div>
                 <div id="agent-canned-panel" class="canned-panel" hidden=move || !show_canned.get()>
