@@ -21,4 +21,10 @@ if ! target/release/shopdesk-server agent list --database "$DATABASE" | grep -q 
       --name "Demo Agent" --email "$DEMO_EMAIL" --role admin
 fi
 echo "Agents: http://$ADDR/agent/ (sign in as $DEMO_EMAIL, password $DEMO_PASSWORD)" >&2
-exec target/release/shopdesk-server --root dist --addr "$ADDR" --database "$DATABASE"
+# Content editors: saving an article in public/faq/ builds the index again, and
+# http://$ADDR/?live-index reloads itself on the same search when it changes.
+target/release/faq-indexer build public/faq --out dist/faq --watch &
+watcher=$!
+trap 'kill "$watcher" 2>/dev/null || true' EXIT
+echo "FAQ: edit public/faq/ and watch http://$ADDR/?live-index (search gaps: faq-indexer gaps --server http://$ADDR --token …)" >&2
+target/release/shopdesk-server --root dist --addr "$ADDR" --database "$DATABASE"

@@ -9,7 +9,6 @@ mod availability;
 mod browser;
 mod canned;
 mod desk;
-mod gaps;
 mod retry;
 mod session;
 mod text;

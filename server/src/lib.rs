@@ -85,6 +85,10 @@ pub fn app(
         .route("/v1/admin/forget", post(privacy::erase::serve))
         .with_state(feedback)
         .route("/v1/reports/searches", get(searches::report::serve))
+        .route(
+            "/v1/reports/searches/chart/{name}",
+            get(searches::report::serve_chart),
+        )
         .with_state(searches)
         .route(
             "/v1/openapi.json",

@@ -333,6 +333,24 @@ fn the_report_narrows_to_a_period_and_a_language_and_exports_csv(backend: Backen
         lines[2],
         "2026-12-01,en,00000000-0000-4000-8000-000000000001,1,payment methods,3,payments,yes,false"
     );
+    // The charts, drawn by the server: two days, two rates each.
+    let chart = |name: &str| {
+        ureq::get(&format!(
+            "{}/v1/reports/searches/chart/{name}?from=2026-12-01",
+            s.base
+        ))
+        .set("Authorization", &format!("Bearer {TOKEN}"))
+        .call()
+    };
+    let rates = chart("rates.svg").unwrap();
+    assert_eq!(rates.content_type(), "image/svg+xml");
+    let svg = rates.into_string().unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("12-02"), "{svg}");
+    assert_eq!(svg.matches("<circle").count(), 4);
+    assert!(chart("sessions.svg").is_ok());
+    assert!(matches!(chart("pie.svg"), Err(ureq::Error::Status(404, _))));
+    let anonymous = ureq::get(&format!("{}/v1/reports/searches/chart/rates.svg", s.base)).call();
+    assert!(matches!(anonymous, Err(ureq::Error::Status(401, _))));
     let bad = ureq::get(&format!("{}/v1/reports/searches?from=yesterday", s.base))
         .set("Authorization", &format!("Bearer {TOKEN}"))
         .call();

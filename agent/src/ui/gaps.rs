@@ -1,12 +1,12 @@
 //! "Search gaps", for admins: what shoppers could not find, what they read before asking
 //! a person, which answers they voted unhelpful, and how often the search answered them,
-//! over the last days, with the charts of `crate::gaps` and a CSV download of every
-//! search. What `faq-indexer gaps` prints, for an admin in the browser.
+//! over the last days, with the server's charts (plotters SVG, as images) and a CSV
+//! download of every search. What `faq-indexer gaps` prints, for an admin in the
+//! browser.
 
 use leptos::prelude::*;
 use shopdesk_wire::gaps::{GapsReport, QueryCount};
 
-use crate::gaps::{per_day, rates_chart, sessions_chart};
 use crate::session::Session;
 
 /// The periods offered, in days; the first is the default.
@@ -33,13 +33,10 @@ pub(crate) fn SearchGaps() -> impl IntoView {
     let days = RwSignal::new(PERIODS[0].0);
     let report = RwSignal::new(None::<GapsReport>);
     let error = RwSignal::new(None::<String>);
+    // One start for the report, its charts and the CSV of one choice of period.
+    let from = Memo::new(move |_| String::from(js_sys::encode_uri_component(&since(days.get()))));
     Effect::new(move |_| session.load_gaps(since(days.get()), report, error));
-    let csv = move || {
-        format!(
-            "/v1/reports/searches?format=csv&from={}",
-            js_sys::encode_uri_component(&since(days.get()))
-        )
-    };
+    let csv = move || format!("/v1/reports/searches?format=csv&from={}", from.get());
     view! {
         <section class="gaps" aria-labelledby="gaps-heading" data-testid="agent-gaps">
             <h2 id="gaps-heading">"Search gaps"</h2>
@@ -56,13 +53,13 @@ pub(crate) fn SearchGaps() -> impl IntoView {
                 <a href=csv download="shopdesk-searches.csv" data-testid="gaps-csv">"Download every search (CSV)"</a>
             </div>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || report.get().map(|r| view! { <Report report=r /> })}
+            {move || report.get().map(|r| view! { <Report report=r from=from.get_untracked() /> })}
         </section>
     }
 }
 
 #[component]
-fn Report(report: GapsReport) -> impl IntoView {
+fn Report(report: GapsReport, from: String) -> impl IntoView {
     let t = report.totals.clone();
     if t.sessions == 0 {
         return view! {
@@ -72,13 +69,7 @@ fn Report(report: GapsReport) -> impl IntoView {
         }
         .into_any();
     }
-    let days = per_day(&report.days);
-    let chart = |svg: Result<String, String>| match svg {
-        Ok(svg) => view! { <div class="chart" inner_html=svg></div> }.into_any(),
-        Err(e) => {
-            view! { <p class="error">{format!("The chart could not be drawn: {e}")}</p> }.into_any()
-        }
-    };
+    let chart = |name: &str| format!("/v1/reports/searches/chart/{name}.svg?from={from}");
     let rates_label = format!(
         "Self-served {} and asked a person {} of {} search sessions",
         percent(t.self_service_percent),
@@ -92,13 +83,13 @@ fn Report(report: GapsReport) -> impl IntoView {
             <strong>{percent(t.escalation_percent)}</strong>" asked a person."
         </p>
         <div class="gaps-charts">
-            <figure data-testid="gaps-chart-rates" role="img" aria-label=rates_label>
+            <figure data-testid="gaps-chart-rates">
                 <figcaption>"Self-service and escalation rate per day (UTC)"</figcaption>
-                {chart(rates_chart(&days))}
+                <img src=chart("rates") alt=rates_label width="640" height="240" />
             </figure>
-            <figure data-testid="gaps-chart-sessions" role="img" aria-label="Search sessions per day">
+            <figure data-testid="gaps-chart-sessions">
                 <figcaption>"Search sessions per day (UTC)"</figcaption>
-                {chart(sessions_chart(&days))}
+                <img src=chart("sessions") alt="Search sessions per day, as bars" width="640" height="240" />
             </figure>
         </div>
         <Queries title="Searches that found nothing" hint="Write an article, or add the shoppers' word to synonyms.yaml." testid="gaps-no-results" rows=report.no_results />

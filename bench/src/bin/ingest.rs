@@ -1,12 +1,14 @@
-//! Feedback ingest load test: starts the release `shopdesk-server` on 127.0.0.1 (one
-//! instance or several sharing one database) with a fresh SQLite file or PostgreSQL
-//! database (rate limit off), posts unique responses over keep-alive connections for a
-//! fixed time, and prints requests/s, latency percentiles, and whether every
-//! acknowledged response is in the database (read back with `shopdesk-server report`).
-//! Loopback only; the run stops by itself.
+//! Ingest load test: starts the release `shopdesk-server` on 127.0.0.1 (one instance or
+//! several sharing one database) with a fresh SQLite file or PostgreSQL database (rate
+//! limit off), posts unique feedback responses (or, with `--kind searches`, search
+//! sessions of three searches) over keep-alive connections for a fixed time, and prints
+//! requests/s, latency percentiles, and whether every acknowledged one is in the
+//! database (read back with `shopdesk-server report`, or the search report). Loopback
+//! only; the run stops by itself.
 //!
 //!   cargo run --release -p shopdesk-bench --bin ingest -- --seconds 10 --connections 32
 //!   cargo run --release -p shopdesk-bench --bin ingest -- --backend postgres --instances 2
+//!   cargo run --release -p shopdesk-bench --bin ingest -- --kind searches
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -36,7 +38,21 @@ struct Args {
     /// for more than one).
     #[arg(long, default_value_t = 1)]
     instances: usize,
+    /// What is posted.
+    #[arg(long, value_enum, default_value = "feedback")]
+    kind: Kind,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Kind {
+    /// NPS responses to `/v1/feedback`.
+    Feedback,
+    /// Search sessions (three searches each) to `/v1/searches`.
+    Searches,
+}
+
+/// The admin token of the servers started here (to read the search report back).
+const ADMIN: &str = "ingest-bench-admin-token";
 
 /// One connection's results.
 #[derive(Default)]
@@ -54,7 +70,7 @@ fn main() -> Result<()> {
     }
     let database = Database::fresh(args.backend)?;
     let mut servers = (0..args.instances.max(1))
-        .map(|_| Server::start(&args.server, &database, &[]))
+        .map(|_| Server::start(&args.server, &database, &["--admin-token", ADMIN]))
         .collect::<Result<Vec<_>>>()?;
     let addrs: Vec<String> = servers.iter().map(|s| s.addr.clone()).collect();
 
@@ -67,7 +83,7 @@ fn main() -> Result<()> {
         let mut tasks = Vec::new();
         for c in 0..args.connections {
             let addr = addrs[c % addrs.len()].clone();
-            tasks.push(tokio::spawn(connection_loop(c, addr, until)));
+            tasks.push(tokio::spawn(connection_loop(c, addr, until, args.kind)));
         }
         let mut all = Vec::new();
         for t in tasks {
@@ -85,17 +101,22 @@ fn main() -> Result<()> {
         duplicates += t.duplicates;
         errors += t.errors;
     }
+    let in_db = match args.kind {
+        Kind::Searches => runtime.block_on(sessions_stored(&addrs[0]))?,
+        Kind::Feedback => {
+            servers.iter_mut().for_each(Server::stop);
+            let out = Command::new(&args.server)
+                .args(["report", "--json", "--database"])
+                .arg(&database.arg)
+                .output()?;
+            if !out.status.success() {
+                bail!("report failed: {}", String::from_utf8_lossy(&out.stderr));
+            }
+            let report: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+            report["responses"].as_u64().unwrap_or(0)
+        }
+    };
     servers.iter_mut().for_each(Server::stop);
-
-    let out = Command::new(&args.server)
-        .args(["report", "--json", "--database"])
-        .arg(&database.arg)
-        .output()?;
-    if !out.status.success() {
-        bail!("report failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    let in_db = report["responses"].as_u64().unwrap_or(0);
 
     latencies.sort_unstable();
     let pct = |p: f64| -> f64 {
@@ -105,10 +126,11 @@ fn main() -> Result<()> {
         let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
         f64::from(latencies[i]) / 1000.0
     };
-    println!("| database | instances | connections | seconds | acknowledged | responses/s | p50 ms | p99 ms | max ms | errors | in database | lost |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| posted | database | instances | connections | seconds | acknowledged | per second | p50 ms | p99 ms | max ms | errors | in database | lost |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     println!(
-        "| {:?} | {} | {} | {:.1} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
+        "| {:?} | {:?} | {} | {} | {:.1} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
+        args.kind,
         args.backend,
         addrs.len(),
         args.connections,
@@ -123,9 +145,13 @@ fn main() -> Result<()> {
         stored.saturating_sub(in_db),
     );
     println!();
+    let what = match args.kind {
+        Kind::Feedback => "Unique NPS responses",
+        Kind::Searches => "Unique search sessions of three searches (four rows each)",
+    };
     println!(
-        "- Unique NPS responses, one POST each, HTTP/1.1 keep-alive, client and server on the same 2-core machine (127.0.0.1); \
-         a response counts as acknowledged on 201, after its transaction committed \
+        "- {what}, one POST each, HTTP/1.1 keep-alive, client and server on the same 2-core machine (127.0.0.1); \
+         one counts as acknowledged on 201, after its transaction committed \
          (SQLite: WAL, synchronous=FULL; PostgreSQL: its defaults, fsync and synchronous_commit on)."
     );
     if stored != in_db {
@@ -137,8 +163,34 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// Sends responses one after another on one connection until `until`.
-async fn connection_loop(connection: usize, addr: String, until: Instant) -> Result<Tally> {
+/// Search sessions stored, from the search report of the server at `addr`.
+async fn sessions_stored(addr: &str) -> Result<u64> {
+    let stream = TcpStream::connect(addr).await?;
+    let (read, mut write) = stream.into_split();
+    let mut read = BufReader::new(read);
+    let request = format!(
+        "GET /v1/reports/searches HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {ADMIN}\r\n\r\n"
+    );
+    write.write_all(request.as_bytes()).await?;
+    let (status, body) = read_response(&mut read).await?;
+    if status != 200 {
+        bail!(
+            "the search report answered {status}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let report: serde_json::Value = serde_json::from_slice(&body)?;
+    Ok(report["totals"]["sessions"].as_u64().unwrap_or(0))
+}
+
+/// Sends responses (or search sessions) one after another on one connection until
+/// `until`.
+async fn connection_loop(
+    connection: usize,
+    addr: String,
+    until: Instant,
+    kind: Kind,
+) -> Result<Tally> {
     let stream = TcpStream::connect(&addr).await?;
     stream.set_nodelay(true)?;
     let (read, mut write) = stream.into_split();
@@ -148,12 +200,26 @@ async fn connection_loop(connection: usize, addr: String, until: Instant) -> Res
     while Instant::now() < until {
         n += 1;
         let id = format!("{connection:08x}-0000-4000-8000-{n:012x}");
-        let body = format!(
-            r#"{{"id":"{id}","kind":"nps","score":{},"comment":"delivery was quick","created_at":"2026-11-23T10:00:00Z"}}"#,
-            n % 11
-        );
+        let (path, body) = match kind {
+            Kind::Feedback => (
+                "/v1/feedback",
+                format!(
+                    r#"{{"id":"{id}","kind":"nps","score":{},"comment":"delivery was quick","created_at":"2026-11-23T10:00:00Z"}}"#,
+                    n % 11
+                ),
+            ),
+            Kind::Searches => (
+                "/v1/searches",
+                format!(
+                    r#"{{"id":"{id}","locale":"en","started_at":"2026-11-23T10:00:00Z","escalated":{},"searches":[{{"query":"klarna","results":0}},{{"query":"return policy","results":{},"opened":"returns","helpful":true}},{{"query":"shipping to austria {}","results":2}}]}}"#,
+                    n % 5 == 0,
+                    n % 4,
+                    n % 97
+                ),
+            ),
+        };
         let request = format!(
-            "POST /v1/feedback HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         );
         let sent = Instant::now();

@@ -6,6 +6,7 @@
 //! drops any that still arrive (another client, an older widget) before storing, so
 //! none is ever kept.
 
+pub mod charts;
 pub mod report;
 pub mod store;
 

@@ -2,7 +2,7 @@
 //! answers (`shopdesk_wire::gaps`): served at `GET /v1/reports/searches` for admins,
 //! as JSON, or as CSV with every search of the period.
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,7 +13,7 @@ use shopdesk_wire::gaps::{
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::Shared;
+use super::{charts, Shared};
 use crate::db::Database;
 use crate::edge::ApiError;
 use crate::feedback::report::{allowed, parse_time};
@@ -83,24 +83,7 @@ pub async fn build(db: &Database, scope: &Scope) -> Result<GapsReport, StoreErro
         None => Rates::default(),
     };
 
-    let days = scope
-        .rows(
-            db,
-            &format!(
-                "SELECT day, locale, COUNT(*), CAST(SUM(served) AS BIGINT), CAST(SUM(escalated) AS BIGINT) FROM search_sessions \
-                 WHERE {sessions} GROUP BY day, locale ORDER BY day, locale"
-            ),
-        )
-        .await?
-        .into_iter()
-        .map(|r| {
-            Ok(Day {
-                day: r.try_get(0)?,
-                locale: r.try_get(1)?,
-                rates: Rates::of(r.try_get(2)?, r.try_get(3)?, r.try_get(4)?),
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let days = days(db, scope).await?;
 
     let queries = |condition: &str| {
         format!(
@@ -203,6 +186,27 @@ pub async fn build(db: &Database, scope: &Scope) -> Result<GapsReport, StoreErro
     })
 }
 
+/// The sessions of `scope` per day (UTC) and language, oldest first.
+pub async fn days(db: &Database, scope: &Scope) -> Result<Vec<Day>, StoreError> {
+    let sql = format!(
+        "SELECT day, locale, COUNT(*), CAST(SUM(served) AS BIGINT), CAST(SUM(escalated) AS BIGINT) \
+         FROM search_sessions WHERE {} GROUP BY day, locale ORDER BY day, locale",
+        scope.filter("started_ms")
+    );
+    Ok(scope
+        .rows(db, &sql)
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(Day {
+                day: r.try_get(0)?,
+                locale: r.try_get(1)?,
+                rates: Rates::of(r.try_get(2)?, r.try_get(3)?, r.try_get(4)?),
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?)
+}
+
 /// Every search of the period as CSV, oldest session first.
 pub async fn csv(db: &Database, scope: &Scope) -> Result<Vec<u8>, StoreError> {
     let mut out = csv::Writer::from_writer(Vec::new());
@@ -258,13 +262,8 @@ pub struct Params {
     format: Option<String>,
 }
 
-/// `GET /v1/reports/searches?from=&to=&locale=&top=[&format=csv]`, for admins.
-pub async fn serve(
-    State(searches): State<Shared>,
-    headers: HeaderMap,
-    Query(params): Query<Params>,
-) -> Result<Response, ApiError> {
-    allowed(&searches.feedback, &axum::http::Method::GET, &headers).await?;
+/// The scope the query string asks for, or a refusal naming the bad parameter.
+fn scope(params: &Params) -> Result<Scope, ApiError> {
     let bound = |value: &Option<String>, field: &'static str, default: i64| match value {
         None => Ok(default),
         Some(text) => parse_time(text).ok_or_else(|| {
@@ -288,16 +287,27 @@ pub async fn serve(
             return Err(ApiError::new(StatusCode::BAD_REQUEST, e.to_string()).field("locale"));
         }
     }
-    let scope = Scope {
+    Ok(Scope {
         from_ms: bound(&params.from, "from", 0)?,
         to_ms: bound(&params.to, "to", i64::MAX)?,
-        locale: params.locale,
+        locale: params.locale.clone(),
         top,
-    };
+    })
+}
+
+fn unreadable(cause: &dyn std::fmt::Display) -> ApiError {
+    ApiError::unavailable("the report could not be read", cause)
+}
+
+/// `GET /v1/reports/searches?from=&to=&locale=&top=[&format=csv]`, for admins.
+pub async fn serve(
+    State(searches): State<Shared>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Result<Response, ApiError> {
+    allowed(&searches.feedback, &axum::http::Method::GET, &headers).await?;
+    let scope = scope(&params)?;
     let db = searches.store.db();
-    let unreadable = |cause: &dyn std::fmt::Display| {
-        ApiError::unavailable("the report could not be read", cause)
-    };
     if params.format.as_deref() == Some("csv") {
         let csv = csv(db, &scope).await.map_err(|e| unreadable(&e))?;
         return Ok((
@@ -314,4 +324,38 @@ pub async fn serve(
     }
     let report = build(db, &scope).await.map_err(|e| unreadable(&e))?;
     Ok(Json(report).into_response())
+}
+
+/// `GET /v1/reports/searches/chart/{rates|sessions}.svg?from=&to=&locale=`, for admins:
+/// the report's charts (`super::charts`).
+pub async fn serve_chart(
+    State(searches): State<Shared>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Result<Response, ApiError> {
+    allowed(&searches.feedback, &axum::http::Method::GET, &headers).await?;
+    let draw = match name.as_str() {
+        "rates.svg" => charts::rates_chart,
+        "sessions.svg" => charts::sessions_chart,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "there are two charts: rates.svg and sessions.svg",
+            ))
+        }
+    };
+    let scope = scope(&params)?;
+    let days = days(searches.store.db(), &scope)
+        .await
+        .map_err(|e| unreadable(&e))?;
+    let svg = draw(&charts::per_day(&days)).map_err(|e| unreadable(&e))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        svg,
+    )
+        .into_response())
 }

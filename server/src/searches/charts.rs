@@ -1,21 +1,24 @@
-//! The content-gaps report for admins, made ready to show: the days added up across
-//! languages, and the two charts (sessions per day; self-service and escalation rates
-//! per day) drawn by plotters into SVG text. Pure, so tested natively; the view is
-//! `ui/gaps.rs`.
+//! The content-gaps report's two charts (sessions per day; self-service and escalation
+//! rates per day), drawn by plotters into SVG on the server, with the days added up
+//! across languages: the agent page shows them as images
+//! (`GET /v1/reports/searches/chart/{rates|sessions}.svg`). Drawn here rather than in
+//! the page because plotters measures text in a browser by styling an element, which
+//! the agent page's strict CSP (rightly) refuses; here it estimates text from the font
+//! size. Only dates and fixed words are drawn: no shopper's text reaches an SVG.
 
 use plotters::prelude::*;
 use shopdesk_wire::gaps::{Day, Rates};
 
 /// One day of the period, every language together.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct DayTotal {
+pub struct DayTotal {
     /// `2026-12-07`.
     pub day: String,
     pub rates: Rates,
 }
 
 /// The report's days (one row per day and language, oldest first) added up per day.
-pub(crate) fn per_day(days: &[Day]) -> Vec<DayTotal> {
+pub fn per_day(days: &[Day]) -> Vec<DayTotal> {
     let mut out: Vec<DayTotal> = Vec::new();
     for d in days {
         let r = &d.rates;
@@ -59,7 +62,7 @@ fn label(days: &[DayTotal], x: f64) -> String {
 }
 
 /// Search sessions per day, as bars.
-pub(crate) fn sessions_chart(days: &[DayTotal]) -> Result<String, String> {
+pub fn sessions_chart(days: &[DayTotal]) -> Result<String, String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
@@ -100,7 +103,7 @@ pub(crate) fn sessions_chart(days: &[DayTotal]) -> Result<String, String> {
 }
 
 /// The self-service and escalation rates per day, as two lines with a legend.
-pub(crate) fn rates_chart(days: &[DayTotal]) -> Result<String, String> {
+pub fn rates_chart(days: &[DayTotal]) -> Result<String, String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
