@@ -10,7 +10,8 @@
 #      interaction and tap → search ready (tests/bench/weight.mjs); Lighthouse with and
 #      without the widget (tests/bench/lighthouse.mjs);
 #   6. feedback ingest: responses/s and latency into SQLite, PostgreSQL, and two
-#      instances on PostgreSQL, none lost (bench: ingest);
+#      instances on PostgreSQL, none lost (bench: ingest); search sessions likewise
+#      (ingest --kind searches);
 #   7. live chat relay: message acknowledgement and delivery latency to the agent's and
 #      the shopper's event streams with 50 open conversations, none lost, on the same
 #      three set-ups (bench: chat);
@@ -126,6 +127,15 @@ echo
 for setup in "${SETUPS[@]}"; do
   # shellcheck disable=SC2086 # the set-up is a list of flags
   target/release/ingest --seconds 10 $setup
+  echo
+done
+
+say "search analytics ingest (10 s of load on 127.0.0.1, SQLite and PostgreSQL)"
+echo "## Search analytics ingest"
+echo
+for setup in "" "--backend postgres"; do
+  # shellcheck disable=SC2086 # the set-up is a list of flags
+  target/release/ingest --kind searches --seconds 10 $setup
   echo
 done
 

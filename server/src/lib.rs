@@ -62,11 +62,13 @@ pub fn app(
 ) -> Router {
     let store_routes = Router::new()
         .route("/v1/feedback", post(feedback::submit))
-        .layer(DefaultBodyLimit::max(config.body_limit))
         .with_state(feedback.clone())
-        .route("/v1/searches", post(searches::submit))
+        .merge(
+            Router::new()
+                .route("/v1/searches", post(searches::submit))
+                .with_state(searches.clone()),
+        )
         .layer(DefaultBodyLimit::max(config.body_limit))
-        .with_state(searches.clone())
         .merge(chat::shopper_routes(chat.clone(), config.body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
