@@ -45,9 +45,9 @@ declare global {
       surveys?: ShopdeskSurvey[];
       /** Days between any two surveys shown to one shopper (default 7). */
       surveyGapDays?: number;
-      /** Search analytics (on by default): `false` turns them off; a URL posts the search
-       *  sessions there instead of beside a Shopdesk `feedbackEndpoint` (`…/v1/searches`). */
-      analytics?: boolean | string;
+      /** Search analytics (on by default, posted beside a Shopdesk `feedbackEndpoint`:
+       *  `…/v1/searches`); `false` turns them off. */
+      analytics?: boolean;
       /** Record nothing until `shopdesk.consent(true)`. */
       consentRequired?: boolean;
     }

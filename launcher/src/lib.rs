@@ -296,11 +296,9 @@ impl Core {
             Command::ShowSurvey => page::warn(
                 "shopdesk.showSurvey(survey) takes a survey id or \"csat\", \"nps\" or \"ces\"",
             ),
-            // Kept for the search module, fetching nothing, as `identify` is.
-            Command::Consent if arg.as_bool().is_some() => {
-                modules::forward(state, Part::Search, command, arg, false)
-            }
-            Command::Consent => page::warn("shopdesk.consent(granted) takes true or false"),
+            // Kept for the search module, fetching nothing, as `identify` is; the module
+            // checks the argument (page load pays for no more words).
+            Command::Consent => modules::forward(state, Part::Search, command, arg, false),
             Command::Shutdown => shutdown(state),
             Command::Route | Command::AfterChat => {}
         }

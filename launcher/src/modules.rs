@@ -245,9 +245,7 @@ fn mount(state: &Shared, which: Part) -> Result<(), JsValue> {
     let (feedback, surveys) = {
         let s = state.borrow();
         (
-            // Responses, or search sessions posted somewhere of the merchant's choosing.
-            s.settings.feedback_endpoint.is_some()
-                || (s.settings.analytics && s.settings.analytics_endpoint.is_some()),
+            s.settings.feedback_endpoint.is_some(),
             !matches!(s.settings.surveys, shopdesk_settings::Raw::Null),
         )
     };

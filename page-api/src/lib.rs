@@ -76,22 +76,21 @@ impl Command {
         }
     }
 
+    /// Looked up through [`Command::name`], so each name is written (and downloaded with
+    /// every store page) once.
     pub fn parse(name: &str) -> Option<Command> {
-        Some(match name {
-            "open" => Command::Open,
-            "close" => Command::Close,
-            "toggle" => Command::Toggle,
-            "search" => Command::Search,
-            "openArticle" => Command::OpenArticle,
-            "identify" => Command::Identify,
-            "setContext" => Command::SetContext,
-            "showSurvey" => Command::ShowSurvey,
-            "consent" => Command::Consent,
-            "shutdown" => Command::Shutdown,
-            "route" => Command::Route,
-            "afterChat" => Command::AfterChat,
-            _ => return None,
-        })
+        let mut i = 0;
+        while i < Command::MERCHANT.len() + Command::LAUNCHER.len() {
+            let c = match Command::MERCHANT.get(i) {
+                Some(c) => *c,
+                None => Command::LAUNCHER[i - Command::MERCHANT.len()],
+            };
+            if c.name() == name {
+                return Some(c);
+            }
+            i += 1;
+        }
+        None
     }
 
     /// Whether the call shows the panel (and so does nothing where the widget is

@@ -53,11 +53,9 @@ pub struct Settings {
     pub surveys: Raw,
     /// Days between any two surveys shown to one shopper.
     pub survey_gap_days: u16,
-    /// Search analytics on (the default) or off (`analytics: false`).
+    /// Search analytics on (the default) or off (`analytics: false`); they go beside
+    /// the feedback endpoint ([`Settings::searches_endpoint`]).
     pub analytics: bool,
-    /// Where search sessions go (`analytics: "https://…"`); by default beside the
-    /// feedback endpoint ([`Settings::searches_endpoint`]).
-    pub analytics_endpoint: Option<String>,
     /// Nothing is recorded until the page calls `shopdesk.consent(true)`.
     pub consent_required: bool,
 }
@@ -82,7 +80,6 @@ impl Default for Settings {
             surveys: Raw::Null,
             survey_gap_days: 7,
             analytics: true,
-            analytics_endpoint: None,
             consent_required: false,
         }
     }
@@ -90,16 +87,13 @@ impl Default for Settings {
 
 impl Settings {
     /// Where the widget posts search sessions, or `None` when analytics are off or
-    /// there is nowhere to post: the `analytics` URL, else Shopdesk's own endpoint
-    /// beside a feedback endpoint ending in `/feedback` (`…/v1/feedback` →
-    /// `…/v1/searches`). A merchant's own feedback endpoint with another path gets
-    /// nothing it did not ask for.
+    /// there is nowhere to post: Shopdesk's own endpoint beside a feedback endpoint
+    /// ending in `/feedback` (`…/v1/feedback` → `…/v1/searches`). A merchant's own
+    /// feedback endpoint with another path gets nothing it did not ask for. (No
+    /// setting of its own: each key costs every store page's download.)
     pub fn searches_endpoint(&self) -> Option<String> {
         if !self.analytics {
             return None;
-        }
-        if let Some(url) = &self.analytics_endpoint {
-            return Some(url.clone());
         }
         let feedback = self.feedback_endpoint.as_deref()?;
         let base = feedback.strip_suffix("/feedback")?;
@@ -393,22 +387,16 @@ const TABLE: [Key; 19] = [
     Key {
         name: "analytics",
         attribute: Attribute::Text,
-        apply: |s, v| match flag(v) {
-            Some(on) => set(&mut s.analytics, Ok(on)),
-            None => set(
-                &mut s.analytics_endpoint,
-                url(v, false)
-                    .map(Some)
-                    .map_err(|_| "true, false, or the URL search sessions are posted to"),
-            ),
-        },
+        apply: |s, v| set(&mut s.analytics, flag(v).ok_or(FLAG_EXPECTED)),
     },
     Key {
         name: "consentRequired",
         attribute: Attribute::Text,
-        apply: |s, v| set(&mut s.consent_required, flag(v).ok_or("true or false")),
+        apply: |s, v| set(&mut s.consent_required, flag(v).ok_or(FLAG_EXPECTED)),
     },
 ];
+
+const FLAG_EXPECTED: &str = "true or false";
 
 /// `true` or `false`, also as an attribute's text.
 fn flag(value: &Raw) -> Option<bool> {
@@ -556,7 +544,9 @@ fn whole(value: &Raw, min: i64, max: i64) -> Option<i64> {
 
 fn text(value: &Raw) -> Result<String, &'static str> {
     let t = string(value, TEXT_EXPECTED)?.trim();
-    if t.is_empty() || t.chars().nth(MAX_TEXT).is_some() {
+    // `char_indices`, not `chars`: `Chars::nth` pulls in a fast character counter (~880
+    // bytes of `.wasm`) that page load does not need for 80 characters.
+    if t.is_empty() || t.char_indices().nth(MAX_TEXT).is_some() {
         return Err(TEXT_EXPECTED);
     }
     Ok(t.to_string())
@@ -843,10 +833,6 @@ pub(crate) mod tests {
             ),
             None,
             "as an attribute"
-        );
-        assert_eq!(
-            endpoint(json!({}), json!({"analytics": "/stats/searches"})).as_deref(),
-            Some("/stats/searches")
         );
         let (s, problems) = read(json!({}), json!({"analytics": "off", "consentRequired": 1}));
         assert_eq!(problems.len(), 2, "{problems:?}");

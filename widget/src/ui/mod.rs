@@ -268,7 +268,10 @@ pub(crate) fn Panel(settings: Settings, locale: String, query: String) -> impl I
         }
         Command::Identify => shopdesk_web::merchant::set_identity(&arg),
         Command::SetContext => shopdesk_web::merchant::set_context(&arg),
-        Command::Consent => widget.consent(arg.as_bool() == Some(true)),
+        Command::Consent => match arg.as_bool() {
+            Some(granted) => widget.consent(granted),
+            None => js::report("shopdesk.consent(granted) takes true or false"),
+        },
         // The launcher follows the page's URL; suggestions follow it on single-page
         // stores.
         Command::Route => {
