@@ -143,6 +143,17 @@ fn query_line(q: &QueryCount, then: &str) -> String {
     )
 }
 
+/// A heading and its lines (each ending in a line break), or "none".
+fn section(out: &mut String, heading: &str, lines: Vec<String>) {
+    let _ = writeln!(out, "\n{heading}");
+    if lines.is_empty() {
+        out.push_str("  none\n");
+    }
+    for line in lines {
+        out.push_str(&line);
+    }
+}
+
 /// The report as an editor reads it: the lists first (what to write or fix), the rates
 /// by day last.
 pub(crate) fn text(r: &GapsReport) -> String {
@@ -170,49 +181,45 @@ pub(crate) fn text(r: &GapsReport) -> String {
         percent(t.self_service_percent),
         percent(t.escalation_percent)
     );
-    out += "\nSearches that found nothing: write an article, or add the word to synonyms.yaml\n";
-    if r.no_results.is_empty() {
-        out += "  none\n";
-    }
-    for q in &r.no_results {
-        out += &query_line(q, " and found nothing");
-    }
-    out += "\nSearches followed by asking a person\n";
-    if r.escalated_searches.is_empty() {
-        out += "  none\n";
-    }
-    for q in &r.escalated_searches {
-        out += &query_line(q, ", then asked a person");
-    }
-    out += "\nArticles read before asking a person: do they answer the question?\n";
-    if r.escalated_articles.is_empty() {
-        out += "  none\n";
-    }
-    for a in &r.escalated_articles {
-        let _ = writeln!(
-            out,
-            "  {}: {} of {} readers then asked a person",
+    let queries = |list: &[QueryCount], then: &str| -> Vec<String> {
+        list.iter().map(|q| query_line(q, then)).collect()
+    };
+    section(
+        &mut out,
+        "Searches that found nothing: write an article, or add the word to synonyms.yaml",
+        queries(&r.no_results, " and found nothing"),
+    );
+    section(
+        &mut out,
+        "Searches followed by asking a person",
+        queries(&r.escalated_searches, ", then asked a person"),
+    );
+    let read_then_asked = r.escalated_articles.iter().map(|a| {
+        format!(
+            "  {}: {} of {} readers then asked a person\n",
             printable(&a.article_id),
             a.escalated,
             a.readers
-        );
-    }
-    out += "\nArticles voted not helpful\n";
-    if r.unhelpful_articles.is_empty() {
-        out += "  none\n";
-    }
-    for a in &r.unhelpful_articles {
-        let _ = writeln!(
-            out,
-            "  {}: not helpful {}, helpful {}",
+        )
+    });
+    section(
+        &mut out,
+        "Articles read before asking a person: do they answer the question?",
+        read_then_asked.collect(),
+    );
+    let unhelpful = r.unhelpful_articles.iter().map(|a| {
+        let mut lines = format!(
+            "  {}: not helpful {}, helpful {}\n",
             printable(&a.article_id),
             times(a.not_helpful),
             times(a.helpful)
         );
         for c in &a.comments {
-            let _ = writeln!(out, "      \"{}\"", printable(c));
+            let _ = writeln!(lines, "      \"{}\"", printable(c));
         }
-    }
+        lines
+    });
+    section(&mut out, "Articles voted not helpful", unhelpful.collect());
     out += "\nBy day (UTC)\n  day         language  sessions  self-served  asked a person\n";
     for d in &r.days {
         let _ = writeln!(

@@ -334,21 +334,28 @@ fn the_report_narrows_to_a_period_and_a_language_and_exports_csv(backend: Backen
         "2026-12-01,en,00000000-0000-4000-8000-000000000001,1,payment methods,3,payments,yes,false"
     );
     // The charts, drawn by the server: two days, two rates each.
-    let chart = |name: &str| {
-        ureq::get(&format!(
+    // The charts, drawn by the server: two days, two rates each. (Status, type, body.)
+    let chart = |name: &str| -> (u16, String, String) {
+        let answer = ureq::get(&format!(
             "{}/v1/reports/searches/chart/{name}?from=2026-12-01",
             s.base
         ))
         .set("Authorization", &format!("Bearer {TOKEN}"))
-        .call()
+        .call();
+        let r = match answer {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{e}"),
+        };
+        let (status, kind) = (r.status(), r.content_type().to_string());
+        (status, kind, r.into_string().unwrap())
     };
-    let rates = chart("rates.svg").unwrap();
-    assert_eq!(rates.content_type(), "image/svg+xml");
-    let svg = rates.into_string().unwrap();
+    let (status, kind, svg) = chart("rates.svg");
+    assert_eq!((status, kind.as_str()), (200, "image/svg+xml"));
     assert!(svg.starts_with("<svg") && svg.contains("12-02"), "{svg}");
     assert_eq!(svg.matches("<circle").count(), 4);
-    assert!(chart("sessions.svg").is_ok());
-    assert!(matches!(chart("pie.svg"), Err(ureq::Error::Status(404, _))));
+    assert_eq!(chart("sessions.svg").0, 200);
+    assert_eq!(chart("pie.svg").0, 404);
     let anonymous = ureq::get(&format!("{}/v1/reports/searches/chart/rates.svg", s.base)).call();
     assert!(matches!(anonymous, Err(ureq::Error::Status(401, _))));
     let bad = ureq::get(&format!("{}/v1/reports/searches?from=yesterday", s.base))

@@ -212,7 +212,7 @@ async fn connection_loop(
                 "/v1/searches",
                 format!(
                     r#"{{"id":"{id}","locale":"en","started_at":"2026-11-23T10:00:00Z","escalated":{},"searches":[{{"query":"klarna","results":0}},{{"query":"return policy","results":{},"opened":"returns","helpful":true}},{{"query":"shipping to austria {}","results":2}}]}}"#,
-                    n % 5 == 0,
+                    n.is_multiple_of(5),
                     n % 4,
                     n % 97
                 ),

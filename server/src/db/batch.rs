@@ -23,9 +23,33 @@ pub(crate) fn fill<T>(first: T, queue: &mut mpsc::Receiver<T>, max: usize) -> Ve
     batch
 }
 
+/// `($1, …, $c), ($c+1, …), …`: the placeholders of a multi-row `INSERT` of `rows` rows
+/// of `columns` values. SQLite reads `$n` as the n-th parameter too, so both drivers
+/// bind by position.
+pub(crate) fn values(rows: usize, columns: usize) -> String {
+    let mut sql = String::new();
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..columns {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", r * columns + c + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 #[cfg(test)]
 mod tests {
-    use super::next;
+    use super::{next, values};
+
+    #[test]
+    fn each_row_gets_its_own_numbered_parameters() {
+        assert_eq!(values(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values(1, 1), "($1)");
+    }
 
     #[tokio::test]
     async fn a_batch_takes_what_waits_up_to_the_limit_and_ends_with_the_senders() {

@@ -347,7 +347,24 @@ pub async fn serve(
     Query(period): Query<Period>,
 ) -> Result<Response, ApiError> {
     allowed(&feedback, &axum::http::Method::GET, &headers).await?;
-    let bound = |value: &Option<String>, field: &'static str, default: i64| match value {
+    let from = bound(&period.from, "from", 0)?;
+    let to = bound(&period.to, "to", i64::MAX)?;
+    let db = feedback.store.db();
+    if period.format.as_deref() == Some("csv") {
+        let csv = csv(db, from, to).await.map_err(|e| unreadable(&e))?;
+        return Ok(csv_download("shopdesk-feedback.csv", csv));
+    }
+    let report = build(db, from, to).await.map_err(|e| unreadable(&e))?;
+    Ok(Json(report).into_response())
+}
+
+/// A report period's bound `field` from the query string, `default` when absent.
+pub(crate) fn bound(
+    value: &Option<String>,
+    field: &'static str,
+    default: i64,
+) -> Result<i64, ApiError> {
+    match value {
         None => Ok(default),
         Some(text) => parse_time(text).ok_or_else(|| {
             ApiError::new(
@@ -356,28 +373,23 @@ pub async fn serve(
             )
             .field(field)
         }),
-    };
-    let from = bound(&period.from, "from", 0)?;
-    let to = bound(&period.to, "to", i64::MAX)?;
-    let csv_wanted = period.format.as_deref() == Some("csv");
-    let db = feedback.store.db();
-    let unreadable = |cause: &dyn std::fmt::Display| {
-        ApiError::unavailable("the report could not be read", cause)
-    };
-    if csv_wanted {
-        let csv = csv(db, from, to).await.map_err(|e| unreadable(&e))?;
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"shopdesk-feedback.csv\"",
-                ),
-            ],
-            csv,
-        )
-            .into_response());
     }
-    let report = build(db, from, to).await.map_err(|e| unreadable(&e))?;
-    Ok(Json(report).into_response())
+}
+
+/// A report the database could not give (logged; the caller is told to try later).
+pub(crate) fn unreadable(cause: &dyn std::fmt::Display) -> ApiError {
+    ApiError::unavailable("the report could not be read", cause)
+}
+
+/// `csv` as a download named `filename`.
+pub(crate) fn csv_download(filename: &'static str, csv: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        csv,
+    )
+        .into_response()
 }

@@ -344,23 +344,12 @@ async fn postgres_write_batch(db: &Database, batch: &[Job]) -> Result<Vec<Outcom
 /// for `rows` responses. SQLite reads `$n` as the n-th parameter too, so both drivers
 /// bind by position.
 fn insert_sql(rows: usize) -> String {
-    let mut sql = String::from(
+    format!(
         "INSERT INTO feedback (id, kind, score, comment, survey_id, article_id, \
          conversation_id, page_url, locale, visitor_id, context, created_at, \
-         created_ms, received_ms) VALUES ",
-    );
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..COLUMNS {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", r * COLUMNS + c + 1));
-        }
-        sql.push(')');
-    }
-    sql.push_str(" ON CONFLICT (id) DO NOTHING RETURNING id");
-    sql
+         created_ms, received_ms) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
+        batch::values(rows, COLUMNS)
+    )
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use sqlx::Row;
 use super::{charts, Shared};
 use crate::db::Database;
 use crate::edge::ApiError;
-use crate::feedback::report::{allowed, parse_time};
+use crate::feedback::report::{allowed, bound, csv_download, unreadable};
 use crate::feedback::store::StoreError;
 use shopdesk_wire::untrusted::spreadsheet_safe;
 
@@ -264,16 +264,6 @@ pub struct Params {
 
 /// The scope the query string asks for, or a refusal naming the bad parameter.
 fn scope(params: &Params) -> Result<Scope, ApiError> {
-    let bound = |value: &Option<String>, field: &'static str, default: i64| match value {
-        None => Ok(default),
-        Some(text) => parse_time(text).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                format!("`{field}` must be a date (2026-11-01) or an RFC 3339 time"),
-            )
-            .field(field)
-        }),
-    };
     let top = params.top.unwrap_or(DEFAULT_TOP);
     if !(1..=MAX_TOP).contains(&top) {
         return Err(ApiError::new(
@@ -295,10 +285,6 @@ fn scope(params: &Params) -> Result<Scope, ApiError> {
     })
 }
 
-fn unreadable(cause: &dyn std::fmt::Display) -> ApiError {
-    ApiError::unavailable("the report could not be read", cause)
-}
-
 /// `GET /v1/reports/searches?from=&to=&locale=&top=[&format=csv]`, for admins.
 pub async fn serve(
     State(searches): State<Shared>,
@@ -310,17 +296,7 @@ pub async fn serve(
     let db = searches.store.db();
     if params.format.as_deref() == Some("csv") {
         let csv = csv(db, &scope).await.map_err(|e| unreadable(&e))?;
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"shopdesk-searches.csv\"",
-                ),
-            ],
-            csv,
-        )
-            .into_response());
+        return Ok(csv_download("shopdesk-searches.csv", csv));
     }
     let report = build(db, &scope).await.map_err(|e| unreadable(&e))?;
     Ok(Json(report).into_response())

@@ -160,21 +160,11 @@ async fn write_batch(db: &Database, batch: &[Job]) -> Result<Vec<Outcome>, sqlx:
 /// `INSERT INTO searches … VALUES ($1, …, $9), ($10, …), …` for `rows` searches (at most
 /// `MAX_SEARCHES`, so far under either backend's parameter limit).
 fn searches_sql(rows: usize) -> String {
-    let mut sql = String::from(
+    format!(
         "INSERT INTO searches (session, position, locale, started_ms, query, results, opened, \
-         helpful, escalated) VALUES ",
-    );
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..SEARCH_COLUMNS {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", r * SEARCH_COLUMNS + c + 1));
-        }
-        sql.push(')');
-    }
-    sql
+         helpful, escalated) VALUES {}",
+        batch::values(rows, SEARCH_COLUMNS)
+    )
 }
 
 #[cfg(test)]
@@ -190,7 +180,7 @@ mod tests {
     }
 
     #[test]
-    fn each_search_gets_its_own_numbered_parameters() {
+    fn a_sessions_searches_are_one_insert() {
         let sql = searches_sql(2);
         assert!(sql.contains("VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9), ($10,"));
         assert!(sql.ends_with("$18)"));
