@@ -24,7 +24,7 @@ async function pageViolations(page) {
   });
 }
 
-test("axe finds no WCAG 2.1 AA violations on the agent page: sign-in, a refused sign-in, the desk", async () => {
+test("axe finds no WCAG 2.1 AA violations on the agent page: sign-in, a refused sign-in, the desk, the team, search gaps", async () => {
   // The agent page's own Content-Security-Policy refuses injected scripts, axe
   // included: the audit's context sets it aside (`csp.test.mjs` checks the page under it).
   const context = await demo.browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
@@ -36,6 +36,16 @@ test("axe finds no WCAG 2.1 AA violations on the agent page: sign-in, a refused 
     body: JSON.stringify({ page_url: demo.server.url, searched: ["return label"] }),
   });
   assert.equal(started.status, 201);
+  // A search session, so the admin's "Search gaps" has a report, charts and tables.
+  const session = await fetch(`${demo.server.url}v1/searches`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Origin: demo.server.url.replace(/\/$/, "") },
+    body: JSON.stringify({
+      id: "00000000-0000-4000-8000-00000000a11e", locale: "en", started_at: new Date().toISOString(), escalated: true,
+      searches: [{ query: "xylophone", results: 0 }, { query: "returns", results: 2, opened: "return-policy", helpful: false }],
+    }),
+  });
+  assert.equal(session.status, 201);
   await page.goto(`${demo.server.url}agent/`);
   await page.locator('[data-testid="agent-email"]').waitFor();
   await page.addScriptTag({ path: AXE });
@@ -88,6 +98,10 @@ test("axe finds no WCAG 2.1 AA violations on the agent page: sign-in, a refused 
   await page.locator('[data-testid="agent-team-toggle"]').click();
   await page.locator('[data-testid="team-account"]').first().waitFor();
   found.team = await pageViolations(page);
+  // An admin's search gaps: summary, charts, tables.
+  await page.locator('[data-testid="agent-gaps-toggle"]').click();
+  await page.locator('[data-testid="gaps-no-results"]').waitFor();
+  found.gaps = await pageViolations(page);
   for (const [state, list] of Object.entries(found)) assert.deepEqual(list, [], `agent page, ${state}`);
   await context.close();
 });
