@@ -127,12 +127,7 @@ impl Store {
             received_ms,
             reply,
         };
-        self.jobs.send(job).await.map_err(|_| StoreError::Stopped)?;
-        match answer.await {
-            Ok(Ok(outcome)) => Ok(outcome),
-            Ok(Err(message)) => Err(StoreError::Write(message)),
-            Err(_) => Err(StoreError::Stopped),
-        }
+        committed(&self.jobs, job, answer).await
     }
 
     pub fn db(&self) -> &Database {
@@ -155,6 +150,21 @@ impl Store {
             .fetch_optional(self.db.reader())
             .await?
             .is_some())
+    }
+}
+
+/// Queues `job` for its writer and waits for `answer`: what became of it once its
+/// transaction committed (or why it could not be stored).
+pub(crate) async fn committed<J>(
+    jobs: &mpsc::Sender<J>,
+    job: J,
+    answer: oneshot::Receiver<Result<Outcome, String>>,
+) -> Result<Outcome, StoreError> {
+    jobs.send(job).await.map_err(|_| StoreError::Stopped)?;
+    match answer.await {
+        Ok(Ok(outcome)) => Ok(outcome),
+        Ok(Err(message)) => Err(StoreError::Write(message)),
+        Err(_) => Err(StoreError::Stopped),
     }
 }
 

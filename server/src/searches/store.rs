@@ -12,7 +12,7 @@ use sqlx::{Acquire, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::db::{batch, Database};
-use crate::feedback::store::{Outcome, StoreError};
+use crate::feedback::store::{committed, Outcome, StoreError};
 
 /// Most sessions committed in one transaction.
 const MAX_BATCH: usize = 256;
@@ -60,12 +60,7 @@ impl Store {
             received_ms,
             reply,
         };
-        self.jobs.send(job).await.map_err(|_| StoreError::Stopped)?;
-        match answer.await {
-            Ok(Ok(outcome)) => Ok(outcome),
-            Ok(Err(message)) => Err(StoreError::Write(message)),
-            Err(_) => Err(StoreError::Stopped),
-        }
+        committed(&self.jobs, job, answer).await
     }
 
     /// How many sessions the database holds (tests and the ingest benchmark's check
