@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+# One clean build, not an edit loop: incremental caches would only take disk space.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 scripts/setup.sh
