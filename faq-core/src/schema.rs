@@ -4,7 +4,7 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
 };
 
-use crate::analysis::{STEM, WORDS};
+use crate::analysis::{PHRASING, STEM, WORDS};
 
 /// Handles to every field of an FAQ index.
 #[derive(Debug, Clone, Copy)]
@@ -42,11 +42,15 @@ impl Fields {
 /// Builds the schema and returns it with its field handles.
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let ranked = TextOptions::default().set_stored().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(STEM)
-            .set_index_option(IndexRecordOption::WithFreqs),
-    );
+    // Titles, questions and tags keep their stop words; the body drops them (see
+    // `analysis`).
+    let ranked = |analyzer| {
+        TextOptions::default().set_stored().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analyzer)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
+    };
     let vocabulary = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(WORDS)
@@ -55,10 +59,10 @@ pub fn build() -> (Schema, Fields) {
     );
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED),
-        title: b.add_text_field("title", ranked.clone()),
-        questions: b.add_text_field("questions", ranked.clone()),
-        tags: b.add_text_field("tags", ranked.clone()),
-        body: b.add_text_field("body", ranked),
+        title: b.add_text_field("title", ranked(PHRASING)),
+        questions: b.add_text_field("questions", ranked(PHRASING)),
+        tags: b.add_text_field("tags", ranked(PHRASING)),
+        body: b.add_text_field("body", ranked(STEM)),
         category: b.add_text_field("category", STORED),
         html: b.add_text_field("html", STORED),
         pages: b.add_text_field("pages", STORED),

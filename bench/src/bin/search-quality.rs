@@ -19,12 +19,18 @@ use shopdesk_bench::quality::report::{self, Row, BASELINE, OURS};
 #[derive(Debug, Parser)]
 #[command(about = "Search quality of the FAQ search against BM25 over title + questions + body")]
 struct Args {
-    /// Folder of evaluation sets [default: <workspace>/../shared/data/faq-eval].
+    /// Folders of evaluation sets, repeatable [default: <workspace>/../shared/data/faq-eval
+    /// and <workspace>/bench/data/faq-eval].
     #[arg(long)]
-    data: Option<PathBuf>,
+    data: Vec<PathBuf>,
     /// The faq-indexer binary [default: <workspace>/target/release/faq-indexer].
     #[arg(long)]
     indexer: Option<PathBuf>,
+    /// Also write the queries where the baseline ranks the expected article higher than
+    /// ours to this file (tab-separated: set, query, expected id, our rank, its rank),
+    /// to see what a ranking change should fix without reading thousands of queries.
+    #[arg(long)]
+    losses: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -35,20 +41,28 @@ fn run(args: Args) -> Result<()> {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .context("the bench crate has no parent folder")?;
-    let data_dir = args
-        .data
-        .unwrap_or_else(|| workspace.join("../shared/data/faq-eval"));
+    let data_dirs = if args.data.is_empty() {
+        vec![
+            workspace.join("../shared/data/faq-eval"),
+            workspace.join("bench/data/faq-eval"),
+        ]
+    } else {
+        args.data
+    };
 
     // Load every set before the slow part, so missing data fails at once.
-    let sets = data::discover(&data_dir)?
-        .iter()
-        .map(|dir| data::load(dir))
-        .collect::<Result<Vec<_>>>()?;
+    let mut sets = Vec::new();
+    for dir in &data_dirs {
+        for set in data::discover(dir)? {
+            sets.push(data::load(&set)?);
+        }
+    }
     let indexer = Indexer::locate(args.indexer, workspace)?;
     eprintln!("using {}", indexer.path().display());
 
     let mut rows = Vec::new();
     let mut verdicts = Vec::new();
+    let mut losses = String::from("set\tquery\texpected\tours\tbaseline\n");
     for set in &sets {
         if set.rejoined > 0 {
             eprintln!(
@@ -56,8 +70,23 @@ fn run(args: Args) -> Result<()> {
                 set.name, set.rejoined
             );
         }
-        let ours = Metrics::from_ranks(&ours(&indexer, set)?);
-        let base = Metrics::from_ranks(&baseline(set)?);
+        let our_ranks = ours(&indexer, set)?;
+        let base_ranks = baseline(set)?;
+        for ((q, o), b) in set.queries.iter().zip(&our_ranks).zip(&base_ranks) {
+            if worse(*o, *b) {
+                let rank = |r: &Option<usize>| r.map_or("-".to_string(), |r| r.to_string());
+                losses.push_str(&format!(
+                    "{}\t{}\t{}\t{}\t{}\n",
+                    set.name,
+                    q.text,
+                    q.expected_id,
+                    rank(o),
+                    rank(b)
+                ));
+            }
+        }
+        let ours = Metrics::from_ranks(&our_ranks);
+        let base = Metrics::from_ranks(&base_ranks);
         verdicts.push(report::verdict(&set.name, &ours, &base));
         rows.push(Row {
             set: set.name.clone(),
@@ -70,11 +99,24 @@ fn run(args: Args) -> Result<()> {
             metrics: base,
         });
     }
+    if let Some(path) = &args.losses {
+        std::fs::write(path, losses).with_context(|| format!("cannot write {}", path.display()))?;
+    }
     println!("{}", report::table(&rows));
     for v in verdicts {
         println!("{v}");
     }
     Ok(())
+}
+
+/// Ours ranks the expected article lower than the baseline (ranks from 1; `None` is
+/// not found).
+fn worse(ours: Option<usize>, baseline: Option<usize>) -> bool {
+    match (ours, baseline) {
+        (_, None) => false,
+        (None, Some(_)) => true,
+        (Some(o), Some(b)) => o > b,
+    }
 }
 
 /// Ranks of the expected article with the real `faq-indexer build` + `search`.

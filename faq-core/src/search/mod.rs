@@ -11,7 +11,7 @@ use std::cell::{OnceCell, RefCell};
 use std::path::Path;
 use std::rc::Rc;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use tantivy::directory::{Directory, RamDirectory};
 use tantivy::tokenizer::TextAnalyzer;
@@ -64,8 +64,10 @@ pub struct Engine {
     info: BundleInfo,
     segments: Segments,
     fields: Fields,
+    /// Analyzes the query as titles and questions are analyzed (stop words kept).
     stem: TextAnalyzer,
     words: TextAnalyzer,
+    stop_words: FxHashSet<String>,
     automata: Automata,
     space: DocSpace,
     typed_words: RefCell<FxHashMap<(String, bool), Rc<Word>>>,
@@ -127,8 +129,9 @@ impl Engine {
             space: DocSpace::of(&segments),
             segments,
             fields,
-            stem: analysis::stem_analyzer(info.locale),
+            stem: analysis::phrasing_analyzer(info.locale),
             words: analysis::words_analyzer(info.locale),
+            stop_words: analysis::typed_stop_words(info.locale),
             automata: Automata::new(),
             typed_words: RefCell::default(),
             docs: RefCell::default(),
@@ -192,6 +195,7 @@ impl Engine {
             segments: &self.segments,
             fields: &self.fields,
             automata: &self.automata,
+            stop_words: &self.stop_words,
             stem,
         }
         .alternatives(typed)?;

@@ -6,8 +6,16 @@
 //! a misspelling never counts twice, and an exact match outranks a guessed one.
 //! Words are then summed (see `scores`), so articles matching more of the query rank
 //! higher.
+//!
+//! Stop words ("how", "can", "my") count, lightly: titles and questions keep them (see
+//! `analysis`), so among articles that match the content words equally the one phrased
+//! like the query wins, and a query whose content word the help centre never uses still
+//! finds the question asked the same way. At full weight they would outvote content
+//! words; dropped, they lose both. Measured on every evaluation set (BENCHMARKS.md).
 
 use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet;
 
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Term;
@@ -17,6 +25,8 @@ use super::segments::Segments;
 use crate::analysis;
 use crate::schema::Fields;
 
+/// Weight of a stop word, and the most any alternative that is one may weigh.
+const STOP_WORD: f32 = 0.3;
 /// Weight of a completion of the word being typed.
 const COMPLETION: f32 = 0.8;
 /// Weight of a correction, by edit distance.
@@ -79,6 +89,8 @@ pub(crate) struct Planner<'a> {
     pub segments: &'a Segments,
     pub fields: &'a Fields,
     pub automata: &'a Automata,
+    /// Stop words as typed (see `analysis::typed_stop_words`).
+    pub stop_words: &'a FxHashSet<String>,
     pub stem: &'a mut TextAnalyzer,
 }
 
@@ -86,8 +98,9 @@ impl Planner<'_> {
     pub(super) fn alternatives(&mut self, word: &TypedWord) -> tantivy::Result<Alternatives> {
         let mut alts = Alternatives::new();
         let own_stem = self.stem_of(&word.text);
+        let stop_word = self.stop_words.contains(&word.text);
         if let Some(stem) = &own_stem {
-            alts.insert(stem.clone(), 1.0);
+            alts.insert(stem.clone(), if stop_word { STOP_WORD } else { 1.0 });
         }
         if word.text.chars().any(|c| c.is_ascii_digit()) {
             return Ok(alts);
@@ -119,7 +132,7 @@ impl Planner<'_> {
             let term = Term::from_field_text(vocabulary, &word.text);
             self.segments.doc_freq(&term).map(|df| df > 0)
         };
-        if budget > 0 && own_stem.is_some() && !known()? {
+        if budget > 0 && !stop_word && own_stem.is_some() && !known()? {
             let found = self.near(&word.text, budget, false)?;
             self.add(&mut alts, found, MAX_CORRECTIONS, |c| {
                 CORRECTION[usize::from(c.distance.clamp(1, 2)) - 1]
@@ -149,7 +162,11 @@ impl Planner<'_> {
     ) {
         for c in expand::best(found, n) {
             if let Some(stem) = self.stem_of(&c.word) {
-                let w = weight(&c);
+                let w = if self.stop_words.contains(&c.word) {
+                    weight(&c).min(STOP_WORD)
+                } else {
+                    weight(&c)
+                };
                 let slot = alts.entry(stem).or_insert(0.0);
                 *slot = slot.max(w);
             }
