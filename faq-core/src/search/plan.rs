@@ -26,7 +26,7 @@ use crate::analysis;
 use crate::schema::Fields;
 
 /// Weight of a stop word, and the most any alternative that is one may weigh.
-const STOP_WORD: f32 = 0.3;
+const STOP_WORD: f32 = 0.5;
 /// Weight of a completion of the word being typed.
 const COMPLETION: f32 = 0.8;
 /// Weight of a correction, by edit distance.
