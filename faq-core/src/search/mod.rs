@@ -108,8 +108,9 @@ fn open_index(bytes: &[u8]) -> Result<(BundleInfo, Index)> {
         }
     }
     let info = info.ok_or_else(|| Error::BadBundle(format!("no `{INFO_ENTRY}` entry")))?;
+    // No analyzers registered: the engine analyzes queries and snippets with its own,
+    // and nothing here writes to the index, which is all tantivy would use them for.
     let index = Index::open(dir)?;
-    analysis::register(&index, info.locale);
     Ok((info, index))
 }
 
