@@ -153,3 +153,35 @@ fn baseline(set: &EvalSet) -> Result<Vec<Option<usize>>> {
         .map(|q| Ok(rank_of(&q.expected_id, &bm25.search(&q.text, DEPTH)?)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_loss_is_a_lower_rank_or_a_miss_where_the_baseline_found_it() {
+        assert!(worse(Some(2), Some(1)));
+        assert!(worse(None, Some(9)));
+        assert!(!worse(Some(1), Some(1)));
+        assert!(!worse(Some(1), Some(3)));
+        assert!(!worse(None, None));
+        assert!(!worse(Some(4), None));
+    }
+
+    /// The sets kept in this repository load whole: every query's answer is among the
+    /// articles, and the Markdown folder the indexer reads has every article.
+    #[test]
+    fn the_repository_s_own_sets_load() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/faq-eval");
+        let sets = data::discover(&dir).unwrap();
+        assert!(!sets.is_empty());
+        for set in sets {
+            let set = data::load(&set).unwrap();
+            let markdown = std::fs::read_dir(set.faq_dir()).unwrap().count();
+            assert_eq!(markdown, set.articles.len(), "{}", set.name);
+            if set.name == "clinc150" {
+                assert_eq!((set.articles.len(), set.queries.len()), (90, 2700));
+            }
+        }
+    }
+}
