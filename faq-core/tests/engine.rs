@@ -62,6 +62,16 @@ fn engine() -> Engine {
     Engine::open(&build_bundle(Locale::En, &store()).unwrap()).unwrap()
 }
 
+/// The words marked in the best hit's snippet.
+fn marked(engine: &Engine, query: &str) -> Vec<String> {
+    engine.search(query, 1).unwrap()[0]
+        .snippet
+        .iter()
+        .filter(|f| f.mark)
+        .map(|f| f.text.clone())
+        .collect()
+}
+
 fn ids(engine: &Engine, query: &str) -> Vec<String> {
     engine
         .search(query, 10)
@@ -106,15 +116,7 @@ fn an_article_matched_by_several_questions_is_one_result() {
 
 #[test]
 fn snippets_mark_the_matched_words() {
-    let e = engine();
-    let hit = &e.search("refund", 1).unwrap()[0];
-    let marked: Vec<_> = hit
-        .snippet
-        .iter()
-        .filter(|f| f.mark)
-        .map(|f| f.text.as_str())
-        .collect();
-    assert_eq!(marked, ["refund"]);
+    assert_eq!(marked(&engine(), "refund"), ["refund"]);
 }
 
 #[test]
@@ -175,14 +177,7 @@ fn a_content_word_outweighs_stop_words_many_articles_share() {
     let e = phrasings();
     assert_eq!(ids(&e, "how do i pay ")[0], "pay");
     // And they are not what a snippet marks.
-    let hit = &e.search("how do i pay with my card", 1).unwrap()[0];
-    let marked: Vec<_> = hit
-        .snippet
-        .iter()
-        .filter(|f| f.mark)
-        .map(|f| f.text.as_str())
-        .collect();
-    assert_eq!(marked, ["cards"]);
+    assert_eq!(marked(&e, "how do i pay with my card"), ["cards"]);
 }
 
 #[test]
