@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { demoSite, watchConsole, openWidget } from "./harness.mjs";
+import { demoSite, watchConsole, openWidget, signIn } from "./harness.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
@@ -51,9 +51,7 @@ test("axe finds no WCAG 2.1 AA violations on the agent page: sign-in, a refused 
   await page.addScriptTag({ path: AXE });
   const found = {};
   found.signIn = await pageViolations(page);
-  await page.locator('[data-testid="agent-email"]').fill(ANA.email);
-  await page.locator('[data-testid="agent-password"]').fill("not the password");
-  await page.locator('[data-testid="agent-signin"]').click();
+  await signIn(page, ANA.email, "not the password");
   await page.locator('[data-testid="agent-signin-error"]', { hasText: "Wrong" }).waitFor();
   found.refused = await pageViolations(page);
   await page.locator('[data-testid="agent-password"]').fill(ANA.password);

@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ROOT, buildSite, startServer, launchBrowser, watchConsole, openWidget } from "./harness.mjs";
+import { ROOT, buildSite, startServer, launchBrowser, watchConsole, openWidget, signIn } from "./harness.mjs";
 
 const AGENT = "away-test-agent-token-0001";
 const SETTINGS = { chatEndpoint: "/v1/chat", feedbackEndpoint: "/v1/feedback" };
@@ -196,9 +196,7 @@ test("outside office hours a message left with an email is answered by email, an
   const agent = await desk.newPage();
   const agentProblems = watchConsole(agent);
   await agent.goto(`${fixture.closed.url}agent/`);
-  await agent.locator('[data-testid="agent-email"]').fill(ANA.email);
-  await agent.locator('[data-testid="agent-password"]').fill(ANA.password);
-  await agent.locator('[data-testid="agent-signin"]').click();
+  await signIn(agent, ANA.email, ANA.password);
   const row = agent.locator(`[data-testid="agent-conversation"][data-id="${id}"]`);
   await row.locator('[data-testid="agent-offline"]').waitFor();
   await row.click();

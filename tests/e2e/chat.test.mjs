@@ -5,7 +5,7 @@
 // and a server without chat.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { demoSite, startServer, watchConsole, openWidget } from "./harness.mjs";
+import { demoSite, startServer, watchConsole, openWidget, signIn } from "./harness.mjs";
 
 const ADMIN = "chat-test-admin-token-0001";
 // The automation token: this test's own calls to the agent API. People sign in.
@@ -36,13 +36,6 @@ async function shopperPage(settings = SETTINGS, url = demo.server.url) {
 }
 
 const w = (page, testid) => page.locator(`shopdesk-widget >> [data-testid="${testid}"]`);
-
-/** Signs in on the agent page, as an agent does. */
-async function signIn(page, email, password) {
-  await page.locator('[data-testid="agent-email"]').fill(email);
-  await page.locator('[data-testid="agent-password"]').fill(password);
-  await page.locator('[data-testid="agent-signin"]').click();
-}
 
 async function agentPage() {
   const context = await demo.browser.newContext({ viewport: { width: 1280, height: 900 } });

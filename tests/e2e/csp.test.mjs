@@ -2,7 +2,7 @@
 // styles, no eval, nothing from other hosts. The policy is the one README documents.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { demoSite, watchConsole, openWidget } from "./harness.mjs";
+import { demoSite, watchConsole, openWidget, signIn } from "./harness.mjs";
 
 const POLICY = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'";
 
@@ -74,9 +74,7 @@ test("the agent page runs under its own strict policy, with zero violations, and
   assert.match(policy, /frame-ancestors 'none'/);
   assert.doesNotMatch(policy, /unsafe-inline/);
   assert.equal(response.headers()["x-frame-options"], "DENY");
-  await page.locator('[data-testid="agent-email"]').fill(ANA.email);
-  await page.locator('[data-testid="agent-password"]').fill(ANA.password);
-  await page.locator('[data-testid="agent-signin"]').click();
+  await signIn(page, ANA.email, ANA.password);
   await page.locator('[data-testid="agent-status"][data-state="connected"]').waitFor();
   await page.locator('[data-testid="agent-conversation"]').first().click();
   await page.locator('[data-testid="agent-handoff"]').waitFor();

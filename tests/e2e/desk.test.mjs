@@ -8,7 +8,7 @@
 // disables an agent from the page.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { demoSite, watchConsole, openWidget } from "./harness.mjs";
+import { demoSite, watchConsole, openWidget, signIn } from "./harness.mjs";
 
 // Ana is an admin: she may take over a colleague's conversation and manage the team.
 const ANA = { name: "Ana Lima", email: "ana@shop.example", password: "correct horse battery", role: "admin" };
@@ -48,9 +48,7 @@ async function agentPage(who, { notifications = false } = {}) {
   const page = await context.newPage();
   const problems = watchConsole(page);
   await page.goto(`${demo.server.url}agent/`);
-  await page.locator('[data-testid="agent-email"]').fill(who.email);
-  await page.locator('[data-testid="agent-password"]').fill(who.password);
-  await page.locator('[data-testid="agent-signin"]').click();
+  await signIn(page, who.email, who.password);
   await page.locator('[data-testid="agent-status"][data-state="connected"]').waitFor();
   return { context, page, problems };
 }
@@ -267,9 +265,7 @@ test("an admin adds an agent from the page, who signs in; disabled, their sessio
   // Dee's session is over: back at the sign-in form, and her password is refused.
   await dee.page.reload();
   await dee.page.locator('[data-testid="agent-email"]').waitFor();
-  await dee.page.locator('[data-testid="agent-email"]').fill(DEE.email);
-  await dee.page.locator('[data-testid="agent-password"]').fill(DEE.password);
-  await dee.page.locator('[data-testid="agent-signin"]').click();
+  await signIn(dee.page, DEE.email, DEE.password);
   await dee.page.locator('[data-testid="agent-signin-error"]', { hasText: "disabled" }).waitFor();
   assert.deepEqual(ana.problems, []);
   await ana.context.close();

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { demoSite, watchConsole } from "./harness.mjs";
+import { demoSite, watchConsole, signIn } from "./harness.mjs";
 
 const ADMIN = { name: "Ana Lima", email: "ana@shop.example", password: "correct horse battery", role: "admin" };
 const AGENT = { name: "Ben Ode", email: "ben@shop.example", password: "correct horse battery", role: "agent" };
@@ -39,9 +39,7 @@ async function signedIn(who) {
   const page = await context.newPage();
   const problems = watchConsole(page);
   await page.goto(`${demo.server.url}agent/`);
-  await page.locator('[data-testid="agent-email"]').fill(who.email);
-  await page.locator('[data-testid="agent-password"]').fill(who.password);
-  await page.locator('[data-testid="agent-signin"]').click();
+  await signIn(page, who.email, who.password);
   await page.locator('[data-testid="agent-name"]').waitFor();
   return { context, page, problems };
 }

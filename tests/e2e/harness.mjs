@@ -115,6 +115,14 @@ export function watchConsole(page) {
   return problems;
 }
 
+/** Fills the agent page's sign-in form open in `page` with `email` and `password` and
+ * submits it; what should follow (signed in, refused) is the caller's to wait for. */
+export async function signIn(page, email, password) {
+  await page.locator('[data-testid="agent-email"]').fill(email);
+  await page.locator('[data-testid="agent-password"]').fill(password);
+  await page.locator('[data-testid="agent-signin"]').click();
+}
+
 /** Opens the widget and waits until the search engine is ready. */
 export async function openWidget(page) {
   await page.click('[data-testid="sd-launcher"]');

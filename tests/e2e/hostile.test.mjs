@@ -3,7 +3,7 @@
 // agent page and in the widget, and run nothing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { demoSite, watchConsole, openWidget } from "./harness.mjs";
+import { demoSite, watchConsole, openWidget, signIn } from "./harness.mjs";
 
 const AGENT = "hostile-test-agent-token-01";
 const ANA = { name: "Ana Lima", email: "ana@shop.example", password: "correct horse battery" };
@@ -31,9 +31,7 @@ test("hostile handoffs and messages are shown as text on the agent page and in t
   const desk = await context.newPage();
   const deskProblems = watchConsole(desk);
   await desk.goto(`${demo.server.url}agent/`);
-  await desk.locator('[data-testid="agent-email"]').fill(ANA.email);
-  await desk.locator('[data-testid="agent-password"]').fill(ANA.password);
-  await desk.locator('[data-testid="agent-signin"]').click();
+  await signIn(desk, ANA.email, ANA.password);
   await desk.locator('[data-testid="agent-status"][data-state="connected"]').waitFor();
 
   await openWidget(page);

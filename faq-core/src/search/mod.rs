@@ -70,7 +70,7 @@ pub struct Engine {
     stop_words: FxHashSet<String>,
     automata: Automata,
     space: DocSpace,
-    typed_words: RefCell<FxHashMap<(String, bool), Rc<Word>>>,
+    typed_words: RefCell<FxHashMap<plan::TypedWord, Rc<Word>>>,
     docs: RefCell<FxHashMap<DocAddress, Rc<AnalyzedDoc>>>,
     listing: OnceCell<Listing>,
     stems: RefCell<Stems>,
@@ -157,7 +157,11 @@ impl Engine {
         }
         let mut tokenizer = self.words.clone();
         let mut stem = self.stem.clone();
-        let typed = plan::typed_words(&mut tokenizer, query);
+        let mut typed = plan::typed_words(&mut tokenizer, query);
+        let with_content = typed.iter().any(|w| !self.stop_words.contains(&w.text));
+        for word in &mut typed {
+            word.with_content = with_content;
+        }
         let words = typed
             .iter()
             .map(|word| self.word(word, &mut stem))
@@ -188,7 +192,7 @@ impl Engine {
     /// A typed word's alternatives and scores, computed once per distinct word: while a
     /// shopper types, every keystroke repeats the words before the last one.
     fn word(&self, typed: &plan::TypedWord, stem: &mut TextAnalyzer) -> Result<Rc<Word>> {
-        let key = (typed.text.clone(), typed.in_progress);
+        let key = typed.clone();
         if let Some(word) = self.typed_words.borrow().get(&key) {
             return Ok(word.clone());
         }

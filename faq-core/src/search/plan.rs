@@ -38,11 +38,14 @@ const MAX_CORRECTIONS: usize = 5;
 const MIN_COMPLETION_CHARS: usize = 2;
 
 /// A word of the query as typed (lowercased and folded).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct TypedWord {
     pub text: String,
     /// The shopper is still typing it: the query ends inside this word.
     pub in_progress: bool,
+    /// The query has a word that is not a stop word. Stop words refine a query, they
+    /// never make one: alone ("how do i", "my ") they would match half the help centre.
+    pub with_content: bool,
 }
 
 /// Splits `query` into words, marking the last one as in progress when the query
@@ -57,6 +60,7 @@ pub(crate) fn typed_words(words: &mut TextAnalyzer, query: &str) -> Vec<TypedWor
         .map(|(i, t)| TypedWord {
             in_progress: open_end && i == last && t.to == query.len(),
             text: t.text,
+            with_content: true,
         })
         .collect()
 }
@@ -99,7 +103,10 @@ impl Planner<'_> {
         let mut alts = Alternatives::new();
         let own_stem = self.stem_of(&word.text);
         let stop_word = self.stop_words.contains(&word.text);
-        if let Some(stem) = &own_stem {
+        if let Some(stem) = own_stem
+            .as_ref()
+            .filter(|_| word.with_content || !stop_word)
+        {
             alts.insert(stem.clone(), if stop_word { STOP_WORD } else { 1.0 });
         }
         if word.text.chars().any(|c| c.is_ascii_digit()) {
