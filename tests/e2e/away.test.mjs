@@ -333,7 +333,9 @@ test("articles that may answer the first message appear while it is written, and
     await openWidget(page);
     await w(page, "sd-chat-offer").click();
     await w(page, "sd-chat-input").pressSequentially("my package has not arrived yet", { delay: 20 });
-    await w(page, "sd-chat-suggestion").first().waitFor();
+    // Suggestions follow the draft as it is written, a pause behind it: wait for the
+    // finished draft's, not whichever a shorter draft showed first.
+    await w(page, "sd-chat-suggestion").first().locator("button", { hasText: "Where is my order?" }).waitFor();
     const titles = await w(page, "sd-chat-suggestion").locator("button").allInnerTexts();
     assert.ok(titles.length >= 1 && titles.length <= 3, titles.join(", "));
     assert.equal(titles[0], "Where is my order?");
