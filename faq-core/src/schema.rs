@@ -6,6 +6,9 @@ use tantivy::schema::{
 
 use crate::analysis::{PHRASING, STEM, WORDS};
 
+/// How many fields are ranked (see [`Fields::ranked`]).
+pub const RANKED: usize = 4;
+
 /// Handles to every field of an FAQ index.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
@@ -31,7 +34,7 @@ impl Fields {
     /// is about; the body also mentions everything it is not about. A question weighs as
     /// much as the title: it is a title in the shopper's own words (at 1.6, R@1 and MRR
     /// were lower on two evaluation sets and level on the third; BENCHMARKS.md).
-    pub fn ranked(&self) -> [(Field, f32); 4] {
+    pub fn ranked(&self) -> [(Field, f32); RANKED] {
         [
             (self.title, 2.0),
             (self.questions, 2.0),

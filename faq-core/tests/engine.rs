@@ -107,6 +107,33 @@ fn exact_matches_outrank_typo_corrections() {
 }
 
 #[test]
+fn a_rarer_completion_never_outranks_the_word_as_typed() {
+    let articles = [
+        article("rental", "Car rental", &[], "Rent a car by the day."),
+        article("insurance", "Car insurance", &[], "Every car is insured."),
+        article("parking", "Car parks", &[], "Park your car for free."),
+        article(
+            "carry-on",
+            "Carry-on luggage",
+            &[],
+            "One bag per passenger.",
+        ),
+        article("seats", "Seats", &[], "Choose a seat when you book."),
+    ];
+    let e = Engine::open(&build_bundle(Locale::En, &articles).unwrap()).unwrap();
+    // "car" is still being typed, so "carry" is a candidate; it is rarer, but it is
+    // a guess, and it must not beat the articles about the word typed.
+    let found = ids(&e, "book a car");
+    assert_eq!(
+        found.last().map(String::as_str),
+        Some("carry-on"),
+        "{found:?}"
+    );
+    assert!(found.len() >= 4, "{found:?}");
+    assert_eq!(ids(&e, "carr")[0], "carry-on");
+}
+
+#[test]
 fn an_article_matched_by_several_questions_is_one_result() {
     let e = engine();
     let found = ids(&e, "send back");

@@ -108,6 +108,25 @@ test("a search session is one record: each search once, what was read, the vote,
   await context.close();
 });
 
+test("a search typed just before leaving counts, without waiting for the pause", async () => {
+  const { context, page, problems, posted } = await shopperPage();
+  await search(page, "shipping");
+  // Typed, then the page is hidden at once: well inside the widget's pause.
+  await w(page, "sd-input").fill("returns");
+  await w(page, "sd-result").first().waitFor();
+  await hide(page);
+  const [session] = await waitFor(() => posted.length && posted, "the session to be posted");
+  assert.deepEqual(session.searches.map((s) => s.query), ["shipping", "returns"]);
+  assert.ok(session.searches[1].results > 0);
+  // The pause that was due does not count it a second time.
+  await page.waitForTimeout(PAUSE_MS);
+  await hide(page);
+  await page.waitForTimeout(500);
+  assert.equal(posted.length, 1);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("queries that look like an email, a phone or an order number never leave the browser", async () => {
   const { context, page, problems, posted } = await shopperPage();
   await search(page, "ana.lopez@mail.example");

@@ -79,21 +79,11 @@ impl Widget {
                 chat_settings,
             )
         });
-        let widget = Widget {
+        Widget {
             search,
             chat,
             parts,
-        };
-        // Hidden: the shopper left the page or switched away; their session is done.
-        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-            let target = document.clone();
-            shopdesk_web::listen::on(&target, "visibilitychange", move || {
-                if document.hidden() {
-                    widget.record(Step::Left);
-                }
-            });
         }
-        widget
     }
 
     /// The mounted widget, from the context of any of the panel's components.

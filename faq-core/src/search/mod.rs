@@ -157,11 +157,7 @@ impl Engine {
         }
         let mut tokenizer = self.words.clone();
         let mut stem = self.stem.clone();
-        let mut typed = plan::typed_words(&mut tokenizer, query);
-        let with_content = typed.iter().any(|w| !self.stop_words.contains(&w.text));
-        for word in &mut typed {
-            word.with_content = with_content;
-        }
+        let typed = plan::typed_words(&mut tokenizer, &self.stop_words, query);
         let words = typed
             .iter()
             .map(|word| self.word(word, &mut stem))
@@ -170,7 +166,7 @@ impl Engine {
         // Every alternative stem is worth marking, weighted as it was searched.
         let mut terms = snippet::Terms::default();
         for word in &words {
-            for (stem, weight) in &word.alternatives {
+            for (stem, weight) in word.alternatives.iter() {
                 let w = terms.entry(stem.as_str()).or_insert(0.0);
                 *w = w.max(*weight);
             }

@@ -49,18 +49,24 @@ pub(crate) struct TypedWord {
 }
 
 /// Splits `query` into words, marking the last one as in progress when the query
-/// ends without a space or punctuation after it.
-pub(crate) fn typed_words(words: &mut TextAnalyzer, query: &str) -> Vec<TypedWord> {
+/// ends without a space or punctuation after it, and each whether the query has a
+/// word that is not one of `stop_words`.
+pub(crate) fn typed_words(
+    words: &mut TextAnalyzer,
+    stop_words: &FxHashSet<String>,
+    query: &str,
+) -> Vec<TypedWord> {
     let tokens = analysis::tokens(words, query);
     let open_end = query.chars().last().is_some_and(char::is_alphanumeric);
     let last = tokens.len().saturating_sub(1);
+    let with_content = tokens.iter().any(|t| !stop_words.contains(&t.text));
     tokens
         .into_iter()
         .enumerate()
         .map(|(i, t)| TypedWord {
             in_progress: open_end && i == last && t.to == query.len(),
             text: t.text,
-            with_content: true,
+            with_content,
         })
         .collect()
 }
@@ -86,7 +92,23 @@ pub(crate) fn typo_budget(chars: usize) -> u8 {
 }
 
 /// The stems a typed word may stand for, with weights.
-pub(crate) type Alternatives = BTreeMap<String, f32>;
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Alternatives {
+    /// The stem of the word as typed (whether or not it is one of `stems`): how rare it
+    /// is bounds how much its completions may tell (see `scores`).
+    pub own: Option<String>,
+    pub stems: BTreeMap<String, f32>,
+}
+
+impl Alternatives {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &f32)> {
+        self.stems.iter()
+    }
+
+    pub(crate) fn insert(&mut self, stem: String, weight: f32) {
+        self.stems.insert(stem, weight);
+    }
+}
 
 /// What each typed word may stand for.
 pub(crate) struct Planner<'a> {
@@ -100,8 +122,11 @@ pub(crate) struct Planner<'a> {
 
 impl Planner<'_> {
     pub(super) fn alternatives(&mut self, word: &TypedWord) -> tantivy::Result<Alternatives> {
-        let mut alts = Alternatives::new();
         let own_stem = self.stem_of(&word.text);
+        let mut alts = Alternatives {
+            own: own_stem.clone(),
+            ..Alternatives::default()
+        };
         let stop_word = self.stop_words.contains(&word.text);
         if let Some(stem) = own_stem
             .as_ref()
@@ -174,7 +199,7 @@ impl Planner<'_> {
                 } else {
                     weight(&c)
                 };
-                let slot = alts.entry(stem).or_insert(0.0);
+                let slot = alts.stems.entry(stem).or_insert(0.0);
                 *slot = slot.max(w);
             }
         }
@@ -196,10 +221,21 @@ mod tests {
     #[test]
     fn last_word_is_in_progress_only_without_trailing_space() {
         let mut w = analysis::words_analyzer(Locale::En);
-        let typed = typed_words(&mut w, "track my pack");
+        let none = FxHashSet::default();
+        let typed = typed_words(&mut w, &none, "track my pack");
         assert!(typed[2].in_progress && !typed[0].in_progress);
-        assert!(!typed_words(&mut w, "track my pack ")[2].in_progress);
-        assert!(!typed_words(&mut w, "track my pack?")[2].in_progress);
+        assert!(!typed_words(&mut w, &none, "track my pack ")[2].in_progress);
+        assert!(!typed_words(&mut w, &none, "track my pack?")[2].in_progress);
+    }
+
+    #[test]
+    fn every_word_knows_whether_the_query_has_a_content_word() {
+        let mut w = analysis::words_analyzer(Locale::En);
+        let stop = analysis::typed_stop_words(Locale::En);
+        let typed = typed_words(&mut w, &stop, "how do i ");
+        assert!(typed.iter().all(|t| !t.with_content));
+        let typed = typed_words(&mut w, &stop, "how do i pay");
+        assert!(typed.iter().all(|t| t.with_content));
     }
 
     #[test]

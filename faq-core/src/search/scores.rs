@@ -12,21 +12,21 @@
 //! A word is scored straight from the postings with tantivy's own BM25
 //! ([`Bm25Weight`]), computing exactly what the query tree
 //! `DisjunctionMax(alternatives: Boost(weight, Boolean(should: Boost(field boost,
-//! Term))))` computes, in the same order of floating-point operations, so rankings are
-//! unchanged. Not building `tantivy::query` objects keeps their machinery out of the
+//! Term))))` computes, in the same order of floating-point operations, where each field
+//! boost also carries [`Rarity`]'s adjustment of the idf. Not building `tantivy::query` objects keeps their machinery out of the
 //! browser module: every `dyn Query` carries a `Debug` that formats terms, which links
 //! the whole regex engine (tantivy escapes facet paths with a regex) — about half a
 //! megabyte of WebAssembly.
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::query::Bm25Weight;
-use tantivy::schema::IndexRecordOption;
+use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Score, SegmentOrdinal, Term, TERMINATED};
 
 use super::plan::Alternatives;
 use super::segments::Segments;
-use crate::schema::Fields;
+use crate::schema::{Fields, RANKED};
 
 /// Numbers every document of a bundle 0..total, segment after segment, so scores
 /// can be added up in one flat array.
@@ -82,18 +82,14 @@ pub(crate) fn word_scores(
     let mut alt = vec![0.0 as Score; total];
     let mut touched: Vec<u32> = Vec::new();
     let mut matched: Vec<u32> = Vec::new();
-    for (stem, weight) in alternatives {
+    let rarity = Rarity::of(segments, fields, alternatives)?;
+    for (stem, weight) in alternatives.iter() {
         let mut weights = Vec::new();
-        for (field, boost) in fields.ranked() {
-            let term = Term::from_field_text(field, stem);
-            if segments.doc_freq(&term)? == 0 {
-                continue;
-            }
+        for found in rarity.field_boosts(segments, fields, stem)? {
             // BoostQuery hands its boost down multiplied (the alternative's weight, then
             // the field's boost), and the term scorer applies it to the BM25 weight.
-            let bm25 = Bm25Weight::for_terms(segments, std::slice::from_ref(&term))?
-                .boost_by(weight * boost);
-            weights.push((field, term, bm25));
+            let bm25 = rarity.bm25(&found).boost_by(weight * found.boost);
+            weights.push((found.field, found.term, bm25));
         }
         for (ordinal, segment) in segments.readers().iter().enumerate() {
             let mut cursors = Vec::new();
@@ -141,6 +137,121 @@ pub(crate) fn word_scores(
     }
     matched.sort_unstable();
     Ok(matched.into_iter().map(|d| (d, best[d as usize])).collect())
+}
+
+/// How telling a stem is, as the idf each ranked field's BM25 gives it, adjusted twice.
+///
+/// A field's own document frequency overstates a word that is rare in that field but
+/// common in the help centre: "order" in two titles and every other answer is not as
+/// telling in a title as two titles out of hundreds say. So the idf is half the field's
+/// and half the article's (from the field where the stem is most common). Measured on
+/// every evaluation set (BENCHMARKS.md); the field's alone or the article's alone were
+/// each worse on one set.
+///
+/// And a completion is a guess at the word being typed: it never tells more than the
+/// typed word itself. Its frequencies are at least those of the typed word's stem, so
+/// a rare completion ("carry" for "car") cannot outscore the word as typed.
+pub(crate) struct Rarity {
+    docs: u64,
+    /// Each ranked field's average length, for BM25's length normalisation.
+    average_lengths: [Score; RANKED],
+    /// The typed word's own stem and its frequency in each ranked field.
+    own: Option<(String, [u64; RANKED])>,
+}
+
+/// A ranked field that holds a stem.
+pub(crate) struct FieldTerm {
+    field: Field,
+    /// Position in [`Fields::ranked`].
+    rank: usize,
+    pub term: Term,
+    doc_freq: u64,
+    /// The field's boost times the adjustment of tantivy's idf.
+    pub boost: f32,
+}
+
+impl Rarity {
+    pub(crate) fn of(
+        segments: &Segments,
+        fields: &Fields,
+        alternatives: &Alternatives,
+    ) -> tantivy::Result<Self> {
+        let own = match &alternatives.own {
+            Some(stem) => Some((stem.clone(), doc_freqs(segments, fields, stem)?)),
+            None => None,
+        };
+        let docs = segments.total_num_docs()?;
+        let mut average_lengths = [0.0; RANKED];
+        for (average, (field, _)) in average_lengths.iter_mut().zip(fields.ranked()) {
+            // As `Bm25Weight::for_terms` computes it.
+            *average = segments.total_num_tokens(field)? as Score / docs as Score;
+        }
+        Ok(Self {
+            docs,
+            average_lengths,
+            own,
+        })
+    }
+
+    /// tantivy's BM25 weight of a field's term, before boosts.
+    pub(crate) fn bm25(&self, found: &FieldTerm) -> Bm25Weight {
+        Bm25Weight::for_one_term_without_explain(
+            found.doc_freq,
+            self.docs,
+            self.average_lengths[found.rank],
+        )
+    }
+
+    /// Each ranked field that holds `stem`, with its term and its boost times the
+    /// adjustment of tantivy's idf for that field.
+    pub(crate) fn field_boosts(
+        &self,
+        segments: &Segments,
+        fields: &Fields,
+        stem: &str,
+    ) -> tantivy::Result<Vec<FieldTerm>> {
+        let found = doc_freqs(segments, fields, stem)?;
+        let mut counted = found;
+        if let Some((own, own_freqs)) = &self.own {
+            if own != stem {
+                for (df, own_df) in counted.iter_mut().zip(own_freqs) {
+                    *df = (*df).max(*own_df);
+                }
+            }
+        }
+        let article = counted.iter().copied().max().unwrap_or(0);
+        let idf = |df: u64| idf(df, self.docs);
+        Ok(fields
+            .ranked()
+            .into_iter()
+            .enumerate()
+            .filter(|&(rank, _)| found[rank] > 0)
+            .map(|(rank, (field, boost))| {
+                let adjusted = 0.5 * (idf(counted[rank]) + idf(article));
+                FieldTerm {
+                    field,
+                    rank,
+                    term: Term::from_field_text(field, stem),
+                    doc_freq: found[rank],
+                    boost: boost * (adjusted / idf(found[rank])),
+                }
+            })
+            .collect())
+    }
+}
+
+fn doc_freqs(segments: &Segments, fields: &Fields, stem: &str) -> tantivy::Result<[u64; RANKED]> {
+    let mut out = [0; RANKED];
+    for (df, (field, _)) in out.iter_mut().zip(fields.ranked()) {
+        *df = segments.doc_freq(&Term::from_field_text(field, stem))?;
+    }
+    Ok(out)
+}
+
+/// BM25's idf, as tantivy computes it.
+fn idf(doc_freq: u64, docs: u64) -> Score {
+    let x = (docs.saturating_sub(doc_freq) as Score + 0.5) / (doc_freq as Score + 0.5);
+    (1.0 + x).ln()
 }
 
 /// Hands each (document, field score) to `add` in the order tantivy's buffered union
@@ -242,19 +353,21 @@ mod tests {
     use tantivy::{DocId, SegmentReader};
 
     /// The query tree the engine ran before it scored postings itself.
-    fn query_tree(fields: &Fields, alts: &Alternatives) -> Box<dyn Query> {
+    /// The field boosts carry [`Rarity`]'s adjustment of the idf, so this checks how the
+    /// postings are summed, with the same weights.
+    fn query_tree(segments: &Segments, fields: &Fields, alts: &Alternatives) -> Box<dyn Query> {
+        let rarity = Rarity::of(segments, fields, alts).unwrap();
         let mut per_alt: Vec<Box<dyn Query>> = alts
             .iter()
             .map(|(stem, weight)| {
-                let per_field = fields
-                    .ranked()
+                let per_field = rarity
+                    .field_boosts(segments, fields, stem)
+                    .unwrap()
                     .into_iter()
-                    .map(|(field, boost)| {
-                        let term = TermQuery::new(
-                            Term::from_field_text(field, stem),
-                            IndexRecordOption::WithFreqs,
-                        );
-                        let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(term), boost));
+                    .map(|found| {
+                        let term = TermQuery::new(found.term, IndexRecordOption::WithFreqs);
+                        let q: Box<dyn Query> =
+                            Box::new(BoostQuery::new(Box::new(term), found.boost));
                         (Occur::Should, q)
                     })
                     .collect();
@@ -353,13 +466,19 @@ mod tests {
         let mut checked = 0;
         for (i, a) in stems.iter().enumerate() {
             for b in &stems[i..] {
-                let mut alts = Alternatives::new();
+                let mut alts = Alternatives {
+                    own: Some(a.to_string()),
+                    ..Alternatives::default()
+                };
                 alts.insert(a.to_string(), 1.0);
                 alts.insert(b.to_string(), [0.8, 0.6, 0.35][i % 3]);
                 let ours =
                     word_scores(&engine.segments, &engine.space, &engine.fields, &alts).unwrap();
                 let mut theirs = searcher
-                    .search(&query_tree(&engine.fields, &alts), &All(&engine.space))
+                    .search(
+                        &query_tree(&engine.segments, &engine.fields, &alts),
+                        &All(&engine.space),
+                    )
                     .unwrap();
                 theirs.sort_by_key(|&(d, _)| d);
                 let bits =
@@ -400,6 +519,56 @@ mod tests {
         assert_eq!(s.address(2), DocAddress::new(0, 2));
         assert_eq!(s.address(3), DocAddress::new(2, 0));
         assert_eq!(s.address(4), DocAddress::new(2, 1));
+    }
+
+    /// Boost of `stem` in the title for the typed word `own`.
+    fn title_boost(engine: &Engine, own: &str, stem: &str) -> f32 {
+        let alts = Alternatives {
+            own: Some(own.to_string()),
+            ..Alternatives::default()
+        };
+        let rarity = Rarity::of(&engine.segments, &engine.fields, &alts).unwrap();
+        let found = rarity
+            .field_boosts(&engine.segments, &engine.fields, stem)
+            .unwrap();
+        found
+            .iter()
+            .find(|f| f.field == engine.fields.title)
+            .map(|f| f.boost)
+            .unwrap()
+    }
+
+    #[test]
+    fn a_word_every_answer_uses_tells_less_in_a_title_than_its_title_count_says() {
+        let article = |id: &str, title: &str, text: &str| Article {
+            id: id.into(),
+            title: title.into(),
+            category: None,
+            tags: vec![],
+            questions: vec![],
+            pages: vec![],
+            locale: Locale::En,
+            html: String::new(),
+            text: text.into(),
+            synonyms: Vec::new(),
+        };
+        let articles = [
+            article("a", "Parcel lost", "We trace your order."),
+            article("b", "Order cancelled", "An order can be cancelled."),
+            article("c", "Sizes", "Every order ships with a size chart."),
+            article("d", "Payment", "Pay for your order by card."),
+        ];
+        let bundle = indexing::build_bundle(Locale::En, &articles).unwrap();
+        let engine = Engine::open(&bundle).unwrap();
+        let (title, _) = engine.fields.ranked()[0];
+        assert_eq!(title, engine.fields.title);
+        // One title each; "parcel" is nowhere else, so its title's own count stands.
+        assert_eq!(title_boost(&engine, "parcel", "parcel"), 2.0);
+        let order = title_boost(&engine, "order", "order");
+        assert!(order < 1.5, "{order}");
+        // A completion counts as at least as common as the word typed: "parcel"
+        // completing a typed "order" is as telling as "order".
+        assert_eq!(title_boost(&engine, "order", "parcel"), order);
     }
 
     #[test]

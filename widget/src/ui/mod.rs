@@ -21,6 +21,7 @@ use crate::chat::{Chat, Module};
 use crate::context::Widget;
 use crate::engine::Status;
 use crate::js;
+use pause::Input;
 
 /// Quiet time after the last keystroke before a `search` event reports the query:
 /// merchants want what shoppers asked, not every prefix of it.
@@ -162,6 +163,18 @@ pub(crate) fn Panel(settings: Settings, locale: String, query: String) -> impl I
         });
     });
 
+    // Leaving the page (or switching away) ends the search session; what was typed
+    // just before counts, without waiting for the pause.
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        let target = document.clone();
+        shopdesk_web::listen::on(&target, "visibilitychange", move || {
+            if document.hidden() {
+                searched(Input::Leaving);
+                widget.record(Step::Left);
+            }
+        });
+    }
+
     // Answer in the input handler itself, not in an effect: a keystroke's results reach
     // the screen without waiting for the reactive scheduler.
     let run_search = move |q: &str| {
@@ -190,7 +203,11 @@ pub(crate) fn Panel(settings: Settings, locale: String, query: String) -> impl I
         set_if_changed(has_results, !hits.is_empty());
         // Unchanged results (common while a word is completed) cost no rendering.
         set_if_changed(results, hits);
-        searched(!q.trim().is_empty());
+        searched(if q.trim().is_empty() {
+            Input::Nothing
+        } else {
+            Input::Pending
+        });
     };
 
     let open_article = move |id: String| match search.article(&id) {

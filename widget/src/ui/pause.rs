@@ -40,6 +40,12 @@ impl Pause {
         self.due = None;
     }
 
+    /// The shopper is leaving: whether something was waiting to be acted on, which is
+    /// then done now and not again when the timer fires.
+    fn flush(&mut self) -> bool {
+        self.due.take().is_some()
+    }
+
     fn timer_fired(&mut self, now: f64) -> Wake {
         match self.due {
             // Browsers may fire a timer up to a millisecond early.
@@ -57,12 +63,25 @@ impl Pause {
     }
 }
 
-/// Returns `typed(pending)`: call it on every keystroke; `act` runs once `delay_ms`
-/// have passed since the last call with `pending` true, unless a call with `false`
-/// (nothing worth acting on) came after it.
+/// What the shopper's input means for the action waiting on their pause.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Input {
+    /// Something worth acting on once they pause.
+    Pending,
+    /// Nothing to act on (the box was emptied).
+    Nothing,
+    /// They are leaving: act now on what is waiting, if anything.
+    Leaving,
+}
+
+/// Returns `typed(input)`: call it on every keystroke; `act` runs once `delay_ms` have
+/// passed since the last [`Input::Pending`], unless [`Input::Nothing`] came after it,
+/// or at once on [`Input::Leaving`].
 ///
 /// The timer's closure lives as long as the page: the panel it serves is mounted once.
-pub(crate) fn after_pause(delay_ms: f64, act: impl Fn() + 'static) -> impl Fn(bool) + Copy {
+pub(crate) fn after_pause(delay_ms: f64, act: impl Fn() + 'static) -> impl Fn(Input) + Copy {
+    let act = StoredValue::new_local(Box::new(act) as Box<dyn Fn()>);
+    let run = move || act.try_with_value(|act| act());
     let state = StoredValue::new_local(Pause::default());
     let timer = StoredValue::new_local(None::<js_sys::Function>);
     let start = move |ms: f64| {
@@ -75,25 +94,30 @@ pub(crate) fn after_pause(delay_ms: f64, act: impl Fn() + 'static) -> impl Fn(bo
     };
     let fired = Closure::<dyn Fn()>::new(move || {
         match state.try_update_value(|p| p.timer_fired(js_sys::Date::now())) {
-            Some(Wake::Fire) => act(),
+            Some(Wake::Fire) => {
+                run();
+            }
             Some(Wake::Sleep(ms)) => start(ms),
             Some(Wake::Idle) | None => {}
         }
     });
     timer.set_value(Some(fired.into_js_value().unchecked_into()));
-    move |pending: bool| {
-        let needs_timer = state
-            .try_update_value(|p| {
-                if pending {
-                    p.keystroke(js_sys::Date::now(), delay_ms)
-                } else {
+    move |input: Input| {
+        let (needs_timer, now) = state
+            .try_update_value(|p| match input {
+                Input::Pending => (p.keystroke(js_sys::Date::now(), delay_ms), false),
+                Input::Nothing => {
                     p.cancel();
-                    false
+                    (false, false)
                 }
+                Input::Leaving => (false, p.flush()),
             })
-            .unwrap_or(false);
+            .unwrap_or_default();
         if needs_timer {
             start(delay_ms);
+        }
+        if now {
+            run();
         }
     }
 }
@@ -143,5 +167,22 @@ mod tests {
         );
         assert_eq!(p.timer_fired(1500.0), Wake::Sleep(100.0));
         assert_eq!(p.timer_fired(1600.0), Wake::Fire);
+    }
+
+    #[test]
+    fn leaving_acts_at_once_on_what_waits_and_only_once() {
+        let mut p = Pause::default();
+        assert!(!p.flush(), "nothing typed: nothing to act on");
+        assert!(p.keystroke(0.0, 700.0));
+        assert!(p.flush(), "typed and left inside the pause");
+        assert!(!p.flush(), "already acted on");
+        assert_eq!(
+            p.timer_fired(700.0),
+            Wake::Idle,
+            "the timer does not act again"
+        );
+        assert!(p.keystroke(800.0, 700.0));
+        p.cancel();
+        assert!(!p.flush(), "an emptied box is nothing to act on");
     }
 }
