@@ -40,10 +40,14 @@ impl Pause {
         self.due = None;
     }
 
-    /// The shopper is leaving: whether something was waiting to be acted on, which is
-    /// then done now and not again when the timer fires.
-    fn flush(&mut self) -> bool {
-        self.due.take().is_some()
+    /// The shopper is leaving: whatever waits is due now. Returns whether something
+    /// waits, for the caller to wake the timer's handler at once (which acts, and then
+    /// not again when the timer fires).
+    fn leave(&mut self) -> bool {
+        if self.due.is_some() {
+            self.due = Some(f64::NEG_INFINITY);
+        }
+        self.due.is_some()
     }
 
     fn timer_fired(&mut self, now: f64) -> Wake {
@@ -80,8 +84,6 @@ pub(crate) enum Input {
 ///
 /// The timer's closure lives as long as the page: the panel it serves is mounted once.
 pub(crate) fn after_pause(delay_ms: f64, act: impl Fn() + 'static) -> impl Fn(Input) + Copy {
-    let act = StoredValue::new_local(Box::new(act) as Box<dyn Fn()>);
-    let run = move || act.try_with_value(|act| act());
     let state = StoredValue::new_local(Pause::default());
     let timer = StoredValue::new_local(None::<js_sys::Function>);
     let start = move |ms: f64| {
@@ -94,9 +96,7 @@ pub(crate) fn after_pause(delay_ms: f64, act: impl Fn() + 'static) -> impl Fn(In
     };
     let fired = Closure::<dyn Fn()>::new(move || {
         match state.try_update_value(|p| p.timer_fired(js_sys::Date::now())) {
-            Some(Wake::Fire) => {
-                run();
-            }
+            Some(Wake::Fire) => act(),
             Some(Wake::Sleep(ms)) => start(ms),
             Some(Wake::Idle) | None => {}
         }
@@ -110,14 +110,15 @@ pub(crate) fn after_pause(delay_ms: f64, act: impl Fn() + 'static) -> impl Fn(In
                     p.cancel();
                     (false, false)
                 }
-                Input::Leaving => (false, p.flush()),
+                Input::Leaving => (false, p.leave()),
             })
             .unwrap_or_default();
         if needs_timer {
             start(delay_ms);
         }
         if now {
-            run();
+            // The handler the timer would run, run now: it finds the deadline passed.
+            timer.with_value(|f| f.as_ref().map(|f| f.call0(&wasm_bindgen::JsValue::NULL)));
         }
     }
 }
@@ -172,17 +173,18 @@ mod tests {
     #[test]
     fn leaving_acts_at_once_on_what_waits_and_only_once() {
         let mut p = Pause::default();
-        assert!(!p.flush(), "nothing typed: nothing to act on");
+        assert!(!p.leave(), "nothing typed: nothing to act on");
         assert!(p.keystroke(0.0, 700.0));
-        assert!(p.flush(), "typed and left inside the pause");
-        assert!(!p.flush(), "already acted on");
+        assert!(p.leave(), "typed and left inside the pause");
+        assert_eq!(p.timer_fired(100.0), Wake::Fire, "acted on at once");
+        assert!(!p.leave(), "already acted on");
         assert_eq!(
             p.timer_fired(700.0),
             Wake::Idle,
-            "the timer does not act again"
+            "the timer, when it fires, does not act again"
         );
         assert!(p.keystroke(800.0, 700.0));
         p.cancel();
-        assert!(!p.flush(), "an emptied box is nothing to act on");
+        assert!(!p.leave(), "an emptied box is nothing to act on");
     }
 }
