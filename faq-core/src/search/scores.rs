@@ -13,10 +13,10 @@
 //! ([`Bm25Weight`]), computing exactly what the query tree
 //! `DisjunctionMax(alternatives: Boost(weight, Boolean(should: Boost(field boost,
 //! Term))))` computes, in the same order of floating-point operations, where each field
-//! boost also carries [`Rarity`]'s adjustment of the idf. Not building `tantivy::query` objects keeps their machinery out of the
-//! browser module: every `dyn Query` carries a `Debug` that formats terms, which links
-//! the whole regex engine (tantivy escapes facet paths with a regex) — about half a
-//! megabyte of WebAssembly.
+//! boost also carries [`Rarity`]'s adjustment of the idf. Not building `tantivy::query`
+//! objects keeps their machinery out of the browser module: every `dyn Query` carries a
+//! `Debug` that formats terms, which links the whole regex engine (tantivy escapes facet
+//! paths with a regex) — about half a megabyte of WebAssembly.
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
@@ -145,8 +145,8 @@ pub(crate) fn word_scores(
 /// common in the help centre: "order" in two titles and every other answer is not as
 /// telling in a title as two titles out of hundreds say. So the idf is half the field's
 /// and half the article's (from the field where the stem is most common). Measured on
-/// every evaluation set (BENCHMARKS.md); the field's alone or the article's alone were
-/// each worse on one set.
+/// every evaluation set (BENCHMARKS.md): the field's alone ranked worse on all three,
+/// the article's alone on one.
 ///
 /// And a completion is a guess at the word being typed: it never tells more than the
 /// typed word itself. Its frequencies are at least those of the typed word's stem, so
