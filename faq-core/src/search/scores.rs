@@ -210,13 +210,18 @@ impl Rarity {
         fields: &Fields,
         stem: &str,
     ) -> tantivy::Result<Vec<FieldTerm>> {
-        let found = doc_freqs(segments, fields, stem)?;
+        let (found, own_freqs) = match &self.own {
+            // The typed word's own stem: its frequencies are already known.
+            Some((own, freqs)) if own == stem => (*freqs, None),
+            own => (
+                doc_freqs(segments, fields, stem)?,
+                own.as_ref().map(|o| &o.1),
+            ),
+        };
         let mut counted = found;
-        if let Some((own, own_freqs)) = &self.own {
-            if own != stem {
-                for (df, own_df) in counted.iter_mut().zip(own_freqs) {
-                    *df = (*df).max(*own_df);
-                }
+        if let Some(own_freqs) = own_freqs {
+            for (df, own_df) in counted.iter_mut().zip(own_freqs) {
+                *df = (*df).max(*own_df);
             }
         }
         let article = counted.iter().copied().max().unwrap_or(0);
